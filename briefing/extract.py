@@ -1,0 +1,172 @@
+"""Raw document -> clean Article: page furniture removed, title found, sentences numbered.
+
+Cleaning only ever drops lines or whole sentences, never rewrites inside one, so every sentence
+stays word for word in the original text and can be quoted as evidence.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from briefing import sentences as splitter
+from briefing.types import Article, RawDocument, Sentence
+
+
+class EmptyArticle(Exception):
+    """Nothing readable is left after cleaning."""
+
+
+# A line matching one of these is furniture wherever it stands.
+FURNITURE_LINE = re.compile(
+    r"""^\W*(?:
+        leave\ a\ (?:reply|comment) | \d*\s*comments? | no\ comments | post\ a\ comment
+      | your\ email\ address\ will\ not\ be\ published | required\ fields\ are\ marked
+      | (?:follow|like)\ us\b | share\ (?:this|on)\b | share\W*$ | tweet\W*$ | print\W*$ | email\W*$
+      | (?:click|tap)\ here\b | (?:also|read)\ (?:read|more|next)\b | see\ also\b | recommended\b
+      | related\ (?:articles|posts|stories|news|content)\b | more\ from\b | trending\b
+      | back\ to\ top\b | top\ of\ page\b | skip\ to\ (?:content|main)\b
+      | (?:subscribe|sign\ up|register)\b.*(?:newsletter|updates|news|today|free|here|now|!|:) | subscribe\W*$
+      | stay\ up\ to\ date\b | we\ promise\ not\ to\ spam | you\ have\ successfully\ subscribed
+      | there\ was\ an\ error\ while\ trying | enter\ your\ email | your\ email\b | email\ address\W*$
+      | copyright\b | ©.* | all\ rights\ reserved | (?:image|photo|picture)\ (?:credit|source)s?\b
+      | (?:photo|image|picture|credit|source|caption)s?\s*: | advertisement\W*$ | sponsored\b
+      | tags?\s*: | filed\ under\b | posted\ (?:in|on|by)\b | categories\s*:
+      | (?:cookie|privacy)\ (?:policy|settings|preferences) | terms\ of\ (?:use|service)
+      | loading\W*$ | please\ try\ again\W*$ | previous\ (?:article|post)\b | next\ (?:article|post)\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Furniture anywhere inside a line (a sentence carrying it is dropped).
+# A photo caption: the whole line it stands on goes.
+CAPTION = re.compile(r"\(\s*(?:image|photo|picture)\s+(?:credit|source)|\b(?:getty images|afp via getty|shutterstock"
+                     r"|ap photo|reuters/)|^\W*(?:photo|image|caption)\s*:", re.IGNORECASE)
+FURNITURE_INSIDE = re.compile(
+    r"(?:no comments on\b|will use the information you provide"
+    r"|all rights reserved|\bnewsletter\b.*\bsubscribe|\bsubscribe\b.*\bnewsletter|[\w.+-]+@[\w-]+\.[\w.]+"
+    r")",
+    re.IGNORECASE,
+)
+# Past the middle of an article, one of these starts the page's tail: everything after it goes.
+TAIL_MARKER = re.compile(
+    r"^\W*(?:related\ (?:articles|posts|stories)|leave\ a\ (?:reply|comment)|back\ to\ top|"
+    r"subscribe\ to|copyright|©|more\ (?:stories|articles)\ from|you\ may\ also\ like|recommended\ for\ you)",
+    re.IGNORECASE | re.VERBOSE,
+)
+DATE_LINE = re.compile(
+    r"^\W*(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)[a-z]*,?\s+)?"
+    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
+    r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2})(?:[ ,T]+\d{1,2}:\d{2}.*)?\W*$",
+    re.IGNORECASE,
+)
+BYLINE = re.compile(r"^\W*(?:by|written by|reporting by|edited by)\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\W*$",
+                    re.IGNORECASE)
+BARE_NAME = re.compile(r"^[A-Z][a-zA-Z.'-]+(?:\s+[A-Z][a-zA-Z.'-]+){1,3}$")
+SENTENCE_END = re.compile(r"[.!?…][\"'’”)\]]*$")
+
+
+def fold(text: str) -> str:
+    """Text folded for comparing: NFKC, quotes and dashes plain, whitespace single, lower case."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def is_heading(line: str) -> bool:
+    """A short line that does not end like a sentence: a section heading or a caption."""
+    return not SENTENCE_END.search(line) and len(line.split()) <= 16
+
+
+def looks_like_headline(line: str) -> bool:
+    words = line.split()
+    if not 2 <= len(words) <= 30 or len(line) > 250:
+        return False
+    return not line.rstrip().endswith((".", ",", ";", ":")) or line.rstrip().endswith("...")
+
+
+def paragraphs_of(text: str) -> list[str]:
+    """Lines of the text, trimmed; blank lines dropped (a line break ends a paragraph in news text)."""
+    return [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+
+
+def html_to_raw(doc: RawDocument) -> RawDocument:
+    """Main text and metadata of an HTML page, through trafilatura."""
+    import trafilatura
+
+    result = trafilatura.bare_extraction(doc.text, url=doc.url, with_metadata=True,
+                                         include_comments=False, include_tables=False,
+                                         include_images=False, favor_precision=True)
+    text = getattr(result, "text", None) if result is not None else None
+    if not text:
+        raise EmptyArticle("no article text found in the HTML page")
+    return RawDocument(
+        input=doc.input, text=text, kind="text",
+        title=doc.title or getattr(result, "title", None),
+        publisher=doc.publisher or getattr(result, "sitename", None),
+        published=doc.published or getattr(result, "date", None),
+        path=doc.path, url=doc.url or getattr(result, "url", None), note=doc.note,
+    )
+
+
+def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], str | None]:
+    """Drop furniture lines; return the kept lines and a date line if one was found."""
+    folded_title = fold(title) if title else None
+    kept: list[str] = []
+    date: str | None = None
+    n = len(lines)
+    skip_bio_of: str | None = None
+    for i, line in enumerate(lines):
+        f = fold(line)
+        if i > max(3, n // 2) and TAIL_MARKER.match(line):
+            break  # the page's tail: related links, comment forms, sign-ups, copyright
+        if folded_title and (f == folded_title or (folded_title in f and len(f) < len(folded_title) + 60
+                                                  and not SENTENCE_END.search(line))):
+            continue  # the headline repeated in the body
+        if FURNITURE_LINE.match(line) or BYLINE.match(line) or CAPTION.search(line):
+            continue
+        if DATE_LINE.match(line):
+            date = date or line.strip()
+            continue
+        if BARE_NAME.match(line) and i >= n // 2 and i + 1 < n and lines[i + 1].startswith(line.split()[0]):
+            skip_bio_of = line  # an author's name, then a bio that starts with it
+            continue
+        if skip_bio_of:
+            skip_bio_of = None
+            continue
+        kept.append(line)
+    return kept, date
+
+
+def build_article(doc: RawDocument, article_id: int) -> Article:
+    """Clean one raw document into an Article; raises EmptyArticle when nothing is left."""
+    if doc.kind == "html":
+        doc = html_to_raw(doc)
+    lines = paragraphs_of(doc.text)
+    title = doc.title
+    if not title and lines and looks_like_headline(lines[0]) and len(lines) > 1:
+        title = lines[0]
+        lines = lines[1:]
+    kept, date = clean_lines(lines, title)
+    sentences: list[Sentence] = []
+    paragraphs: list[str] = []
+    for p_index, line in enumerate(kept):
+        if is_heading(line):
+            continue  # section headings and captions are not statements
+        para = []
+        for s in splitter.split(line):
+            if FURNITURE_INSIDE.search(s) or len(s.split()) < 4:
+                continue
+            sentences.append(Sentence(index=len(sentences), text=s, paragraph=p_index))
+            para.append(s)
+        if para:
+            paragraphs.append(" ".join(para))
+    if not sentences:
+        raise EmptyArticle("no sentences left after removing page furniture")
+    if not title:
+        first = sentences[0].text
+        title = first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
+    return Article(
+        id=article_id, title=re.sub(r"\s+", " ", title).strip(), text="\n\n".join(paragraphs),
+        sentences=sentences, publisher=doc.publisher, published=doc.published or date,
+        path=doc.path, url=doc.url, input=doc.input, note=doc.note,
+    )

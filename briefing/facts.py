@@ -1,0 +1,196 @@
+"""The checkable facts in a sentence (names, numbers, dates, days), and how two sentences relate on them.
+
+Merging uses this to tell support from disagreement: two sentences about the same thing that give
+different days, dates, counts of the same thing, or names in the same role are a conflict, not a
+confirmation. Grounding uses it to refuse a sentence that brings a name or number its evidence lacks.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")
+_MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+DATE = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b",
+                  re.IGNORECASE)
+WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
+NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(%|per cent|percent))?"
+                    r"(?:\s+(million|billion|trillion|thousand))?(?:\s+([a-z][a-z-]{2,}))?", re.IGNORECASE)
+WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "twenty": 20, "hundred": 100}
+NAME = re.compile(r"\b[A-Z][a-zA-Z'’\-]+(?:\s+(?:[A-Z][a-zA-Z'’\-]+|of|de|al|bin|van|von|der|la|le)){0,4}")
+# Capitalised words that start sentences or name days and months: not names of people or places.
+NOT_NAMES = {"The", "A", "An", "In", "On", "At", "He", "She", "It", "They", "We", "I", "This", "That",
+             "These", "Those", "But", "And", "As", "After", "Before", "While", "When", "For", "With",
+             "By", "From", "Both", "Its", "His", "Her", "Their", "Our", "Mr", "Mrs", "Ms", "Dr",
+             "According", "However", "Meanwhile", "Also", "If", "Despite", "During", "Following",
+             "Last", "Next", "Earlier", "Later", "Additionally", "Conversely", "Regarding", "There",
+             "Some", "Many", "Other", "Such", "Recently", "Reports", "Officials", "What", "Why", "How",
+             "Who", "Where", "Between", "Since", "Until", "Under", "Over", "Among", "Although", "Yet",
+             "Still", "Now", "Today", "Yesterday", "Tomorrow", "Here", "So", "Then", "Thus", "All",
+             *[w.capitalize() for w in WEEKDAYS], *[m.capitalize() for m in MONTHS],
+             "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec"}
+UNIT_STOP = {"and", "or", "the", "of", "in", "on", "at", "to", "for", "a", "an", "from", "with", "by",
+             "as", "was", "were", "is", "are", "that", "which", "who", "this", "per", "than", "more",
+             "less", "over", "under", "about", "around", "after", "before", "since", "until", "local",
+             "time", "am", "pm", "a.m", "p.m"}
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
+
+
+def _num(s: str) -> float:
+    return float(s.replace(",", ""))
+
+
+@dataclass(frozen=True)
+class Facts:
+    weekdays: frozenset
+    dates: frozenset  # (month, day)
+    years: frozenset
+    quantities: frozenset  # (unit noun, value)
+    numbers: frozenset  # every number as written, years included
+    names: frozenset  # capitalised words that name something
+
+
+def month_key(m: str) -> int:
+    m = m.lower()[:3]
+    return [x[:3] for x in MONTHS].index(m) + 1
+
+
+@lru_cache(maxsize=65536)
+def facts(text: str) -> Facts:
+    text = fold(text)
+    weekdays = frozenset(w.lower() for w in WEEKDAY.findall(text))
+    dates = set()
+    for m in DATE.finditer(text):
+        month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        if 1 <= int(day) <= 31:
+            dates.add((month_key(month), int(day)))
+    years, quantities, numbers = set(), set(), set()
+    for m in NUMBER.finditer(text):
+        raw, pct, scale, unit = m.groups()
+        numbers.add(raw)
+        value = _num(raw)
+        if re.fullmatch(r"(1[89]|20)\d\d", raw) and not pct and not scale:
+            years.add(int(raw))
+            continue
+        if scale:
+            value *= {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}[scale.lower()]
+        if pct:
+            quantities.add(("%", value))
+        elif unit and unit.lower() not in UNIT_STOP:
+            quantities.add((unit.lower().rstrip("s"), value))
+    names = set()
+    for m in NAME.finditer(text):
+        for w in m.group(0).split():
+            w = w.strip("'’-")
+            if w and w[0].isupper() and w not in NOT_NAMES and len(w) > 1:
+                names.add(w.removesuffix("'s"))
+    return Facts(frozenset(weekdays), frozenset(dates), frozenset(years), frozenset(quantities),
+                 frozenset(numbers), frozenset(names))
+
+
+def _context_words(text: str, start: int, n: int = 4) -> set[str]:
+    before = re.findall(r"[a-z]+", fold(text[:start]).lower())[-n:]
+    return {w for w in before if w not in UNIT_STOP and len(w) > 2}
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    kind: str  # "day" | "date" | "number" | "name"
+    about: str  # what the sides disagree on, in a few words
+    a: str  # the first sentence's value
+    b: str  # the second's
+
+
+def disagreement(a: str, b: str) -> Disagreement | None:
+    """How two sentences about the same thing disagree on a checkable value, if they do."""
+    fa, fb = facts(a), facts(b)
+    if fa.weekdays and fb.weekdays and not (fa.weekdays & fb.weekdays):
+        # Only the day of the same action: the words before each day must overlap ("arrived ... on").
+        ma, mb = WEEKDAY.search(fold(a)), WEEKDAY.search(fold(b))
+        if _context_words(a, ma.start(), 8) & _context_words(b, mb.start(), 8):
+            return Disagreement("day", "the day", ma.group(1).capitalize(), mb.group(1).capitalize())
+    if fa.dates and fb.dates and not (fa.dates & fb.dates):
+        months_a = {m for m, _ in fa.dates}
+        if months_a & {m for m, _ in fb.dates} and len(fa.dates) == len(fb.dates) == 1:
+            (ma, da), (mb, db) = next(iter(fa.dates)), next(iter(fb.dates))
+            return Disagreement("date", "the date", f"{MONTHS[ma - 1].capitalize()} {da}",
+                                f"{MONTHS[mb - 1].capitalize()} {db}")
+    units_a = {}
+    for unit, value in fa.quantities:
+        units_a.setdefault(unit, set()).add(value)
+    for unit, value in fb.quantities:
+        if unit in units_a and value not in units_a[unit] and len(units_a[unit]) == 1:
+            other = next(iter(units_a[unit]))
+            if unit == "%":
+                return Disagreement("number", "the percentage", f"{other:g}%", f"{value:g}%")
+            if sum(1 for u, _ in fb.quantities if u == unit) == 1:
+                return Disagreement("number", f"the number of {unit}s", f"{other:,.10g}", f"{value:,.10g}")
+    return _name_in_same_role(a, b)
+
+
+ROLE = re.compile(r"\b((?:[A-Z][a-z]+\s+){1,3})((?:[A-Z][a-zA-Z'’\-]+\s+)?[A-Z][a-zA-Z'’\-]+)\b")
+ROLE_WORDS = {"minister", "president", "secretary", "governor", "chancellor", "chief", "director",
+              "leader", "spokesman", "spokeswoman", "spokesperson", "ambassador", "mayor", "general",
+              "chairman", "chair", "ceo", "head", "premier", "king", "queen", "prince", "judge", "coach"}
+
+
+def _roles(text: str) -> dict[str, str]:
+    """'Deputy Prime Minister' -> 'Alexander Novak': a title of office and the name after it."""
+    out = {}
+    words = fold(text).split()
+    for i in range(len(words)):
+        if words[i].lower().strip(",.") not in ROLE_WORDS:
+            continue
+        j = i
+        title = [words[i].strip(",.")]
+        while j > 0 and words[j - 1][:1].isupper() and words[j - 1].lower() not in ("the", "a", "an") \
+                and not words[j - 1].endswith((",", ".")) and len(title) < 4:
+            j -= 1
+            title.insert(0, words[j])
+        name = []
+        k = i + 1
+        if words[i].endswith((",", ".")):
+            continue
+        while k < len(words) and words[k][:1].isupper() and len(name) < 3 \
+                and words[k].lower().strip(",.") not in ROLE_WORDS:
+            name.append(words[k].strip(",.;:"))
+            if words[k].endswith((",", ".", ";", ":")):
+                break
+            k += 1
+        if len(name) >= 2 and len(title) >= 2:
+            out[" ".join(title)] = " ".join(name)
+    return out
+
+
+def _same_person(x: str, y: str) -> bool:
+    """'Sergei Lavrov' and 'Sergey Lavrov' are one person spelt two ways; the surname decides."""
+    return x.split()[-1].lower() == y.split()[-1].lower()
+
+
+def _name_in_same_role(a: str, b: str) -> Disagreement | None:
+    ra, rb = _roles(a), _roles(b)
+    for title, name in ra.items():
+        other = rb.get(title)
+        if other and not _same_person(name, other):
+            # The person named in one sentence may be named in the other's too, in another role.
+            if other.split()[-1] not in a and name.split()[-1] not in b:
+                return Disagreement("name", title, name, other)
+    return None
+
+
+def unsupported(claim: str, evidence: list[str]) -> set[str]:
+    """Names and numbers in a claim that none of its evidence gives."""
+    body = fold(" ".join(evidence)).lower()
+    f = facts(claim)
+    missing = {n for n in f.numbers if n.lower() not in body}
+    missing |= {n for n in f.names if n.lower() not in body}
+    return missing

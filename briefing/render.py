@@ -1,0 +1,105 @@
+"""Briefing -> Markdown, JSON (and, through further templates, HTML and email) with Jinja.
+
+Templates live in the top-level templates/ folder, copied into the wheel as briefing/templates;
+`--templates DIR` puts a user's folder first. A template that uses a missing variable fails.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefing.errors import BriefError, UnknownName
+from briefing.types import Briefing
+
+FORMATS = {"md": "briefing.md.j2", "json": "briefing.json.j2"}
+EXTENSIONS = {".md": "md", ".markdown": "md", ".json": "json"}
+
+
+def resource_dir(name: str) -> Path:
+    """templates/ or prompts/: inside the installed package, else beside it in a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / name, here.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise BriefError(f"the {name}/ folder is missing from the installation ({here})")
+
+
+def environment(kind: str, extra_dir: str | Path | None = None):
+    import jinja2
+
+    dirs = [str(extra_dir)] if extra_dir else []
+    dirs.append(str(resource_dir("templates")))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(dirs),
+        undefined=jinja2.StrictUndefined,
+        autoescape=(kind in ("html", "email")),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.filters["md"] = markdown_escape
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False, "indent": 2}
+    return env
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
+
+
+def markdown_escape(text) -> str:
+    """Article text is untrusted: in Markdown it must not become a link, markup or raw HTML."""
+    return " ".join(str(text).split()).translate(_MD_SPECIAL)
+
+
+def to_contract(b: Briefing) -> dict:
+    """The JSON contract of the README. Later work may add fields, never remove or rename them."""
+    return {
+        "title": b.title,
+        "generated_at": b.generated_at,
+        "model": b.model,
+        "sources": [
+            {"id": a.id, "title": a.title, "publisher": a.publisher, "published": a.published,
+             "path": a.path, "url": a.url, "duplicate_of": a.duplicate_of,
+             **({"note": a.note} if a.note else {})}
+            for a in b.articles
+        ],
+        "stories": [
+            {"headline": s.headline,
+             "sources": s.articles,
+             "claims": [{"text": c.text, "key": c.key,
+                         "citations": [{"source": x.source, "evidence": x.evidence} for x in c.citations]}
+                        for c in s.claims],
+             "conflicts": [{"about": k.about,
+                            "sides": [{"text": side.text,
+                                       "citations": [{"source": x.source, "evidence": x.evidence}
+                                                     for x in side.citations]} for side in k.sides]}
+                           for k in s.conflicts]}
+            for s in b.stories
+        ],
+        "skipped": [{"input": s.input, "reason": s.reason} for s in b.skipped],
+        "stats": {**b.stats, "words_limit": b.words},
+    }
+
+
+def format_for(fmt: str | None, output: str | None) -> str:
+    """The format by name, else by the output's extension, else Markdown."""
+    if fmt:
+        key = fmt.lower().lstrip(".")
+        key = {"markdown": "md"}.get(key, key)
+        if key not in FORMATS:
+            raise UnknownName("format", fmt, sorted(FORMATS))
+        return key
+    if output and output != "-":
+        return EXTENSIONS.get(Path(output).suffix.lower(), "md")
+    return "md"
+
+
+def render(b: Briefing, fmt: str, templates_dir: str | Path | None = None) -> str:
+    import jinja2
+
+    env = environment(fmt, templates_dir)
+    data = to_contract(b)
+    by_id = {s["id"]: s for s in data["sources"]}
+    try:
+        template = env.get_template(FORMATS[fmt])
+        return template.render(briefing=data, sources=by_id, date=b.generated_at[:10])
+    except jinja2.UndefinedError as e:
+        raise BriefError(f"template {FORMATS[fmt]}: {e.message}") from None
+    except jinja2.TemplateError as e:
+        raise BriefError(f"template {FORMATS[fmt]}: {e}") from None

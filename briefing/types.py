@@ -1,0 +1,108 @@
+"""The data that flows between the stages, as plain dataclasses."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RawDocument:
+    """One input as read from disk, stdin or the network, before cleaning."""
+
+    input: str  # what the user named: a path, a URL, "-"
+    text: str  # plain text, or HTML when kind == "html"
+    kind: str = "text"  # "text" | "html"
+    title: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+    path: str | None = None  # absolute path of a file input
+    url: str | None = None
+    note: str | None = None  # e.g. "feed summary only: the page could not be fetched"
+
+
+@dataclass
+class Sentence:
+    index: int  # position in the article
+    text: str  # word for word from the article's clean text
+    paragraph: int
+
+
+@dataclass
+class Article:
+    id: int
+    title: str
+    text: str  # clean text: furniture removed, paragraphs joined by blank lines
+    sentences: list[Sentence]
+    publisher: str | None = None
+    published: str | None = None
+    path: str | None = None
+    url: str | None = None
+    input: str = ""
+    duplicate_of: int | None = None
+    note: str | None = None
+
+
+@dataclass
+class Statement:
+    """One thing an article says, as the condenser put it, tied to the sentences it rests on."""
+
+    article: int
+    text: str
+    support: list[int]  # sentence indices in the article
+    score: float = 0.0
+    generated: bool = False
+
+
+@dataclass
+class Citation:
+    source: int
+    evidence: str  # word for word from the source
+
+
+@dataclass
+class Claim:
+    text: str
+    citations: list[Citation]
+    score: float = 0.0
+    key: bool = False
+
+    @property
+    def sources(self) -> list[int]:
+        return sorted({c.source for c in self.citations})
+
+
+@dataclass
+class Side:
+    text: str
+    citations: list[Citation]
+
+
+@dataclass
+class Conflict:
+    about: str
+    sides: list[Side]
+
+
+@dataclass
+class Story:
+    headline: str
+    articles: list[int]
+    claims: list[Claim] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+@dataclass
+class Skipped:
+    input: str
+    reason: str
+
+
+@dataclass
+class Briefing:
+    title: str
+    generated_at: str
+    model: str
+    articles: list[Article]
+    stories: list[Story]
+    skipped: list[Skipped]
+    words: int = 0
+    stats: dict = field(default_factory=dict)
