@@ -1,0 +1,61 @@
+"""Shared fixtures. No test downloads anything: the embedded model comes from its package."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "examples" / "state-visit"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """Each test gets its own user folder, and no test may reach a model hub."""
+    monkeypatch.setenv("BRIEF_HOME", str(tmp_path / "brief-home"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture
+def seeds(tmp_path) -> Path:
+    """A copy of the five real seed articles (one event, five outlets, page furniture included)."""
+    dest = tmp_path / "seeds"
+    shutil.copytree(SEEDS, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real embedded model, loaded once for the whole run."""
+    from briefing.models import minilm
+
+    return minilm.shared()
+
+
+class HashEmbedder:
+    """A fast stand-in for tests of the stages above the model: bag-of-words vectors, unit length.
+    Sentences that share words are close, as with the real model, so merging behaves sensibly."""
+
+    name = "hash"
+    dim = 512
+
+    def embed(self, texts):
+        import re
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in re.findall(r"[a-z0-9]+", t.lower()):
+                if len(w) > 2:
+                    out[i, hash(w) % self.dim] += 1.0
+            n = np.linalg.norm(out[i])
+            if n:
+                out[i] /= n
+        return out
+
+
+@pytest.fixture
+def hash_embedder():
+    return HashEmbedder()
