@@ -151,7 +151,7 @@ def make(
         raise typer.Exit(EXIT_PARTIAL)
 
 
-def _email_settings(section, to, sender, need_server: bool, base_dir=None):
+def _email_settings(section, to, sender, need_server: bool | None, base_dir=None):
     """The [email] settings: config section < BRIEF_SMTP_* environment < --to/--from flags.
 
     LEAD: pass the config file's parsed [email] table as `section` (and its folder as base_dir) once the
@@ -163,7 +163,8 @@ def _email_settings(section, to, sender, need_server: bool, base_dir=None):
 
     settings = mail.EmailSettings.from_mapping(section, env=os.environ, base_dir=base_dir)
     settings = settings.with_overrides(sender=sender, to=to)
-    settings.check_sendable(need_server=need_server)
+    if need_server is not None:  # None: only the server part is wanted (brief outbox --send)
+        settings.check_sendable(need_server=need_server)
     return settings
 
 
@@ -186,8 +187,9 @@ def _email(result, settings, output, dry_run: bool, templates, quiet: bool) -> i
         typer.echo(f"brief: not sent (--dry-run): held in the outbox as {entry.id}; "
                    f"`brief outbox --send` sends it, `brief outbox --drop {entry.id}` discards it", err=True)
         return EXIT_OK
-    # Older messages still waiting go first: the next daily run is also the retry.
-    return _report(box.flush(), box, quiet)
+    # Older messages still waiting go first: the next daily run is also the retry. Today's server settings
+    # apply to them too, so a fixed config also unblocks what waits.
+    return _report(box.flush(override=settings), box, quiet)
 
 
 def _report(outcomes, box, quiet: bool) -> int:
@@ -230,7 +232,9 @@ def outbox_command(
         if drop and not send:
             return
         if send:
-            code = _report(box.flush(include_held=True), box, quiet)
+            # The server as configured now (config, environment) wins over the one stored with each message.
+            current = _email_settings(None, None, None, need_server=None)
+            code = _report(box.flush(include_held=True, override=current if current.host else None), box, quiet)
             if code != EXIT_OK:
                 raise typer.Exit(code)
             return

@@ -239,7 +239,7 @@ def check_address(value, what: str) -> str:
         raise EmailError(f"{what}: {shown!r} is not one email address (give each address separately)")
     name, addr = found[0]
     local, _, domain = addr.rpartition("@")
-    if (not local or not domain or "@" in local or any(ch.isspace() for ch in addr)
+    if (not local or not domain or "@" in local or not addr.isascii() or any(ch.isspace() for ch in addr)
             or not re.fullmatch(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f.:]+\]", domain) or len(addr) > 254):
         raise EmailError(f"{what}: {shown!r} is not an email address")
     return value

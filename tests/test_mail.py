@@ -509,3 +509,18 @@ def test_the_password_file_is_read_at_login(certificate, tmp_path):
         [o] = queue(s)[0].flush()
     assert o.done and server.handler.logins == [(b"brief", True)]
     assert PASSWORD.encode() not in b"".join(p.read_bytes() for p in outbox.user_dir().rglob("*") if p.is_file())
+
+
+def test_cli_outbox_send_uses_the_server_configured_now(seeds, fast_model):
+    wrong = free_port()
+    r = cli("make", str(seeds), "-q", "--send", "--to", A, "--from", "brief@example.org", env=smtp_env(wrong))
+    assert r.exit_code == EXIT_NOT_SENT
+    with Server() as server:  # the user fixes the server's port, then retries
+        r = cli("outbox", "--send", env=smtp_env(server.port))
+    assert r.exit_code == EXIT_OK, r.stderr
+    assert [m.rcpt_tos for m in server.received] == [[A]]
+
+
+def test_non_ascii_address_is_refused_before_sending():
+    with pytest.raises(mail.EmailError, match="is not an email address"):
+        mail.EmailSettings.from_mapping({"to": ["jürgen@example.org"]})
