@@ -174,10 +174,15 @@ def _email(result, settings, output, dry_run: bool, templates, quiet: bool) -> i
     from briefing.deliver import write_atomic
 
     msg = mail.compose(result, settings, templates)
-    if dry_run and output and output != "-":
+    if dry_run and output:
         from email import policy
 
-        write_atomic(output, msg.as_bytes(policy=policy.SMTP).decode("ascii", "surrogateescape"))
+        data = msg.as_bytes(policy=policy.SMTP)
+        if output == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return EXIT_OK
+        write_atomic(output, data.decode("ascii", "surrogateescape"))
         if not quiet:
             typer.echo(f"brief: wrote {output} (not sent: --dry-run)", err=True)
         return EXIT_OK
@@ -248,8 +253,9 @@ def outbox_command(
             state = "held (--dry-run), sent by `brief outbox --send`" if entry.status == outbox.HELD else \
                 f"tried {entry.tries} time{'s' if entry.tries != 1 else ''}" + \
                 (f", last {entry.last_try}" if entry.last_try else "")
+            who = ", ".join(entry.pending) or "(everyone has it; `brief outbox --send` clears it away)"
             typer.echo(f"{entry.id}  queued {entry.created}  \u201c{entry.subject}\u201d\n"
-                       f"    to: {', '.join(entry.pending)}\n    {state}"
+                       f"    to: {who}\n    {state}"
                        + (f"\n    why: {entry.reason}" if entry.reason else ""))
     except BriefError as e:
         fail(e.message, e.hint, e.exit_code)

@@ -145,7 +145,7 @@ class Outbox:
                       sender=settings.envelope_sender, recipients=list(settings.to),
                       settings={k: v for k, v in settings.to_mapping().items() if k not in ("to", "from")},
                       created=now(), status=status)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # digests and addresses are private
         _write(self.folder / f"{entry_id}.eml", msg.as_bytes(policy=policy.SMTP))
         self._save(entry)  # last: an entry exists only once its message is safely on disk
         return entry
@@ -268,7 +268,7 @@ class Outbox:
     @contextmanager
     def _lock(self):
         """One sender at a time: two overlapping runs must not both send the same waiting message."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             import fcntl
         except ImportError:  # Windows: no advisory locks here; runs are expected not to overlap

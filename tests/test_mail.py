@@ -310,6 +310,7 @@ def test_dies_after_the_server_took_it_next_run_does_not_send_again(monkeypatch)
             with pytest.raises(KeyboardInterrupt):
                 box.flush()
         assert len(server.received) == 1 and [e.pending for e in box.entries()] == [[]]
+        assert "to: (everyone has it" in cli("outbox").stdout
         [o] = outbox.Outbox().flush()  # the next run
         assert o.done and o.delivered == []
     assert len(server.received) == 1 and outbox.Outbox().entries() == []
@@ -417,9 +418,13 @@ def test_cli_dry_run_writes_or_holds_and_sends_nothing(seeds, fast_model, tmp_pa
         assert r.exit_code == EXIT_OK, r.stderr
         msg = parse(out.read_bytes())
         assert msg.get_content_type() == "multipart/alternative" and msg["To"] == A
+        r = cli("make", str(seeds), "-q", "--dry-run", "--to", A, "--from", "brief@example.org", "-o", "-", env=env)
+        assert r.exit_code == EXIT_OK and parse(r.stdout_bytes)["To"] == A
+        assert not (outbox.user_dir() / "outbox").exists()  # written out, not held
         r = cli("make", str(seeds), "-q", "--dry-run", "--send", "--to", B, "--from", "brief@example.org", env=env)
         assert r.exit_code == EXIT_OK and "held in the outbox" in r.stderr
         assert "held (--dry-run)" in cli("outbox").stdout
+        assert (outbox.user_dir() / "outbox").stat().st_mode & 0o077 == 0  # private to the user
         assert server.received == []
         # a daily run does not send a held preview; an explicit `outbox --send` does
         cli("make", str(seeds), "-q", "--send", "--to", C, "--from", "brief@example.org", env=env)
