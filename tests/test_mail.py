@@ -529,3 +529,35 @@ def test_cli_outbox_send_uses_the_server_configured_now(seeds, fast_model):
 def test_non_ascii_address_is_refused_before_sending():
     with pytest.raises(mail.EmailError, match="is not an email address"):
         mail.EmailSettings.from_mapping({"to": ["jürgen@example.org"]})
+
+
+def test_a_process_killed_mid_run_loses_nothing_and_sends_nothing_twice(tmp_path):
+    """A real SIGKILL, not an exception: A has the message, B was deferred, the run dies in its backoff wait."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    with Server() as server:
+        server.handler.rcpt_plan = {B: ["450 4.2.1 Mailbox busy"]}
+        box, entry = queue(settings(server.port, backoff=60))
+        child = subprocess.Popen([sys.executable, "-c", "from briefing import outbox; outbox.Outbox().flush()"],
+                                 cwd=Path(__file__).resolve().parent.parent, env=dict(os.environ))
+        try:
+            deadline = time.monotonic() + 30
+            while not server.received and time.monotonic() < deadline and child.poll() is None:
+                time.sleep(0.05)
+            assert [r.rcpt_tos for r in server.received] == [[A]]
+            while not box.log.done(entry.message_id) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.1)  # the child is in its 60 s backoff wait (or about to be: either way, mid-run)
+        finally:
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=30)
+        assert child.returncode == -signal.SIGKILL
+        [waiting] = box.entries()
+        assert waiting.pending == [B]  # A was recorded the moment the server took it
+        [o] = box.flush()  # the next run: the dead run's lock is gone with it
+    assert o.done and o.delivered == [B]
+    assert [r.rcpt_tos for r in server.received] == [[A], [B]]
