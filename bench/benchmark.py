@@ -38,7 +38,7 @@ def quality(shared: Path, limit: int):
     extra = ["--limit", str(limit)] if limit else []
     brief = str(Path(sys.executable).with_name("brief"))
     sh([sys.executable, shared / "tools" / "brief_on_dataset.py", data, out / "brief.jsonl", "--words", "250",
-        "--brief", f"{brief} -q", *extra])
+        "--brief", brief, *extra])
     sh([sys.executable, shared / "tools" / "peers.py", data, out / "peers", "--words", "250", *extra])
     sh([sys.executable, shared / "tools" / "rouge_eval.py", data, f"brief={out / 'brief.jsonl'}",
         f"lead={out / 'peers' / 'lead.jsonl'}", f"lexrank={out / 'peers' / 'sumy-lexrank.jsonl'}",
