@@ -34,7 +34,8 @@ def rank_sentences(article: Article, vectors: np.ndarray) -> list[tuple[int, flo
     """(sentence index, score) for an article's usable sentences, best first."""
     idx = [s.index for s in article.sentences if usable(s.text)]
     if not idx:
-        return []
+        # A very short article (a brief, a feed summary) still says something: keep what it has.
+        idx = [s.index for s in article.sentences]
     v = vectors[idx]
     centroid = v.mean(0)
     centroid /= np.linalg.norm(centroid) or 1.0

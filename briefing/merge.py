@@ -37,6 +37,8 @@ DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20
 
 def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
     words = re.findall(r"\w+", text.lower())
+    if not words:
+        return set()
     return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
@@ -48,8 +50,8 @@ def mark_duplicates(articles: list[Article]) -> None:
             a = articles[i]
             if a.duplicate_of is not None:
                 continue
-            small = min(len(sh[i]), len(sh[j])) or 1
-            if len(sh[i] & sh[j]) / small >= DUPLICATE:
+            small = min(len(sh[i]), len(sh[j]))
+            if small and len(sh[i] & sh[j]) / small >= DUPLICATE:
                 b.duplicate_of = a.id
                 break
 
@@ -190,9 +192,9 @@ def choose(candidates: list[Candidate], budget: int, min_claims: int = 1) -> lis
     A statement that another source contradicts is no claim: it goes under "where sources differ"."""
     chosen: list[Candidate] = []
     words = 0
-    for c in sorted(candidates, key=lambda c: -c.score):
-        if c.disagreements:
-            continue
+    uncontested = [c for c in candidates if not c.disagreements]
+    # When every statement is contested the story still gets its best ones; the conflicts show the other side.
+    for c in sorted(uncontested or candidates, key=lambda c: -c.score):
         n = len(claim_text(c.statement.text).split())
         if words + n > budget and len(chosen) >= min_claims:
             continue

@@ -82,3 +82,25 @@ def test_support_needs_more_than_a_shared_topic():
     # different years are different facts
     assert not merge.supports("It is his first trip abroad since the invasion in 2022.",
                               "It is his first trip to North Korea since 2000.", 0.85)
+
+
+def test_a_story_whose_every_statement_is_contested_still_gets_claims(hash_embedder):
+    from briefing import pipeline
+
+    a = _article(1, "The ferry sank on Tuesday near the harbour of Piraeus.",
+                 ["The ferry sank on Tuesday near the harbour of Piraeus."])
+    b = _article(2, "The ferry sank on Wednesday near the harbour of Piraeus.",
+                 ["The ferry sank on Wednesday near the harbour of Piraeus."])
+    brief = pipeline.brief([a, b], [], pipeline.Settings(inputs=()), embedder=hash_embedder)
+    story = brief.stories[0]
+    assert story.claims, "a briefing must never come out empty"
+    assert story.conflicts and story.conflicts[0].about == "the day: Tuesday or Wednesday"
+    assert [c.source for side in story.conflicts[0].sides for c in side.citations] == [1, 2]
+
+
+def test_very_short_articles_still_give_claims(hash_embedder):
+    from briefing import pipeline
+
+    a = Article(id=1, title="A", text="", sentences=[Sentence(0, "Markets fell sharply.", 0)])
+    brief = pipeline.brief([a], [], pipeline.Settings(inputs=()), embedder=hash_embedder)
+    assert [c.text for c in brief.stories[0].claims] == ["Markets fell sharply."]
