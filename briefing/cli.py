@@ -85,7 +85,8 @@ def make(
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="PATH",
                                          help="Write here (atomically) instead of stdout."),
     fmt: Optional[str] = typer.Option(None, "-f", "--format", metavar="FORMAT",
-                                      help="md or json. Default: from the output's extension, else md."),
+                                      help="md, json, html or email. Default: from the output's extension "
+                                           "(.md .json .html .htm .eml), else md."),
     words: int = typer.Option(250, "-w", "--words", metavar="N",
                               help="Most words in the briefing's claims (20 to 5000)."),
     title: Optional[str] = typer.Option(None, "-t", "--title", help="The briefing's title. Default: from the articles."),
@@ -94,6 +95,11 @@ def make(
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR",
                                              help="A folder whose templates replace the built-in ones of the same name."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar."),
+    sender: Optional[str] = typer.Option(None, "--from", metavar="ADDRESS",
+                                         help="With --format email: the From address, e.g. 'Brief <brief@example.org>'."),
+    recipients: Optional[List[str]] = typer.Option(None, "--to", metavar="ADDRESS",
+                                                   help="With --format email: a To address (repeat it, or separate "
+                                                        "addresses by commas)."),
 ):
     """Make one briefing from articles: claims with citations, conflicts, sources."""
     from briefing import models, render
@@ -107,6 +113,16 @@ def make(
         if templates is not None and not templates.is_dir():
             raise BriefError(f"--templates {templates}: not a folder")
         kind = render.format_for(fmt, output)
+        if kind == "email" and (not sender or not recipients):
+            raise BriefError("--format email needs --from and --to",
+                             hint="e.g. --from brief@example.org --to me@example.org")
+        if kind != "email" and (sender or recipients):
+            raise BriefError("--from and --to apply only to --format email")
+        if kind == "email":
+            from briefing import email_message
+
+            email_message.parse_addresses(sender, "--from")  # a bad address fails before the slow work
+            email_message.parse_addresses(recipients, "--to")
         model_name = models.canonical(model)
         from briefing import pipeline
 
@@ -117,7 +133,11 @@ def make(
                                   progress=pipeline.Progress(stage=bar.stage, advance=bar.advance))
         for s in result.skipped:
             typer.echo(f"brief: skipped {s.input}: {s.reason}", err=True)
-        text = render.render(result, kind, templates)
+        if kind == "email":
+            msg = email_message.build_message(result, sender, recipients, templates)
+            text = email_message.message_bytes(msg).decode("ascii")
+        else:
+            text = render.render(result, kind, templates)
         if output and output != "-":
             write_atomic(output, text)
             if not quiet:
