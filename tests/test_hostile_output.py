@@ -6,13 +6,14 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+from dataclasses import replace
 
 import html5lib
 import pytest
 
 from briefing import render
 from briefing.email_message import build_message, message_bytes
-from briefings import LONG_TITLE, from_inputs, megabyte_briefing, write_hostile
+from briefings import CRLF_TITLE, LONG_TITLE, from_inputs, megabyte_briefing, write_hostile
 
 NS = "{http://www.w3.org/1999/xhtml}"
 # Every element the templates write; an article can add none.
@@ -76,7 +77,8 @@ def test_long_title_is_bounded_everywhere(hostile):
 
 
 def test_email_has_no_injected_header_and_no_live_markup(hostile):
-    raw = message_bytes(build_message(hostile, "brief@example.org", "me@example.org"))
+    # the title as it came, CR/LF and all (extraction already flattens it; the message must not rely on that)
+    raw = message_bytes(build_message(replace(hostile, title=CRLF_TITLE), "brief@example.org", "me@example.org"))
     head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
     names = {line.split(":", 1)[0] for line in head.split("\r\n") if line and not line[0].isspace()}
     assert names == HEADERS
