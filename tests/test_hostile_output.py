@@ -25,10 +25,9 @@ HEADERS = {"Subject", "From", "To", "Date", "Message-ID", "Auto-Submitted", "MIM
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    from conftest import HashEmbedder
-
-    return from_inputs([write_hostile(tmp_path_factory.mktemp("hostile"))], HashEmbedder())
+def hostile(tmp_path_factory, embedder):
+    # the real model, not the hash stand-in: its choice of claims is the same on every run
+    return from_inputs([write_hostile(tmp_path_factory.mktemp("hostile"))], embedder)
 
 
 def check_no_live_markup(html: str, allowed_tags: set[str]):
@@ -114,4 +113,4 @@ def test_markdown_and_json_carry_no_live_markup(hostile):
             assert md.startswith(("<http://", "<https://", "<file:"), i), md[i:i + 40]
     assert "<javascript:" not in md and "<data:" not in md
     data = json.loads(render.render(hostile, "json"))  # JSON is data: the text is kept, exactly, for programs
-    assert data["title"].startswith("Bridge opens")
+    assert data["sources"][0]["title"] == "Bridge opens Bcc: victim@example.com <script>alert(1)</script>"
