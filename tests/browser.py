@@ -110,9 +110,10 @@ class Chromium:
             self.events.append(msg)
         raise BrowserError(f"no {method} within {timeout} s")
 
-    def open(self, url: str, width: int, height: int = 900, dark: bool = False, mobile: bool | None = None):
+    def open(self, url: str, width: int, height: int = 900, dark: bool = False, mobile: bool | None = None,
+             scale: float = 1):
         """Load url at this viewport and colour scheme; console errors start afresh."""
-        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=scale,
                   mobile=width < 600 if mobile is None else mobile)
         self.call("Emulation.setEmulatedMedia",
                   features=[{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}])
