@@ -114,3 +114,26 @@ def test_markdown_and_json_carry_no_live_markup(hostile):
     assert "<javascript:" not in md and "<data:" not in md
     data = json.loads(render.render(hostile, "json"))  # JSON is data: the text is kept, exactly, for programs
     assert data["sources"][0]["title"] == "Bridge opens Bcc: victim@example.com <script>alert(1)</script>"
+
+
+def test_megabyte_line_goes_through_the_whole_command(tmp_path):
+    """A megabyte-long word once took the cleaning stage hours (a quadratic regex); now the page is made and bounded.
+
+    Run as a child process with a generous bound, so a regression fails this test instead of hanging the suite."""
+    import subprocess
+    import sys
+
+    from briefings import ROOT
+
+    base = "Officials said the new bridge over the river will open to traffic on Monday morning after three years of work. "
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.json").write_text(json.dumps({"title": "Big", "text": base + "X" * 1_000_000 + " end of line."}))
+    (d / "b.json").write_text(json.dumps({"title": "Small", "text": base + "The bridge cost 45 million dollars."}))
+    out = tmp_path / "b.html"
+    r = subprocess.run([sys.executable, "-m", "briefing", "make", str(d), "-q", "-o", str(out)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    page = out.read_text()
+    assert len(page) < 50_000 and "X" * 2001 not in page
+    html5lib.HTMLParser(strict=True).parse(page)
