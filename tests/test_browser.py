@@ -153,3 +153,38 @@ def test_hostile_pages_run_nothing_and_stay_bounded(chromium, pages, name, tmp_p
     assert chromium.evaluate(no_hscroll(PHONE))
     assert chromium.evaluate("document.querySelector('h1').getBoundingClientRect().height") < 844
     not_blank(shot(chromium, tmp_path, name))
+
+
+CONTRAST = """(() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const background = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c; } return [255, 255, 255]; };
+  const worst = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) worst.push(el.tagName + '.' + el.className + ' ' + ratio.toFixed(2));
+  }
+  return worst;
+})()"""
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_all_text_has_enough_contrast(chromium, pages, dark):
+    chromium.open(pages["seeds"], DESKTOP, dark=dark)
+    assert chromium.evaluate(CONTRAST) == []  # WCAG AA: 4.5:1 for every element's own text
+
+
+def test_keyboard_focus_is_visible(chromium, pages):
+    chromium.open(pages["seeds"], DESKTOP)
+    for _ in range(3):  # Tab as a keyboard user would, so that :focus-visible applies
+        for kind in ("keyDown", "keyUp"):
+            chromium.call("Input.dispatchKeyEvent", type=kind, key="Tab", code="Tab", windowsVirtualKeyCode=9)
+    focused = chromium.evaluate("(() => { const s = getComputedStyle(document.activeElement);"
+                                "return [document.activeElement.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]; })()")
+    assert focused[0] == "A" and focused[1] != "none" and focused[2] >= 2

@@ -296,3 +296,21 @@ def test_templates_override_and_strict_undefined(tmp_path, seeds_b):
 def test_render_refuses_email_without_addresses(seeds_b):
     with pytest.raises(BriefError, match="build_message"):
         render.render(seeds_b, "email")
+
+
+def test_skipped_inputs_and_copies_are_named_in_page_and_email(seeds_b):
+    from dataclasses import replace
+
+    from briefing.types import Skipped
+
+    articles = [replace(a) for a in seeds_b.articles]
+    articles[4].duplicate_of = 2
+    b = replace(seeds_b, articles=articles, skipped=[Skipped(input="broken.pdf", reason="not a supported file")])
+    tree = parse_strict(render.render(b, "html"))
+    assert "broken.pdf: not a supported file" in text_of(tree)
+    copy = next(el for el in tree.iter(f"{NS}li") if el.get("id") == "s5")
+    assert "a copy of source 2" in text_of(copy)
+    msg = email.message_from_bytes(message_bytes(build_message(b, "b@example.org", "me@example.org")),
+                                   policy=email.policy.default)
+    text = msg.get_body(("plain",)).get_content()
+    assert "SKIPPED" in text and "- broken.pdf: not a supported file" in text and "(a copy of [2])" in text
