@@ -57,7 +57,10 @@ def inline_css(html: str) -> str:
 
     # Remote stylesheets are never fetched: the templates link none, and article text can't add one.
     inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
-    return inliner.inline(html)
+    try:
+        return inliner.inline(html)
+    except css_inline.InlineError as e:  # a user's template with CSS the inliner can't take
+        raise BriefError(f"template email.html.j2: its CSS could not be inlined: {e}") from None
 
 
 def build_message(b: Briefing, sender: str, recipients: str | Iterable[str],

@@ -314,3 +314,14 @@ def test_skipped_inputs_and_copies_are_named_in_page_and_email(seeds_b):
                                    policy=email.policy.default)
     text = msg.get_body(("plain",)).get_content()
     assert "SKIPPED" in text and "- broken.pdf: not a supported file" in text and "(a copy of [2])" in text
+
+
+def test_a_user_email_template_can_load_nothing_remote(tmp_path, seeds_b):
+    d = tmp_path / "tpl"
+    d.mkdir()
+    (d / "email.html.j2").write_text('<html><head><link rel="stylesheet" href="https://example.invalid/x.css">'
+                                     '<style>p { color: red }</style></head><body><p>{{ briefing.title }}</p></body></html>')
+    msg = build_message(seeds_b, "b@example.org", "me@example.org", templates_dir=d)
+    html = msg.get_body(("html",)).get_content()
+    assert "example.invalid" not in html and "<link" not in html
+    assert '<p style="color: red;">' in html
