@@ -87,7 +87,8 @@ def make(
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="PATH",
                                          help="Write here (atomically) instead of stdout."),
     fmt: Optional[str] = typer.Option(None, "-f", "--format", metavar="FORMAT",
-                                      help="md or json. Default: from the output's extension, else md."),
+                                      help="md, json, html or email. Default: from the output's extension "
+                                           "(.md .json .html .htm .eml), else md."),
     words: int = typer.Option(250, "-w", "--words", metavar="N",
                               help="Most words in the briefing's claims (20 to 5000)."),
     title: Optional[str] = typer.Option(None, "-t", "--title", help="The briefing's title. Default: from the articles."),
@@ -102,8 +103,10 @@ def make(
     dry_run: bool = typer.Option(False, "--dry-run", help="Build the email but do not send it: write it to -o "
                                                           "(.eml), else hold it in the outbox."),
     to: Optional[List[str]] = typer.Option(None, "--to", metavar="ADDRESS",
-                                           help="A recipient (repeat for several); replaces the config's."),
-    sender: Optional[str] = typer.Option(None, "--from", metavar="ADDRESS", help="The sender address."),
+                                           help="A recipient (repeat it, or separate addresses by commas); with "
+                                                "--send it replaces the config's."),
+    sender: Optional[str] = typer.Option(None, "--from", metavar="ADDRESS",
+                                         help="The sender, e.g. 'Brief <brief@example.org>'."),
 ):
     """Make one briefing from articles: claims with citations, conflicts, sources."""
     from briefing import models, render
@@ -122,6 +125,16 @@ def make(
                 raise BriefError(f"--send and --dry-run make an email; --format {fmt} cannot be sent")
             mail_settings = _email_settings(None, to, sender, need_server=not dry_run)
         kind = "email" if emailing else render.format_for(fmt, output)
+        if kind == "email" and not emailing:
+            if not sender or not to:
+                raise BriefError("--format email needs --from and --to",
+                                 hint="e.g. --from brief@example.org --to me@example.org")
+            from briefing import email_message
+
+            email_message.parse_addresses(sender, "--from")  # a bad address fails before the slow work
+            email_message.parse_addresses(to, "--to")
+        if kind != "email" and (sender or to):
+            raise BriefError("--from and --to apply only to --format email, --send or --dry-run")
         model_name = models.canonical(model)
         from briefing import pipeline
 
@@ -132,9 +145,16 @@ def make(
                                   progress=pipeline.Progress(stage=bar.stage, advance=bar.advance))
         for s in result.skipped:
             typer.echo(f"brief: skipped {s.input}: {s.reason}", err=True)
-        text = None if emailing else render.render(result, kind, templates)
         if emailing:
             sent = _email(result, mail_settings, output, dry_run, templates, quiet)
+        else:
+            if kind == "email":
+                msg = email_message.build_message(result, sender, to, templates)
+                text = email_message.message_bytes(msg).decode("ascii")
+            else:
+                text = render.render(result, kind, templates)
+        if emailing:
+            pass
         elif output and output != "-":
             write_atomic(output, text)
             if not quiet:

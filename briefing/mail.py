@@ -276,11 +276,11 @@ def subject_line(template: str, title: str, date: str) -> str:
 def compose(briefing, settings: EmailSettings, templates_dir: str | Path | None = None) -> EmailMessage:
     """The digest as an email to settings.to, with the configured Subject, a Message-ID and a Date.
 
-    LEAD: when issue 4's builder is merged, replace the `fallback_message(...)` line below with
-        msg = build_message(briefing, settings.sender, list(settings.to), templates_dir)
     """
     settings.check_sendable(need_server=False)
-    msg = fallback_message(briefing, settings.sender, list(settings.to), templates_dir)
+    from briefing.email_message import build_message
+
+    msg = build_message(briefing, settings.sender, list(settings.to), templates_dir)
     return finish(msg, settings, title=briefing.title, date=briefing.generated_at[:10])
 
 
@@ -294,46 +294,6 @@ def finish(msg: EmailMessage, settings: EmailSettings, title: str, date: str) ->
         # The sender's domain, not this machine's name: no DNS lookup, nothing about the host leaks.
         msg["Message-ID"] = make_msgid(domain=settings.envelope_sender.rpartition("@")[2] or "brief.invalid")
     return msg
-
-
-def fallback_message(briefing, sender: str, recipients: list[str], templates_dir=None) -> EmailMessage:
-    """A minimal multipart/alternative digest: the Markdown briefing as text, a plain HTML rendering."""
-    from briefing import render
-
-    plain = render.render(briefing, "md", templates_dir)
-    html = render_fallback_html(briefing, templates_dir)
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = ", ".join(recipients)
-    msg["Subject"] = one_line(briefing.title, MAX_TITLE)
-    # quoted-printable keeps every line short and 7-bit, whatever the articles contain.
-    msg.set_content(plain, subtype="plain", charset="utf-8", cte="quoted-printable")
-    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    return msg
-
-
-FALLBACK_TEMPLATE = "mail-fallback.html.j2"
-
-
-def render_fallback_html(briefing, templates_dir=None) -> str:
-    import jinja2
-
-    from briefing import render
-
-    env = render.environment("html", templates_dir)
-    env.filters["safe_url"] = safe_url
-    data = render.to_contract(briefing)
-    try:
-        return env.get_template(FALLBACK_TEMPLATE).render(briefing=data, sources={s["id"]: s for s in data["sources"]},
-                                                          date=briefing.generated_at[:10])
-    except jinja2.TemplateError as e:
-        raise BriefError(f"template {FALLBACK_TEMPLATE}: {getattr(e, 'message', None) or e}") from None
-
-
-def safe_url(url) -> str:
-    """Only http(s) links leave an email: a file: path means nothing in someone else's inbox."""
-    url = str(url or "")
-    return url if re.match(r"(?i)https?://[^\s\"'<>]+$", url) else ""
 
 
 # ---- delivery --------------------------------------------------------------------------------------------

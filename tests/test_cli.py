@@ -183,3 +183,15 @@ def test_markdown_escapes_hostile_text(tmp_path):
     assert not re.search(r"(?<!\\)<(?:script|img)", r.stdout)
     assert "\\<script\\>" in r.stdout
     assert not re.search(r"(?<!\\)\]\(javascript:", r.stdout)
+
+
+def test_written_file_gets_the_usual_mode(seeds, tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "b.md"
+        assert make(seeds, "-o", out, "-q").exit_code == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644

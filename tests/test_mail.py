@@ -148,7 +148,7 @@ def test_subject_from_template_and_no_header_injection_from_a_title():
     assert back["Message-ID"].endswith("@example.org>") and back["Date"]
 
 
-def test_fallback_message_has_both_parts_and_escapes_article_text():
+def test_composed_message_has_both_parts_and_escapes_article_text():
     s = mail.EmailSettings.from_mapping({"from": "brief@example.org", "to": [A, B]})
     back = parse(mail.compose(briefing(), s).as_bytes(policy=policy.SMTP))
     assert back.get_content_type() == "multipart/alternative"
