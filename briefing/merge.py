@@ -94,9 +94,18 @@ def article_vector(vectors: np.ndarray) -> np.ndarray:
     return v / (np.linalg.norm(v) or 1.0)
 
 
+CONNECTIVE = re.compile(r"^(?:Additionally|Moreover|Furthermore|However|Meanwhile|Also|In addition|Conversely|"
+                        r"Nevertheless|Nonetheless|Still|Separately|Besides|Indeed),\s+(?=\S)")
+
+
 def claim_text(sentence: str) -> str:
-    """A sentence as a claim: a dateline ("Washington [US], June 19 :") is not part of what it says."""
-    return DATELINE.sub("", sentence, count=1).strip()
+    """A sentence as a claim: a dateline ("Washington [US], June 19 :") is not part of what it says, and a
+    connective ("Additionally, ") ties it to a neighbour that the briefing does not show."""
+    text = DATELINE.sub("", sentence, count=1).strip()
+    trimmed = CONNECTIVE.sub("", text, count=1)
+    if trimmed != text:
+        text = trimmed[0].upper() + trimmed[1:]
+    return text
 
 
 @dataclass

@@ -67,6 +67,8 @@ def test_dateline_is_not_part_of_a_claim():
     assert merge.claim_text("Washington [US], June 19 : Russian President Vladimir Putin arrived.") == \
         "Russian President Vladimir Putin arrived."
     assert merge.claim_text("Putin arrived: a long day.") == "Putin arrived: a long day."
+    assert merge.claim_text("Additionally, the city needs food and fuel.") == "The city needs food and fuel."
+    assert merge.claim_text("However many came, it rained.") == "However many came, it rained."
 
 
 def test_support_needs_more_than_a_shared_topic():
