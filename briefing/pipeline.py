@@ -9,7 +9,7 @@ import numpy as np
 
 from briefing import extract, merge, models
 from briefing.errors import NoArticles
-from briefing.ingest import read_inputs
+from briefing.ingest import gather
 from briefing.types import Article, Briefing, RawDocument, Skipped
 
 DEFAULT_WORDS = 250
@@ -94,7 +94,7 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     )
 
 
-def run(settings: Settings, stdin=None, embedder=None, progress: Progress | None = None) -> Briefing:
-    docs, skipped = read_inputs(settings.inputs, stdin=stdin)
+def run(settings: Settings, stdin=None, embedder=None, progress: Progress | None = None, fetcher=None) -> Briefing:
+    docs, skipped = gather(settings.inputs, stdin=stdin, fetcher=fetcher)
     articles = articles_from(docs, skipped)
     return brief(articles, skipped, settings, embedder=embedder, progress=progress)
