@@ -79,26 +79,38 @@ class _Bar:
 
 @app.command(epilog=EXIT_CODES_HELP)
 def make(
-    inputs: List[str] = typer.Argument(..., metavar="INPUT...",
-                                       help="Article files (.txt .md .html .json .jsonl), folders (read recursively, "
-                                            "hidden files skipped), or - for stdin."),
+    inputs: Optional[List[str]] = typer.Argument(None, metavar="INPUT...",
+                                                 help="Article files (.txt .md .html .json .jsonl), folders (read "
+                                                      "recursively, hidden files skipped), - for stdin, or http(s) "
+                                                      "URLs of pages or RSS/Atom/RDF feeds."),
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="PATH",
                                          help="Write here (atomically) instead of stdout."),
     fmt: Optional[str] = typer.Option(None, "-f", "--format", metavar="FORMAT",
                                       help="md or json. Default: from the output's extension, else md."),
-    words: int = typer.Option(250, "-w", "--words", metavar="N",
-                              help="Most words in the briefing's claims (20 to 5000)."),
+    words: Optional[int] = typer.Option(None, "-w", "--words", metavar="N",
+                                        help="Most words in the briefing's claims (20 to 5000). Default: 250."),
     title: Optional[str] = typer.Option(None, "-t", "--title", help="The briefing's title. Default: from the articles."),
-    model: str = typer.Option("minilm", "-m", "--model", help="The condensing model. Default: the embedded "
+    model: Optional[str] = typer.Option(None, "-m", "--model", help="The condensing model. Default: the embedded "
                                                              "all-MiniLM-L6-v2 (extractive, no download)."),
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR",
                                              help="A folder whose templates replace the built-in ones of the same name."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar."),
+    config_file: Optional[Path] = typer.Option(None, "-c", "--config", metavar="FILE",
+                                               help="Run the daily job a config file describes (see brief init): "
+                                                    "its sources, state and output folder. -o then names the "
+                                                    "output folder; -w, -t, -m, -f override the file."),
 ):
     """Make one briefing from articles: claims with citations, conflicts, sources."""
     from briefing import models, render
     from briefing.deliver import write_atomic
 
+    if config_file is not None:
+        _daily(config_file, inputs or [], output, fmt, words, title, model, quiet)
+        return
+    if not inputs:
+        fail("give INPUT... (files, folders, -, URLs) or --config FILE")
+    words = 250 if words is None else words
+    model = model or "minilm"
     try:
         if not 20 <= words <= 5000:
             raise BriefError(f"--words must be between 20 and 5000, not {words}")
@@ -130,6 +142,53 @@ def make(
         fail(e.message, e.hint, e.exit_code)
     if result.skipped:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _daily(config_file, inputs, output, fmt, words, title, model, quiet):
+    """`brief make --config FILE`: the daily job."""
+    from briefing import config as configlib
+    from briefing import daily
+    from briefing.ingest.web import is_url
+
+    try:
+        extra = {}
+        if inputs:
+            cfg0 = configlib.load(config_file)
+            extra = {"urls": cfg0.urls + tuple(i for i in inputs if is_url(i)),
+                     "paths": cfg0.paths + tuple(i for i in inputs if not is_url(i))}
+        cfg = configlib.load(config_file, words=words, title=title.strip() if title else title, model=model,
+                             dir=output, formats=(fmt,) if fmt else None, **extra)
+        with _Bar(quiet) as bar:
+            from briefing import pipeline
+
+            outcome = daily.run(cfg, progress=pipeline.Progress(stage=bar.stage, advance=bar.advance))
+    except BriefError as e:
+        fail(e.message, e.hint, e.exit_code)
+    for s in outcome.skipped:
+        typer.echo(f"brief: skipped {s.input}: {s.reason}", err=True)
+    if outcome.exit_code == EXIT_USAGE:
+        typer.echo(f"brief: nothing written: {outcome.message}", err=True)
+    elif not quiet:
+        typer.echo(f"brief: {outcome.message}", err=True)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def init(
+    path: Path = typer.Argument(Path("briefing.toml"), metavar="FILE", help="Where to write the example config."),
+    force: bool = typer.Option(False, "--force", help="Replace the file if it exists."),
+):
+    """Write a commented example config for the daily job (brief make --config FILE)."""
+    from briefing import config as configlib
+    from briefing.deliver import write_atomic
+
+    try:
+        if path.exists() and not force:
+            raise BriefError(f"{path} exists; not replacing it", hint="use --force to replace it")
+        write_atomic(path, configlib.example(path.name))
+    except BriefError as e:
+        fail(e.message, e.hint, e.exit_code)
+    typer.echo(f"brief: wrote {path}; edit its [sources], then run: brief make --config {path}", err=True)
 
 
 def run():  # console-script entry point
