@@ -29,6 +29,9 @@ class Server:
         self.routes: dict[str, Route] = {}
         self.hits: list[str] = []
         self.user_agents: set[str] = set()
+        self.active = 0  # requests being answered now, and the most at once
+        self.most_active = 0
+        self._count = threading.Lock()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -38,6 +41,16 @@ class Server:
                 pass
 
             def do_GET(self):
+                with outer._count:
+                    outer.active += 1
+                    outer.most_active = max(outer.most_active, outer.active)
+                try:
+                    self._get()
+                finally:
+                    with outer._count:
+                        outer.active -= 1
+
+            def _get(self):
                 outer.hits.append(self.path)
                 outer.user_agents.add(self.headers.get("User-Agent", ""))
                 route = outer.routes.get(self.path)

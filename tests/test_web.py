@@ -166,3 +166,16 @@ def test_brief_make_with_urls_through_the_cli(server, monkeypatch, hash_embedder
                                                                            "/page/2.html")]
     assert data["skipped"] == [{"input": server.url("/500.html"), "reason": "HTTP 500 Internal Server Error"}]
     assert "skipped" in result.stderr
+
+
+def test_parallel_fetches_are_bounded_per_host(server):
+    items = []
+    for i in range(8):
+        server.routes[f"/held/{i}.html"] = Route(page_html(f"Page {i}", [f"Sentence {i} of a page here."], "S"),
+                                                 delay=0.2)
+        items.append(Item(f"Page {i}", server.url(f"/held/{i}.html"), "summary", time.time()))
+    server.routes["/held.xml"] = Route(rss("Held", items), content_type="application/rss+xml")
+    with Fetcher(Limits(timeout=5, per_host=3, overall=8)) as f:
+        docs, skipped = fetch_all([server.url("/held.xml")], fetcher=f)
+    assert len(docs) == 8 and not skipped
+    assert 2 <= server.most_active <= 3  # in parallel, but never more than per_host at one site
