@@ -19,7 +19,7 @@ import numpy as np
 from briefing import extract
 from briefing.config import Config
 from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles
-from briefing.store import Lock, Published, Store, content_hash
+from briefing.store import CachedEmbedder, Lock, Published, Store, content_hash
 from briefing.types import Article, Briefing, RawDocument, Skipped, Story
 
 # Cosine (MiniLM) above which a claim says again what an earlier digest said in other words.
@@ -34,6 +34,7 @@ class Outcome:
     skipped: list[Skipped] = field(default_factory=list)
     briefing: Briefing | None = None
     reused: bool = False  # today's earlier digest written again
+    embedded: tuple[int, int] = (0, 0)  # sentences embedded now, and found in the state's cache
 
 
 def output_paths(config: Config, day: str) -> dict[str, Path]:
@@ -208,6 +209,7 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                 from briefing.models import minilm
 
                 embedder = minilm.shared()
+            embedder = CachedEmbedder(embedder, store, day)
             articles = pipeline.articles_from(docs, skipped)
             settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model)
             result = pipeline.brief(articles, skipped, settings, embedder=embedder, progress=progress, now=now)
@@ -226,9 +228,10 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
             outputs = {k: render.render(result, k) for k in paths}
             written = [write_atomic(paths[k], text) for k, text in outputs.items()]
             store.publish(day, record, fp, outputs, code_if_made, now.isoformat(timespec="seconds"))
+            embedder.prune()
             new = result.stats["new_claims"]
             return Outcome(code_if_made, f"wrote {', '.join(map(str, written))} ({len(result.stories)} stories, "
                                          f"{new} new claims, from {len(articles)} articles)",
-                           written, skipped, result)
+                           written, skipped, result, embedded=(embedder.misses, embedder.hits))
         finally:
             store.close()

@@ -36,6 +36,11 @@ CREATE TABLE IF NOT EXISTS story_articles (story INTEGER NOT NULL REFERENCES sto
 CREATE TABLE IF NOT EXISTS claims (story INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
                                    text TEXT NOT NULL,
                                    evidence TEXT NOT NULL);  -- JSON list of the cited sentences
+CREATE TABLE IF NOT EXISTS vectors (
+    key TEXT PRIMARY KEY,          -- sha256 of model name and sentence
+    vec BLOB NOT NULL,             -- float32
+    used TEXT NOT NULL             -- last day it was used; old ones are pruned
+);
 CREATE TABLE IF NOT EXISTS runs (
     day TEXT PRIMARY KEY,
     inputs TEXT NOT NULL,          -- fingerprint of the day's articles
@@ -198,7 +203,63 @@ class Store:
         return (row[0], json.loads(row[1]), row[2]) if row else None
 
 
+class CachedEmbedder:
+    """An embedder that remembers each sentence's vector in the state, so a day's run embeds only new text."""
+
+    KEEP_DAYS = 14
+
+    def __init__(self, inner, store: Store, day: str):
+        self.inner = inner
+        self.store = store
+        self.day = day
+        self.name = getattr(inner, "name", type(inner).__name__)
+        self.hits = 0
+        self.misses = 0
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.name}\0{text}".encode("utf-8")).hexdigest()
+
+    def embed(self, texts: list[str]):
+        import numpy as np
+
+        keys = [self._key(t) for t in texts]
+        found: dict[str, bytes] = {}
+        db = self.store.db
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            found.update(db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})",
+                                    chunk).fetchall())
+        missing = list(dict.fromkeys(k for k in keys if k not in found))
+        self.hits += len(keys) - len([k for k in keys if k not in found])
+        self.misses += len(missing)
+        if missing:
+            first = {k: t for k, t in zip(keys, texts)}
+            vecs = np.asarray(self.inner.embed([first[k] for k in missing]), dtype=np.float32)
+            fresh = {k: v.tobytes() for k, v in zip(missing, vecs)}
+            found.update(fresh)
+            with self.store.tx():
+                db.executemany("INSERT OR REPLACE INTO vectors (key, vec, used) VALUES (?, ?, ?)",
+                               [(k, b, self.day) for k, b in fresh.items()])
+        with self.store.tx():
+            db.executemany("UPDATE vectors SET used = ? WHERE key = ? AND used < ?",
+                           [(self.day, k, self.day) for k in set(keys) - set(missing)])
+        if not texts:
+            return self.inner.embed([])
+        return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
+
+    def prune(self) -> None:
+        import datetime as dt
+
+        cutoff = (dt.date.fromisoformat(self.day) - dt.timedelta(days=self.KEEP_DAYS)).isoformat()
+        with self.store.tx():
+            self.store.db.execute("DELETE FROM vectors WHERE used < ?", (cutoff,))
+
+
 def _statements(script: str) -> list[str]:
+    """The schema's statements, comments dropped first (a comment may hold a semicolon)."""
+    import re
+
+    script = re.sub(r"--[^\n]*", "", script)
     return [s.strip() for s in script.split(";") if s.strip()]
 
 

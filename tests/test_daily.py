@@ -87,6 +87,8 @@ def test_day_two_repeats_nothing_but_new_claims_marked_new(tmp_path, embedder):
         serve(s, [0, 1, 2, 3, 4], day2)
         two = daily.run(cfg, embedder=embedder, now=day2)
         assert two.exit_code == 0, two.message
+        embedded, cached = two.embedded
+        assert cached > embedded > 0  # day one's sentences came from the state; only the new ones were embedded
         data2, claims2 = claims_of(tmp_path / "out" / "briefing-2024-06-20.json")
         assert not any(st["headline"] in bridge_headlines for st in data2["stories"])
         assert not any("footbridge" in c["text"] or "Riverside" in c["text"] for _, c in claims2)
