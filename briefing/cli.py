@@ -15,8 +15,9 @@ from briefing import __version__
 from briefing.errors import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError
 
 EXIT_CODES_HELP = f"""Exit codes: {EXIT_OK} a briefing was made from every input; {EXIT_PARTIAL} a briefing was made but
-some inputs were skipped (each named on stderr and in the output); {EXIT_USAGE} nothing usable or a
-wrong flag, name or value (a one-line error on stderr); {EXIT_ERROR} an unexpected failure (a bug)."""
+some inputs were skipped (each named on stderr and in the output); {EXIT_USAGE} nothing usable (with
+--config: also nothing new since the last digest, or another run holds the state) or a wrong flag, name
+or value (a one-line error on stderr); {EXIT_ERROR} an unexpected failure (a bug)."""
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, rich_markup_mode=None,

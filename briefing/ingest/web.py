@@ -241,7 +241,7 @@ def parse_feed(resp: Response, max_entries: int) -> list[Entry]:
                 break
         entries.append(Entry(
             feed=resp.url, link=link if link and is_url(link) else None,
-            title=html.unescape((e.get("title") or "").strip()) or None, publisher=feed_title[:200],
+            title=html.unescape((e.get("title") or "").strip())[:300] or None, publisher=feed_title[:200],
             published=when.isoformat(timespec="seconds") if when else (e.get("published") or e.get("updated")),
             when=when, summary=fragment_text(body)))
     return entries
@@ -287,7 +287,7 @@ def fetch_all(urls: Iterable[str], fetcher: Fetcher | None = None, feeds: Iterab
     fetcher = fetcher or Fetcher()
     try:
         with ThreadPoolExecutor(max_workers=fetcher.limits.overall) as pool:
-            def first(url: str) -> Fetched:
+            def first(url: str) -> tuple[Fetched, list[Entry]]:
                 try:
                     resp = fetcher.get(url)
                     if url in must_be_feed or looks_like_feed(resp):
