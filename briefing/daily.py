@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -169,6 +169,13 @@ def select(briefing: Briefing, published: list[Published], config: Config, embed
     return [s for s, _, _ in keep[:config.max_stories]]
 
 
+def subset(articles: list[Article], stories: list[Story]) -> list[Article]:
+    """The stories' articles (and their copies), in their first order, renumbered from 1."""
+    ids = {i for s in stories for i in s.articles}
+    chosen = [a for a in articles if a.id in ids or a.duplicate_of in ids]
+    return [replace(a, id=n, duplicate_of=None) for n, a in enumerate(chosen, 1)]
+
+
 def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = None, progress=None) -> Outcome:
     from briefing import models, pipeline, render
     from briefing.deliver import write_atomic
@@ -211,9 +218,16 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                 embedder = minilm.shared()
             embedder = CachedEmbedder(embedder, store, day)
             articles = pipeline.articles_from(docs, skipped)
+            code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
             settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model)
             result = pipeline.brief(articles, skipped, settings, embedder=embedder, progress=progress, now=now)
-            result.stories = select(result, published, config, embedder, hashes)
+            kept = select(result, published, config, embedder, hashes)
+            if kept and len(kept) < len(result.stories):
+                # Again on the chosen stories' articles alone (their vectors come from the cache): the word
+                # budget goes to the stories printed, and the sources list names only what they cite.
+                result = pipeline.brief(subset(articles, kept), skipped, settings, embedder=embedder, now=now)
+                kept = select(result, published, config, embedder, hashes)
+            result.stories = kept
             result.stats.update(stories=len(result.stories), claims=sum(len(s.claims) for s in result.stories),
                                 claim_words=sum(len(c.text.split()) for s in result.stories for c in s.claims),
                                 skipped=len(skipped),

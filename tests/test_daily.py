@@ -105,9 +105,11 @@ def test_day_two_repeats_nothing_but_new_claims_marked_new(tmp_path, embedder):
         for c in old:
             same = c["text"] in day1_texts or any(x["evidence"] in day1_evidence for x in c["citations"])
             assert same or float((day1_vecs @ embedder.embed([c["text"]])[0]).max()) >= daily.REPEAT
-        # the new claims rest on what day two brought: each cites one of the two new articles
+        # what day two brought shows among the new claims (a claim day one had no room for is new too)
         new_ids = {src["id"] for src in data2["sources"] if src["url"].endswith(("/3.html", "/4.html"))}
-        assert all(new_ids & {x["source"] for x in c["citations"]} for c in new)
+        assert any(new_ids & {x["source"] for x in c["citations"]} for c in new)
+        # the digest's sources are the story's articles only: the unchanged bridge story's are not listed
+        assert len(data2["sources"]) == 5 and not any("/local/" in src["url"] for src in data2["sources"])
         md2 = (tmp_path / "out" / "briefing-2024-06-20.md").read_text(encoding="utf-8")
         assert md2.count("**New:**") == len(new)
         assert "Follow-up to an earlier briefing" in md2
@@ -261,3 +263,14 @@ def test_a_corrupt_state_file_is_a_clear_error(tmp_path):
     p.write_bytes(b"this is not a database" * 100)
     with pytest.raises(BriefError, match="is not usable"):
         Store(p)
+
+
+def test_an_article_left_empty_after_cleaning_makes_the_run_partial(tmp_path, seeds, fake_model):
+    (seeds / "zz_furniture.txt").write_text("Share this\nFollow us on Twitter\nLeave a comment\n", encoding="utf-8")
+    cfg = configlib.load(None, env={}, paths=(str(seeds),), dir=str(tmp_path / "out"), formats=("json",),
+                         state=str(tmp_path / "s.sqlite"))
+    out = daily.run(cfg)
+    assert out.exit_code == 3, out.message
+    assert [s.input for s in out.skipped] == [str(seeds / "zz_furniture.txt")]
+    data = json.loads(out.written[0].read_text(encoding="utf-8"))
+    assert data["skipped"][0]["reason"] == "no sentences left after removing page furniture"
