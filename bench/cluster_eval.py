@@ -79,12 +79,21 @@ def tfidf(texts: list[str]) -> np.ndarray:
     return m / np.where(norms == 0, 1, norms)
 
 
+def lead_vectors(articles, embedder, n: int) -> np.ndarray:
+    from briefing import daily
+
+    return daily.lead_vectors(articles, embedder, n)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data")
     ap.add_argument("--thresholds", default="0.35,0.40,0.45,0.50,0.55,0.60",
                     help="average-linkage cosine thresholds to report for brief (its default is marked)")
     ap.add_argument("--baseline-thresholds", default="0.05,0.10,0.15,0.20,0.25,0.30")
+    ap.add_argument("--lead", type=int, default=0, metavar="N",
+                    help="also report vectors of the title and the first N sentences only (the daily job's "
+                         "first, cheap pass)")
     ap.add_argument("--cache", metavar="FILE.npy", help="keep the article vectors here (numbers only, no text) "
                                                         "so a second run skips the embedding")
     args = ap.parse_args()
@@ -136,6 +145,14 @@ def main() -> int:
         report("brief (MiniLM)", brief_vecs, th, "  <- merge.STORY_LINK" if abs(th - merge.STORY_LINK) < 1e-9 else "")
     if merge.STORY_LINK not in [float(x) for x in args.thresholds.split(",")]:
         report("brief (MiniLM)", brief_vecs, merge.STORY_LINK, "  <- merge.STORY_LINK")
+    if args.lead:
+        from briefing.models import minilm
+
+        t0 = time.perf_counter()
+        lead_vecs = lead_vectors(articles, minilm.shared(), args.lead)
+        print(f"lead vectors (title + {args.lead} sentences) in {time.perf_counter() - t0:.1f} s")
+        for th in [float(x) for x in args.thresholds.split(",")]:
+            report(f"brief, lead {args.lead} only", lead_vecs, th)
     tf = tfidf([f"{a.title}\n{a.text}" for a in articles])
     titles = tfidf([a.title for a in articles])
     for th in [float(x) for x in args.baseline_thresholds.split(",")]:

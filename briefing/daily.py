@@ -169,6 +169,51 @@ def select(briefing: Briefing, published: list[Published], config: Config, embed
     return [s for s, _, _ in keep[:config.max_stories]]
 
 
+LEAD = 6  # sentences of each article the first, cheap pass reads (news puts what happened first)
+LEAD_LINK = 0.50  # merge.cluster threshold on lead vectors: best ARI (0.808) in bench/cluster_eval.py --lead 6
+MARGIN = 5  # groups kept beyond max_stories, as the full pass may split or drop some
+
+
+def lead_vectors(articles: list[Article], embedder, n: int = LEAD) -> np.ndarray:
+    """Each article's meaning from its title and first sentences: the cheap pass that picks the day's stories."""
+    texts, spans = [], []
+    for a in articles:
+        part = [a.title] + [s.text for s in a.sentences[:n]]
+        spans.append((len(texts), len(texts) + len(part)))
+        texts.extend(part)
+    flat = embedder.embed(texts)
+    out = np.stack([flat[i:j].mean(0) for i, j in spans])
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def preselect(articles: list[Article], embedder, seen: set[str], hashes: dict[str, str],
+              config: Config) -> list[Article]:
+    """The articles of the day's likely stories, found cheaply from leads: the full pass embeds only these.
+
+    Groups whose every article an earlier digest already used are left out (nothing in them is news),
+    as are one-publisher groups when the config says so; the rest are ranked as stories are and
+    max_stories + MARGIN of them kept.
+    """
+    from briefing import merge
+
+    if not articles:
+        return []
+    merge.mark_duplicates(articles)
+    originals = [a for a in articles if a.duplicate_of is None]
+    groups = [[originals[i] for i in g] for g in merge.cluster(lead_vectors(originals, embedder), LEAD_LINK)]
+    ranked = []
+    for g in groups:
+        if seen and all(hashes.get(doc_key(a)) in seen for a in g):
+            continue
+        publishers = {a.publisher or a.url or a.id for a in g}
+        if not config.single_source and len(publishers) < 2:
+            continue
+        ranked.append((-len(publishers), -_recency(g), min(a.id for a in g), g))
+    ranked.sort(key=lambda r: r[:3])
+    keep = [a.id for *_, g in ranked[:config.max_stories + MARGIN] for a in g]
+    return subset(articles, [Story(headline="", articles=keep)]) if keep else []
+
+
 def subset(articles: list[Article], stories: list[Story]) -> list[Article]:
     """The stories' articles (and their copies), in their first order, renumbered from 1."""
     ids = {i for s in stories for i in s.articles}
@@ -219,6 +264,11 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
             embedder = CachedEmbedder(embedder, store, day)
             articles = pipeline.articles_from(docs, skipped)
             code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
+            articles = preselect(articles, embedder, seen, hashes, config)
+            if not articles:
+                store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
+                return Outcome(EXIT_USAGE, "nothing new since the last briefing (every story was in an earlier "
+                                           "digest)", skipped=skipped)
             settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model)
             result = pipeline.brief(articles, skipped, settings, embedder=embedder, progress=progress, now=now)
             kept = select(result, published, config, embedder, hashes)

@@ -274,3 +274,25 @@ def test_an_article_left_empty_after_cleaning_makes_the_run_partial(tmp_path, se
     assert [s.input for s in out.skipped] == [str(seeds / "zz_furniture.txt")]
     data = json.loads(out.written[0].read_text(encoding="utf-8"))
     assert data["skipped"][0]["reason"] == "no sentences left after removing page furniture"
+
+
+def test_preselect_leaves_out_stories_already_published(seeds, embedder, monkeypatch):
+    from briefing import extract
+    from briefing.ingest import read_inputs
+    from briefing.store import content_hash
+    from briefing.types import RawDocument
+
+    docs, _ = read_inputs([str(seeds)])
+    docs += [RawDocument(input=f"bridge{i}", text="\n".join(p), title=t) for i, (t, p) in enumerate(BRIDGE)]
+    articles = [extract.build_article(d, i + 1) for i, d in enumerate(docs)]
+    hashes = {daily.doc_key(d): content_hash(d.text) for d in docs}
+    cfg = configlib.load(None, env={})
+    kept = daily.preselect(articles, embedder, set(), hashes, cfg)
+    assert [a.input for a in kept] == [a.input for a in articles]  # two stories, both kept, in order
+    seen = {hashes["bridge0"], hashes["bridge1"]}
+    kept = daily.preselect(articles, embedder, seen, hashes, cfg)
+    assert [a.id for a in kept] == [1, 2, 3, 4, 5] and not any(a.input.startswith("bridge") for a in kept)
+    cfg = configlib.load(None, env={}, max_stories=1)
+    monkeypatch.setattr(daily, "MARGIN", 0)
+    kept = daily.preselect(articles, embedder, set(), hashes, cfg)
+    assert len(kept) == 5  # the five-outlet story outranks the two-outlet one
