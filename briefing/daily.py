@@ -98,7 +98,7 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None) -> tuple
         elif id(d) not in reused and d.note is None:
             fresh.append(d)  # a summary standing in for a failed page is not kept: the page is tried again
         out.append(d)
-    store.remember(fresh, now.astimezone(dt.timezone.utc).isoformat(timespec="seconds"))
+    store.remember(fresh, now.astimezone(dt.timezone.utc).isoformat(timespec="seconds"), now.date().isoformat())
     return out, skipped
 
 
@@ -190,7 +190,7 @@ def preselect(articles: list[Article], embedder, seen: set[str], hashes: dict[st
               config: Config) -> list[Article]:
     """The articles of the day's likely stories, found cheaply from leads: the full pass embeds only these.
 
-    Groups whose every article an earlier digest already used are left out (nothing in them is news),
+    Groups whose every article an earlier day already read are left out (nothing in them is news),
     as are one-publisher groups when the config says so; the rest are ranked as stories are and
     max_stories + MARGIN of them kept.
     """
@@ -248,15 +248,17 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                 written = [write_atomic(paths[k], text) for k, text in prior[1].items()]
                 if not written:
                     return Outcome(EXIT_USAGE, "nothing new since the last briefing", skipped=skipped, reused=True)
-                return Outcome(code_if_made, f"wrote {', '.join(map(str, written))} again (nothing changed today)",
+                return Outcome(prior[2], f"wrote {', '.join(map(str, written))} again (nothing changed today)",
                                written, skipped, reused=True)
             published = store.published_before(day)
+            # Old news: what an earlier digest used, and what an earlier day read but left out.
             seen = set().union(*(p.keys for p in published)) if published else set()
+            seen |= store.seen_before(day)
             hashes = {doc_key(d): content_hash(d.text) for d in docs}
             if seen and all(h in seen for h in hashes.values()):
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, f"nothing new since the last briefing ({len(docs)} articles, "
-                                           "all in earlier digests)", skipped=skipped)
+                                           "all read on earlier days)", skipped=skipped)
             if embedder is None:
                 from briefing.models import minilm
 
@@ -267,8 +269,8 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
             articles = preselect(articles, embedder, seen, hashes, config)
             if not articles:
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
-                return Outcome(EXIT_USAGE, "nothing new since the last briefing (every story was in an earlier "
-                                           "digest)", skipped=skipped)
+                return Outcome(EXIT_USAGE, "nothing new since the last briefing (every story was read on an "
+                                           "earlier day)", skipped=skipped)
             settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model)
             result = pipeline.brief(articles, skipped, settings, embedder=embedder, progress=progress, now=now)
             kept = select(result, published, config, embedder, hashes)

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS articles (
     url TEXT PRIMARY KEY,          -- or the input's name for a file
     hash TEXT NOT NULL,            -- sha256 of the text
     fetched_at TEXT NOT NULL,      -- ISO time, UTC
+    first_seen TEXT NOT NULL,      -- the day (YYYY-MM-DD) this text was first read
     title TEXT, publisher TEXT, published TEXT, note TEXT,
     text TEXT NOT NULL             -- the page's main text (extracted), so a re-run need not fetch it again
 );
@@ -157,8 +158,8 @@ class Store:
         return {r[0]: RawDocument(input=r[0], text=r[5], kind="text", url=r[0], title=r[1], publisher=r[2],
                                   published=r[3], note=r[4]) for r in rows}
 
-    def remember(self, docs: list[RawDocument], now: str) -> None:
-        """Record fetched (extracted, kind="text") documents; a changed text replaces the old one."""
+    def remember(self, docs: list[RawDocument], now: str, day: str) -> None:
+        """Record fetched (extracted, kind="text") documents; a changed text replaces the old one, as new."""
         with self.tx():
             for d in docs:
                 key = d.url or d.input
@@ -168,9 +169,13 @@ class Store:
                     self.db.execute("UPDATE articles SET fetched_at = ? WHERE url = ?", (now, key))
                     continue
                 self.db.execute(
-                    "INSERT OR REPLACE INTO articles (url, hash, fetched_at, title, publisher, published, note, text) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (key, h, now, d.title, d.publisher, d.published, d.note, d.text[:MAX_TEXT]))
+                    "INSERT OR REPLACE INTO articles (url, hash, fetched_at, first_seen, title, publisher, published, "
+                    "note, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, h, now, day, d.title, d.publisher, d.published, d.note, d.text[:MAX_TEXT]))
+
+    def seen_before(self, day: str) -> set[str]:
+        """The hashes of the texts first read on an earlier day."""
+        return {h for (h,) in self.db.execute("SELECT hash FROM articles WHERE first_seen < ?", (day,))}
 
     # stories published
     def published_before(self, day: str) -> list[Published]:

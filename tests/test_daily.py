@@ -171,6 +171,8 @@ def test_init_then_make_with_config_exit_codes(tmp_path, fake_model):
         assert f"skipped {s.url('/down.xml')}: HTTP 500" in r.stderr
         data = json.loads((tmp_path / "out2" / f"briefing-{day}.json").read_text(encoding="utf-8"))
         assert data["skipped"] == [{"input": s.url("/down.xml"), "reason": "HTTP 500 Internal Server Error"}]
+        r = runner.invoke(cli.app, ["make", "--config", path])  # the same again: same digest, same exit code
+        assert r.exit_code == 3 and "again (nothing changed today)" in r.stderr
 
         # every source failing: nothing produced
         s.routes["/world.xml"] = Route(b"<html><body>maintenance</body></html>", content_type="text/html")
@@ -296,3 +298,16 @@ def test_preselect_leaves_out_stories_already_published(seeds, embedder, monkeyp
     monkeypatch.setattr(daily, "MARGIN", 0)
     kept = daily.preselect(articles, embedder, set(), hashes, cfg)
     assert len(kept) == 5  # the five-outlet story outranks the two-outlet one
+
+
+@pytest.mark.slow
+def test_a_story_left_out_yesterday_is_not_served_as_news_today(tmp_path, embedder):
+    with Server() as s:
+        serve(s, [0, 1, 2], DAY1)
+        cfg = make_config(tmp_path, s, max_stories=1)
+        one = daily.run(cfg, embedder=embedder, now=DAY1)
+        assert one.exit_code == 0 and len(one.briefing.stories) == 1  # the visit: more outlets than the bridge
+        two = daily.run(cfg, embedder=embedder, now=DAY1 + dt.timedelta(days=1))
+        assert two.exit_code == 2
+        assert two.message == "nothing new since the last briefing (5 articles, all read on earlier days)"
+        assert not (tmp_path / "out" / "briefing-2024-06-20.md").exists()
