@@ -7,7 +7,8 @@ and RDF feeds in turn, each entry a full HTML page). Timed, each as a user runs 
 make --config ...` in a fresh process, model load included):
   1. the first run: fetch 10 feeds and 200 pages, extract, embed, cluster, brief, write md and json;
   2. a re-run the same day: nothing changed, so the same digest is written again;
-  3. a run the next day with nothing new (in this process, its clock moved by a day): nothing written.
+  3. a run the next day, the feeds unchanged (in this process, its clock moved by a day): nothing new, nothing
+     written, exit 2, and no model loaded.
 """
 from __future__ import annotations
 

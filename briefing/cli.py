@@ -106,7 +106,7 @@ def make(
     from briefing.deliver import write_atomic
 
     if config_file is not None:
-        _daily(config_file, inputs or [], output, fmt, words, title, model, quiet)
+        _daily(config_file, inputs or [], output, fmt, words, title, model, quiet, templates)
         return
     if not inputs:
         fail("give INPUT... (files, folders, -, URLs) or --config FILE")
@@ -145,7 +145,7 @@ def make(
         raise typer.Exit(EXIT_PARTIAL)
 
 
-def _daily(config_file, inputs, output, fmt, words, title, model, quiet):
+def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templates=None):
     """`brief make --config FILE`: the daily job."""
     from briefing import config as configlib
     from briefing import daily
@@ -157,8 +157,11 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet):
             cfg0 = configlib.load(config_file)
             extra = {"urls": cfg0.urls + tuple(i for i in inputs if is_url(i)),
                      "paths": cfg0.paths + tuple(i for i in inputs if not is_url(i))}
+        if templates is not None and not templates.is_dir():
+            raise BriefError(f"--templates {templates}: not a folder")
         cfg = configlib.load(config_file, words=words, title=title.strip() if title else title, model=model,
-                             dir=output, formats=(fmt,) if fmt else None, **extra)
+                             dir=output, formats=(fmt,) if fmt else None,
+                             templates=str(templates) if templates else None, **extra)
         with _Bar(quiet) as bar:
             from briefing import pipeline
 

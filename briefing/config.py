@@ -52,6 +52,7 @@ class Config:
     # [output]
     dir: str = "out"
     formats: tuple[str, ...] = ("md",)
+    templates: str = ""  # a folder whose templates replace the built-in ones
     # [state]
     state: str = ""  # the SQLite file; "" means home()/state.sqlite
     lock_wait: float = 0.0  # seconds a second run waits for the first before giving up
@@ -74,11 +75,11 @@ KEYS = {
     "sources": {"feeds": "feeds", "urls": "urls", "paths": "paths", "since_hours": "since_hours"},
     "briefing": {"title": "title", "words": "words", "max_stories": "max_stories", "single_source": "single_source",
                  "model": "model"},
-    "output": {"dir": "dir", "formats": "formats"},
+    "output": {"dir": "dir", "formats": "formats", "templates": "templates"},
     "state": {"path": "state", "lock_wait": "lock_wait"},
     "fetch": {"timeout": "timeout", "max_mb": "max_mb", "per_host": "per_host", "parallel": "parallel"},
 }
-PATH_FIELDS = {"paths", "dir", "state"}
+PATH_FIELDS = {"paths", "dir", "state", "templates"}
 # Environment variables above the file and below the flags.
 ENV = {"BRIEF_STATE": "state", "BRIEF_MODEL": "model", "BRIEF_OUTPUT_DIR": "dir", "BRIEF_WORDS": "words"}
 
@@ -209,6 +210,8 @@ model = "minilm"
 # Each run writes <dir>/briefing-<date>.<format>; re-running the same day rewrites the same files.
 dir = "out"
 formats = ["md", "json"]
+# A folder whose templates replace the built-in ones of the same name.
+# templates = "my-templates"
 
 [state]
 # What was seen and published, so no story is repeated unless it has new claims (SQLite).

@@ -55,7 +55,7 @@ def fingerprint(docs: list[RawDocument], skipped: list[Skipped], config: Config)
     for s in skipped:
         h.update(f"skipped\t{s.input}\t{s.reason}\n".encode("utf-8"))
     h.update(json.dumps([config.title, config.words, config.max_stories, config.single_source, config.model,
-                         sorted(config.formats)]).encode("utf-8"))
+                         sorted(config.formats), config.templates]).encode("utf-8"))
     return h.hexdigest()
 
 
@@ -291,7 +291,7 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, "nothing new since the last briefing (every story was in an earlier "
                                            "digest, with no new claims)", skipped=skipped, briefing=result)
-            outputs = {k: render.render(result, k) for k in paths}
+            outputs = {k: render.render(result, k, config.templates or None) for k in paths}
             written = [write_atomic(paths[k], text) for k, text in outputs.items()]
             store.publish(day, record, fp, outputs, code_if_made, now.isoformat(timespec="seconds"))
             embedder.prune()

@@ -311,3 +311,18 @@ def test_a_story_left_out_yesterday_is_not_served_as_news_today(tmp_path, embedd
         assert two.exit_code == 2
         assert two.message == "nothing new since the last briefing (5 articles, all read on earlier days)"
         assert not (tmp_path / "out" / "briefing-2024-06-20.md").exists()
+
+
+def test_flags_override_the_config_file(tmp_path, fake_model):
+    with Server() as s:
+        serve(s, [0, 1], dt.datetime.now(dt.timezone.utc))
+        s.routes["/extra.html"] = Route(page_html(*seed_articles(SEEDS)[4], "Extra Site"))
+        path = write_config(tmp_path, s)
+        r = CliRunner().invoke(cli.app, ["make", "--config", path, s.url("/extra.html"), "-o", str(tmp_path / "elsewhere"),
+                                         "-f", "json", "-t", "Flag title", "-q"])
+        assert r.exit_code == 0, r.stderr
+        (only,) = (tmp_path / "elsewhere").iterdir()
+        assert only.suffix == ".json" and not (tmp_path / "out").exists()
+        data = json.loads(only.read_text(encoding="utf-8"))
+        assert data["title"] == "Flag title"
+        assert s.url("/extra.html") in {src["url"] for src in data["sources"]}
