@@ -326,3 +326,22 @@ def test_flags_override_the_config_file(tmp_path, fake_model):
         data = json.loads(only.read_text(encoding="utf-8"))
         assert data["title"] == "Flag title"
         assert s.url("/extra.html") in {src["url"] for src in data["sources"]}
+
+
+def test_single_source_stories_can_be_dropped(seeds, embedder):
+    from briefing import extract
+    from briefing.ingest import read_inputs
+    from briefing.store import content_hash
+    from briefing.types import RawDocument
+
+    docs, _ = read_inputs([str(seeds)])
+    for d in docs:
+        d.publisher = "One Outlet"  # five articles, but one publisher
+    docs += [RawDocument(input=f"bridge{i}", text="\n".join(p), title=t, publisher=f"Outlet {i}")
+             for i, (t, p) in enumerate(BRIDGE)]
+    articles = [extract.build_article(d, i + 1) for i, d in enumerate(docs)]
+    hashes = {daily.doc_key(d): content_hash(d.text) for d in docs}
+    kept = daily.preselect(articles, embedder, set(), hashes, configlib.load(None, env={}, single_source=False))
+    assert [a.input for a in kept] == ["bridge0", "bridge1"]
+    kept = daily.preselect(articles, embedder, set(), hashes, configlib.load(None, env={}))
+    assert len(kept) == 7

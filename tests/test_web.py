@@ -179,3 +179,10 @@ def test_parallel_fetches_are_bounded_per_host(server):
         docs, skipped = fetch_all([server.url("/held.xml")], fetcher=f)
     assert len(docs) == 8 and not skipped
     assert 2 <= server.most_active <= 3  # in parallel, but never more than per_host at one site
+
+
+def test_an_article_in_two_feeds_is_fetched_once(server):
+    server.routes["/again.xml"] = server.routes["/rss.xml"]
+    docs, skipped = fetch(server, "/rss.xml", "/again.xml")
+    assert [d.url for d in docs] == [server.url("/page/0.html"), server.url("/page/1.html")]
+    assert server.hits.count("/page/0.html") == 1

@@ -317,12 +317,12 @@ def fetch_all(urls: Iterable[str], fetcher: Fetcher | None = None, feeds: Iterab
                     raise
 
             jobs = []
+            seen_links = set()  # one article listed by two feeds is fetched and briefed once
             for fetched, entries in firsts:
-                seen_links = set()
                 for entry in entries:
                     if since is not None and entry.when is not None and entry.when < since:
                         continue
-                    if entry.link in seen_links:
+                    if entry.link is not None and entry.link in seen_links:
                         continue
                     seen_links.add(entry.link)
                     jobs.append((fetched, entry, pool.submit(follow, entry)))
