@@ -283,7 +283,8 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
             result.stats.update(stories=len(result.stories), claims=sum(len(s.claims) for s in result.stories),
                                 claim_words=sum(len(c.text.split()) for s in result.stories for c in s.claims),
                                 skipped=len(skipped),
-                                new_claims=sum(bool(c.new) for s in result.stories for c in s.claims))
+                                new_claims=sum(bool(c.new) for s in result.stories for c in s.claims),
+                                read=len(docs))
             by_id = {a.id: a for a in result.articles}
             record = [(s.headline, set().union(*(article_keys(by_id[i], hashes) for i in s.articles)),
                        [(c.text, [x.evidence for x in c.citations]) for c in s.claims]) for s in result.stories]
@@ -297,7 +298,7 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
             embedder.prune()
             new = result.stats["new_claims"]
             return Outcome(code_if_made, f"wrote {', '.join(map(str, written))} ({len(result.stories)} stories, "
-                                         f"{new} new claims, from {len(articles)} articles)",
+                                         f"{new} new claims; {len(docs)} articles read, {len(result.articles)} cited)",
                            written, skipped, result, embedded=(embedder.misses, embedder.hits))
         finally:
             store.close()
