@@ -112,6 +112,10 @@ def article_keys(a: Article, hashes: dict[str, str]) -> set[str]:
     return {key, hashes[key]} if key in hashes else {key}
 
 
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 def _fold(text: str) -> str:
     return " ".join(extract.fold(text).split())
 
@@ -297,7 +301,7 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
             store.publish(day, record, fp, outputs, code_if_made, now.isoformat(timespec="seconds"))
             embedder.prune()
             new = result.stats["new_claims"]
-            return Outcome(code_if_made, f"wrote {', '.join(map(str, written))} ({len(result.stories)} stories, "
+            return Outcome(code_if_made, f"wrote {', '.join(map(str, written))} ({_n(len(result.stories), 'story', 'stories')}, "
                                          f"{new} new claims; {len(docs)} articles read, {len(result.articles)} cited)",
                            written, skipped, result, embedded=(embedder.misses, embedder.hits))
         finally:

@@ -72,7 +72,14 @@ def test_a_page_url_becomes_an_html_document(server):
     docs, skipped = fetch(server, "/page/3.html")
     assert skipped == [] and len(docs) == 1
     assert docs[0].kind == "html" and docs[0].url == server.url("/page/3.html")
-    assert extract.build_article(docs[0], 1).publisher == "West Herald"
+    article = extract.build_article(docs[0], 1)
+    assert article.publisher == "West Herald"
+    assert article.published == "Jun 18, 2024"  # the date line the article itself carries
+
+
+def test_a_page_without_a_date_gets_none_not_a_year_from_its_text(server):
+    docs, _ = fetch(server, "/page/0.html")  # its text says "since 2000"; trafilatura once read that as the date
+    assert extract.build_article(docs[0], 1).published is None
 
 
 def test_redirects_are_followed_but_bounded(server):
