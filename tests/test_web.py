@@ -193,3 +193,9 @@ def test_an_article_in_two_feeds_is_fetched_once(server):
     docs, skipped = fetch(server, "/rss.xml", "/again.xml")
     assert [d.url for d in docs] == [server.url("/page/0.html"), server.url("/page/1.html")]
     assert server.hits.count("/page/0.html") == 1
+
+
+def test_a_feed_labelled_as_html_is_still_a_feed(server):
+    server.routes["/mislabelled"] = Route(server.routes["/rss.xml"].body, content_type="text/html; charset=utf-8")
+    docs, skipped = fetch(server, "/mislabelled")
+    assert not skipped and [d.url for d in docs] == [server.url("/page/0.html"), server.url("/page/1.html")]

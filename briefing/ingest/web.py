@@ -154,13 +154,13 @@ def text_of(resp: Response) -> str:
 
 
 def looks_like_feed(resp: Response) -> bool:
-    """A feed by its content type, or by its root element when the type says nothing useful."""
-    if resp.content_type in FEED_TYPES:
-        return True
-    if resp.content_type in HTML_TYPES:
-        return False
+    """A feed by its root element (servers often label feeds text/html or text/plain), else by its content type.
+
+    An HTML page labelled as a feed counts as one here, so that it is reported as "not a feed"."""
     head = resp.body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return bool(FEED_ROOT.search(head))
+    if looks_like_html(head.decode("utf-8", "replace")):
+        return resp.content_type in FEED_TYPES
+    return resp.content_type in FEED_TYPES or bool(FEED_ROOT.search(head))
 
 
 class _Text(HTMLParser):
