@@ -199,3 +199,15 @@ def test_a_feed_labelled_as_html_is_still_a_feed(server):
     server.routes["/mislabelled"] = Route(server.routes["/rss.xml"].body, content_type="text/html; charset=utf-8")
     docs, skipped = fetch(server, "/mislabelled")
     assert not skipped and [d.url for d in docs] == [server.url("/page/0.html"), server.url("/page/1.html")]
+
+
+def test_a_slow_drip_is_cut_at_the_deadline(server):
+    def drip():
+        for _ in range(100):
+            time.sleep(0.2)
+            yield b"<p>a little more</p>"
+
+    server.routes["/drip.html"] = Route(drip, content_type="text/html")
+    with Fetcher(Limits(timeout=1, deadline=1)) as f:
+        docs, skipped = fetch_all([server.url("/drip.html")], fetcher=f)
+    assert docs == [] and skipped[0].reason == "timed out (no full answer in 1 s)"
