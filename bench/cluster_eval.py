@@ -159,6 +159,11 @@ def main() -> int:
         report("tfidf (text)", tf, th)
     for th in [float(x) for x in args.baseline_thresholds.split(",")]:
         report("titles (word overlap)", titles, th)
+    # An experiment, not what brief does: half MiniLM, half TF-IDF cosine (concatenated, each scaled by
+    # sqrt(1/2), so the dot product is the mean of the two cosines).
+    hybrid = np.hstack([brief_vecs * math.sqrt(0.5), tf * math.sqrt(0.5)])
+    for th in (0.30, 0.35, 0.40, 0.45):
+        report("hybrid MiniLM+TF-IDF", hybrid, th)
 
     print(f"\n{'method':24} {'threshold':>9} {'ARI':>6} {'purity':>7} {'stories':>8} {'secs':>6}")
     best = {}
