@@ -19,7 +19,7 @@ import numpy as np
 from briefing import extract
 from briefing.config import Config
 from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles
-from briefing.store import CachedEmbedder, Lock, Published, Store, content_hash
+from briefing.store import CachedBackend, CachedEmbedder, Lock, Published, Store, content_hash
 from briefing.types import Article, Briefing, RawDocument, Skipped, Story
 
 # Cosine (MiniLM) above which a claim says again what an earlier digest said in other words.
@@ -35,6 +35,7 @@ class Outcome:
     briefing: Briefing | None = None
     reused: bool = False  # today's earlier digest written again
     embedded: tuple[int, int] = (0, 0)  # sentences embedded now, and found in the state's cache
+    condensed_cached: int = 0  # articles whose statements came from the state
 
 
 def output_paths(config: Config, day: str) -> dict[str, Path]:
@@ -276,12 +277,15 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                 return Outcome(EXIT_USAGE, "nothing new since the last briefing (every story was read on an "
                                            "earlier day)", skipped=skipped)
             settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model)
-            result = pipeline.brief(articles, skipped, settings, embedder=embedder, progress=progress, now=now)
+            backend = CachedBackend(models.get(model), store, day)
+            result = pipeline.brief(articles, skipped, settings, embedder=embedder, progress=progress, now=now,
+                                    backend=backend)
             kept = select(result, published, config, embedder, hashes)
             if kept and len(kept) < len(result.stories):
                 # Again on the chosen stories' articles alone (their vectors come from the cache): the word
                 # budget goes to the stories printed, and the sources list names only what they cite.
-                result = pipeline.brief(subset(articles, kept), skipped, settings, embedder=embedder, now=now)
+                result = pipeline.brief(subset(articles, kept), skipped, settings, embedder=embedder, now=now,
+                                        backend=backend)
                 kept = select(result, published, config, embedder, hashes)
             result.stories = kept
             result.stats.update(stories=len(result.stories), claims=sum(len(s.claims) for s in result.stories),
@@ -303,6 +307,7 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
             new = result.stats["new_claims"]
             return Outcome(code_if_made, f"wrote {', '.join(map(str, written))} ({_n(len(result.stories), 'story', 'stories')}, "
                                          f"{new} new claims; {len(docs)} articles read, {len(result.articles)} cited)",
-                           written, skipped, result, embedded=(embedder.misses, embedder.hits))
+                           written, skipped, result, embedded=(embedder.misses, embedder.hits),
+                           condensed_cached=backend.hits)
         finally:
             store.close()

@@ -50,13 +50,13 @@ def derive_title(stories) -> str:
 
 
 def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, embedder=None,
-          progress: Progress | None = None, now: dt.datetime | None = None) -> Briefing:
+          progress: Progress | None = None, now: dt.datetime | None = None, backend=None) -> Briefing:
     """Articles -> a Briefing. Raises NoArticles when there is nothing to brief."""
     progress = progress or Progress()
     if not articles:
         reasons = "; ".join(f"{s.input}: {s.reason}" for s in skipped[:3])
         raise NoArticles("no usable article in the input" + (f" ({reasons})" if reasons else ""))
-    backend = models.get(settings.model)
+    backend = backend or models.get(settings.model)
     if embedder is None:
         from briefing.models import minilm
 
