@@ -63,11 +63,19 @@ def main() -> int:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "BRIEF_HOME": str(work / "home")}
 
         def cli(label: str) -> float:
+            # CPU seconds beside wall seconds: the machine is shared, and the wall time swings with others' load
+            import resource
+
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            load = os.getloadavg()[0]
             t = time.perf_counter()
             r = subprocess.run([sys.executable, "-m", "briefing", "make", "--config", str(cfg)], env=env,
                                capture_output=True, text=True)
             secs = time.perf_counter() - t
-            print(f"{label}: {secs:.1f} s, exit {r.returncode}: {r.stderr.strip().splitlines()[-1:]}")
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            print(f"{label}: {secs:.1f} s wall, {cpu:.1f} s CPU (load average before: {load:.1f}), "
+                  f"exit {r.returncode}: {r.stderr.strip().splitlines()[-1:]}")
             return secs
 
         hits0 = len(s.hits)
