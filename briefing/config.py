@@ -152,7 +152,8 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None, *
         try:
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise BriefError(f"config file {path} does not exist", hint=f"brief init {path} writes an example") from None
+            raise BriefError(f"config file {path} does not exist",
+                             hint=f"brief init {path} writes an example") from None
         except (OSError, UnicodeDecodeError) as e:
             raise BriefError(f"cannot read config file {path}: {getattr(e, 'strerror', None) or e}") from None
         values.update(from_toml(text, str(path), p.resolve().parent))

@@ -2,8 +2,9 @@
 
 Order: lock the state -> fetch (pages already stored are not fetched again) -> if the day's articles
 are exactly those of today's earlier run, write that run's digest again (same day, same digest) ->
-brief -> drop stories an earlier day published unless they have new claims, and mark those -> write
-the files -> record what was published.
+if every article was read on an earlier day, stop: nothing new -> a cheap pass on leads picks the
+likely stories -> brief them -> drop stories an earlier day published unless they have new claims,
+and mark those -> brief again on the chosen stories alone -> write the files -> record what was published.
 """
 from __future__ import annotations
 
@@ -305,8 +306,9 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
             store.publish(day, record, fp, outputs, code_if_made, now.isoformat(timespec="seconds"))
             embedder.prune()
             new = result.stats["new_claims"]
-            return Outcome(code_if_made, f"wrote {', '.join(map(str, written))} ({_n(len(result.stories), 'story', 'stories')}, "
-                                         f"{new} new claims; {len(docs)} articles read, {len(result.articles)} cited)",
+            stories = _n(len(result.stories), "story", "stories")
+            return Outcome(code_if_made, f"wrote {', '.join(map(str, written))} ({stories}, {new} new claims; "
+                                         f"{len(docs)} articles read, {len(result.articles)} cited)",
                            written, skipped, result, embedded=(embedder.misses, embedder.hits),
                            condensed_cached=backend.hits)
         finally:

@@ -320,8 +320,8 @@ def test_flags_override_the_config_file(tmp_path, fake_model):
         serve(s, [0, 1], dt.datetime.now(dt.timezone.utc))
         s.routes["/extra.html"] = Route(page_html(*seed_articles(SEEDS)[4], "Extra Site"))
         path = write_config(tmp_path, s)
-        r = CliRunner().invoke(cli.app, ["make", "--config", path, s.url("/extra.html"), "-o", str(tmp_path / "elsewhere"),
-                                         "-f", "json", "-t", "Flag title", "-q"])
+        r = CliRunner().invoke(cli.app, ["make", "--config", path, s.url("/extra.html"),
+                                         "-o", str(tmp_path / "elsewhere"), "-f", "json", "-t", "Flag title", "-q"])
         assert r.exit_code == 0, r.stderr
         (only,) = (tmp_path / "elsewhere").iterdir()
         assert only.suffix == ".json" and not (tmp_path / "out").exists()

@@ -136,7 +136,8 @@ def test_a_configured_feed_that_is_a_page_is_not_a_feed(server):
 def test_known_pages_are_not_fetched_again(server):
     from briefing.types import RawDocument
 
-    cached = RawDocument(input="cache", text="Cached text of the page. It is long enough.", url=server.url("/page/0.html"))
+    cached = RawDocument(input="cache", text="Cached text of the page. It is long enough.",
+                         url=server.url("/page/0.html"))
     docs, _ = fetch(server, "/rss.xml", known=lambda url: cached if url.endswith("/0.html") else None)
     assert docs[0] is cached
     assert "/page/0.html" not in server.hits and "/page/1.html" in server.hits

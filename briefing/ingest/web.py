@@ -136,8 +136,9 @@ class Fetcher:
                 raise FetchError(f"network error: {type(e).__name__}: {e}"[:300]) from None
 
     def _too_big(self) -> str:
-        return f"too large (over {self.limits.max_bytes // (1024 * 1024) or 1} MB; stopped reading)" \
-            if self.limits.max_bytes >= 1024 * 1024 else f"too large (over {self.limits.max_bytes} bytes; stopped reading)"
+        limit = self.limits.max_bytes
+        size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
+        return f"too large (over {size}; stopped reading)"
 
 
 def text_of(resp: Response) -> str:
