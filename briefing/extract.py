@@ -42,7 +42,9 @@ CAPTION = re.compile(r"\(\s*(?:image|photo|picture)\s+(?:credit|source)|\b(?:get
                      r"|ap photo|reuters/)|^\W*(?:photo|image|caption)\s*:", re.IGNORECASE)
 FURNITURE_INSIDE = re.compile(
     r"(?:no comments on\b|will use the information you provide"
-    r"|all rights reserved|\bnewsletter\b.*\bsubscribe|\bsubscribe\b.*\bnewsletter|[\w.+-]+@[\w-]+\.[\w.]+"
+    r"|all rights reserved|\bnewsletter\b.*\bsubscribe|\bsubscribe\b.*\bnewsletter"
+    # an email address, its parts bounded: unbounded, a long word with no @ took quadratic time
+    r"|[\w.+-]{1,64}@[\w-]{1,63}\.[\w.]{1,253}"
     r")",
     re.IGNORECASE,
 )
@@ -62,6 +64,7 @@ DATE_LINE = re.compile(
 BYLINE = re.compile(r"^\W*(?:by|written by|reporting by|edited by)\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\W*$",
                     re.IGNORECASE)
 BARE_NAME = re.compile(r"^[A-Z][a-zA-Z.'-]+(?:\s+[A-Z][a-zA-Z.'-]+){1,3}$")
+BULLET = re.compile(r"^(?:[-*•·▪]|\d{1,2}[.)])\s+")
 SENTENCE_END = re.compile(r"[.!?…][\"'’”)\]]*$")
 
 
@@ -86,7 +89,9 @@ def looks_like_headline(line: str) -> bool:
 
 def paragraphs_of(text: str) -> list[str]:
     """Lines of the text, trimmed; blank lines dropped (a line break ends a paragraph in news text)."""
-    return [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # A list item's bullet ("- ", "* ", "• ", as trafilatura writes lists) is layout, not words of the item.
+    return [BULLET.sub("", line.strip()) for line in lines if BULLET.sub("", line.strip())]
 
 
 def html_to_raw(doc: RawDocument) -> RawDocument:
