@@ -119,7 +119,8 @@ def make(
     from briefing.deliver import write_atomic
 
     if config_file is not None:
-        _daily(config_file, inputs or [], output, fmt, words, title, model, quiet, templates)
+        _daily(config_file, inputs or [], output, fmt, words, title, model, quiet, templates,
+               send=send, dry_run=dry_run, to=to, sender=sender)
         return
     if not inputs:
         fail("give INPUT... (files, folders, -, URLs) or --config FILE")
@@ -184,12 +185,14 @@ def make(
         raise typer.Exit(EXIT_PARTIAL)
 
 
-def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templates=None):
-    """`brief make --config FILE`: the daily job."""
+def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templates=None,
+           send=False, dry_run=False, to=None, sender=None):
+    """`brief make --config FILE`: the daily job; with --send, the digest is emailed as well as written."""
     from briefing import config as configlib
     from briefing import daily
     from briefing.ingest.web import is_url
 
+    mail_settings = None
     try:
         extra = {}
         if inputs:
@@ -201,6 +204,11 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
         cfg = configlib.load(config_file, words=words, title=title.strip() if title else title, model=model,
                              dir=output, formats=(fmt,) if fmt else None,
                              templates=str(templates) if templates else None, **extra)
+        if send or dry_run:  # the mail settings are checked before the slow work
+            mail_settings = _email_settings(cfg.sections.get("email"), to, sender, need_server=not dry_run,
+                                            base_dir=Path(config_file).expanduser().resolve().parent)
+        elif to or sender:
+            raise BriefError("--from and --to apply only to --send or --dry-run")
         with _Bar(quiet) as bar:
             from briefing import pipeline
 
@@ -213,7 +221,24 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
         typer.echo(f"brief: nothing written: {outcome.message}", err=True)
     elif not quiet:
         typer.echo(f"brief: {outcome.message}", err=True)
-    raise typer.Exit(outcome.exit_code)
+    code = outcome.exit_code
+    if mail_settings is not None:
+        try:
+            if outcome.briefing is not None and code != EXIT_USAGE:
+                sent = _email(outcome.briefing, mail_settings, None, dry_run, cfg.templates or None, quiet)
+            elif not dry_run:
+                # Nothing new to send (or today's digest went out already): still retry what waits.
+                from briefing import outbox
+
+                box = outbox.Outbox()
+                sent = _report(box.flush(override=mail_settings), box, quiet)
+            else:
+                sent = EXIT_OK
+        except BriefError as e:
+            fail(e.message, e.hint, e.exit_code)
+        if sent != EXIT_OK:
+            code = sent
+    raise typer.Exit(code)
 
 
 @app.command(epilog=EXIT_CODES_HELP)

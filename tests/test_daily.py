@@ -377,3 +377,24 @@ def test_condensed_statements_are_kept_per_article(tmp_path, seeds):
     assert [(s[0].text, s[0].support, s[0].generated) for s in again[:3]] == \
         [(s[0].text, s[0].support, s[0].generated) for s in first]
     st.close()
+
+
+def test_the_daily_job_emails_its_digest_once_a_day(tmp_path, fake_model, monkeypatch):
+    from briefing import mail
+    from smtp_server import Server as SMTPServer
+
+    monkeypatch.setattr(mail, "_sleep", lambda s: None)
+    for var in mail.ENV.values():
+        monkeypatch.delenv(var, raising=False)
+    with Server() as s, SMTPServer() as smtp:
+        serve(s, [0, 1, 2], dt.datetime.now(dt.timezone.utc))
+        path = write_config(tmp_path, s)
+        with open(path, "a", encoding="utf-8") as f:  # the [email] section, read by the mail feature
+            f.write(f'\n[email]\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "none"\n'
+                    f'from = "brief@example.org"\nto = ["ann@example.org"]\n')
+        r = CliRunner().invoke(cli.app, ["make", "--config", path, "--send", "-q"])
+        assert r.exit_code == 0, r.stderr
+        assert len(smtp.received) == 1 and smtp.received[0].rcpt_tos == ["ann@example.org"]
+        r = CliRunner().invoke(cli.app, ["make", "--config", path, "--send", "-q"])  # the same day again
+        assert r.exit_code == 0, r.stderr
+        assert len(smtp.received) == 1  # the digest is written again, but not sent twice
