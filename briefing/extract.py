@@ -100,7 +100,9 @@ def html_to_raw(doc: RawDocument) -> RawDocument:
 
     result = trafilatura.bare_extraction(doc.text, url=doc.url, with_metadata=True,
                                          include_comments=False, include_tables=False,
-                                         include_images=False, favor_precision=True)
+                                         include_images=False, favor_precision=True,
+                                         # only dates the page states: a wider search reads "since 2000" as one
+                                         date_extraction_params={"extensive_search": False, "original_date": True})
     text = getattr(result, "text", None) if result is not None else None
     if not text:
         raise EmptyArticle("no article text found in the HTML page")

@@ -9,7 +9,7 @@ import numpy as np
 
 from briefing import extract, merge, models
 from briefing.errors import NoArticles
-from briefing.ingest import read_inputs
+from briefing.ingest import gather
 from briefing.types import Article, Briefing, RawDocument, Skipped
 
 DEFAULT_WORDS = 250
@@ -50,13 +50,13 @@ def derive_title(stories) -> str:
 
 
 def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, embedder=None,
-          progress: Progress | None = None, now: dt.datetime | None = None) -> Briefing:
+          progress: Progress | None = None, now: dt.datetime | None = None, backend=None) -> Briefing:
     """Articles -> a Briefing. Raises NoArticles when there is nothing to brief."""
     progress = progress or Progress()
     if not articles:
         reasons = "; ".join(f"{s.input}: {s.reason}" for s in skipped[:3])
         raise NoArticles("no usable article in the input" + (f" ({reasons})" if reasons else ""))
-    backend = models.get(settings.model)
+    backend = backend or models.get(settings.model)
     if embedder is None:
         from briefing.models import minilm
 
@@ -94,7 +94,7 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     )
 
 
-def run(settings: Settings, stdin=None, embedder=None, progress: Progress | None = None) -> Briefing:
-    docs, skipped = read_inputs(settings.inputs, stdin=stdin)
+def run(settings: Settings, stdin=None, embedder=None, progress: Progress | None = None, fetcher=None) -> Briefing:
+    docs, skipped = gather(settings.inputs, stdin=stdin, fetcher=fetcher)
     articles = articles_from(docs, skipped)
     return brief(articles, skipped, settings, embedder=embedder, progress=progress)

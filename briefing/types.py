@@ -64,6 +64,7 @@ class Claim:
     citations: list[Citation]
     score: float = 0.0
     key: bool = False
+    new: bool | None = None  # daily job: not in an earlier digest (None outside the daily job)
 
     @property
     def sources(self) -> list[int]:
@@ -88,6 +89,7 @@ class Story:
     articles: list[int]
     claims: list[Claim] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    follow_up: bool | None = None  # daily job: a story an earlier digest carried, back with new claims
 
 
 @dataclass
