@@ -226,7 +226,7 @@ def test_long_article_is_condensed_piecewise_and_shortening_is_reported(seeds, h
     shown = [s for s in sents if s in body]
     assert shown == sents[:len(shown)] and len(shown) < len(sents)
     data = json.loads(render(result, "json"))
-    assert data["stats"]["generation"]["shortened"][0]["source"] == 3
+    assert 3 in {s["source"] for s in data["stats"]["generation"]["shortened"]}
     assert "condensed in part" in next(s for s in data["sources"] if s["id"] == 3)["note"]
 
 
