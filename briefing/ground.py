@@ -65,8 +65,8 @@ def split_output(text: str) -> list[str]:
             continue
         line = LABEL.sub("", BULLET.sub("", line))
         for s in sentlib.split(line):
-            key = re.sub(r"\W+", " ", s.lower()).strip()
-            if key and key not in seen:
+            key = re.sub(r"\W+", " ", s.lower()).strip() or s  # nonsense without a word is still output
+            if key not in seen:
                 seen.add(key)
                 out.append(s)
     return out

@@ -42,7 +42,8 @@ def bart(folder: Path, texts: list[str], max_positions: int = 256) -> Path:
                      encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
                      max_position_embeddings=max_positions, pad_token_id=tok.pad_token_id,
                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-                     decoder_start_token_id=tok.eos_token_id, forced_bos_token_id=None, forced_eos_token_id=None)
+                     decoder_start_token_id=tok.eos_token_id, forced_bos_token_id=None, forced_eos_token_id=None,
+                     init_std=0.5)  # wide weights: varied nonsense rather than one token repeated
     model = BartForConditionalGeneration(cfg)
     with torch.no_grad():
         model.final_logits_bias[0, tok.eos_token_id] = -1e4
