@@ -88,6 +88,8 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
             stmt_vecs[a.id] = embedder.embed([s.text for s in stmts])
     progress.stage("merging", 1)
     stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words)
+    if generative and hasattr(backend, "fuse"):
+        backend.fuse(stories, embedder)  # claims several sources make, rewritten as one grounded sentence
     progress.advance(1)
     now = now or dt.datetime.now(dt.timezone.utc).astimezone()
     return Briefing(

@@ -39,7 +39,7 @@ class ScriptedGenerator:
     name = "scripted"
     spec = None
 
-    def __init__(self, script: dict[str, str] | None = None, default: str = "", style: str = "chat",
+    def __init__(self, script=None, default: str = "", style: str = "chat",
                  context: int = 4096, max_new_tokens: int = 64):
         self.script = script or {}
         self.default = default
@@ -71,10 +71,9 @@ class ScriptedGenerator:
     def generate(self, prompts):
         self.calls += 1
         self.prompts.extend(prompts)
-        out = []
-        for p in prompts:
-            out.append(next((reply for key, reply in self.script.items() if key in p), self.default))
-        return out
+        if callable(self.script):
+            return [self.script(p) for p in prompts]
+        return [next((reply for key, reply in self.script.items() if key in p), self.default) for p in prompts]
 
 
 def seed_articles(folder):
@@ -125,6 +124,41 @@ def test_scripted_output_keeps_the_faithful_paraphrase_with_its_citation_and_dro
                                "greeted by North Korean leader Kim Jong Un.")
     done = check_briefing(result, tmp_path)
     assert done.returncode == 0, done.stdout
+
+
+FUSED = "Vladimir Putin touched down in Pyongyang, where North Korean leader Kim Jong Un warmly greeted him."
+
+
+@pytest.mark.slow
+def test_claims_several_sources_make_are_fused_only_when_grounded(seeds, embedder, monkeypatch, tmp_path):
+    for f in seeds.iterdir():
+        if not f.name.startswith(("000_", "002_")):
+            f.unlink()
+
+    def script(prompt):
+        if "say the same thing" in prompt:  # the fuse prompt
+            if "touched down in Pyongyang" in prompt:
+                return FUSED
+            if "strong support for Russia" in prompt:
+                return "Kim Jong Un sent 300 soldiers from Pyongyang to support Russia in Ukraine."
+            return ""
+        return FAITHFUL if "What can we expect" in prompt else ""
+
+    gen = ScriptedGenerator(script)
+    result = make(AbstractiveBackend(gen), seeds, embedder, monkeypatch)
+    fused = result.stats["generation"]["fused"]
+    assert fused["kept"] == 1 and fused["dropped"] == 1 and fused["claims"] >= 2
+    claims = [c for s in result.stories for c in s.claims]
+    lead = next(c for c in claims if c.text == FUSED)
+    assert lead.sources == [1, 2]
+    assert any(c.text == "Kim Jong Un has expressed strong support for Russia’s actions in Ukraine." for c in claims)
+    assert not any("300" in c.text for c in claims)
+    done = check_briefing(result, tmp_path)
+    assert done.returncode == 0, done.stdout
+    # Fusing is cached too: the same briefing again asks the model nothing.
+    again = ScriptedGenerator(script)
+    make(AbstractiveBackend(again), seeds, embedder, monkeypatch)
+    assert again.calls == 0
 
 
 def test_grounding_drops_invented_facts_and_keeps_paraphrase(seeds, embedder):
@@ -188,7 +222,8 @@ def test_cache_key_changes_with_prompt_and_settings(seeds, hash_embedder, monkey
     (other / "condense.j2").write_text("Condense: {{ title }}\n\n{{ text }}")
     gen = ScriptedGenerator(default=FAITHFUL)
     make(AbstractiveBackend(gen, prompts=Prompts(other)), seeds, hash_embedder, monkeypatch)
-    assert gen.calls > 0 and all(p.startswith("<user>Condense: ") for p in gen.prompts)
+    assert gen.calls > 0 and sum(p.startswith("<user>Condense: ") for p in gen.prompts) == 5
+    assert not any("Summarize this news article" in p for p in gen.prompts)
     longer = ScriptedGenerator(default=FAITHFUL, max_new_tokens=99)
     make(AbstractiveBackend(longer), seeds, hash_embedder, monkeypatch)
     assert longer.calls > 0
@@ -199,7 +234,8 @@ def test_copies_of_one_article_are_generated_once(seeds, hash_embedder, monkeypa
     (seeds / "copy.txt").write_text(first.read_text())
     gen = ScriptedGenerator(default=FAITHFUL)
     result = make(AbstractiveBackend(gen), seeds, hash_embedder, monkeypatch)
-    assert len(gen.prompts) == 5 and len(result.articles) == 6
+    condense_prompts = [p for p in gen.prompts if "Summarize this news article" in p]
+    assert len(condense_prompts) == 5 and len(result.articles) == 6
 
 
 # -- long articles --------------------------------------------------------------------------------
