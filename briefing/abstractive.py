@@ -16,7 +16,7 @@ import numpy as np
 
 from briefing import condense, ground
 from briefing.models.cache import GenerationCache, key_of
-from briefing.prompts import CONDENSE, FUSE, Prompts
+from briefing.prompting import CONDENSE, FUSE, Prompts
 from briefing.types import Article, Claim, Statement, Story
 
 MAX_PIECES = 8  # pieces of one article sent to the model; beyond, the rest is left out and reported

@@ -18,7 +18,7 @@ from briefing.errors import ModelError
 from briefing.ingest import read_inputs
 from briefing.models import generate, locate
 from briefing.models.cache import GenerationCache
-from briefing.prompts import PromptError, Prompts
+from briefing.prompting import PromptError, Prompts
 from briefing.render import render
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -65,7 +65,7 @@ def get(name: str | None, device: str = "auto", prompts=None, **options) -> Back
     from briefing.abstractive import AbstractiveBackend
     from briefing.models.generate import HFGenerator
     from briefing.models.locate import resolve
-    from briefing.prompts import Prompts
+    from briefing.prompting import Prompts
 
     return AbstractiveBackend(HFGenerator(resolve(key), device=device, **options), prompts=Prompts(prompts))
 
