@@ -12,11 +12,13 @@ from typing import List, Optional
 import typer
 
 from briefing import __version__
-from briefing.errors import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError
+from briefing.errors import EXIT_ERROR, EXIT_NOT_SENT, EXIT_OK, EXIT_PARTIAL, EXIT_REJECTED, EXIT_USAGE, BriefError
 
 EXIT_CODES_HELP = f"""Exit codes: {EXIT_OK} a briefing was made from every input; {EXIT_PARTIAL} a briefing was made but
 some inputs were skipped (each named on stderr and in the output); {EXIT_USAGE} nothing usable or a
-wrong flag, name or value (a one-line error on stderr); {EXIT_ERROR} an unexpected failure (a bug)."""
+wrong flag, name or value (a one-line error on stderr); {EXIT_ERROR} an unexpected failure (a bug);
+{EXIT_NOT_SENT} the digest was made but not yet delivered to every recipient: it waits in the outbox
+(`brief outbox`); {EXIT_REJECTED} the mail server refused a recipient for good (its words on stderr)."""
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -85,7 +87,8 @@ def make(
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="PATH",
                                          help="Write here (atomically) instead of stdout."),
     fmt: Optional[str] = typer.Option(None, "-f", "--format", metavar="FORMAT",
-                                      help="md or json. Default: from the output's extension, else md."),
+                                      help="md, json, html or email. Default: from the output's extension "
+                                           "(.md .json .html .htm .eml), else md."),
     words: int = typer.Option(250, "-w", "--words", metavar="N",
                               help="Most words in the briefing's claims (20 to 5000)."),
     title: Optional[str] = typer.Option(None, "-t", "--title", help="The briefing's title. Default: from the articles."),
@@ -102,6 +105,16 @@ def make(
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR",
                                              help="A folder whose templates replace the built-in ones of the same name."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar."),
+    send: bool = typer.Option(False, "--send", help="Email the digest through the SMTP server of the config's "
+                                                    "[email] section (or BRIEF_SMTP_HOST...). If it cannot be "
+                                                    "delivered it waits in the outbox, and the exit code is 4."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Build the email but do not send it: write it to -o "
+                                                          "(.eml), else hold it in the outbox."),
+    to: Optional[List[str]] = typer.Option(None, "--to", metavar="ADDRESS",
+                                           help="A recipient (repeat it, or separate addresses by commas); with "
+                                                "--send it replaces the config's."),
+    sender: Optional[str] = typer.Option(None, "--from", metavar="ADDRESS",
+                                         help="The sender, e.g. 'Brief <brief@example.org>'."),
 ):
     """Make one briefing from articles: claims with citations, conflicts, sources."""
     from briefing import models, render
@@ -114,7 +127,22 @@ def make(
             raise BriefError("--title must not be empty")
         if templates is not None and not templates.is_dir():
             raise BriefError(f"--templates {templates}: not a folder")
-        kind = render.format_for(fmt, output)
+        emailing = send or dry_run
+        if emailing:
+            if fmt and fmt.lower().lstrip(".") not in ("email", "eml"):
+                raise BriefError(f"--send and --dry-run make an email; --format {fmt} cannot be sent")
+            mail_settings = _email_settings(None, to, sender, need_server=not dry_run)
+        kind = "email" if emailing else render.format_for(fmt, output)
+        if kind == "email" and not emailing:
+            if not sender or not to:
+                raise BriefError("--format email needs --from and --to",
+                                 hint="e.g. --from brief@example.org --to me@example.org")
+            from briefing import email_message
+
+            email_message.parse_addresses(sender, "--from")  # a bad address fails before the slow work
+            email_message.parse_addresses(to, "--to")
+        if kind != "email" and (sender or to):
+            raise BriefError("--from and --to apply only to --format email, --send or --dry-run")
         if device.lower() not in ("auto", "cpu", "cuda", "mps"):
             raise BriefError(f"unknown device {device!r}; valid devices: auto, cpu, cuda, mps")
         if prompts is not None and not prompts.is_dir():
@@ -130,8 +158,17 @@ def make(
                                   progress=pipeline.Progress(stage=bar.stage, advance=bar.advance))
         for s in result.skipped:
             typer.echo(f"brief: skipped {s.input}: {s.reason}", err=True)
-        text = render.render(result, kind, templates)
-        if output and output != "-":
+        if emailing:
+            sent = _email(result, mail_settings, output, dry_run, templates, quiet)
+        else:
+            if kind == "email":
+                msg = email_message.build_message(result, sender, to, templates)
+                text = email_message.message_bytes(msg).decode("ascii")
+            else:
+                text = render.render(result, kind, templates)
+        if emailing:
+            pass
+        elif output and output != "-":
             write_atomic(output, text)
             if not quiet:
                 typer.echo(f"brief: wrote {output} ({result.stats['claims']} claims from "
@@ -141,6 +178,8 @@ def make(
             sys.stdout.flush()
     except BriefError as e:
         fail(e.message, e.hint, e.exit_code)
+    if emailing and sent != EXIT_OK:
+        raise typer.Exit(sent)
     if result.skipped:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -165,6 +204,116 @@ def models_cmd(as_json: bool = typer.Option(False, "--json", help="Print the lis
         typer.echo(f"{r['name']:<44} {r['family']:<34} {size:>8}  {fits}"
                    + (f"  ({r['problem']})" if r.get("problem") else ""))
     typer.echo(f"(Hugging Face cache: {hf_cache_dir()}; add folders or .gguf files with BRIEF_MODEL_PATHS)")
+
+
+def _email_settings(section, to, sender, need_server: bool | None, base_dir=None):
+    """The [email] settings: config section < BRIEF_SMTP_* environment < --to/--from flags.
+
+    LEAD: pass the config file's parsed [email] table as `section` (and its folder as base_dir) once the
+    config issue is merged; until then the environment and flags are the only sources.
+    """
+    import os
+
+    from briefing import mail
+
+    settings = mail.EmailSettings.from_mapping(section, env=os.environ, base_dir=base_dir)
+    settings = settings.with_overrides(sender=sender, to=to)
+    if need_server is not None:  # None: only the server part is wanted (brief outbox --send)
+        settings.check_sendable(need_server=need_server)
+    return settings
+
+
+def _email(result, settings, output, dry_run: bool, templates, quiet: bool) -> int:
+    """Build the digest's email; write it (-o), hold it (--dry-run), or queue and send it. An exit code."""
+    from briefing import mail, outbox
+    from briefing.deliver import write_atomic
+
+    msg = mail.compose(result, settings, templates)
+    if dry_run and output:
+        from email import policy
+
+        data = msg.as_bytes(policy=policy.SMTP)
+        if output == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return EXIT_OK
+        write_atomic(output, data.decode("ascii", "surrogateescape"))
+        if not quiet:
+            typer.echo(f"brief: wrote {output} (not sent: --dry-run)", err=True)
+        return EXIT_OK
+    box = outbox.Outbox()
+    entry = box.add(msg, settings, status=outbox.HELD if dry_run else outbox.WAITING)
+    if dry_run:
+        typer.echo(f"brief: not sent (--dry-run): held in the outbox as {entry.id}; "
+                   f"`brief outbox --send` sends it, `brief outbox --drop {entry.id}` discards it", err=True)
+        return EXIT_OK
+    # Older messages still waiting go first: the next daily run is also the retry. Today's server settings
+    # apply to them too, so a fixed config also unblocks what waits.
+    return _report(box.flush(override=settings), box, quiet)
+
+
+def _report(outcomes, box, quiet: bool) -> int:
+    """Say what was sent, what waits and what was refused; the exit code for the worst of it."""
+    code = EXIT_OK
+    for e in box.problems:
+        typer.echo(f"brief: error: {e.message}" + (f" ({e.hint})" if e.hint else ""), err=True)
+        code = EXIT_NOT_SENT
+    for o in outcomes:
+        label = f"{o.entry.id} \u201c{o.entry.subject}\u201d"
+        if o.delivered and not quiet:
+            typer.echo(f"brief: sent {label} to {', '.join(o.delivered)}", err=True)
+        for rcpt, words in o.rejected.items():
+            typer.echo(f"brief: error: {rcpt} was refused by the mail server: {words}", err=True)
+            code = EXIT_REJECTED
+        if o.waiting:
+            who = ", ".join(o.waiting)
+            typer.echo(f"brief: not sent {label} to {who}: {o.entry.reason or o.error}; it waits in the outbox "
+                       f"(retried by `brief outbox --send` and the next run)", err=True)
+            if code != EXIT_REJECTED:
+                code = EXIT_NOT_SENT
+    return code
+
+
+@app.command("outbox")
+def outbox_command(
+    send: bool = typer.Option(False, "--send", help="Try to send everything waiting, now (held --dry-run "
+                                                    "messages included)."),
+    drop: Optional[List[str]] = typer.Option(None, "--drop", metavar="ID", help="Discard a waiting message."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Report only what was not sent."),
+):
+    """List the emails waiting to be sent, and why; --send tries them again now."""
+    from briefing import outbox
+
+    try:
+        box = outbox.Outbox()
+        for entry_id in drop or ():
+            entry = box.drop(entry_id)
+            typer.echo(f"brief: dropped {entry.id} \u201c{entry.subject}\u201d", err=True)
+        if drop and not send:
+            return
+        if send:
+            # The server as configured now (config, environment) wins over the one stored with each message.
+            current = _email_settings(None, None, None, need_server=None)
+            code = _report(box.flush(include_held=True, override=current if current.host else None), box, quiet)
+            if code != EXIT_OK:
+                raise typer.Exit(code)
+            return
+        entries = box.entries()
+        for e in box.problems:
+            typer.echo(f"brief: error: {e.message}" + (f" ({e.hint})" if e.hint else ""), err=True)
+        if not entries:
+            typer.echo(f"The outbox is empty ({box.folder}).")
+            return
+        for entry in entries:
+            state = "held (--dry-run), sent by `brief outbox --send`" if entry.status == outbox.HELD else \
+                f"tried {entry.tries} time{'s' if entry.tries != 1 else ''}" + \
+                (f", last {entry.last_try}" if entry.last_try else "")
+            who = ", ".join(entry.pending) or "(everyone has it; `brief outbox --send` clears it away)"
+            typer.echo(f"{entry.id}  queued {entry.created}  \u201c{entry.subject}\u201d\n"
+                       f"    to: {who}\n    {state}"
+                       + (f"\n    why: {entry.reason}" if entry.reason else ""))
+    except BriefError as e:
+        fail(e.message, e.hint, e.exit_code)
 
 
 def run():  # console-script entry point

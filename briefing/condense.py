@@ -12,8 +12,8 @@ from briefing.types import Article, Statement
 # Why these: a sentence of under 6 words is rarely a statement of fact in news text ("He left."),
 # and one of over 70 is usually a run-on from bad markup; both make poor claims.
 MIN_WORDS, MAX_WORDS = 6, 70
-KEEP_SHARE = 0.6  # share of an article's sentences kept as statements
-MIN_KEEP, MAX_KEEP = 3, 25
+KEEP_SHARE = 0.8  # share of an article's sentences kept as statements
+MIN_KEEP, MAX_KEEP = 3, 40
 
 
 def usable(text: str) -> bool:
@@ -27,14 +27,15 @@ def usable(text: str) -> bool:
 
 def position_prior(index: int) -> float:
     """News puts what matters first: the lead outweighs the tail."""
-    return 1.0 / (1.0 + 0.12 * index)
+    return 1.0 / (1.0 + 0.25 * index)
 
 
 def rank_sentences(article: Article, vectors: np.ndarray) -> list[tuple[int, float]]:
     """(sentence index, score) for an article's usable sentences, best first."""
     idx = [s.index for s in article.sentences if usable(s.text)]
     if not idx:
-        return []
+        # A very short article (a brief, a feed summary) still says something: keep what it has.
+        idx = [s.index for s in article.sentences]
     v = vectors[idx]
     centroid = v.mean(0)
     centroid /= np.linalg.norm(centroid) or 1.0

@@ -15,6 +15,10 @@ def write_atomic(path: str | Path, text: str) -> Path:
         raise BriefError(f"cannot write {path}: the folder {parent} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     try:
+        # mkstemp makes the file private (0600); a briefing gets the mode any new file would get.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
             f.flush()

@@ -5,7 +5,9 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_ERROR = 1  # an unexpected failure (a bug): the traceback is kept
 EXIT_USAGE = 2  # bad input: nothing usable, a wrong name, a bad flag value
-EXIT_PARTIAL = 3  # a briefing was written, but some inputs were skipped (only with --strict)
+EXIT_PARTIAL = 3  # a briefing was written, but some inputs were skipped
+EXIT_NOT_SENT = 4  # the digest was made but not delivered to every recipient yet: it waits in the outbox
+EXIT_REJECTED = 5  # the mail server refused a recipient (or the message) for good: not retried
 
 
 class BriefError(Exception):

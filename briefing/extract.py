@@ -42,7 +42,9 @@ CAPTION = re.compile(r"\(\s*(?:image|photo|picture)\s+(?:credit|source)|\b(?:get
                      r"|ap photo|reuters/)|^\W*(?:photo|image|caption)\s*:", re.IGNORECASE)
 FURNITURE_INSIDE = re.compile(
     r"(?:no comments on\b|will use the information you provide"
-    r"|all rights reserved|\bnewsletter\b.*\bsubscribe|\bsubscribe\b.*\bnewsletter|[\w.+-]+@[\w-]+\.[\w.]+"
+    r"|all rights reserved|\bnewsletter\b.*\bsubscribe|\bsubscribe\b.*\bnewsletter"
+    # an email address, its parts bounded: unbounded, a long word with no @ took quadratic time
+    r"|[\w.+-]{1,64}@[\w-]{1,63}\.[\w.]{1,253}"
     r")",
     re.IGNORECASE,
 )

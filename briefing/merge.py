@@ -18,16 +18,18 @@ from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, 
 
 # Support is cosine (MiniLM) plus half the F1 of the two sentences' content words: cosine alone
 # calls "X denied the transfers" and "Y accused X of transfers" the same. Tuned by hand on the seeds'
-# citations (each read and judged); a hedged sentence ("might sign") must clear a higher bar to
-# confirm a plain one ("signed").
+# citations (each read and judged).
 SUPPORT = 0.95
 SUPPORT_MIN_COSINE = 0.70
-SUPPORT_HEDGED = 1.10
 CONFLICT = 0.60  # cosine at which two sentences are about the same thing, so differing values conflict
-REDUNDANT = 0.62  # a candidate this close to a chosen claim would say it again
+REDUNDANT = 0.55  # a candidate this close to a chosen claim would say it again
 STORY_LINK = 0.50  # average-linkage cosine between articles of one event (tuned on giveme5w1h)
 DUPLICATE = 0.80  # share of 5-word shingles two copies of one article have in common
 KEY_POINTS = 3
+# How a candidate claim is ranked: independent sources saying it, closeness to the story's centre,
+# and the condenser's own score (for the extractive backend: centrality in its article and position).
+# Tuned on multiling2011 (models.md): the condenser's score weighs most.
+W_SOURCES, W_CENTRAL, W_STATEMENT, W_PRONOUN = 1.0, 1.5, 3.0, 0.5
 PRONOUN_START = re.compile(r"^(?:He|She|It|They|This|These|That|Those|His|Her|Their|Its)\b")
 DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20}\))?,?\s+"
                       r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?::|—|–|-{1,2})\s+(?=[A-Z“\"])")
@@ -35,6 +37,8 @@ DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20
 
 def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
     words = re.findall(r"\w+", text.lower())
+    if not words:
+        return set()
     return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
@@ -46,8 +50,8 @@ def mark_duplicates(articles: list[Article]) -> None:
             a = articles[i]
             if a.duplicate_of is not None:
                 continue
-            small = min(len(sh[i]), len(sh[j])) or 1
-            if len(sh[i] & sh[j]) / small >= DUPLICATE:
+            small = min(len(sh[i]), len(sh[j]))
+            if small and len(sh[i] & sh[j]) / small >= DUPLICATE:
                 b.duplicate_of = a.id
                 break
 
@@ -108,7 +112,7 @@ STOPWORDS = set("""the a an of in on at to for and or but is are was were be bee
 that this these those it its his her their he she they them which who whom will would may might could should can than
 then also not no into over after before about between during while said says say there here such so very just more most
 what when where how all any both each other some""".split())
-HEDGE = re.compile(r"\b(?:might|may|could|would|will|plans? to|planned to|expected to|set to|likely|scheduled|"
+HEDGE = re.compile(r"\b(?:might|may|could|plans? to|planned to|expected to|set to|likely|scheduled|"
                    r"reportedly|suggest(?:s|ed)?|possibl[ey]|potentially)\b", re.IGNORECASE)
 
 
@@ -133,8 +137,9 @@ def _years_ok(claim: str, other: str) -> bool:
 def supports(claim: str, other: str, cosine: float) -> bool:
     if cosine < SUPPORT_MIN_COSINE or not _years_ok(claim, other):
         return False
-    bar = SUPPORT_HEDGED if bool(HEDGE.search(claim)) != bool(HEDGE.search(other)) else SUPPORT
-    return support_score(claim, other, cosine) >= bar and _names_ok(claim, other)
+    if bool(HEDGE.search(claim)) != bool(HEDGE.search(other)):
+        return False  # "might sign" neither confirms nor is confirmed by "signed"
+    return support_score(claim, other, cosine) >= SUPPORT and _names_ok(claim, other)
 
 
 def _names_ok(claim: str, other: str) -> bool:
@@ -175,9 +180,9 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
                         break
             n_sources = len({c.source for c in cits})
             centrality = float(v @ centroid)
-            score = n_sources + 1.5 * centrality + st.score
+            score = W_SOURCES * n_sources + W_CENTRAL * centrality + W_STATEMENT * st.score
             if PRONOUN_START.match(st.text):
-                score -= 0.5  # "He said..." reads badly out of its article
+                score -= W_PRONOUN  # "He said..." reads badly out of its article
             candidates.append(Candidate(st, v, cits, disagreements, score))
     return candidates, centroid
 
@@ -188,9 +193,9 @@ def choose(candidates: list[Candidate], budget: int, min_claims: int = 1) -> lis
     A statement that another source contradicts is no claim: it goes under "where sources differ"."""
     chosen: list[Candidate] = []
     words = 0
-    for c in sorted(candidates, key=lambda c: -c.score):
-        if c.disagreements:
-            continue
+    uncontested = [c for c in candidates if not c.disagreements]
+    # When every statement is contested the story still gets its best ones; the conflicts show the other side.
+    for c in sorted(uncontested or candidates, key=lambda c: -c.score):
         n = len(claim_text(c.statement.text).split())
         if words + n > budget and len(chosen) >= min_claims:
             continue

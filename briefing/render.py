@@ -10,8 +10,9 @@ from pathlib import Path
 from briefing.errors import BriefError, UnknownName
 from briefing.types import Briefing
 
-FORMATS = {"md": "briefing.md.j2", "json": "briefing.json.j2"}
-EXTENSIONS = {".md": "md", ".markdown": "md", ".json": "json"}
+FORMATS = {"md": "briefing.md.j2", "json": "briefing.json.j2", "html": "briefing.html.j2",
+           "email": "email.html.j2"}  # email: the HTML part; briefing.email_message builds the whole message
+EXTENSIONS = {".md": "md", ".markdown": "md", ".json": "json", ".html": "html", ".htm": "html", ".eml": "email"}
 
 
 def resource_dir(name: str) -> Path:
@@ -35,6 +36,9 @@ def environment(kind: str, extra_dir: str | Path | None = None):
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.filters["md"] = markdown_escape
+    from briefing import safe_text
+
+    safe_text.add_filters(env)
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False, "indent": 2}
     return env
 
@@ -91,15 +95,36 @@ def format_for(fmt: str | None, output: str | None) -> str:
 
 
 def render(b: Briefing, fmt: str, templates_dir: str | Path | None = None) -> str:
+    if fmt == "email":
+        raise BriefError("an email is a whole message: build it with briefing.email_message.build_message")
+    return render_template(b, FORMATS[fmt], fmt, templates_dir)
+
+
+def claims_per_source(data: dict) -> dict[int, int]:
+    """How many claims (conflict sides included) cite each source, for the sources list."""
+    counts = {s["id"]: 0 for s in data["sources"]}
+    for story in data["stories"]:
+        items = story["claims"] + [side for k in story["conflicts"] for side in k["sides"]]
+        for item in items:
+            for source in {c["source"] for c in item["citations"]}:
+                counts[source] = counts.get(source, 0) + 1
+    return counts
+
+
+def render_template(b: Briefing, name: str, kind: str, templates_dir: str | Path | None = None) -> str:
+    """One template over the briefing's contract; kind "html"/"email" turns autoescaping on."""
     import jinja2
 
-    env = environment(fmt, templates_dir)
+    from briefing import __version__
+
+    env = environment(kind, templates_dir)
     data = to_contract(b)
     by_id = {s["id"]: s for s in data["sources"]}
     try:
-        template = env.get_template(FORMATS[fmt])
-        return template.render(briefing=data, sources=by_id, date=b.generated_at[:10])
+        template = env.get_template(name)
+        return template.render(briefing=data, sources=by_id, date=b.generated_at[:10],
+                               claims_per_source=claims_per_source(data), version=__version__)
     except jinja2.UndefinedError as e:
-        raise BriefError(f"template {FORMATS[fmt]}: {e.message}") from None
+        raise BriefError(f"template {name}: {e.message}") from None
     except jinja2.TemplateError as e:
-        raise BriefError(f"template {FORMATS[fmt]}: {e}") from None
+        raise BriefError(f"template {name}: {e}") from None

@@ -43,6 +43,7 @@ class MiniLM:
         self._threads = threads
         self._weights = None
         self._tokenizer = None
+        self._memo: dict[str, np.ndarray] = {}  # a sentence seen again in this process is not re-encoded
 
     def _load(self):
         if self._weights is not None:
@@ -96,10 +97,21 @@ class MiniLM:
                              w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps)
         return x
 
+    MEMO_LIMIT = 100_000
+
     def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         """Unit vectors, one row per text, in the order given."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
+        todo = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        if todo:
+            if len(self._memo) + len(todo) > self.MEMO_LIMIT:
+                self._memo.clear()
+            for t, v in zip(todo, self._encode(todo, batch_size)):
+                self._memo[t] = v
+        return np.stack([self._memo[t] for t in texts])
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         self._load()
         import torch
 

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Quality, speed and memory of `brief`, beside the peers, all measured in this one run.
+
+    python bench/benchmark.py [--shared ../shared] [--limit N] [--skip-quality]
+
+Prints:
+  - ROUGE on multiling2011_en at 250 words: brief (through ../shared/tools/brief_on_dataset.py, i.e.
+    the real CLI, one cold process per cluster) beside Lead, sumy LexRank and TextRank (peers.py);
+  - cold `brief make` on the five example articles (wall seconds, best and median of 3; peak RSS);
+  - pipeline seconds per 10-article cluster with the model loaded (in-process, embeddings not reused
+    across clusters), beside sumy LexRank on the same clusters, and this process's peak RSS.
+Needs the bench extra: pip install -e '.[bench]'. Compare figures only within one run: this machine is shared.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sh(cmd, **kw):
+    print("$", " ".join(map(str, cmd)), flush=True)
+    return subprocess.run(cmd, check=True, text=True, **kw)
+
+
+def quality(shared: Path, limit: int):
+    data = shared / "eval" / "multiling2011_en.jsonl"
+    out = Path(tempfile.mkdtemp(prefix="brief-bench-"))
+    extra = ["--limit", str(limit)] if limit else []
+    brief = str(Path(sys.executable).with_name("brief"))
+    sh([sys.executable, shared / "tools" / "brief_on_dataset.py", data, out / "brief.jsonl", "--words", "250",
+        "--brief", brief, *extra])
+    sh([sys.executable, shared / "tools" / "peers.py", data, out / "peers", "--words", "250", *extra])
+    sh([sys.executable, shared / "tools" / "rouge_eval.py", data, f"brief={out / 'brief.jsonl'}",
+        f"lead={out / 'peers' / 'lead.jsonl'}", f"lexrank={out / 'peers' / 'sumy-lexrank.jsonl'}",
+        f"textrank={out / 'peers' / 'sumy-textrank.jsonl'}", "--words", "250"])
+
+
+def cold_start():
+    brief = str(Path(sys.executable).with_name("brief"))
+    times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        subprocess.run([brief, "make", str(ROOT / "examples" / "state-visit"), "-q", "-f", "json"],
+                       check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"cold brief make (5 example articles): best {min(times):.2f} s, median {statistics.median(times):.2f} s; "
+          f"peak RSS {rss:.0f} MB")
+
+
+def warm_pipeline(shared: Path, limit: int):
+    sys.path.insert(0, str(ROOT))
+    from briefing import pipeline
+    from briefing.extract import build_article
+    from briefing.models.minilm import MiniLM
+    from briefing.types import RawDocument
+
+    sys.path.insert(0, str(shared / "tools"))
+    from peers import sumy_peer  # noqa: E402
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+
+    clusters = [json.loads(line) for line in open(shared / "eval" / "multiling2011_en.jsonl", encoding="utf-8")]
+    clusters = clusters[:limit] if limit else clusters
+    model = MiniLM()
+    model.embed(["warm up"])
+    lexrank = sumy_peer(LexRankSummarizer)
+    ours, theirs = [], []
+    for c in clusters:
+        model._memo.clear()  # each cluster pays for its own embeddings
+        docs = [RawDocument(input=str(i), text=(a.get("title", "") + "\n\n" + a["text"]).strip())
+                for i, a in enumerate(c["articles"])]
+        t = time.perf_counter()
+        arts = [build_article(d, i + 1) for i, d in enumerate(docs)]
+        pipeline.brief(arts, [], pipeline.Settings(inputs=(), words=250), embedder=model)
+        ours.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        lexrank(c, 250)
+        theirs.append(time.perf_counter() - t)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"pipeline, model loaded, {len(clusters)} clusters of {len(clusters[0]['articles'])} articles: "
+          f"brief {statistics.mean(ours):.2f} s/cluster (max {max(ours):.2f}); "
+          f"sumy LexRank {statistics.mean(theirs):.2f} s/cluster; peak RSS of this process {rss:.0f} MB")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--skip-quality", action="store_true")
+    a = ap.parse_args()
+    shared = Path(a.shared)
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    if not a.skip_quality:
+        quality(shared, a.limit)
+    cold_start()
+    warm_pipeline(shared, a.limit)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""The page and the email's HTML in headless Chromium: they load cleanly, links resolve, the layout holds.
+
+Without Chromium these tests skip, saying why; in CI (the CI variable set) a missing Chromium fails them,
+because .ci/run installs it."""
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+import os
+
+import pytest
+
+from briefing import render
+from briefing.email_message import build_message, message_bytes
+from briefings import from_inputs, megabyte_briefing, seeds_briefing, write_hostile
+from browser import Chromium, find_chromium
+
+PHONE, DESKTOP, EMAIL = 390, 1280, 600
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not find_chromium():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed, and CI is set: .ci/run should have installed it")
+        pytest.skip("chromium is not installed (apt-get install chromium); browser tests skipped")
+    with Chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory, embedder):
+    """file: URLs of the seeds' page, the seeds' email HTML part, and the hostile pages."""
+    d = tmp_path_factory.mktemp("pages")
+    seeds = seeds_briefing(embedder)
+    (d / "seeds.html").write_text(render.render(seeds, "html"), encoding="utf-8")
+    msg = email.message_from_bytes(message_bytes(build_message(seeds, "b@example.org", "me@example.org")),
+                                   policy=email.policy.default)
+    (d / "email.html").write_text(msg.get_body(("html",)).get_content(), encoding="utf-8")
+    hostile = from_inputs([write_hostile(d / "hostile")], embedder)
+    (d / "hostile.html").write_text(render.render(hostile, "html"), encoding="utf-8")
+    (d / "megabyte.html").write_text(render.render(megabyte_briefing(), "html"), encoding="utf-8")
+    return {name: (d / f"{name}.html").as_uri() for name in ("seeds", "email", "hostile", "megabyte")}
+
+
+def not_blank(png: bytes, dark: bool | None = None):
+    """A screenshot with real content: many colours, and enough pixels unlike the background."""
+    import numpy as np
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    pixels = np.asarray(img, dtype=np.int16).reshape(-1, 3)
+    packed = (pixels[:, 0].astype(np.int32) << 16) | (pixels[:, 1].astype(np.int32) << 8) | pixels[:, 2]
+    assert len(np.unique(packed)) > 50, "almost no colours: a blank page"
+    bg = img.getpixel((2, 2))
+    differ = (np.abs(pixels - np.array(bg)).sum(axis=1) > 60).mean()
+    assert differ > 0.01, "almost every pixel is the background"
+    if dark is not None:
+        luminance = 0.2126 * bg[0] + 0.7152 * bg[1] + 0.0722 * bg[2]
+        assert (luminance < 60) if dark else (luminance > 200), f"background {bg} for dark={dark}"
+
+
+def shot(chromium, tmp_path, name) -> bytes:
+    return chromium.screenshot(tmp_path / f"{name}.png", full_page=False).read_bytes()
+
+
+def no_hscroll(width: int) -> str:
+    # against the device's width, not innerWidth: a phone widens its layout viewport to fit content that overflows
+    return f"document.documentElement.scrollWidth <= {width} && document.body.scrollWidth <= {width}"
+DANGLING = """Array.from(document.querySelectorAll('a[href^="#"]'))
+  .filter(a => !document.getElementById(decodeURIComponent(a.hash.slice(1)))).map(a => a.getAttribute('href'))"""
+
+
+def test_the_harness_sees_console_errors_and_blank_pages(chromium, tmp_path):
+    # so that "no console errors" and "not blank" below are findings, not what the harness always says
+    bad = tmp_path / "bad.html"
+    bad.write_text("<!DOCTYPE html><meta http-equiv='Content-Security-Policy' content=\"default-src 'none'\">"
+                   "<title>x</title><script>console.log(1)</script><img src='https://example.invalid/x.png'>")
+    chromium.open(bad.as_uri(), PHONE, 844)
+    assert chromium.console_errors()
+    with pytest.raises(AssertionError, match="blank"):
+        not_blank(shot(chromium, tmp_path, "blank"))
+    wide = tmp_path / "wide.html"
+    wide.write_text("<!DOCTYPE html><meta name=viewport content='width=device-width'><title>x</title>"
+                    "<div style='width:1000px'>wide</div>")
+    chromium.open(wide.as_uri(), PHONE, 844)
+    assert not chromium.evaluate(no_hscroll(PHONE))
+
+
+def test_seeds_page_loads_cleanly_and_every_footnote_resolves(chromium, pages):
+    chromium.open(pages["seeds"], DESKTOP)
+    assert chromium.console_errors() == []
+    assert chromium.evaluate("document.querySelectorAll('a.cite').length") > 10
+    assert chromium.evaluate(DANGLING) == []
+    # a citation and its footnote are two ends of one link: each cite's quote links back to that cite
+    assert chromium.evaluate("""Array.from(document.querySelectorAll('a.cite')).every(a => {
+        const q = document.getElementById(a.hash.slice(1));
+        return q && q.tagName === 'FIGURE' && q.querySelector('a.back').hash === '#' + a.id; })""")
+
+
+def test_following_a_citation_scrolls_to_its_quote_and_back(chromium, pages):
+    chromium.open(pages["seeds"], PHONE, 844)
+    chromium.open(pages["seeds"] + "#q2-1", PHONE, 844)
+    assert chromium.evaluate("window.scrollY") > 500
+    top = chromium.evaluate("document.getElementById('q2-1').getBoundingClientRect().top")
+    assert 0 <= top < 844
+    assert chromium.evaluate("getComputedStyle(document.getElementById('q2-1')).backgroundColor") != "rgba(0, 0, 0, 0)"
+    chromium.open(pages["seeds"] + "#r2-1", PHONE, 844)
+    top = chromium.evaluate("document.getElementById('r2-1').getBoundingClientRect().top")
+    assert 0 <= top < 844
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize("dark", [False, True])
+def test_seeds_page_screenshots_are_not_blank(chromium, pages, tmp_path, width, dark):
+    chromium.open(pages["seeds"], width, 844 if width == PHONE else 900, dark=dark)
+    assert chromium.console_errors() == []
+    not_blank(shot(chromium, tmp_path, f"seeds-{width}-{dark}"), dark=dark)
+
+
+def test_phone_layout_key_points_above_sources_and_no_horizontal_scroll(chromium, pages):
+    chromium.open(pages["seeds"], PHONE, 844)
+    assert chromium.evaluate(no_hscroll(PHONE))
+    key, sources, evidence = chromium.evaluate(
+        "['.key', '#sources', '#evidence'].map(s => document.querySelector(s).getBoundingClientRect().top)")
+    assert key < sources < evidence
+    assert key < 844  # the key points start on the first screen
+    # and the page reads as a phone page: text is not shrunk to fit a desktop layout
+    assert chromium.evaluate("parseFloat(getComputedStyle(document.querySelector('.key li')).fontSize)") >= 15
+
+
+def test_email_html_at_600_px(chromium, pages, tmp_path):
+    chromium.open(pages["email"], EMAIL, 900, mobile=False)
+    assert chromium.console_errors() == []
+    assert chromium.evaluate(no_hscroll(EMAIL))
+    assert chromium.evaluate("document.querySelector('table.page').getBoundingClientRect().width") <= 600
+    not_blank(shot(chromium, tmp_path, "email-600"))
+    chromium.open(pages["email"], PHONE, 844)
+    assert chromium.evaluate(no_hscroll(PHONE))
+
+
+@pytest.mark.parametrize("name", ["hostile", "megabyte"])
+def test_hostile_pages_run_nothing_and_stay_bounded(chromium, pages, name, tmp_path):
+    chromium.open(pages[name], PHONE, 844)
+    assert chromium.console_errors() == []  # an inline script or handler blocked by the page's CSP would log here
+    assert chromium.evaluate("document.scripts.length") == 0
+    assert chromium.evaluate("Array.from(document.querySelectorAll('*')).flatMap(e => "
+                             "Array.from(e.attributes)).filter(a => a.name.startsWith('on')).length") == 0
+    assert not any(e.get("method") == "Page.javascriptDialogOpening" for e in chromium.events)
+    assert chromium.evaluate(no_hscroll(PHONE))
+    assert chromium.evaluate("document.querySelector('h1').getBoundingClientRect().height") < 844
+    not_blank(shot(chromium, tmp_path, name))
+
+
+CONTRAST = """(() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const background = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c; } return [255, 255, 255]; };
+  const worst = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) worst.push(el.tagName + '.' + el.className + ' ' + ratio.toFixed(2));
+  }
+  return worst;
+})()"""
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_all_text_has_enough_contrast(chromium, pages, dark):
+    chromium.open(pages["seeds"], DESKTOP, dark=dark)
+    assert chromium.evaluate(CONTRAST) == []  # WCAG AA: 4.5:1 for every element's own text
+
+
+def test_keyboard_focus_is_visible(chromium, pages):
+    chromium.open(pages["seeds"], DESKTOP)
+    for _ in range(3):  # Tab as a keyboard user would, so that :focus-visible applies
+        for kind in ("keyDown", "keyUp"):
+            chromium.call("Input.dispatchKeyEvent", type=kind, key="Tab", code="Tab", windowsVirtualKeyCode=9)
+    focused = chromium.evaluate("(() => { const s = getComputedStyle(document.activeElement);"
+                                "return [document.activeElement.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]; })()")
+    assert focused[0] == "A" and focused[1] != "none" and focused[2] >= 2

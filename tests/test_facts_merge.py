@@ -1,0 +1,106 @@
+import numpy as np
+
+from briefing import merge
+from briefing.facts import disagreement, facts, unsupported
+from briefing.types import Article, Sentence
+
+
+def test_day_conflict_only_for_the_same_action():
+    a = "Vladimir Putin received a red carpet welcome as he arrived in North Korea on Tuesday night."
+    b = "Russian President Vladimir Putin arrived in North Korea early Wednesday morning, greeted by Kim."
+    d = disagreement(a, b)
+    assert (d.kind, d.a, d.b) == ("day", "Tuesday", "Wednesday")
+    # different actions on different days are no disagreement
+    assert disagreement("Kirby told reporters on Monday that the US was worried.",
+                        "Putin arrived in North Korea early Wednesday morning.") is None
+
+
+def test_count_conflict_needs_the_same_unit():
+    d = disagreement("Pyongyang shipped around 6,700 containers to Russia.", "Pyongyang shipped 7,000 containers to Russia.")
+    assert (d.kind, d.about, d.a, d.b) == ("number", "the number of containers", "6,700", "7,000")
+    assert disagreement("Pyongyang shipped 6,700 containers.", "Pyongyang shipped 3 million shells.") is None
+
+
+def test_name_in_the_same_role_conflicts_but_spelling_variants_do_not():
+    a = "His delegation includes Foreign Minister Sergei Lavrov and Deputy Prime Minister Alexander Novak."
+    b = "He is accompanied by Deputy Prime Minister Denis Manturov and Foreign Minister Sergey Lavrov."
+    d = disagreement(a, b)
+    assert (d.kind, d.about) == ("name", "Deputy Prime Minister")
+    assert {d.a, d.b} == {"Alexander Novak", "Denis Manturov"}
+    assert disagreement("Foreign Minister Sergei Lavrov came too.", "Foreign Minister Sergey Lavrov came too.") is None
+
+
+def test_date_conflict():
+    d = disagreement("The treaty was signed on June 19 in Pyongyang.", "The treaty was signed on June 20 in Pyongyang.")
+    assert (d.kind, d.a, d.b) == ("date", "June 19", "June 20")
+
+
+def test_facts_and_unsupported():
+    f = facts("The Russian president arrived in Pyongyang at 3 a.m. on June 18, 2024, with 1,200 guards.")
+    assert 2024 in f.years and (6, 18) in f.dates and ("guard", 1200.0) in f.quantities
+    assert "Pyongyang" in f.names and "The" not in f.names
+    assert unsupported("Putin met Biden in Paris in 2019.", ["Putin met Biden in Paris."]) == {"2019"}
+    assert unsupported("Putin met Biden in Paris.", ["putin met biden in paris"]) == set()
+
+
+def _article(i, text, sentences):
+    return Article(id=i, title=f"t{i}", text=text, sentences=[Sentence(j, s, 0) for j, s in enumerate(sentences)])
+
+
+def test_syndicated_copy_is_marked_duplicate():
+    body = "Officials said the bridge would close for repairs next month. " * 3 + "Traffic will be diverted."
+    a = _article(1, body, [body])
+    b = _article(2, body + " Extra line.", [body])
+    c = _article(3, "Something else entirely happened at the zoo today, keepers said.", ["x"])
+    merge.mark_duplicates([a, b, c])
+    assert (a.duplicate_of, b.duplicate_of, c.duplicate_of) == (None, 1, None)
+
+
+def test_cluster_splits_distant_groups():
+    v = np.array([[1, 0, 0], [0.95, 0.05, 0], [0, 1, 0], [0.02, 0.98, 0], [0, 0, 1]], dtype=float)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    groups = merge.cluster(v, threshold=0.5)
+    assert sorted(groups) == [[0, 1], [2, 3], [4]]
+
+
+def test_dateline_is_not_part_of_a_claim():
+    assert merge.claim_text("Washington [US], June 19 : Russian President Vladimir Putin arrived.") == \
+        "Russian President Vladimir Putin arrived."
+    assert merge.claim_text("Putin arrived: a long day.") == "Putin arrived: a long day."
+
+
+def test_support_needs_more_than_a_shared_topic():
+    claim = "Both Pyongyang and Moscow deny these allegations regarding North Korean weapons transfers."
+    accusation = ("The US, South Korea and other countries have accused North Korea of providing "
+                  "substantial military aid to Russia's war effort in recent months.")
+    denial = "Both Moscow and Pyongyang have denied such arms transfers."
+    assert merge.supports(claim, denial, 0.80)
+    assert not merge.supports(claim, accusation, 0.72)
+    # a hedge ("might sign") is no confirmation of the fact ("signed")
+    assert not merge.supports("Putin and Kim signed a partnership agreement on Wednesday.",
+                              "Putin and Kim might sign a partnership agreement.", 0.80)
+    # different years are different facts
+    assert not merge.supports("It is his first trip abroad since the invasion in 2022.",
+                              "It is his first trip to North Korea since 2000.", 0.85)
+
+
+def test_a_story_whose_every_statement_is_contested_still_gets_claims(hash_embedder):
+    from briefing import pipeline
+
+    a = _article(1, "The ferry sank on Tuesday near the harbour of Piraeus.",
+                 ["The ferry sank on Tuesday near the harbour of Piraeus."])
+    b = _article(2, "The ferry sank on Wednesday near the harbour of Piraeus.",
+                 ["The ferry sank on Wednesday near the harbour of Piraeus."])
+    brief = pipeline.brief([a, b], [], pipeline.Settings(inputs=()), embedder=hash_embedder)
+    story = brief.stories[0]
+    assert story.claims, "a briefing must never come out empty"
+    assert story.conflicts and story.conflicts[0].about == "the day: Tuesday or Wednesday"
+    assert [c.source for side in story.conflicts[0].sides for c in side.citations] == [1, 2]
+
+
+def test_very_short_articles_still_give_claims(hash_embedder):
+    from briefing import pipeline
+
+    a = Article(id=1, title="A", text="", sentences=[Sentence(0, "Markets fell sharply.", 0)])
+    brief = pipeline.brief([a], [], pipeline.Settings(inputs=()), embedder=hash_embedder)
+    assert [c.text for c in brief.stories[0].claims] == ["Markets fell sharply."]

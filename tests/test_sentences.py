@@ -1,0 +1,40 @@
+from briefing.sentences import split
+
+
+def test_abbreviations_titles_and_times_do_not_split():
+    assert split("Mr. Putin met Mr. Kim at 3 a.m. local time. They spoke.") == [
+        "Mr. Putin met Mr. Kim at 3 a.m. local time.", "They spoke."]
+
+
+def test_country_abbreviations_inside_and_at_end_of_sentence():
+    assert split("The U.S. said it was worried. The U.N. did not.") == [
+        "The U.S. said it was worried.", "The U.N. did not."]
+    assert split("She lives in the U.S. The next day, she left.") == [
+        "She lives in the U.S.", "The next day, she left."]
+
+
+def test_decimals_months_and_initials():
+    assert split("It cost $3.5 billion on Jun. 18, up 2.5%. John F. Kennedy agreed.") == [
+        "It cost $3.5 billion on Jun. 18, up 2.5%.", "John F. Kennedy agreed."]
+
+
+def test_quotes_close_with_the_sentence():
+    assert split('He said: "We will win." Officials agreed.') == ['He said: "We will win."', "Officials agreed."]
+    assert split("“It is over,” she said. “We go home.”") == ["“It is over,” she said.", "“We go home.”"]
+
+
+def test_number_abbreviation_only_before_a_number():
+    assert split('It was No. 10 on the list. He said "No." He left.') == [
+        "It was No. 10 on the list.", 'He said "No."', "He left."]
+
+
+def test_every_sentence_is_a_slice_of_the_input_with_spaces_folded():
+    text = "First   line\nwraps here.  Second one!  Third?"
+    parts = split(text)
+    assert parts == ["First line wraps here.", "Second one!", "Third?"]
+    folded = " ".join(text.split())
+    assert all(p in folded for p in parts)
+
+
+def test_empty_input():
+    assert split("   \n ") == []
