@@ -275,7 +275,9 @@ class AbstractiveBackend:
             evidence.append(ev)
             prompt = self.prompts.render(FUSE, style=gen.style, model_type=model_type, statements=ev)
             jobs.append((key_of("\n".join(ev), gen.fingerprint(), digest, settings), gen.wrap(prompt)))
+        calls = getattr(gen, "calls", 0)
         outputs, report["cached"] = self._generate_cached(jobs)
+        self.stats["model_calls"] = self.stats.get("model_calls", 0) + getattr(gen, "calls", 0) - calls
         candidates = [(c, ev, (ground.split_output(o) or [""])[0]) for c, ev, o in zip(claims, evidence, outputs)]
         written = [(c, ev, t) for c, ev, t in candidates if t]
         if not written:

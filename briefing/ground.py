@@ -25,7 +25,7 @@ MIN_COSINE = 0.55
 MIN_STRENGTH = 0.85
 EXTRA_COSINE = 0.35  # a second or third evidence sentence must at least be on the topic
 MAX_SUPPORT = 3
-CANDIDATES = 6
+CANDIDATES = 12  # source sentences, closest first, that may lend a missing name or number
 MIN_WORDS, MAX_WORDS = 5, 70
 
 NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|without|denied|denies|deny|refused|rejected)\b|n't\b",
@@ -95,6 +95,8 @@ def well_formed(text: str) -> bool:
     words = text.split()
     if not MIN_WORDS <= len(words) <= MAX_WORDS or text.rstrip("\"'”’)").endswith("?"):
         return False
+    if not text.rstrip("\"'”’)]").endswith((".", "!")):
+        return False  # cut off by the token limit: "The visit will be closely watched by the international"
     chars = [c for c in text if not c.isspace()]
     letters = sum(c.isalpha() and c.isascii() or c in "'’" for c in chars)
     if letters < 0.75 * len(chars):

@@ -100,8 +100,8 @@ def check_briefing(result, tmp_path) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_scripted_output_keeps_the_faithful_paraphrase_with_its_citation_and_drops_inventions(
         seeds, embedder, monkeypatch, tmp_path):
-    for f in seeds.iterdir():  # two outlets: the paraphrase then leads, and the other must confirm it
-        if not f.name.startswith(("000_", "002_")):
+    for f in seeds.iterdir():  # one article: its own statements are all the briefing can say
+        if not f.name.startswith("000_"):
             f.unlink()
     reply = " ".join([FAITHFUL, INVENTED_NUMBER, INVENTED_NAME, INVENTED_EVENT]) + "\n" + NONSENSE
     gen = ScriptedGenerator({"What can we expect": reply})
@@ -110,15 +110,13 @@ def test_scripted_output_keeps_the_faithful_paraphrase_with_its_citation_and_dro
     first = next(a for a in stats["articles"] if a["source"] == 1)
     assert first["generated"] == 5 and first["kept"] == 1 and first["dropped"] == 4
     assert stats["dropped_reasons"]["unsupported"] == 3 and stats["dropped_reasons"]["malformed"] == 1
-    # The other article got nothing from the script: it fell back to extractive, and says so.
-    assert [f["source"] for f in stats["fallback"]] == [2] and "wrote nothing" in stats["fallback"][0]["reason"]
+    assert stats["fallback"] == []
     assert first["replaced"] == 4  # each dropped sentence gave its place to an extractive one
     claims = [c for s in result.stories for c in s.claims]
     texts = [c.text for c in claims]
     assert not any(bad in t for t in texts for bad in ("40 generals", "Shoigu", "World War", "United Nations"))
     kept = [c for c in claims if c.text == FAITHFUL]
     assert kept, "the faithful paraphrase should make the briefing"
-    assert kept[0].sources == [1, 2]  # the other outlet says it too
     own = [x for x in kept[0].citations if x.source == 1]
     assert own[0].evidence == ("Russian President Vladimir Putin touched down in Pyongyang, where he was warmly "
                                "greeted by North Korean leader Kim Jong Un.")
@@ -139,8 +137,8 @@ def test_claims_several_sources_make_are_fused_only_when_grounded(seeds, embedde
         if "say the same thing" in prompt:  # the fuse prompt
             if "touched down in Pyongyang" in prompt:
                 return FUSED
-            if "strong support for Russia" in prompt:
-                return "Kim Jong Un sent 300 soldiers from Pyongyang to support Russia in Ukraine."
+            if "notably strengthened" in prompt:
+                return "Russia and North Korea signed 12 treaties in Moscow after the invasion of Ukraine."
             return ""
         return FAITHFUL if "What can we expect" in prompt else ""
 
@@ -151,8 +149,8 @@ def test_claims_several_sources_make_are_fused_only_when_grounded(seeds, embedde
     claims = [c for s in result.stories for c in s.claims]
     lead = next(c for c in claims if c.text == FUSED)
     assert lead.sources == [1, 2]
-    assert any(c.text == "Kim Jong Un has expressed strong support for Russia’s actions in Ukraine." for c in claims)
-    assert not any("300" in c.text for c in claims)
+    ties = next(c for c in claims if any("notably strengthened" in x.evidence for x in c.citations))
+    assert ties.sources == [1, 2] and "12" not in ties.text and "Moscow" not in ties.text
     done = check_briefing(result, tmp_path)
     assert done.returncode == 0, done.stdout
     # Fusing is cached too: the same briefing again asks the model nothing.
@@ -346,3 +344,9 @@ def test_help_never_imports_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_a_sentence_cut_off_by_the_token_limit_is_malformed():
+    assert not ground.well_formed("The visit will be closely watched by the international")
+    assert ground.well_formed("The visit will be closely watched by the international community.")
+    assert ground.well_formed("Putin said the visit was “a friendly state visit.”")
