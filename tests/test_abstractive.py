@@ -350,3 +350,16 @@ def test_a_sentence_cut_off_by_the_token_limit_is_malformed():
     assert not ground.well_formed("The visit will be closely watched by the international")
     assert ground.well_formed("The visit will be closely watched by the international community.")
     assert ground.well_formed("Putin said the visit was “a friendly state visit.”")
+
+
+def test_a_model_that_writes_nothing_leaves_an_extractive_briefing_that_says_so(seeds, hash_embedder, monkeypatch,
+                                                                                tmp_path):
+    gen = ScriptedGenerator(default="")
+    result = make(AbstractiveBackend(gen), seeds, hash_embedder, monkeypatch)
+    g = result.stats["generation"]
+    assert g["generated"] == 0 and g["kept"] == 0
+    assert [f["source"] for f in g["fallback"]] == [1, 2, 3, 4, 5]
+    assert all("wrote nothing" in f["reason"] for f in g["fallback"])
+    assert sum(len(s.claims) for s in result.stories) >= 3
+    done = check_briefing(result, tmp_path)
+    assert done.returncode == 0, done.stdout

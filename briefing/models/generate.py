@@ -227,8 +227,12 @@ class HFGenerator:
             if self.spec.family == "causal":
                 # Small causal models loop; forbidding a long n-gram repeat stops that and little else.
                 kwargs["no_repeat_ngram_size"] = 6
-            with torch.inference_mode():
-                ids = model.generate(**enc, **kwargs)
+            try:
+                with torch.inference_mode():
+                    ids = model.generate(**enc, **kwargs)
+            except torch.OutOfMemoryError:
+                raise ModelError(f"model {self.name} ran out of memory on {self.device} while writing",
+                                 hint="try a smaller model, or --device cpu") from None
             self.calls += 1
             if self.spec.family == "causal":
                 ids = ids[:, enc["input_ids"].shape[1]:]
