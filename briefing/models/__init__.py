@@ -7,7 +7,9 @@ A backend turns articles into statements, each tied to the sentences it rests on
         def condense(self, articles, vectors, embedder) -> list[list[Statement]]
 
 The embedded default is extractive and registered here the same way any other backend would be.
-Nothing in this module imports torch: `brief --help` must stay fast.
+A name that is not registered may be a generative model: a Hugging Face id in the local cache, a
+folder or a .gguf file (models/locate.py finds it; abstractive.py condenses with it; ground.py keeps
+only what its sources support). Nothing in this module imports torch: `brief --help` must stay fast.
 """
 from __future__ import annotations
 
