@@ -363,3 +363,19 @@ def test_a_model_that_writes_nothing_leaves_an_extractive_briefing_that_says_so(
     assert sum(len(s.claims) for s in result.stories) >= 3
     done = check_briefing(result, tmp_path)
     assert done.returncode == 0, done.stdout
+
+
+def test_an_installed_package_finds_its_prompts_inside_itself(tmp_path):
+    """A wheel holds the prompts as briefing/prompts/ (pyproject's force-include), beside briefing/prompting.py."""
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "briefing", site / "briefing", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "prompts", site / "briefing" / "prompts")
+    code = ("from briefing.prompting import Prompts; p = Prompts(); "
+            "print(p.env.loader.searchpath[0]); print(p.source('fuse.j2')[:2])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(site)})
+    assert out.returncode == 0, out.stderr
+    where, start = out.stdout.splitlines()
+    assert Path(where) == site / "briefing" / "prompts" and start == "{#"
