@@ -168,8 +168,9 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
     for stmts, vecs in zip(statements, stmt_vecs):
         for st, v in zip(stmts, vecs):
             own = by_id[st.article]
-            evidence = " ".join(own.sentences[i].text for i in st.support)
-            cits = [Citation(source=own.id, evidence=evidence)]
+            # One citation a supporting sentence: a generated statement may rest on sentences that are
+            # not adjacent in the article, and joined they would not be its words.
+            cits = [Citation(source=own.id, evidence=own.sentences[i].text) for i in st.support]
             disagreements = []
             for other in articles:
                 if other.id == own.id:
