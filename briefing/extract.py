@@ -6,8 +6,8 @@ stays word for word in the original text and can be quoted as evidence.
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from briefing import facts
 from briefing import sentences as splitter
 from briefing.types import Article, RawDocument, Sentence
 
@@ -70,9 +70,7 @@ SENTENCE_END = re.compile(r"[.!?…][\"'’”)\]]*$")
 
 def fold(text: str) -> str:
     """Text folded for comparing: NFKC, quotes and dashes plain, whitespace single, lower case."""
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
-    return re.sub(r"\s+", " ", text).strip().lower()
+    return re.sub(r"\s+", " ", facts.fold(text)).strip().lower()
 
 
 def is_heading(line: str) -> bool:
