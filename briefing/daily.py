@@ -90,9 +90,12 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None) -> tuple
         if d.kind == "html":
             # Extracted once, here, so the stored copy is the clean text and a re-run skips trafilatura.
             try:
-                d = extract.html_to_raw(d)
+                d = replace(extract.html_to_raw(d), fallback=d.fallback)
             except extract.EmptyArticle as e:
-                skipped.append(Skipped(input=d.input, reason=str(e)))
+                if d.fallback is None:
+                    skipped.append(Skipped(input=d.input, reason=str(e)))
+                    continue
+                out.append(d.fallback)  # the entry's summary stands in; not stored, so the page is tried again
                 continue
             if not d.publisher and d.url:
                 d.publisher = urlsplit(d.url).hostname  # stories are ranked by how many publishers carry them

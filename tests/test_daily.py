@@ -398,3 +398,19 @@ def test_the_daily_job_emails_its_digest_once_a_day(tmp_path, fake_model, monkey
         r = CliRunner().invoke(cli.app, ["make", "--config", path, "--send", "-q"])  # the same day again
         assert r.exit_code == 0, r.stderr
         assert len(smtp.received) == 1  # the digest is written again, but not sent twice
+
+
+def test_daily_job_uses_the_entry_summary_when_the_page_has_no_text(tmp_path, fake_model):
+    with Server() as s:
+        now = dt.datetime.now(dt.timezone.utc)
+        serve(s, [0, 1], now)
+        s.routes["/empty.html"] = Route(b"<html><body><nav>Home</nav><script>app()</script></body></html>")
+        entry = Item("Riverside council approves new footbridge", s.url("/empty.html"),
+                     " ".join(BRIDGE[0][1]), now.timestamp())
+        s.routes["/js.xml"] = Route(rss("JS Site", [entry]), content_type="application/rss+xml")
+        out = daily.run(make_config(tmp_path, s, feeds=(s.url("/world.xml"), s.url("/js.xml")),
+                                    formats=("json",)), now=now)
+        assert out.exit_code == 0, out.message
+        data = json.loads(out.written[0].read_text(encoding="utf-8"))
+        (src,) = [x for x in data["sources"] if x["url"] == s.url("/empty.html")]
+        assert src["note"] == "feed summary only: the page gave no article text"

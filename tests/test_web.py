@@ -212,3 +212,19 @@ def test_a_slow_drip_is_cut_at_the_deadline(server):
     with Fetcher(Limits(timeout=1, deadline=1)) as f:
         docs, skipped = fetch_all([server.url("/drip.html")], fetcher=f)
     assert docs == [] and skipped[0].reason == "timed out (no full answer in 1 s)"
+
+
+def test_a_page_with_no_article_text_falls_back_to_the_feed_summary(server):
+    from briefing import pipeline
+
+    server.routes["/empty.html"] = Route(b"<html><body><nav>Home</nav><script>app()</script></body></html>")
+    entry = Item("A story behind a script", server.url("/empty.html"), "The summary says what happened in the "
+                 "city on Monday. It has a second sentence too.", time.time())
+    server.routes["/js.xml"] = Route(rss("JS Site", [entry]), content_type="application/rss+xml")
+    docs, skipped = fetch(server, "/js.xml")
+    assert not skipped and docs[0].kind == "html" and docs[0].fallback is not None
+    lost = []
+    (article,) = pipeline.articles_from(docs, lost)
+    assert lost == [] and article.note == "feed summary only: the page gave no article text"
+    assert article.text.startswith("The summary says what happened")
+    assert article.url == server.url("/empty.html")

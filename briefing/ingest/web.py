@@ -264,7 +264,9 @@ def page_doc(name: str, resp: Response, entry: Entry | None = None) -> RawDocume
     kind = "html" if resp.content_type in HTML_TYPES or looks_like_html(text) else "text"
     # The publisher is left to the page's own metadata (an aggregator's feed names many outlets).
     return RawDocument(input=name, text=text, kind=kind, url=resp.url,
-                       title=entry.title if entry else None, published=entry.published if entry else None)
+                       title=entry.title if entry else None, published=entry.published if entry else None,
+                       fallback=summary_doc(entry, "the page gave no article text")
+                       if entry is not None and entry.summary else None)
 
 
 def summary_doc(entry: Entry, why: str) -> RawDocument:
