@@ -95,7 +95,15 @@ def make(
                                         help="Most words in the briefing's claims (20 to 5000). Default: 250."),
     title: Optional[str] = typer.Option(None, "-t", "--title", help="The briefing's title. Default: from the articles."),
     model: Optional[str] = typer.Option(None, "-m", "--model", help="The condensing model. Default: the embedded "
-                                                             "all-MiniLM-L6-v2 (extractive, no download)."),
+                                                             "all-MiniLM-L6-v2 (extractive, no download). Or a "
+                                                             "Hugging Face id from the local cache, a model folder, "
+                                                             "or a .gguf file: it rewrites each article, and only "
+                                                             "sentences its sources support are kept."),
+    device: str = typer.Option("auto", "--device", metavar="DEVICE",
+                               help="Where a generative model runs: auto, cpu, cuda or mps."),
+    prompts: Optional[Path] = typer.Option(None, "--prompts", metavar="DIR",
+                                           help="A folder whose prompt templates (condense.j2, fuse.j2) replace "
+                                                "the built-in ones."),
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR",
                                              help="A folder whose templates replace the built-in ones of the same name."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar."),
@@ -149,11 +157,16 @@ def make(
             email_message.parse_addresses(to, "--to")
         if kind != "email" and (sender or to):
             raise BriefError("--from and --to apply only to --format email, --send or --dry-run")
+        if device.lower() not in ("auto", "cpu", "cuda", "mps"):
+            raise BriefError(f"unknown device {device!r}; valid devices: auto, cpu, cuda, mps")
+        if prompts is not None and not prompts.is_dir():
+            raise BriefError(f"--prompts {prompts}: not a folder")
         model_name = models.canonical(model)
         from briefing import pipeline
 
         settings = pipeline.Settings(inputs=tuple(inputs), words=words, title=title.strip() if title else None,
-                                     model=model_name)
+                                     model=model_name, device=device.lower(),
+                                     prompts=str(prompts) if prompts else None)
         with _Bar(quiet) as bar:
             result = pipeline.run(settings, stdin=sys.stdin.buffer if "-" in inputs else None,
                                   progress=pipeline.Progress(stage=bar.stage, advance=bar.advance))
@@ -257,6 +270,28 @@ def init(
     except BriefError as e:
         fail(e.message, e.hint, e.exit_code)
     typer.echo(f"brief: wrote {path}; edit its [sources], then run: brief make --config {path}", err=True)
+
+
+@app.command("models")
+def models_cmd(as_json: bool = typer.Option(False, "--json", help="Print the list as JSON.")):
+    """List the models usable here: the embedded one, Hugging Face models in the local cache, and
+    BRIEF_MODEL_PATHS (folders or .gguf files), with family, size and whether they fit in memory."""
+    import json
+
+    from briefing.models.locate import hf_cache_dir, listing
+
+    rows = listing()
+    if as_json:
+        typer.echo(json.dumps({"cache": str(hf_cache_dir()), "models": rows}, indent=2))
+        return
+    typer.echo(f"{'MODEL':<44} {'FAMILY':<34} {'SIZE':>8}  FITS")
+    for r in rows:
+        size = f"{r['params'] / 1e6:.0f}M" if r.get("params") else (
+            f"{r['bytes'] / 2**20:.0f}MiB" if r.get("bytes") else "?")
+        fits = {True: "yes", False: "no", None: "?"}[r.get("fits")]
+        typer.echo(f"{r['name']:<44} {r['family']:<34} {size:>8}  {fits}"
+                   + (f"  ({r['problem']})" if r.get("problem") else ""))
+    typer.echo(f"(Hugging Face cache: {hf_cache_dir()}; add folders or .gguf files with BRIEF_MODEL_PATHS)")
 
 
 def _email_settings(section, to, sender, need_server: bool | None, base_dir=None):

@@ -20,7 +20,7 @@ import numpy as np
 from briefing import extract
 from briefing.config import Config
 from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles
-from briefing.store import CachedBackend, CachedEmbedder, Lock, Published, Store, content_hash
+from briefing.store import CachedEmbedder, Lock, Published, Store, content_hash
 from briefing.types import Article, Briefing, RawDocument, Skipped, Story
 
 # Cosine (MiniLM) above which a claim says again what an earlier digest said in other words.
@@ -36,7 +36,6 @@ class Outcome:
     briefing: Briefing | None = None
     reused: bool = False  # today's earlier digest written again
     embedded: tuple[int, int] = (0, 0)  # sentences embedded now, and found in the state's cache
-    condensed_cached: int = 0  # articles whose statements came from the state
 
 
 def output_paths(config: Config, day: str) -> dict[str, Path]:
@@ -281,7 +280,8 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                 return Outcome(EXIT_USAGE, "nothing new since the last briefing (every story was read on an "
                                            "earlier day)", skipped=skipped)
             settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model)
-            backend = CachedBackend(models.get(model), store, day)
+            # One backend for both passes: a generative model loads once (and keeps its own per-article cache).
+            backend = models.get(model)
             result = pipeline.brief(articles, skipped, settings, embedder=embedder, progress=progress, now=now,
                                     backend=backend)
             kept = select(result, published, config, embedder, hashes)
@@ -312,7 +312,6 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
             stories = _n(len(result.stories), "story", "stories")
             return Outcome(code_if_made, f"wrote {', '.join(map(str, written))} ({stories}, {new} new claims; "
                                          f"{len(docs)} articles read, {len(result.articles)} cited)",
-                           written, skipped, result, embedded=(embedder.misses, embedder.hits),
-                           condensed_cached=backend.hits)
+                           written, skipped, result, embedded=(embedder.misses, embedder.hits))
         finally:
             store.close()

@@ -95,9 +95,18 @@ def article_vector(vectors: np.ndarray) -> np.ndarray:
     return v / (np.linalg.norm(v) or 1.0)
 
 
+CONNECTIVE = re.compile(r"^(?:Additionally|Moreover|Furthermore|However|Meanwhile|Also|In addition|Conversely|"
+                        r"Nevertheless|Nonetheless|Still|Separately|Besides|Indeed),\s+(?=\S)")
+
+
 def claim_text(sentence: str) -> str:
-    """A sentence as a claim: a dateline ("Washington [US], June 19 :") is not part of what it says."""
-    return DATELINE.sub("", sentence, count=1).strip()
+    """A sentence as a claim: a dateline ("Washington [US], June 19 :") is not part of what it says, and a
+    connective ("Additionally, ") ties it to a neighbour that the briefing does not show."""
+    text = DATELINE.sub("", sentence, count=1).strip()
+    trimmed = CONNECTIVE.sub("", text, count=1)
+    if trimmed != text:
+        text = trimmed[0].upper() + trimmed[1:]
+    return text
 
 
 @dataclass
@@ -159,8 +168,9 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
     for stmts, vecs in zip(statements, stmt_vecs):
         for st, v in zip(stmts, vecs):
             own = by_id[st.article]
-            evidence = " ".join(own.sentences[i].text for i in st.support)
-            cits = [Citation(source=own.id, evidence=evidence)]
+            # One citation a supporting sentence: a generated statement may rest on sentences that are
+            # not adjacent in the article, and joined they would not be its words.
+            cits = [Citation(source=own.id, evidence=own.sentences[i].text) for i in st.support]
             disagreements = []
             for other in articles:
                 if other.id == own.id:

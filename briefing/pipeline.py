@@ -21,6 +21,8 @@ class Settings:
     words: int = DEFAULT_WORDS
     title: str | None = None
     model: str = models.DEFAULT
+    device: str = "auto"  # for a generative model: auto | cpu | cuda | mps
+    prompts: str | None = None  # a folder whose prompt templates replace the built-in ones
 
 
 @dataclass
@@ -61,7 +63,7 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     if not articles:
         reasons = "; ".join(f"{s.input}: {s.reason}" for s in skipped[:3])
         raise NoArticles("no usable article in the input" + (f" ({reasons})" if reasons else ""))
-    backend = backend or models.get(settings.model)
+    backend = backend or models.get(settings.model, device=settings.device, prompts=settings.prompts)
     if embedder is None:
         from briefing.models import minilm
 
@@ -75,8 +77,12 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
         sent_vecs[a.id] = flat[at:at + len(a.sentences)]
         at += len(a.sentences)
     progress.stage("condensing articles", len(articles))
+    generative = getattr(backend, "generative", False)
+    if generative:
+        backend.progress = progress.advance  # a model is slow: the bar moves article by article
     condensed = backend.condense(articles, sent_vecs, embedder)
-    progress.advance(len(articles))
+    if not generative:
+        progress.advance(len(articles))
     statements = {a.id: s for a, s in zip(articles, condensed)}
     stmt_vecs: dict[int, np.ndarray] = {}
     for a in articles:
@@ -87,6 +93,8 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
             stmt_vecs[a.id] = embedder.embed([s.text for s in stmts])
     progress.stage("merging", 1)
     stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words)
+    if generative and hasattr(backend, "fuse"):
+        backend.fuse(stories, embedder)  # claims several sources make, rewritten as one grounded sentence
     progress.advance(1)
     now = now or dt.datetime.now(dt.timezone.utc).astimezone()
     return Briefing(
@@ -95,7 +103,8 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
         stats={"articles": len(articles), "duplicates": sum(a.duplicate_of is not None for a in articles),
                "skipped": len(skipped), "stories": len(stories),
                "claims": sum(len(s.claims) for s in stories),
-               "claim_words": sum(len(c.text.split()) for s in stories for c in s.claims)},
+               "claim_words": sum(len(c.text.split()) for s in stories for c in s.claims),
+               **({"generation": backend.stats} if generative else {})},
     )
 
 

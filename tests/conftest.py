@@ -44,12 +44,13 @@ class HashEmbedder:
 
     def embed(self, texts):
         import re
+        import zlib
 
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, t in enumerate(texts):
             for w in re.findall(r"[a-z0-9]+", t.lower()):
                 if len(w) > 2:
-                    out[i, hash(w) % self.dim] += 1.0
+                    out[i, zlib.crc32(w.encode()) % self.dim] += 1.0  # hash() differs between runs
             n = np.linalg.norm(out[i])
             if n:
                 out[i] /= n

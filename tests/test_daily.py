@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import replace
 
 import pytest
 from typer.testing import CliRunner
@@ -90,7 +89,6 @@ def test_day_two_repeats_nothing_but_new_claims_marked_new(tmp_path, embedder):
         assert two.exit_code == 0, two.message
         embedded, cached = two.embedded
         assert cached > embedded > 0  # day one's sentences came from the state; only the new ones were embedded
-        assert two.condensed_cached >= 3  # and day one's articles were not condensed again
         data2, claims2 = claims_of(tmp_path / "out" / "briefing-2024-06-20.json")
         assert not any(st["headline"] in bridge_headlines for st in data2["stories"])
         assert not any("footbridge" in c["text"] or "Riverside" in c["text"] for _, c in claims2)
@@ -347,36 +345,6 @@ def test_single_source_stories_can_be_dropped(seeds, embedder):
     assert [a.input for a in kept] == ["bridge0", "bridge1"]
     kept = daily.preselect(articles, embedder, set(), hashes, configlib.load(None, env={}))
     assert len(kept) == 7
-
-
-def test_condensed_statements_are_kept_per_article(tmp_path, seeds):
-    from briefing import extract
-    from briefing.ingest import read_inputs
-    from briefing.store import CachedBackend
-    from briefing.types import Statement
-
-    class Scripted:
-        name = "scripted"
-        calls: list[int] = []
-
-        def condense(self, articles, vectors, embedder=None):
-            self.calls.append(len(articles))
-            return [[Statement(article=a.id, text=f"Generated about {a.title}", support=[0, 1], score=0.5,
-                               generated=True)] for a in articles]
-
-    docs, _ = read_inputs([str(seeds)])
-    articles = [extract.build_article(d, i + 1) for i, d in enumerate(docs)]
-    st = Store(tmp_path / "s.sqlite")
-    inner = Scripted()
-    first = CachedBackend(inner, st, "2024-06-19").condense(articles[:3], {})
-    # another day, the articles numbered differently: only the two unseen ones go to the model
-    renumbered = [replace(a, id=a.id + 10) for a in articles]
-    again = CachedBackend(inner, st, "2024-06-20").condense(renumbered, {})
-    assert inner.calls == [3, 2]
-    assert [s[0].article for s in again] == [11, 12, 13, 14, 15]
-    assert [(s[0].text, s[0].support, s[0].generated) for s in again[:3]] == \
-        [(s[0].text, s[0].support, s[0].generated) for s in first]
-    st.close()
 
 
 def test_the_daily_job_emails_its_digest_once_a_day(tmp_path, fake_model, monkeypatch):

@@ -7,10 +7,13 @@ A backend turns articles into statements, each tied to the sentences it rests on
         def condense(self, articles, vectors, embedder) -> list[list[Statement]]
 
 The embedded default is extractive and registered here the same way any other backend would be.
-Nothing in this module imports torch: `brief --help` must stay fast.
+A name that is not registered may be a generative model: a Hugging Face id in the local cache, a
+folder or a .gguf file (models/locate.py finds it; abstractive.py condenses with it; ground.py keeps
+only what its sources support). Nothing in this module imports torch: `brief --help` must stay fast.
 """
 from __future__ import annotations
 
+import os
 from typing import Callable, Protocol
 
 from briefing.errors import UnknownName
@@ -40,16 +43,33 @@ def names() -> list[str]:
 
 
 def canonical(name: str | None) -> str:
-    """The registered name for `name`, or UnknownName listing the names that exist."""
+    """The registered name for `name`; else a generative model's path or Hugging Face id, once found on
+    this machine; else UnknownName listing the names that exist, or ModelError saying where it looked."""
     name = (name or DEFAULT).strip()
     key = _ALIASES.get(name.lower(), name.lower())
-    if key not in _REGISTRY:
-        raise UnknownName("model", name, names())
-    return key
+    if key in _REGISTRY:
+        return key
+    from briefing.models import locate
+
+    if "/" in name or "\\" in name or locate.looks_like_path(name) or os.path.exists(name):
+        spec = locate.resolve(name)
+        return spec.repo_id or str(spec.path)
+    err = UnknownName("model", name, names())
+    err.hint = "or a Hugging Face id (owner/name) in the local cache, a model folder, or a .gguf file"
+    raise err
 
 
-def get(name: str | None) -> Backend:
-    return _REGISTRY[canonical(name)]()
+def get(name: str | None, device: str = "auto", prompts=None, **options) -> Backend:
+    """The backend for `name`; a generative model gets a transformers generator, loaded on first use."""
+    key = canonical(name)
+    if key in _REGISTRY:
+        return _REGISTRY[key]()
+    from briefing.abstractive import AbstractiveBackend
+    from briefing.models.generate import HFGenerator
+    from briefing.models.locate import resolve
+    from briefing.prompting import Prompts
+
+    return AbstractiveBackend(HFGenerator(resolve(key), device=device, **options), prompts=Prompts(prompts))
 
 
 def _extractive() -> Backend:

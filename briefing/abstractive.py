@@ -1,0 +1,318 @@
+"""The abstractive backend: a transformers model rewrites each article, and grounding keeps what it may say.
+
+For each article: look its output up in the cache (content hash + model + prompt + settings); else split
+it into pieces that fit the model's context, render the condense prompt for each piece, generate in
+batches, and cache what came out. Then every generated sentence is grounded (ground.py): kept with the
+article sentences it rests on as support, or dropped and replaced by the best extractive sentence left.
+An article of which nothing can be kept is condensed extractively instead, and the stats say so.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from briefing import condense, ground
+from briefing.models.cache import GenerationCache, key_of
+from briefing.prompting import CONDENSE, FUSE, Prompts
+from briefing.types import Article, Claim, Statement, Story
+
+MAX_PIECES = 8  # pieces of one article sent to the model; beyond, the rest is left out and reported
+MARGIN = 16  # tokens kept free of a piece's budget: joining sentences may add a few
+# A fused sentence replaces a claim only if it still says what the claim said (MiniLM cosine; a
+# faithful rewording sits at 0.8-0.95) and is not much longer: the briefing's word budget was spent on it.
+FUSE_MIN_COSINE = 0.75
+FUSE_MAX_GROWTH = 1.25
+FUSE_MAX_STATEMENTS = 4
+
+
+@dataclass
+class Plan:
+    """One article's pieces, and what was left out of them."""
+
+    pieces: list[str]
+    sizes: list[int]  # sentences in each piece
+    tokens: int
+    shortened: str | None = None
+
+
+@dataclass
+class ArticleReport:
+    source: int
+    pieces: int = 0
+    generated: int = 0
+    kept: int = 0
+    dropped: int = 0
+    replaced: int = 0
+    cached: bool = False
+    fallback: str | None = None
+    shortened: str | None = None
+    reasons: Counter = field(default_factory=Counter)
+
+
+def sentences_wanted(n_sentences: int) -> int:
+    """A piece of n sentences is asked for about a quarter as many, 2 to 6."""
+    return max(2, min(6, round(n_sentences / 4)))
+
+
+class AbstractiveBackend:
+    generative = True
+
+    def __init__(self, generator, prompts: Prompts | None = None, cache: GenerationCache | None = None,
+                 max_pieces: int = MAX_PIECES):
+        self.generator = generator
+        self.name = generator.name
+        self.prompts = prompts or Prompts()
+        self.cache = cache if cache is not None else GenerationCache()
+        self.max_pieces = max_pieces
+        self.progress: Callable[[int], None] = lambda n: None
+        self.stats: dict = {}
+        self.prompts.source(CONDENSE)  # a missing template fails now, before any work
+
+    # -- planning -------------------------------------------------------------------------------
+    def _variables(self, article: Article, text: str, piece: int, pieces: int, n_sentences: int) -> dict:
+        return {"style": self.generator.style, "model_type": getattr(getattr(self.generator, "spec", None),
+                                                                     "model_type", ""),
+                "title": article.title, "text": text, "piece": piece, "pieces": pieces,
+                "sentences": sentences_wanted(n_sentences)}
+
+    def plan(self, article: Article) -> Plan:
+        """Split an article into pieces that fit the context, sentence by sentence; never cut silently."""
+        gen = self.generator
+        overhead = gen.count_tokens([gen.wrap(self.prompts.render(
+            CONDENSE, **self._variables(article, "", 1, 2, len(article.sentences))))])[0]
+        budget = gen.context_tokens() - overhead - MARGIN
+        if gen.style != "seq2seq":
+            budget -= gen.max_new_tokens  # a causal model's answer shares its window with the prompt
+        budget = max(budget, 32)
+        counts = gen.count_tokens([s.text for s in article.sentences])
+        pieces: list[list] = [[]]
+        used = 0
+        cut = []
+        for s, n in zip(article.sentences, counts):
+            text = s.text
+            if n > budget:
+                text, n = gen.cut(text, budget), budget
+                cut.append(s.index)
+            if used + n + 1 > budget and pieces[-1]:
+                pieces.append([])
+                used = 0
+            pieces[-1].append((s, text))
+            used += n + 1
+        notes = []
+        if cut:
+            notes.append(f"{len(cut)} sentence(s) longer than the model's {budget}-token window were cut to it")
+        if len(pieces) > self.max_pieces:
+            left = sum(len(p) for p in pieces[self.max_pieces:])
+            notes.append(f"the article ({sum(counts)} tokens) needs {len(pieces)} pieces of the model's "
+                         f"{budget}-token window; only the first {self.max_pieces} were condensed, its last "
+                         f"{left} sentences were not")
+            pieces = pieces[:self.max_pieces]
+        texts = []
+        for p in pieces:
+            parts, last_para = [], None
+            for s, text in p:
+                sep = "" if last_para is None else (" " if s.paragraph == last_para else "\n\n")
+                parts.append(sep + text)
+                last_para = s.paragraph
+            texts.append("".join(parts))
+        return Plan(texts, [len(p) for p in pieces], sum(counts), "; ".join(notes) or None)
+
+    def key(self, article: Article) -> str:
+        gen = self.generator
+        return key_of(article.text, gen.fingerprint(), self.prompts.digest(CONDENSE),
+                      {**gen.settings(), "max_pieces": self.max_pieces, "style": gen.style})
+
+    # -- generation ------------------------------------------------------------------------------
+    def outputs(self, articles: list[Article], reports: dict[int, ArticleReport]) -> dict[int, list[str]]:
+        """Each article's model output, one text a piece: from the cache, else generated (and cached)."""
+        out: dict[int, list[str]] = {}
+        todo: list[tuple[Article, str]] = []
+        by_key: dict[str, list[Article]] = {}
+        for a in articles:
+            k = self.key(a)
+            hit = self.cache.get(k)
+            if hit is not None:
+                out[a.id] = hit["outputs"]
+                reports[a.id].cached = True
+                reports[a.id].pieces = len(hit["outputs"])
+                reports[a.id].shortened = hit.get("shortened")
+                self.progress(1)
+                continue
+            if k in by_key:
+                by_key[k].append(a)  # a copy of an article already queued: generate once
+                continue
+            by_key[k] = [a]
+            todo.append((a, k))
+        if not todo:
+            return out
+        jobs: list[tuple[int, int, str]] = []  # (article id, piece, prompt)
+        plans: dict[int, Plan] = {}
+        for a, _k in todo:
+            plan = self.plan(a)
+            plans[a.id] = plan
+            for i, (text, n) in enumerate(zip(plan.pieces, plan.sizes)):
+                prompt = self.prompts.render(CONDENSE, **self._variables(a, text, i + 1, len(plan.pieces), n))
+                jobs.append((a.id, i, self.generator.wrap(prompt)))
+        results: dict[int, list[str]] = {a.id: [""] * len(plans[a.id].pieces) for a, _ in todo}
+        left = {a.id: len(plans[a.id].pieces) for a, _ in todo}
+        step = max(1, getattr(self.generator, "batch_size", 4))
+        for start in range(0, len(jobs), step):
+            batch = jobs[start:start + step]
+            texts = self.generator.generate([p for _, _, p in batch])
+            for (aid, i, _), text in zip(batch, texts):
+                results[aid][i] = text
+                left[aid] -= 1
+                if left[aid] == 0:
+                    self.progress(1)
+        for a, k in todo:
+            plan = plans[a.id]
+            self.cache.put(k, self.name, {"outputs": results[a.id], "shortened": plan.shortened,
+                                          "tokens": plan.tokens})
+            for copy in by_key[k]:
+                out[copy.id] = results[a.id]
+                r = reports[copy.id]
+                r.pieces, r.shortened = len(plan.pieces), plan.shortened
+                if copy is not a:
+                    self.progress(1)
+        return out
+
+    # -- grounding -------------------------------------------------------------------------------
+    def statements_for(self, article: Article, vecs: np.ndarray, texts: list[str], embedder,
+                       report: ArticleReport) -> list[Statement]:
+        sentences = [s for t in texts for s in ground.split_output(t)]
+        report.generated = len(sentences)
+        ranked = condense.rank_sentences(article, vecs)
+        extractive_keep = min(condense.MAX_KEEP, max(condense.MIN_KEEP, round(condense.KEEP_SHARE * len(ranked))))
+        if not sentences:
+            report.fallback = "the model wrote nothing for this article"
+            return self.extractive(article, vecs)
+        gen_vecs = embedder.embed(sentences)
+        grounded = ground.ground(article, vecs, sentences, gen_vecs)
+        centroid = vecs.mean(0)
+        centroid /= np.linalg.norm(centroid) or 1.0
+        out: list[Statement] = []
+        used: set[int] = set()
+        for g, v in zip(grounded, gen_vecs):
+            if g.kept:
+                score = 0.6 * float(v @ centroid) + 0.4 * condense.position_prior(min(g.support))
+                out.append(Statement(article=article.id, text=g.text, support=sorted(g.support), score=score,
+                                     generated=True))
+                used.update(g.support)
+            else:
+                report.reasons[g.reason] += 1
+        report.kept = len(out)
+        report.dropped = len(grounded) - len(out)
+        if not out:
+            report.fallback = ("nothing the model wrote could be grounded in the article "
+                               f"({', '.join(f'{n} {r}' for r, n in report.reasons.most_common())})")
+            return self.extractive(article, vecs)
+        # Each dropped sentence gives its place to the best extractive sentence not yet said.
+        room = max(0, min(report.dropped, extractive_keep - len(out)))
+        for i, score in ranked:
+            if room == 0:
+                break
+            if i in used:
+                continue
+            out.append(Statement(article=article.id, text=article.sentences[i].text, support=[i], score=score))
+            used.add(i)
+            report.replaced += 1
+            room -= 1
+        return out
+
+    def extractive(self, article: Article, vecs: np.ndarray) -> list[Statement]:
+        return condense.ExtractiveBackend().condense([article], {article.id: vecs})[0]
+
+    def condense(self, articles: list[Article], vectors: dict[int, np.ndarray], embedder) -> list[list[Statement]]:
+        reports = {a.id: ArticleReport(source=a.id) for a in articles}
+        calls_before = getattr(self.generator, "calls", 0)
+        outputs = self.outputs(articles, reports)
+        result = []
+        for a in articles:
+            r = reports[a.id]
+            result.append(self.statements_for(a, vectors[a.id], outputs.get(a.id, []), embedder, r))
+            if r.shortened:
+                a.note = (a.note + "; " if a.note else "") + "condensed in part: " + r.shortened
+        self.stats = self.summary(list(reports.values()), getattr(self.generator, "calls", 0) - calls_before)
+        return result
+
+    # -- fusing --------------------------------------------------------------------------------------
+    def _generate_cached(self, jobs: list[tuple[str, str]]) -> tuple[list[str], int]:
+        """(cache key, wrapped prompt) -> outputs in order, from the cache where it has them; and the hits."""
+        out: list[str | None] = [None] * len(jobs)
+        todo = []
+        for i, (k, _p) in enumerate(jobs):
+            hit = self.cache.get(k)
+            if hit is not None:
+                out[i] = hit["outputs"][0]
+            else:
+                todo.append(i)
+        step = max(1, getattr(self.generator, "batch_size", 4))
+        for start in range(0, len(todo), step):
+            idx = todo[start:start + step]
+            for i, text in zip(idx, self.generator.generate([jobs[i][1] for i in idx])):
+                out[i] = text
+                self.cache.put(jobs[i][0], self.name, {"outputs": [text]})
+        return [o or "" for o in out], len(jobs) - len(todo)
+
+    def fuse(self, stories: list[Story], embedder) -> None:
+        """Rewrite each claim several sources make as one sentence from all their evidence, kept only when
+        every name, number and date in it stands in that evidence and it still says what the claim said."""
+        claims: list[Claim] = [c for s in stories for c in s.claims if len(c.sources) >= 2]
+        report = {"claims": len(claims), "kept": 0, "dropped": 0, "cached": 0}
+        self.stats["fused"] = report
+        if not claims:
+            return
+        gen = self.generator
+        settings = {**gen.settings(), "task": "fuse"}
+        digest = self.prompts.digest(FUSE)
+        model_type = getattr(getattr(gen, "spec", None), "model_type", "")
+        jobs, evidence = [], []
+        for c in claims:
+            ev = list(dict.fromkeys(x.evidence for x in c.citations))[:FUSE_MAX_STATEMENTS]
+            evidence.append(ev)
+            prompt = self.prompts.render(FUSE, style=gen.style, model_type=model_type, statements=ev)
+            jobs.append((key_of("\n".join(ev), gen.fingerprint(), digest, settings), gen.wrap(prompt)))
+        calls = getattr(gen, "calls", 0)
+        outputs, report["cached"] = self._generate_cached(jobs)
+        self.stats["model_calls"] = self.stats.get("model_calls", 0) + getattr(gen, "calls", 0) - calls
+        candidates = [(c, ev, (ground.split_output(o) or [""])[0]) for c, ev, o in zip(claims, evidence, outputs)]
+        written = [(c, ev, t) for c, ev, t in candidates if t]
+        if not written:
+            return
+        vecs = embedder.embed([t for _, _, t in written] + [c.text for c, _, _ in written])
+        n = len(written)
+        for k, (c, ev, text) in enumerate(written):
+            cosine = float(vecs[k] @ vecs[n + k])
+            ok = (ground.well_formed(text) and not ground.missing_facts(text, ev) and cosine >= FUSE_MIN_COSINE
+                  and len(text.split()) <= FUSE_MAX_GROWTH * len(c.text.split()) + 2
+                  and (not ground.NEGATION.search(text) or any(ground.NEGATION.search(e) for e in ev)))
+            if ok and text != c.text:
+                c.text = text
+                report["kept"] += 1
+            elif not ok:
+                report["dropped"] += 1
+
+    def summary(self, reports: list[ArticleReport], calls: int) -> dict:
+        reasons: Counter = Counter()
+        for r in reports:
+            reasons.update(r.reasons)
+        return {
+            "model": self.name,
+            "style": self.generator.style,
+            "generated": sum(r.generated for r in reports),
+            "kept": sum(r.kept for r in reports),
+            "dropped": sum(r.dropped for r in reports),
+            "replaced": sum(r.replaced for r in reports),
+            "dropped_reasons": dict(reasons.most_common()),
+            "articles_cached": sum(r.cached for r in reports),
+            "model_calls": calls,
+            "fallback": [{"source": r.source, "reason": r.fallback} for r in reports if r.fallback],
+            "shortened": [{"source": r.source, "reason": r.shortened} for r in reports if r.shortened],
+            "articles": [{"source": r.source, "pieces": r.pieces, "generated": r.generated, "kept": r.kept,
+                          "dropped": r.dropped, "replaced": r.replaced, "cached": r.cached,
+                          "extractive_fallback": r.fallback is not None}
+                         for r in reports],
+        }

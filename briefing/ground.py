@@ -1,0 +1,158 @@
+"""Tie each sentence a model wrote to the article sentences it rests on, or refuse it.
+
+A generated sentence is kept only when (1) it reads as a sentence, (2) its closest source sentence is
+close in meaning and shares its content words, and (3) every name, number and date it gives stands in
+the source sentences chosen as its evidence, read the way ../shared/tools/check_briefing.py reads a
+claim. The evidence is then quoted word for word as its citation. Small models invent (a trip becomes
+"the first since World War II"); this is where that stops.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from briefing import facts as factlib
+from briefing import sentences as sentlib
+from briefing.types import Article
+
+# Why these numbers: MiniLM puts a faithful paraphrase of a news sentence at cosine 0.7-0.9 from it,
+# a sentence on the same topic that says something else at 0.4-0.6, and random text below 0.3.
+# Strength adds half the share of the sentence's content words found in its evidence, so a close
+# paraphrase with new words still passes and a topical sentence made of other words does not.
+MIN_COSINE = 0.55
+MIN_STRENGTH = 0.85
+EXTRA_COSINE = 0.35  # a second or third evidence sentence must at least be on the topic
+MAX_SUPPORT = 3
+CANDIDATES = 12  # source sentences, closest first, that may lend a missing name or number
+MIN_WORDS, MAX_WORDS = 5, 70
+
+NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|without|denied|denies|deny|refused|rejected)\b|n't\b",
+                      re.IGNORECASE)
+STOPWORDS = set("""the a an of in on at to for and or but is are was were be been being has have had by with from as
+that this these those it its his her their he she they them which who whom will would may might could should can than
+then also into over after before about between during while said says say there here such so very just more most
+what when where how all any both each other some""".split())
+# The check of ../shared/tools/check_briefing.py, mirrored: every capitalised word (bar a few sentence
+# openers) and every number of a claim must appear in its evidence.
+CHECK_NAME = re.compile(r"\b(?:[A-Z][a-zA-Z'\-]+)(?:\s+[A-Z][a-zA-Z'\-]+)*")
+CHECK_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+CHECK_OPENERS = {"The", "A", "An", "In", "On", "At", "He", "She", "It", "They", "This", "That", "These", "Those",
+                 "But", "And", "As", "After", "Before", "While", "When", "For", "With", "By", "From", "Both",
+                 "Its", "His", "Her", "Their"}
+BULLET = re.compile(r"^\s*(?:[-*•·]+|\d{1,2}[.)]|#+)\s+")
+LABEL = re.compile(r"^\s*(?:summary|tl;?dr|key points?|in short|answer|assistant)\s*[:\-]\s*", re.IGNORECASE)
+PREAMBLE = re.compile(r"^\s*(?:here (?:is|are)|sure|certainly|below is|the (?:article|text) (?:is|says))\b.*:\s*$",
+                      re.IGNORECASE)
+
+
+@dataclass
+class Grounded:
+    text: str
+    support: list[int]  # article sentence indices, closest first
+    cosine: float  # to the closest source sentence
+    kept: bool
+    reason: str = ""  # why it was dropped: malformed | weak | unsupported | negation | repeat
+
+
+def split_output(text: str) -> list[str]:
+    """A model's output -> candidate sentences: lists, labels and chatter around them removed."""
+    out, seen = [], set()
+    for line in text.replace("\r", "").split("\n"):
+        line = line.strip().replace("**", "").replace("__", "")
+        if not line or PREAMBLE.match(line):
+            continue
+        line = LABEL.sub("", BULLET.sub("", line))
+        for s in sentlib.split(line):
+            key = re.sub(r"\W+", " ", s.lower()).strip() or s  # nonsense without a word is still output
+            if key not in seen:
+                seen.add(key)
+                out.append(s)
+    return out
+
+
+def content_words(text: str) -> set[str]:
+    """Content words cut to five letters, so 'concern' matches 'concerns'."""
+    return {w[:5] for w in re.findall(r"[a-z0-9]+", factlib.fold(text).lower()) if w not in STOPWORDS}
+
+
+def missing_facts(claim: str, evidence: list[str]) -> set[str]:
+    """Names, numbers and dates in `claim` that `evidence` lacks: facts.py's reading and the checker's."""
+    missing = set(factlib.unsupported(claim, evidence))
+    body = factlib.fold(" ".join(evidence)).lower()
+    text = factlib.fold(claim)
+    for m in CHECK_NAME.finditer(text):
+        missing |= {w for w in m.group(0).split() if w not in CHECK_OPENERS and w.lower() not in body}
+    missing |= {n for n in CHECK_NUMBER.findall(text) if n.lower() not in body}
+    fc, fe = factlib.facts(claim), factlib.facts(" ".join(evidence))
+    missing |= {f"{d[0]}/{d[1]}" for d in fc.dates - fe.dates}
+    missing |= set(fc.weekdays - fe.weekdays)
+    return missing
+
+
+def well_formed(text: str) -> bool:
+    words = text.split()
+    if not MIN_WORDS <= len(words) <= MAX_WORDS or text.rstrip("\"'”’)").endswith("?"):
+        return False
+    if not text.rstrip("\"'”’)]").endswith((".", "!")):
+        return False  # cut off by the token limit: "The visit will be closely watched by the international"
+    chars = [c for c in text if not c.isspace()]
+    letters = sum(c.isalpha() and c.isascii() or c in "'’" for c in chars)
+    if letters < 0.75 * len(chars):
+        return False  # a run of symbols, bytes or digits: not prose
+    # Real prose is mostly short common words and known spellings; a random model strings fragments.
+    lower = [w.strip(".,;:!\"'()").lower() for w in words]
+    return sum(w in STOPWORDS for w in lower) >= max(1, len(words) // 8) and text[:1].isupper()
+
+
+def ground_one(text: str, vector: np.ndarray, article: Article, sent_vecs: np.ndarray) -> Grounded:
+    if not well_formed(text):
+        return Grounded(text, [], 0.0, False, "malformed")
+    sims = sent_vecs @ vector
+    order = [int(i) for i in np.argsort(-sims)[:CANDIDATES]]
+    if not order:
+        return Grounded(text, [], 0.0, False, "weak")
+    best = order[0]
+    cosine = float(sims[best])
+    support = [best]
+    evidence = [article.sentences[best].text]
+    missing = missing_facts(text, evidence)
+    # A generated sentence may join two source sentences: add those that give what is missing.
+    for j in order[1:]:
+        if not missing or len(support) >= MAX_SUPPORT:
+            break
+        if sims[j] < EXTRA_COSINE:
+            break
+        s = article.sentences[j].text
+        still = missing_facts(text, evidence + [s])
+        if len(still) < len(missing):
+            support.append(j)
+            evidence.append(s)
+            missing = still
+    if cosine < MIN_COSINE:
+        return Grounded(text, support, cosine, False, "weak")
+    if missing:
+        return Grounded(text, support, cosine, False, "unsupported")
+    words = content_words(text)
+    cover = len(words & content_words(" ".join(evidence))) / len(words) if words else 0.0
+    if cosine + 0.5 * cover < MIN_STRENGTH:
+        return Grounded(text, support, cosine, False, "weak")
+    if bool(NEGATION.search(text)) and not any(NEGATION.search(e) for e in evidence):
+        return Grounded(text, support, cosine, False, "negation")  # "did not sign" from "signed"
+    return Grounded(text, support, cosine, True)
+
+
+def ground(article: Article, sent_vecs: np.ndarray, texts: list[str], vectors: np.ndarray) -> list[Grounded]:
+    """Each generated sentence of one article, kept with its support or dropped with a reason."""
+    out: list[Grounded] = []
+    kept_support: list[set[int]] = []
+    for text, v in zip(texts, vectors):
+        g = ground_one(text, v, article, sent_vecs)
+        if g.kept and any(set(g.support) <= s for s in kept_support) and \
+                any(float(v @ vectors[k]) > 0.9 for k, o in enumerate(out) if o.kept):
+            g.kept, g.reason = False, "repeat"
+        if g.kept:
+            kept_support.append(set(g.support))
+        out.append(g)
+    return out
