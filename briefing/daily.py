@@ -56,7 +56,7 @@ def fingerprint(docs: list[RawDocument], skipped: list[Skipped], config: Config)
     for s in skipped:
         h.update(f"skipped\t{s.input}\t{s.reason}\n".encode("utf-8"))
     h.update(json.dumps([config.title, config.words, config.max_stories, config.single_source, config.model,
-                         sorted(config.formats), config.templates]).encode("utf-8"))
+                         config.prompts, sorted(config.formats), config.templates]).encode("utf-8"))
     return h.hexdigest()
 
 
@@ -279,9 +279,10 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, "nothing new since the last briefing (every story was read on an "
                                            "earlier day)", skipped=skipped)
-            settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model)
+            settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model,
+                                         device=config.device.lower(), prompts=config.prompts or None)
             # One backend for both passes: a generative model loads once (and keeps its own per-article cache).
-            backend = models.get(model)
+            backend = models.get(model, device=settings.device, prompts=settings.prompts)
             result = pipeline.brief(articles, skipped, settings, embedder=embedder, progress=progress, now=now,
                                     backend=backend)
             kept = select(result, published, config, embedder, hashes)

@@ -235,6 +235,7 @@ def test_state_path_defaults_to_brief_home(tmp_path, monkeypatch):
     ("[sources]\nfeeds = [1]\n", "[sources] feeds must be a list of strings"),
     ("[sources\n", "not valid TOML"),
     ("sources = 3\n", "[sources] must be a table"),
+    ("[briefing]\ndevice = \"tpu\"\n", "unknown device 'tpu'; valid devices: auto, cpu, cuda, mps"),
 ])
 def test_bad_config_is_a_one_line_error(tmp_path, text, message):
     p = tmp_path / "bad.toml"
@@ -382,3 +383,20 @@ def test_daily_job_uses_the_entry_summary_when_the_page_has_no_text(tmp_path, fa
         data = json.loads(out.written[0].read_text(encoding="utf-8"))
         (src,) = [x for x in data["sources"] if x["url"] == s.url("/empty.html")]
         assert src["note"] == "feed summary only: the page gave no article text"
+
+
+@pytest.mark.slow
+def test_the_daily_job_with_a_generative_model(tmp_path, seeds, embedder, monkeypatch):
+    import tiny_models
+    from briefing.models import generate
+
+    monkeypatch.setattr(generate, "MAX_NEW_TOKENS", 12)
+    bart = tiny_models.bart(tmp_path / "bart", [p.read_text() for p in sorted(seeds.iterdir())], max_positions=512)
+    two = [str(p) for p in sorted(seeds.iterdir())[:2]]  # two short articles keep the model's work small
+    cfg = configlib.load(None, env={}, paths=tuple(two), model=str(bart), device="cpu", formats=("json",),
+                         dir=str(tmp_path / "out"), state=str(tmp_path / "s.sqlite"))
+    out = daily.run(cfg, embedder=embedder)
+    assert out.exit_code == 0, out.message
+    data = json.loads(out.written[0].read_text(encoding="utf-8"))
+    assert data["model"] == str(bart) and data["stats"]["generation"]["model_calls"] > 0
+    assert data["stories"] and all(c["new"] for st in data["stories"] for c in st["claims"])
