@@ -216,9 +216,10 @@ device = "auto"
 # prompts = "my-prompts"
 
 [output]
-# Each run writes <dir>/briefing-<date>.<format>; re-running the same day rewrites the same files.
+# Each run writes <dir>/briefing-<date>.<format> (md, html, json); re-running the same day rewrites the same
+# files. To email the digest, add an [email] section and run with --send (see the README).
 dir = "out"
-formats = ["md", "json"]
+formats = ["md", "html", "json"]
 # A folder whose templates replace the built-in ones of the same name.
 # templates = "my-templates"
 

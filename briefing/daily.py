@@ -44,6 +44,9 @@ def output_paths(config: Config, day: str) -> dict[str, Path]:
     out = {}
     for fmt in config.formats:
         key = render.format_for(fmt, None)
+        if key == "email":
+            raise BriefError("[output] formats: an email is sent (brief make --config ... --send), not written; "
+                             "valid formats: " + ", ".join(k for k in render.FORMATS if k != "email"))
         out[key] = Path(config.dir).expanduser() / f"briefing-{day}.{key}"
     return out
 

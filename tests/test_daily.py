@@ -50,7 +50,7 @@ def serve(s: Server, seed_ids: list[int], when: dt.datetime):
 
 def make_config(tmp_path, s: Server, **over) -> configlib.Config:
     values = dict(feeds=(s.url("/world.xml"), s.url("/local.atom")), since_hours=96.0, words=400,
-                  dir=str(tmp_path / "out"), formats=("md", "json"), state=str(tmp_path / "state.sqlite"))
+                  dir=str(tmp_path / "out"), formats=("md", "json", "html"), state=str(tmp_path / "state.sqlite"))
     values.update(over)
     return configlib.load(None, env={}, **values)
 
@@ -113,6 +113,8 @@ def test_day_two_repeats_nothing_but_new_claims_marked_new(tmp_path, embedder):
         md2 = (tmp_path / "out" / "briefing-2024-06-20.md").read_text(encoding="utf-8")
         assert md2.count("**New:**") == len(new)
         assert "Follow-up to an earlier briefing" in md2
+        html2 = (tmp_path / "out" / "briefing-2024-06-20.html").read_text(encoding="utf-8")
+        assert html2.count("<strong>New:</strong>") == len(new)
 
         # Day three, nothing new at all: nothing written, and it says so.
         day3 = day2 + dt.timedelta(days=1)
@@ -400,3 +402,9 @@ def test_the_daily_job_with_a_generative_model(tmp_path, seeds, embedder, monkey
     data = json.loads(out.written[0].read_text(encoding="utf-8"))
     assert data["model"] == str(bart) and data["stats"]["generation"]["model_calls"] > 0
     assert data["stories"] and all(c["new"] for st in data["stories"] for c in st["claims"])
+
+
+def test_email_is_not_an_output_format_of_the_daily_job(tmp_path, seeds):
+    cfg = configlib.load(None, env={}, paths=(str(seeds),), formats=("md", "email"), dir=str(tmp_path / "o"))
+    with pytest.raises(BriefError, match="an email is sent .* valid formats: md, json, html"):
+        daily.run(cfg)
