@@ -221,6 +221,8 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
                              prompts=str(prompts) if prompts else None, **extra)
         if prompts is not None and not prompts.is_dir():
             raise BriefError(f"--prompts {prompts}: not a folder")
+        # A config with an [email] section is a digest to mail: the daily job sends it without --send.
+        send = send or (bool(cfg.sections.get("email")) and not dry_run)
         if send or dry_run:  # the mail settings are checked before the slow work
             mail_settings = _email_settings(cfg.sections.get("email"), to, sender, need_server=not dry_run,
                                             base_dir=Path(config_file).expanduser().resolve().parent)
@@ -372,6 +374,8 @@ def outbox_command(
                                                     "messages included)."),
     drop: Optional[List[str]] = typer.Option(None, "--drop", metavar="ID", help="Discard a waiting message."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Report only what was not sent."),
+    config_file: Optional[Path] = typer.Option(None, "-c", "--config", metavar="FILE",
+                                               help="Take the mail server from this config's [email] section."),
 ):
     """List the emails waiting to be sent, and why; --send tries them again now."""
     from briefing import outbox
@@ -385,7 +389,13 @@ def outbox_command(
             return
         if send:
             # The server as configured now (config, environment) wins over the one stored with each message.
-            current = _email_settings(None, None, None, need_server=None)
+            section, base = None, None
+            if config_file is not None:
+                from briefing import config as configlib
+
+                section = configlib.load(config_file).sections.get("email")
+                base = Path(config_file).expanduser().resolve().parent
+            current = _email_settings(section, None, None, need_server=None, base_dir=base)
             code = _report(box.flush(include_held=True, override=current if current.host else None), box, quiet)
             if code != EXIT_OK:
                 raise typer.Exit(code)
