@@ -128,7 +128,8 @@ def make(
 
     if config_file is not None:
         _daily(config_file, inputs or [], output, fmt, words, title, model, quiet, templates,
-               send=send, dry_run=dry_run, to=to, sender=sender)
+               send=send, dry_run=dry_run, to=to, sender=sender,
+               device=None if device == "auto" else device, prompts=prompts)
         return
     if not inputs:
         fail("give INPUT... (files, folders, -, URLs) or --config FILE")
@@ -199,7 +200,7 @@ def make(
 
 
 def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templates=None,
-           send=False, dry_run=False, to=None, sender=None):
+           send=False, dry_run=False, to=None, sender=None, device=None, prompts=None):
     """`brief make --config FILE`: the daily job; with --send, the digest is emailed as well as written."""
     from briefing import config as configlib
     from briefing import daily
@@ -216,7 +217,10 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
             raise BriefError(f"--templates {templates}: not a folder")
         cfg = configlib.load(config_file, words=words, title=title.strip() if title else title, model=model,
                              dir=output, formats=(fmt,) if fmt else None,
-                             templates=str(templates) if templates else None, **extra)
+                             templates=str(templates) if templates else None, device=device,
+                             prompts=str(prompts) if prompts else None, **extra)
+        if prompts is not None and not prompts.is_dir():
+            raise BriefError(f"--prompts {prompts}: not a folder")
         # A config with an [email] section is a digest to mail: the daily job sends it without --send.
         send = send or (bool(cfg.sections.get("email")) and not dry_run)
         if send or dry_run:  # the mail settings are checked before the slow work

@@ -49,6 +49,8 @@ class Config:
     max_stories: int = 10
     single_source: bool = True  # keep stories that only one publisher reports
     model: str = "minilm"
+    device: str = "auto"  # for a generative model: auto | cpu | cuda | mps
+    prompts: str = ""  # a folder whose prompt templates replace the built-in ones
     # [output]
     dir: str = "out"
     formats: tuple[str, ...] = ("md",)
@@ -74,12 +76,12 @@ class Config:
 KEYS = {
     "sources": {"feeds": "feeds", "urls": "urls", "paths": "paths", "since_hours": "since_hours"},
     "briefing": {"title": "title", "words": "words", "max_stories": "max_stories", "single_source": "single_source",
-                 "model": "model"},
+                 "model": "model", "device": "device", "prompts": "prompts"},
     "output": {"dir": "dir", "formats": "formats", "templates": "templates"},
     "state": {"path": "state", "lock_wait": "lock_wait"},
     "fetch": {"timeout": "timeout", "max_mb": "max_mb", "per_host": "per_host", "parallel": "parallel"},
 }
-PATH_FIELDS = {"paths", "dir", "state", "templates"}
+PATH_FIELDS = {"paths", "dir", "state", "templates", "prompts"}
 # Environment variables above the file and below the flags.
 ENV = {"BRIEF_STATE": "state", "BRIEF_MODEL": "model", "BRIEF_OUTPUT_DIR": "dir", "BRIEF_WORDS": "words"}
 
@@ -177,6 +179,8 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None, *
         raise BriefError(f"words must be between 20 and 5000, not {config.words}")
     if not config.title.strip():
         raise BriefError("the title must not be empty")
+    if config.device.lower() not in ("auto", "cpu", "cuda", "mps"):
+        raise BriefError(f"unknown device {config.device!r}; valid devices: auto, cpu, cuda, mps")
     return config
 
 
@@ -204,13 +208,18 @@ words = 250
 max_stories = 10
 # Keep stories that only one publisher reports (false: only stories two or more outlets carry).
 single_source = true
-# The condensing model; "minilm" is embedded and needs no download.
+# The condensing model; "minilm" is embedded and needs no download. A generative model (a Hugging Face
+# id in the local cache, a folder, a .gguf file: see `brief models`) rewrites each article instead.
 model = "minilm"
+# For a generative model: "auto", "cpu", "cuda" or "mps"; and a folder of prompt templates to use.
+device = "auto"
+# prompts = "my-prompts"
 
 [output]
-# Each run writes <dir>/briefing-<date>.<format>; re-running the same day rewrites the same files.
+# Each run writes <dir>/briefing-<date>.<format> (md, html, json); re-running the same day rewrites the same
+# files. To email the digest, add an [email] section and run with --send (see the README).
 dir = "out"
-formats = ["md", "json"]
+formats = ["md", "html", "json"]
 # A folder whose templates replace the built-in ones of the same name.
 # templates = "my-templates"
 

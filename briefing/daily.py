@@ -20,7 +20,7 @@ import numpy as np
 from briefing import extract
 from briefing.config import Config
 from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles
-from briefing.store import CachedBackend, CachedEmbedder, Lock, Published, Store, content_hash
+from briefing.store import CachedEmbedder, Lock, Published, Store, content_hash
 from briefing.types import Article, Briefing, RawDocument, Skipped, Story
 
 # Cosine (MiniLM) above which a claim says again what an earlier digest said in other words.
@@ -36,7 +36,6 @@ class Outcome:
     briefing: Briefing | None = None
     reused: bool = False  # today's earlier digest written again
     embedded: tuple[int, int] = (0, 0)  # sentences embedded now, and found in the state's cache
-    condensed_cached: int = 0  # articles whose statements came from the state
 
 
 def output_paths(config: Config, day: str) -> dict[str, Path]:
@@ -45,6 +44,9 @@ def output_paths(config: Config, day: str) -> dict[str, Path]:
     out = {}
     for fmt in config.formats:
         key = render.format_for(fmt, None)
+        if key == "email":
+            raise BriefError("[output] formats: an email is sent (brief make --config ... --send), not written; "
+                             "valid formats: " + ", ".join(k for k in render.FORMATS if k != "email"))
         out[key] = Path(config.dir).expanduser() / f"briefing-{day}.{key}"
     return out
 
@@ -57,7 +59,7 @@ def fingerprint(docs: list[RawDocument], skipped: list[Skipped], config: Config)
     for s in skipped:
         h.update(f"skipped\t{s.input}\t{s.reason}\n".encode("utf-8"))
     h.update(json.dumps([config.title, config.words, config.max_stories, config.single_source, config.model,
-                         sorted(config.formats), config.templates]).encode("utf-8"))
+                         config.prompts, sorted(config.formats), config.templates]).encode("utf-8"))
     return h.hexdigest()
 
 
@@ -90,9 +92,12 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None) -> tuple
         if d.kind == "html":
             # Extracted once, here, so the stored copy is the clean text and a re-run skips trafilatura.
             try:
-                d = extract.html_to_raw(d)
+                d = replace(extract.html_to_raw(d), fallback=d.fallback)
             except extract.EmptyArticle as e:
-                skipped.append(Skipped(input=d.input, reason=str(e)))
+                if d.fallback is None:
+                    skipped.append(Skipped(input=d.input, reason=str(e)))
+                    continue
+                out.append(d.fallback)  # the entry's summary stands in; not stored, so the page is tried again
                 continue
             if not d.publisher and d.url:
                 d.publisher = urlsplit(d.url).hostname  # stories are ranked by how many publishers carry them
@@ -277,8 +282,10 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, "nothing new since the last briefing (every story was read on an "
                                            "earlier day)", skipped=skipped)
-            settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model)
-            backend = CachedBackend(models.get(model), store, day)
+            settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model,
+                                         device=config.device.lower(), prompts=config.prompts or None)
+            # One backend for both passes: a generative model loads once (and keeps its own per-article cache).
+            backend = models.get(model, device=settings.device, prompts=settings.prompts)
             result = pipeline.brief(articles, skipped, settings, embedder=embedder, progress=progress, now=now,
                                     backend=backend)
             kept = select(result, published, config, embedder, hashes)
@@ -309,7 +316,6 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
             stories = _n(len(result.stories), "story", "stories")
             return Outcome(code_if_made, f"wrote {', '.join(map(str, written))} ({stories}, {new} new claims; "
                                          f"{len(docs)} articles read, {len(result.articles)} cited)",
-                           written, skipped, result, embedded=(embedder.misses, embedder.hits),
-                           condensed_cached=backend.hits)
+                           written, skipped, result, embedded=(embedder.misses, embedder.hits))
         finally:
             store.close()

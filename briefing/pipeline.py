@@ -39,7 +39,12 @@ def articles_from(docs: list[RawDocument], skipped: list[Skipped]) -> list[Artic
         try:
             articles.append(extract.build_article(doc, len(articles) + 1))
         except extract.EmptyArticle as e:
-            skipped.append(Skipped(input=doc.input, reason=str(e)))
+            try:
+                if doc.fallback is None:
+                    raise
+                articles.append(extract.build_article(doc.fallback, len(articles) + 1))
+            except extract.EmptyArticle:
+                skipped.append(Skipped(input=doc.input, reason=str(e)))
     return articles
 
 

@@ -42,11 +42,6 @@ CREATE TABLE IF NOT EXISTS vectors (
     vec BLOB NOT NULL,             -- float32
     used TEXT NOT NULL             -- last day it was used; old ones are pruned
 );
-CREATE TABLE IF NOT EXISTS condensed (
-    key TEXT PRIMARY KEY,          -- sha256 of backend name and the article's sentences
-    statements TEXT NOT NULL,      -- JSON list of the backend's statements for the article
-    used TEXT NOT NULL
-);
 CREATE TABLE IF NOT EXISTS runs (
     day TEXT PRIMARY KEY,
     inputs TEXT NOT NULL,          -- fingerprint of the day's articles
@@ -263,53 +258,6 @@ class CachedEmbedder:
         cutoff = (dt.date.fromisoformat(self.day) - dt.timedelta(days=self.KEEP_DAYS)).isoformat()
         with self.store.tx():
             self.store.db.execute("DELETE FROM vectors WHERE used < ?", (cutoff,))
-            self.store.db.execute("DELETE FROM condensed WHERE used < ?", (cutoff,))
-
-
-class CachedBackend:
-    """A condensing backend whose per-article statements are kept in the state: an article is condensed once,
-    which matters for a generative model (slow, and not always the same twice)."""
-
-    def __init__(self, inner, store: Store, day: str):
-        self.inner = inner
-        self.store = store
-        self.day = day
-        self.name = inner.name
-        self.hits = 0
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-    def _key(self, article) -> str:
-        body = "\n".join(s.text for s in article.sentences)
-        return hashlib.sha256(f"{self.name}\0{body}".encode("utf-8")).hexdigest()
-
-    def condense(self, articles, vectors, embedder=None):
-        from briefing.types import Statement
-
-        db = self.store.db
-        keys = [self._key(a) for a in articles]
-        found = {}
-        for k in set(keys):
-            row = db.execute("SELECT statements FROM condensed WHERE key = ?", (k,)).fetchone()
-            if row:
-                found[k] = json.loads(row[0])
-        todo = [a for a, k in zip(articles, keys) if k not in found]
-        self.hits += len(articles) - len(todo)
-        if todo:
-            fresh = self.inner.condense(todo, vectors, embedder)
-            with self.store.tx():
-                for a, stmts in zip(todo, fresh):
-                    k = self._key(a)
-                    found[k] = [{"text": s.text, "support": list(s.support), "score": s.score,
-                                 "generated": s.generated} for s in stmts]
-                    db.execute("INSERT OR REPLACE INTO condensed (key, statements, used) VALUES (?, ?, ?)",
-                               (k, json.dumps(found[k], ensure_ascii=False), self.day))
-        with self.store.tx():
-            db.executemany("UPDATE condensed SET used = ? WHERE key = ? AND used < ?",
-                           [(self.day, k, self.day) for k in set(keys)])
-        return [[Statement(article=a.id, text=s["text"], support=s["support"], score=s["score"],
-                           generated=s["generated"]) for s in found[k]] for a, k in zip(articles, keys)]
 
 
 def _statements(script: str) -> list[str]:

@@ -17,6 +17,7 @@ class RawDocument:
     path: str | None = None  # absolute path of a file input
     url: str | None = None
     note: str | None = None  # e.g. "feed summary only: the page could not be fetched"
+    fallback: "RawDocument | None" = None  # a feed entry's own text, used when the page gives no article
 
 
 @dataclass

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import replace
 
 import pytest
 from typer.testing import CliRunner
@@ -51,7 +50,7 @@ def serve(s: Server, seed_ids: list[int], when: dt.datetime):
 
 def make_config(tmp_path, s: Server, **over) -> configlib.Config:
     values = dict(feeds=(s.url("/world.xml"), s.url("/local.atom")), since_hours=96.0, words=400,
-                  dir=str(tmp_path / "out"), formats=("md", "json"), state=str(tmp_path / "state.sqlite"))
+                  dir=str(tmp_path / "out"), formats=("md", "json", "html"), state=str(tmp_path / "state.sqlite"))
     values.update(over)
     return configlib.load(None, env={}, **values)
 
@@ -90,7 +89,6 @@ def test_day_two_repeats_nothing_but_new_claims_marked_new(tmp_path, embedder):
         assert two.exit_code == 0, two.message
         embedded, cached = two.embedded
         assert cached > embedded > 0  # day one's sentences came from the state; only the new ones were embedded
-        assert two.condensed_cached >= 3  # and day one's articles were not condensed again
         data2, claims2 = claims_of(tmp_path / "out" / "briefing-2024-06-20.json")
         assert not any(st["headline"] in bridge_headlines for st in data2["stories"])
         assert not any("footbridge" in c["text"] or "Riverside" in c["text"] for _, c in claims2)
@@ -115,6 +113,8 @@ def test_day_two_repeats_nothing_but_new_claims_marked_new(tmp_path, embedder):
         md2 = (tmp_path / "out" / "briefing-2024-06-20.md").read_text(encoding="utf-8")
         assert md2.count("**New:**") == len(new)
         assert "Follow-up to an earlier briefing" in md2
+        html2 = (tmp_path / "out" / "briefing-2024-06-20.html").read_text(encoding="utf-8")
+        assert html2.count("<strong>New:</strong>") == len(new)
 
         # Day three, nothing new at all: nothing written, and it says so.
         day3 = day2 + dt.timedelta(days=1)
@@ -237,6 +237,7 @@ def test_state_path_defaults_to_brief_home(tmp_path, monkeypatch):
     ("[sources]\nfeeds = [1]\n", "[sources] feeds must be a list of strings"),
     ("[sources\n", "not valid TOML"),
     ("sources = 3\n", "[sources] must be a table"),
+    ("[briefing]\ndevice = \"tpu\"\n", "unknown device 'tpu'; valid devices: auto, cpu, cuda, mps"),
 ])
 def test_bad_config_is_a_one_line_error(tmp_path, text, message):
     p = tmp_path / "bad.toml"
@@ -349,36 +350,6 @@ def test_single_source_stories_can_be_dropped(seeds, embedder):
     assert len(kept) == 7
 
 
-def test_condensed_statements_are_kept_per_article(tmp_path, seeds):
-    from briefing import extract
-    from briefing.ingest import read_inputs
-    from briefing.store import CachedBackend
-    from briefing.types import Statement
-
-    class Scripted:
-        name = "scripted"
-        calls: list[int] = []
-
-        def condense(self, articles, vectors, embedder=None):
-            self.calls.append(len(articles))
-            return [[Statement(article=a.id, text=f"Generated about {a.title}", support=[0, 1], score=0.5,
-                               generated=True)] for a in articles]
-
-    docs, _ = read_inputs([str(seeds)])
-    articles = [extract.build_article(d, i + 1) for i, d in enumerate(docs)]
-    st = Store(tmp_path / "s.sqlite")
-    inner = Scripted()
-    first = CachedBackend(inner, st, "2024-06-19").condense(articles[:3], {})
-    # another day, the articles numbered differently: only the two unseen ones go to the model
-    renumbered = [replace(a, id=a.id + 10) for a in articles]
-    again = CachedBackend(inner, st, "2024-06-20").condense(renumbered, {})
-    assert inner.calls == [3, 2]
-    assert [s[0].article for s in again] == [11, 12, 13, 14, 15]
-    assert [(s[0].text, s[0].support, s[0].generated) for s in again[:3]] == \
-        [(s[0].text, s[0].support, s[0].generated) for s in first]
-    st.close()
-
-
 def test_the_daily_job_emails_its_digest_once_a_day(tmp_path, fake_model, monkeypatch):
     from briefing import mail
     from smtp_server import Server as SMTPServer
@@ -398,3 +369,42 @@ def test_the_daily_job_emails_its_digest_once_a_day(tmp_path, fake_model, monkey
         r = CliRunner().invoke(cli.app, ["make", "--config", path, "--send", "-q"])  # the same day again
         assert r.exit_code == 0, r.stderr
         assert len(smtp.received) == 1  # the digest is written again, but not sent twice
+
+
+def test_daily_job_uses_the_entry_summary_when_the_page_has_no_text(tmp_path, fake_model):
+    with Server() as s:
+        now = dt.datetime.now(dt.timezone.utc)
+        serve(s, [0, 1], now)
+        s.routes["/empty.html"] = Route(b"<html><body><nav>Home</nav><script>app()</script></body></html>")
+        entry = Item("Riverside council approves new footbridge", s.url("/empty.html"),
+                     " ".join(BRIDGE[0][1]), now.timestamp())
+        s.routes["/js.xml"] = Route(rss("JS Site", [entry]), content_type="application/rss+xml")
+        out = daily.run(make_config(tmp_path, s, feeds=(s.url("/world.xml"), s.url("/js.xml")),
+                                    formats=("json",)), now=now)
+        assert out.exit_code == 0, out.message
+        data = json.loads(out.written[0].read_text(encoding="utf-8"))
+        (src,) = [x for x in data["sources"] if x["url"] == s.url("/empty.html")]
+        assert src["note"] == "feed summary only: the page gave no article text"
+
+
+@pytest.mark.slow
+def test_the_daily_job_with_a_generative_model(tmp_path, seeds, embedder, monkeypatch):
+    import tiny_models
+    from briefing.models import generate
+
+    monkeypatch.setattr(generate, "MAX_NEW_TOKENS", 12)
+    bart = tiny_models.bart(tmp_path / "bart", [p.read_text() for p in sorted(seeds.iterdir())], max_positions=512)
+    two = [str(p) for p in sorted(seeds.iterdir())[:2]]  # two short articles keep the model's work small
+    cfg = configlib.load(None, env={}, paths=tuple(two), model=str(bart), device="cpu", formats=("json",),
+                         dir=str(tmp_path / "out"), state=str(tmp_path / "s.sqlite"))
+    out = daily.run(cfg, embedder=embedder)
+    assert out.exit_code == 0, out.message
+    data = json.loads(out.written[0].read_text(encoding="utf-8"))
+    assert data["model"] == str(bart) and data["stats"]["generation"]["model_calls"] > 0
+    assert data["stories"] and all(c["new"] for st in data["stories"] for c in st["claims"])
+
+
+def test_email_is_not_an_output_format_of_the_daily_job(tmp_path, seeds):
+    cfg = configlib.load(None, env={}, paths=(str(seeds),), formats=("md", "email"), dir=str(tmp_path / "o"))
+    with pytest.raises(BriefError, match="an email is sent .* valid formats: md, json, html"):
+        daily.run(cfg)

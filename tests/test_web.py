@@ -212,3 +212,42 @@ def test_a_slow_drip_is_cut_at_the_deadline(server):
     with Fetcher(Limits(timeout=1, deadline=1)) as f:
         docs, skipped = fetch_all([server.url("/drip.html")], fetcher=f)
     assert docs == [] and skipped[0].reason == "timed out (no full answer in 1 s)"
+
+
+def test_a_page_with_no_article_text_falls_back_to_the_feed_summary(server):
+    from briefing import pipeline
+
+    server.routes["/empty.html"] = Route(b"<html><body><nav>Home</nav><script>app()</script></body></html>")
+    entry = Item("A story behind a script", server.url("/empty.html"), "The summary says what happened in the "
+                 "city on Monday. It has a second sentence too.", time.time())
+    server.routes["/js.xml"] = Route(rss("JS Site", [entry]), content_type="application/rss+xml")
+    docs, skipped = fetch(server, "/js.xml")
+    assert not skipped and docs[0].kind == "html" and docs[0].fallback is not None
+    lost = []
+    (article,) = pipeline.articles_from(docs, lost)
+    assert lost == [] and article.note == "feed summary only: the page gave no article text"
+    assert article.text.startswith("The summary says what happened")
+    assert article.url == server.url("/empty.html")
+
+
+def test_an_outside_feed_cannot_point_brief_at_internal_addresses():
+    from briefing.ingest.web import is_internal
+
+    assert is_internal("http://127.0.0.1:8080/admin") and is_internal("http://169.254.169.254/latest/meta-data")
+    assert is_internal("http://localhost/x") and is_internal("http://[::1]/x") and is_internal("http://10.1.2.3/")
+    assert not is_internal("https://example.org/news") and not is_internal("http://93.184.216.34/")
+
+    class Canned(Fetcher):
+        """The feed is served from outside; its entry points inside."""
+
+        def get(self, url):
+            from briefing.ingest.web import Response
+
+            if url == "https://news.example/feed.xml":
+                item = Item("Secrets", "http://169.254.169.254/latest/meta-data", "", time.time())
+                return Response(url, "application/rss+xml", "utf-8", rss("Outside", [item]))
+            raise AssertionError(f"fetched {url}")
+
+    with Canned(LIMITS) as f:
+        docs, skipped = fetch_all(["https://news.example/feed.xml"], fetcher=f)
+    assert docs == [] and [s.reason for s in skipped] == ["the feed links to an internal address; not fetched"]

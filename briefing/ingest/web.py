@@ -37,6 +37,20 @@ def is_url(text: str) -> bool:
     return urlsplit(text).scheme.lower() in ("http", "https") and "://" in text
 
 
+def is_internal(url: str) -> bool:
+    """A URL on this machine or a private network, by its literal host (names are not resolved)."""
+    import ipaddress
+
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified
+
+
 @dataclass(frozen=True)
 class Limits:
     """Bounds on every fetch. The defaults suit news pages and feeds; tests shrink them."""
@@ -264,7 +278,9 @@ def page_doc(name: str, resp: Response, entry: Entry | None = None) -> RawDocume
     kind = "html" if resp.content_type in HTML_TYPES or looks_like_html(text) else "text"
     # The publisher is left to the page's own metadata (an aggregator's feed names many outlets).
     return RawDocument(input=name, text=text, kind=kind, url=resp.url,
-                       title=entry.title if entry else None, published=entry.published if entry else None)
+                       title=entry.title if entry else None, published=entry.published if entry else None,
+                       fallback=summary_doc(entry, "the page gave no article text")
+                       if entry is not None and entry.summary else None)
 
 
 def summary_doc(entry: Entry, why: str) -> RawDocument:
@@ -307,6 +323,10 @@ def fetch_all(urls: Iterable[str], fetcher: Fetcher | None = None, feeds: Iterab
                     if not entry.summary:
                         raise FetchError("feed entry has neither a link nor text")
                     return summary_doc(entry, "the entry has no link")
+                if is_internal(entry.link) and not is_internal(entry.feed):
+                    # A feed from outside names an address inside (this machine, the local network, a cloud
+                    # metadata service): its text is not fetched into a digest that may be mailed out.
+                    raise FetchError("the feed links to an internal address; not fetched")
                 cached = known(entry.link) if known else None
                 if cached is not None:
                     return cached
