@@ -32,3 +32,15 @@ def test_meaning_is_captured(embedder):
 
 def test_empty_input(embedder):
     assert embedder.embed([]).shape == (0, 384)
+
+
+def test_torch_threads_wait_passively_unless_the_user_says_otherwise():
+    import os
+    import subprocess
+    import sys
+
+    code = "import os, briefing.pipeline; print(os.environ['OMP_WAIT_POLICY'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() == "PASSIVE"
+    env["OMP_WAIT_POLICY"] = "ACTIVE"
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() == "ACTIVE"
