@@ -50,7 +50,7 @@ def test_batching_by_tokens_gives_the_same_vectors_in_the_same_order(embedder):
     texts = [("word " * n).strip() + f" number {n}." for n in (40, 1, 7, 90, 3, 25, 2, 60, 12, 5)]
     embedder._memo.clear()
     together = embedder.embed(texts)
-    one_by_one = np.stack([embedder._encode([t]) [0] for t in texts])
+    one_by_one = np.stack([embedder._encode([t])[0] for t in texts])
     assert np.abs(together - one_by_one).max() < 1e-5
     batches = list(embedder._batches(list(range(10)), [5] * 10, None))
     assert [len(b) for b in batches] and all(len(b) * 5 <= embedder.BATCH_TOKENS for b in batches)
