@@ -164,9 +164,12 @@ def test_grounding_drops_invented_facts_and_keeps_paraphrase(seeds, embedder):
     a = articles[0]
     vecs = embedder.embed([s.text for s in a.sentences])
     texts = [FAITHFUL, INVENTED_NUMBER, INVENTED_NAME, INVENTED_EVENT,
-             "The United States did not express any concern about the ties between Russia and North Korea."]
+             "The United States did not express any concern about the ties between Russia and North Korea.",
+             # Gemma 3 270M wrote this of the seed article; every name in it is there, its point is not.
+             "Russia's visit to North Korea is a welcome one for the Russian people."]
     out = ground.ground(a, vecs, texts, embedder.embed(texts))
-    assert [g.kept for g in out] == [True, False, False, False, False]
+    assert [g.kept for g in out] == [True, False, False, False, False, False]
+    assert out[5].reason == "weak"
     assert out[0].support[0] == 2
     assert out[1].reason == out[2].reason == out[3].reason == "unsupported"
     assert out[4].reason == "negation"
