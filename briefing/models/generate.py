@@ -73,6 +73,8 @@ def convert_gguf(spec: ModelSpec) -> Path:
     _quiet_transformers()
     auto = AutoModelForSeq2SeqLM if spec.family == "seq2seq" else AutoModelForCausalLM
     check_fits(spec, 4, "cpu")
+    # transformers' GGUF reader draws its own tqdm bar, past disable_progress_bar(): only the CLI draws bars.
+    os.environ["TQDM_DISABLE"] = "1"
     try:
         tok = AutoTokenizer.from_pretrained(str(spec.path.parent), gguf_file=spec.path.name, local_files_only=True)
         model = auto.from_pretrained(str(spec.path.parent), gguf_file=spec.path.name, local_files_only=True,
@@ -81,6 +83,8 @@ def convert_gguf(spec: ModelSpec) -> Path:
         raise ModelError(f"can't load {spec.path} with transformers ({type(e).__name__}: {str(e)[:200]})",
                          hint="transformers reads GGUF files of llama, mistral, qwen2/3, gemma2/3, phi3 and a few "
                               "more architectures") from None
+    finally:
+        os.environ.pop("TQDM_DISABLE", None)
     tmp = dest.with_name(dest.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
