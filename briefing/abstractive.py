@@ -122,7 +122,8 @@ class AbstractiveBackend:
 
     def key(self, article: Article) -> str:
         gen = self.generator
-        return key_of(article.text, gen.fingerprint(), self.prompts.digest(CONDENSE),
+        # The title is in the prompt, so it is in the key: one text under two headlines is two prompts.
+        return key_of(article.title + "\n\n" + article.text, gen.fingerprint(), self.prompts.digest(CONDENSE),
                       {**gen.settings(), "max_pieces": self.max_pieces, "style": gen.style})
 
     # -- generation ------------------------------------------------------------------------------
