@@ -15,8 +15,9 @@ from briefing import __version__
 from briefing.errors import EXIT_ERROR, EXIT_NOT_SENT, EXIT_OK, EXIT_PARTIAL, EXIT_REJECTED, EXIT_USAGE, BriefError
 
 EXIT_CODES_HELP = f"""Exit codes: {EXIT_OK} a briefing was made from every input; {EXIT_PARTIAL} a briefing was made but
-some inputs were skipped (each named on stderr and in the output); {EXIT_USAGE} nothing usable or a
-wrong flag, name or value (a one-line error on stderr); {EXIT_ERROR} an unexpected failure (a bug);
+some inputs were skipped (each named on stderr and in the output); {EXIT_USAGE} nothing usable (with
+--config: also nothing new since the last digest, or another run holds the state) or a wrong flag, name
+or value (a one-line error on stderr); {EXIT_ERROR} an unexpected failure (a bug);
 {EXIT_NOT_SENT} the digest was made but not yet delivered to every recipient: it waits in the outbox
 (`brief outbox`); {EXIT_REJECTED} the mail server refused a recipient for good (its words on stderr)."""
 
@@ -81,18 +82,19 @@ class _Bar:
 
 @app.command(epilog=EXIT_CODES_HELP)
 def make(
-    inputs: List[str] = typer.Argument(..., metavar="INPUT...",
-                                       help="Article files (.txt .md .html .json .jsonl), folders (read recursively, "
-                                            "hidden files skipped), or - for stdin."),
+    inputs: Optional[List[str]] = typer.Argument(None, metavar="INPUT...",
+                                                 help="Article files (.txt .md .html .json .jsonl), folders (read "
+                                                      "recursively, hidden files skipped), - for stdin, or http(s) "
+                                                      "URLs of pages or RSS/Atom/RDF feeds."),
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="PATH",
                                          help="Write here (atomically) instead of stdout."),
     fmt: Optional[str] = typer.Option(None, "-f", "--format", metavar="FORMAT",
                                       help="md, json, html or email. Default: from the output's extension "
                                            "(.md .json .html .htm .eml), else md."),
-    words: int = typer.Option(250, "-w", "--words", metavar="N",
-                              help="Most words in the briefing's claims (20 to 5000)."),
+    words: Optional[int] = typer.Option(None, "-w", "--words", metavar="N",
+                                        help="Most words in the briefing's claims (20 to 5000). Default: 250."),
     title: Optional[str] = typer.Option(None, "-t", "--title", help="The briefing's title. Default: from the articles."),
-    model: str = typer.Option("minilm", "-m", "--model", help="The condensing model. Default: the embedded "
+    model: Optional[str] = typer.Option(None, "-m", "--model", help="The condensing model. Default: the embedded "
                                                              "all-MiniLM-L6-v2 (extractive, no download). Or a "
                                                              "Hugging Face id from the local cache, a model folder, "
                                                              "or a .gguf file: it rewrites each article, and only "
@@ -105,6 +107,10 @@ def make(
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR",
                                              help="A folder whose templates replace the built-in ones of the same name."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar."),
+    config_file: Optional[Path] = typer.Option(None, "-c", "--config", metavar="FILE",
+                                               help="Run the daily job a config file describes (see brief init): "
+                                                    "its sources, state and output folder. -o then names the "
+                                                    "output folder; -w, -t, -m, -f override the file."),
     send: bool = typer.Option(False, "--send", help="Email the digest through the SMTP server of the config's "
                                                     "[email] section (or BRIEF_SMTP_HOST...). If it cannot be "
                                                     "delivered it waits in the outbox, and the exit code is 4."),
@@ -120,6 +126,15 @@ def make(
     from briefing import models, render
     from briefing.deliver import write_atomic
 
+    if config_file is not None:
+        _daily(config_file, inputs or [], output, fmt, words, title, model, quiet, templates,
+               send=send, dry_run=dry_run, to=to, sender=sender,
+               device=None if device == "auto" else device, prompts=prompts)
+        return
+    if not inputs:
+        fail("give INPUT... (files, folders, -, URLs) or --config FILE")
+    words = 250 if words is None else words
+    model = model or "minilm"
     try:
         if not 20 <= words <= 5000:
             raise BriefError(f"--words must be between 20 and 5000, not {words}")
@@ -182,6 +197,85 @@ def make(
         raise typer.Exit(sent)
     if result.skipped:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templates=None,
+           send=False, dry_run=False, to=None, sender=None, device=None, prompts=None):
+    """`brief make --config FILE`: the daily job; with --send, the digest is emailed as well as written."""
+    from briefing import config as configlib
+    from briefing import daily
+    from briefing.ingest.web import is_url
+
+    mail_settings = None
+    try:
+        extra = {}
+        if inputs:
+            cfg0 = configlib.load(config_file)
+            extra = {"urls": cfg0.urls + tuple(i for i in inputs if is_url(i)),
+                     "paths": cfg0.paths + tuple(i for i in inputs if not is_url(i))}
+        if templates is not None and not templates.is_dir():
+            raise BriefError(f"--templates {templates}: not a folder")
+        cfg = configlib.load(config_file, words=words, title=title.strip() if title else title, model=model,
+                             dir=output, formats=(fmt,) if fmt else None,
+                             templates=str(templates) if templates else None, device=device,
+                             prompts=str(prompts) if prompts else None, **extra)
+        if prompts is not None and not prompts.is_dir():
+            raise BriefError(f"--prompts {prompts}: not a folder")
+        # A config with an [email] section is a digest to mail: the daily job sends it without --send.
+        send = send or (bool(cfg.sections.get("email")) and not dry_run)
+        if send or dry_run:  # the mail settings are checked before the slow work
+            mail_settings = _email_settings(cfg.sections.get("email"), to, sender, need_server=not dry_run,
+                                            base_dir=Path(config_file).expanduser().resolve().parent)
+        elif to or sender:
+            raise BriefError("--from and --to apply only to --send or --dry-run")
+        with _Bar(quiet) as bar:
+            from briefing import pipeline
+
+            outcome = daily.run(cfg, progress=pipeline.Progress(stage=bar.stage, advance=bar.advance))
+    except BriefError as e:
+        fail(e.message, e.hint, e.exit_code)
+    for s in outcome.skipped:
+        typer.echo(f"brief: skipped {s.input}: {s.reason}", err=True)
+    if outcome.exit_code == EXIT_USAGE:
+        typer.echo(f"brief: nothing written: {outcome.message}", err=True)
+    elif not quiet:
+        typer.echo(f"brief: {outcome.message}", err=True)
+    code = outcome.exit_code
+    if mail_settings is not None:
+        try:
+            if outcome.briefing is not None and code != EXIT_USAGE:
+                sent = _email(outcome.briefing, mail_settings, None, dry_run, cfg.templates or None, quiet)
+            elif not dry_run:
+                # Nothing new to send (or today's digest went out already): still retry what waits.
+                from briefing import outbox
+
+                box = outbox.Outbox()
+                sent = _report(box.flush(override=mail_settings), box, quiet)
+            else:
+                sent = EXIT_OK
+        except BriefError as e:
+            fail(e.message, e.hint, e.exit_code)
+        if sent != EXIT_OK:
+            code = sent
+    raise typer.Exit(code)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def init(
+    path: Path = typer.Argument(Path("briefing.toml"), metavar="FILE", help="Where to write the example config."),
+    force: bool = typer.Option(False, "--force", help="Replace the file if it exists."),
+):
+    """Write a commented example config for the daily job (brief make --config FILE)."""
+    from briefing import config as configlib
+    from briefing.deliver import write_atomic
+
+    try:
+        if path.exists() and not force:
+            raise BriefError(f"{path} exists; not replacing it", hint="use --force to replace it")
+        write_atomic(path, configlib.example(path.name))
+    except BriefError as e:
+        fail(e.message, e.hint, e.exit_code)
+    typer.echo(f"brief: wrote {path}; edit its [sources], then run: brief make --config {path}", err=True)
 
 
 @app.command("models")
@@ -280,6 +374,8 @@ def outbox_command(
                                                     "messages included)."),
     drop: Optional[List[str]] = typer.Option(None, "--drop", metavar="ID", help="Discard a waiting message."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Report only what was not sent."),
+    config_file: Optional[Path] = typer.Option(None, "-c", "--config", metavar="FILE",
+                                               help="Take the mail server from this config's [email] section."),
 ):
     """List the emails waiting to be sent, and why; --send tries them again now."""
     from briefing import outbox
@@ -293,7 +389,13 @@ def outbox_command(
             return
         if send:
             # The server as configured now (config, environment) wins over the one stored with each message.
-            current = _email_settings(None, None, None, need_server=None)
+            section, base = None, None
+            if config_file is not None:
+                from briefing import config as configlib
+
+                section = configlib.load(config_file).sections.get("email")
+                base = Path(config_file).expanduser().resolve().parent
+            current = _email_settings(section, None, None, need_server=None, base_dir=base)
             code = _report(box.flush(include_held=True, override=current if current.host else None), box, quiet)
             if code != EXIT_OK:
                 raise typer.Exit(code)

@@ -6,8 +6,8 @@ stays word for word in the original text and can be quoted as evidence.
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from briefing import facts
 from briefing import sentences as splitter
 from briefing.types import Article, RawDocument, Sentence
 
@@ -64,14 +64,13 @@ DATE_LINE = re.compile(
 BYLINE = re.compile(r"^\W*(?:by|written by|reporting by|edited by)\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\W*$",
                     re.IGNORECASE)
 BARE_NAME = re.compile(r"^[A-Z][a-zA-Z.'-]+(?:\s+[A-Z][a-zA-Z.'-]+){1,3}$")
+BULLET = re.compile(r"^(?:[-*•·▪]|\d{1,2}[.)])\s+")
 SENTENCE_END = re.compile(r"[.!?…][\"'’”)\]]*$")
 
 
 def fold(text: str) -> str:
     """Text folded for comparing: NFKC, quotes and dashes plain, whitespace single, lower case."""
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
-    return re.sub(r"\s+", " ", text).strip().lower()
+    return re.sub(r"\s+", " ", facts.fold(text)).strip().lower()
 
 
 def is_heading(line: str) -> bool:
@@ -88,7 +87,9 @@ def looks_like_headline(line: str) -> bool:
 
 def paragraphs_of(text: str) -> list[str]:
     """Lines of the text, trimmed; blank lines dropped (a line break ends a paragraph in news text)."""
-    return [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # A list item's bullet ("- ", "* ", "• ", as trafilatura writes lists) is layout, not words of the item.
+    return [BULLET.sub("", line.strip()) for line in lines if BULLET.sub("", line.strip())]
 
 
 def html_to_raw(doc: RawDocument) -> RawDocument:
@@ -97,7 +98,9 @@ def html_to_raw(doc: RawDocument) -> RawDocument:
 
     result = trafilatura.bare_extraction(doc.text, url=doc.url, with_metadata=True,
                                          include_comments=False, include_tables=False,
-                                         include_images=False, favor_precision=True)
+                                         include_images=False, favor_precision=True,
+                                         # only dates the page states: a wider search reads "since 2000" as one
+                                         date_extraction_params={"extensive_search": False, "original_date": True})
     text = getattr(result, "text", None) if result is not None else None
     if not text:
         raise EmptyArticle("no article text found in the HTML page")

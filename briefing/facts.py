@@ -40,9 +40,12 @@ UNIT_STOP = {"and", "or", "the", "of", "in", "on", "at", "to", "for", "a", "an",
              "time", "am", "pm", "a.m", "p.m"}
 
 
+_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
 def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    return text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
+    """NFKC, and curly quotes and dashes made plain, so 'Putin’s' and "Putin's" compare equal."""
+    return unicodedata.normalize("NFKC", text).translate(_FOLD)
 
 
 def _num(s: str) -> float:

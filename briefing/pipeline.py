@@ -9,7 +9,7 @@ import numpy as np
 
 from briefing import extract, merge, models
 from briefing.errors import NoArticles
-from briefing.ingest import read_inputs
+from briefing.ingest import gather
 from briefing.types import Article, Briefing, RawDocument, Skipped
 
 DEFAULT_WORDS = 250
@@ -39,7 +39,12 @@ def articles_from(docs: list[RawDocument], skipped: list[Skipped]) -> list[Artic
         try:
             articles.append(extract.build_article(doc, len(articles) + 1))
         except extract.EmptyArticle as e:
-            skipped.append(Skipped(input=doc.input, reason=str(e)))
+            try:
+                if doc.fallback is None:
+                    raise
+                articles.append(extract.build_article(doc.fallback, len(articles) + 1))
+            except extract.EmptyArticle:
+                skipped.append(Skipped(input=doc.input, reason=str(e)))
     return articles
 
 
@@ -52,13 +57,13 @@ def derive_title(stories) -> str:
 
 
 def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, embedder=None,
-          progress: Progress | None = None, now: dt.datetime | None = None) -> Briefing:
+          progress: Progress | None = None, now: dt.datetime | None = None, backend=None) -> Briefing:
     """Articles -> a Briefing. Raises NoArticles when there is nothing to brief."""
     progress = progress or Progress()
     if not articles:
         reasons = "; ".join(f"{s.input}: {s.reason}" for s in skipped[:3])
         raise NoArticles("no usable article in the input" + (f" ({reasons})" if reasons else ""))
-    backend = models.get(settings.model, device=settings.device, prompts=settings.prompts)
+    backend = backend or models.get(settings.model, device=settings.device, prompts=settings.prompts)
     if embedder is None:
         from briefing.models import minilm
 
@@ -103,7 +108,7 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     )
 
 
-def run(settings: Settings, stdin=None, embedder=None, progress: Progress | None = None) -> Briefing:
-    docs, skipped = read_inputs(settings.inputs, stdin=stdin)
+def run(settings: Settings, stdin=None, embedder=None, progress: Progress | None = None, fetcher=None) -> Briefing:
+    docs, skipped = gather(settings.inputs, stdin=stdin, fetcher=fetcher)
     articles = articles_from(docs, skipped)
     return brief(articles, skipped, settings, embedder=embedder, progress=progress)

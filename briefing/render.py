@@ -66,7 +66,8 @@ def to_contract(b: Briefing) -> dict:
         "stories": [
             {"headline": s.headline,
              "sources": s.articles,
-             "claims": [{"text": c.text, "key": c.key,
+             **({"follow_up": s.follow_up} if s.follow_up is not None else {}),
+             "claims": [{"text": c.text, "key": c.key, **({"new": c.new} if c.new is not None else {}),
                          "citations": [{"source": x.source, "evidence": x.evidence} for x in c.citations]}
                         for c in s.claims],
              "conflicts": [{"about": k.about,

@@ -17,6 +17,7 @@ class RawDocument:
     path: str | None = None  # absolute path of a file input
     url: str | None = None
     note: str | None = None  # e.g. "feed summary only: the page could not be fetched"
+    fallback: "RawDocument | None" = None  # a feed entry's own text, used when the page gives no article
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Claim:
     citations: list[Citation]
     score: float = 0.0
     key: bool = False
+    new: bool | None = None  # daily job: not in an earlier digest (None outside the daily job)
 
     @property
     def sources(self) -> list[int]:
@@ -88,6 +90,7 @@ class Story:
     articles: list[int]
     claims: list[Claim] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    follow_up: bool | None = None  # daily job: a story an earlier digest carried, back with new claims
 
 
 @dataclass

@@ -44,12 +44,13 @@ class HashEmbedder:
 
     def embed(self, texts):
         import re
+        import zlib
 
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, t in enumerate(texts):
             for w in re.findall(r"[a-z0-9]+", t.lower()):
                 if len(w) > 2:
-                    out[i, hash(w) % self.dim] += 1.0
+                    out[i, zlib.crc32(w.encode()) % self.dim] += 1.0  # hash() differs between runs
             n = np.linalg.norm(out[i])
             if n:
                 out[i] /= n
@@ -59,3 +60,18 @@ class HashEmbedder:
 @pytest.fixture
 def hash_embedder():
     return HashEmbedder()
+
+
+CHECK_TOOL = ROOT.parent / "shared" / "tools" / "check_briefing.py"
+
+
+def check_tool() -> Path:
+    """../shared/tools/check_briefing.py, which CI has beside the checkout. Elsewhere a test that needs it
+    is skipped with the reason; under CI its absence is a failure, never a silent pass."""
+    import os
+
+    if not CHECK_TOOL.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHECK_TOOL} is missing; CI must have ../shared beside the checkout")
+        pytest.skip(f"{CHECK_TOOL} is not beside this checkout")
+    return CHECK_TOOL

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import check_tool
 from typer.testing import CliRunner
 
 from briefing import ground, models, pipeline
@@ -92,7 +93,7 @@ def make(backend, folder, embedder, monkeypatch, words=250):
 def check_briefing(result, tmp_path) -> subprocess.CompletedProcess:
     path = tmp_path / "briefing.json"
     path.write_text(render(result, "json"), encoding="utf-8")
-    return subprocess.run([sys.executable, str(CHECK), str(path)], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, str(check_tool()), str(path)], capture_output=True, text=True, timeout=60)
 
 
 # -- grounding with scripted output ---------------------------------------------------------------

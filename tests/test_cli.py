@@ -46,9 +46,9 @@ def test_seeds_to_json_contract_every_evidence_verbatim(seeds, tmp_path):
 def test_check_briefing_tool_passes_on_the_seeds(seeds, tmp_path):
     out = tmp_path / "b.json"
     assert make(seeds, "-o", out, "-q").exit_code == 0
-    tool = ROOT.parent / "shared" / "tools" / "check_briefing.py"
-    if not tool.exists():
-        pytest.skip("../shared/tools is not beside this checkout")
+    from conftest import check_tool
+
+    tool = check_tool()
     p = subprocess.run([sys.executable, str(tool), str(out), "--min-claims", "5", "--min-multi", "3"],
                        capture_output=True, text=True)
     assert p.returncode == 0, p.stdout

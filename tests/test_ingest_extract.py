@@ -123,3 +123,12 @@ def test_article_of_only_furniture_is_empty():
     doc = RawDocument(input="x", text="Leave a Reply\n\nSubscribe to our newsletter!\n\nBack to top")
     with pytest.raises(EmptyArticle):
         build_article(doc, 1)
+
+
+def test_list_bullets_are_not_part_of_sentences():
+    doc = RawDocument(input="x", text="Headline here\n\n- The council approved the budget on Monday evening.\n"
+                                      "* Opposition members walked out of the chamber in protest.\n"
+                                      "2. The vote was 31 to 20, officials said.")
+    texts = [s.text for s in build_article(doc, 1).sentences]
+    assert texts == ["The council approved the budget on Monday evening.",
+                     "Opposition members walked out of the chamber in protest.", "The vote was 31 to 20, officials said."]

@@ -561,3 +561,28 @@ def test_a_process_killed_mid_run_loses_nothing_and_sends_nothing_twice(tmp_path
         [o] = box.flush()  # the next run: the dead run's lock is gone with it
     assert o.done and o.delivered == [B]
     assert [r.rcpt_tos for r in server.received] == [[A], [B]]
+
+
+def test_daily_config_with_an_email_section_sends_without_the_flag(seeds, fast_model, tmp_path, no_waiting):
+    port = free_port()
+    cfg = tmp_path / "briefing.toml"
+    cfg.write_text(f'''[sources]
+paths = ["{seeds}"]
+[output]
+dir = "{tmp_path / 'out'}"
+formats = ["md"]
+[email]
+host = "127.0.0.1"
+port = {port}
+security = "none"
+from = "brief@example.org"
+to = ["{A}", "{B}"]
+''')
+    r = cli("make", "--config", str(cfg), "-q")
+    assert r.exit_code == EXIT_NOT_SENT, r.stderr  # no server yet: it waits
+    with Server(port=port) as server:
+        r = cli("outbox", "--send", "--config", str(cfg))
+        assert r.exit_code == EXIT_OK, r.stderr
+    [got] = server.received
+    assert sorted(got.rcpt_tos) == sorted([A, B])
+    assert list((tmp_path / "out").glob("*.md"))

@@ -32,3 +32,26 @@ def test_meaning_is_captured(embedder):
 
 def test_empty_input(embedder):
     assert embedder.embed([]).shape == (0, 384)
+
+
+def test_torch_threads_wait_passively_unless_the_user_says_otherwise():
+    import os
+    import subprocess
+    import sys
+
+    code = "import os, briefing.pipeline; print(os.environ['OMP_WAIT_POLICY'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() == "PASSIVE"
+    env["OMP_WAIT_POLICY"] = "ACTIVE"
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() == "ACTIVE"
+
+
+def test_batching_by_tokens_gives_the_same_vectors_in_the_same_order(embedder):
+    texts = [("word " * n).strip() + f" number {n}." for n in (40, 1, 7, 90, 3, 25, 2, 60, 12, 5)]
+    embedder._memo.clear()
+    together = embedder.embed(texts)
+    one_by_one = np.stack([embedder._encode([t])[0] for t in texts])
+    assert np.abs(together - one_by_one).max() < 1e-5
+    batches = list(embedder._batches(list(range(10)), [5] * 10, None))
+    assert [len(b) for b in batches] and all(len(b) * 5 <= embedder.BATCH_TOKENS for b in batches)
+    assert list(embedder._batches([0, 1, 2], [9, 9, 9], 2)) == [[0, 1], [2]]

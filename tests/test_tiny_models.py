@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import check_tool
 from typer.testing import CliRunner
 
 import tiny_models
@@ -57,7 +58,7 @@ def brief_json(args, out: Path):
 
 
 def passes_check(path: Path):
-    done = subprocess.run([sys.executable, str(CHECK), str(path)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, str(check_tool()), str(path)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout
 
 

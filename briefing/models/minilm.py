@@ -65,6 +65,19 @@ class MiniLM:
         tok.no_padding()
         self._tokenizer = tok
 
+    def _batches(self, order: list[int], lengths: list[int], batch_size: int | None):
+        """Consecutive runs of `order` (sorted by length) of at most `batch_size` texts, or else of at
+        most BATCH_TOKENS padded tokens."""
+        batch: list[int] = []
+        for i in order:
+            full = (len(batch) >= batch_size) if batch_size else ((len(batch) + 1) * lengths[i] > self.BATCH_TOKENS)
+            if batch and full:
+                yield batch
+                batch = []
+            batch.append(i)
+        if batch:
+            yield batch
+
     def _forward(self, ids, mask):
         import torch
         import torch.nn.functional as F
@@ -99,7 +112,12 @@ class MiniLM:
 
     MEMO_LIMIT = 100_000
 
-    def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    # Tokens (padded) a batch holds. Small batches keep the activations in cache: on these 2-core
+    # machines (under load) 16 sentences a batch ran 12% faster than 32 and 30% faster than 64, and a
+    # budget of 512 tokens a little faster again than 256 or 1024 (multiling2011 clusters).
+    BATCH_TOKENS = 512
+
+    def embed(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         """Unit vectors, one row per text, in the order given."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
@@ -111,7 +129,7 @@ class MiniLM:
                 self._memo[t] = v
         return np.stack([self._memo[t] for t in texts])
 
-    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+    def _encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         self._load()
         import torch
 
@@ -120,8 +138,7 @@ class MiniLM:
         out = np.zeros((len(texts), self._weights["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)
         with torch.inference_mode():
             # Sorting by length keeps padding, and so wasted work, small within a batch.
-            for start in range(0, len(order), batch_size):
-                idx = order[start:start + batch_size]
+            for idx in self._batches(order, [len(e.ids) for e in encodings], batch_size):
                 longest = max(len(encodings[i].ids) for i in idx)
                 ids = torch.zeros((len(idx), longest), dtype=torch.long)
                 mask = torch.zeros((len(idx), longest), dtype=torch.long)

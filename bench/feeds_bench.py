@@ -1,0 +1,104 @@
+"""The daily job against a loopback server: 200 articles from 10 feeds, then re-runs that find nothing new.
+
+    .venv/bin/python bench/feeds_bench.py ../shared/eval/giveme5w1h_events.jsonl [--articles 200 --feeds 10]
+
+The articles come from the data file at run time and are served from memory on 127.0.0.1 (RSS, Atom
+and RDF feeds in turn, each entry a full HTML page). Timed, each as a user runs it (`python -m briefing
+make --config ...` in a fresh process, model load included):
+  1. the first run: fetch 10 feeds and 200 pages, extract, embed, cluster, brief, write md and json;
+  2. a re-run the same day: nothing changed, so the same digest is written again;
+  3. a run the next day, the feeds unchanged (in this process, its clock moved by a day): nothing new, nothing
+     written, exit 2, and no model loaded.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from loopback import Item, Route, Server, atom, page_html, rdf, rss  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("data")
+    ap.add_argument("--articles", type=int, default=200)
+    ap.add_argument("--feeds", type=int, default=10)
+    args = ap.parse_args()
+
+    pool = []
+    for line in Path(args.data).read_text(encoding="utf-8").splitlines():
+        for a in json.loads(line)["articles"]:
+            if a.get("text", "").strip():
+                pool.append(a)
+    pool = pool[:args.articles]
+    work = Path(tempfile.mkdtemp(prefix="brief-bench-"))
+    now = time.time()
+    with Server() as s:
+        per_feed = [[] for _ in range(args.feeds)]
+        for i, a in enumerate(pool):
+            path = f"/a/{i}.html"
+            paras = [p for p in a["text"].split("\n\n") if p.strip()]
+            s.routes[path] = Route(page_html(a["title"], paras, a.get("source") or f"Outlet {i % 37}"))
+            per_feed[i % args.feeds].append(Item(a["title"], s.url(path), paras[0][:300], now - 60 * i))
+        feeds = []
+        for k, items in enumerate(per_feed):
+            make, ctype = [(rss, "application/rss+xml"), (atom, "application/atom+xml"),
+                           (rdf, "application/rdf+xml")][k % 3]
+            s.routes[f"/feed/{k}"] = Route(make(f"Feed {k}", items), content_type=ctype)
+            feeds.append(s.url(f"/feed/{k}"))
+        cfg = work / "briefing.toml"
+        cfg.write_text(f"""[sources]\nfeeds = {json.dumps(feeds)}\nsince_hours = 72\n
+[briefing]\nwords = 600\nmax_stories = 10\n[output]\ndir = "out"\nformats = ["md", "json"]\n
+[state]\npath = "state.sqlite"\n[fetch]\nper_host = 8\nparallel = 8\n""", encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "BRIEF_HOME": str(work / "home")}
+
+        def cli(label: str) -> float:
+            # CPU seconds beside wall seconds: the machine is shared, and the wall time swings with others' load
+            import resource
+
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            load = os.getloadavg()[0]
+            t = time.perf_counter()
+            r = subprocess.run([sys.executable, "-m", "briefing", "make", "--config", str(cfg)], env=env,
+                               capture_output=True, text=True)
+            secs = time.perf_counter() - t
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            print(f"{label}: {secs:.1f} s wall, {cpu:.1f} s CPU (load average before: {load:.1f}), "
+                  f"exit {r.returncode}: {r.stderr.strip().splitlines()[-1:]}")
+            return secs
+
+        hits0 = len(s.hits)
+        first = cli(f"1. first run, {len(pool)} articles from {args.feeds} feeds")
+        pages = sum(h.startswith("/a/") for h in s.hits[hits0:])
+        data = json.loads(next((work / "out").glob("*.json")).read_text(encoding="utf-8"))
+        print(f"   fetched {pages} pages; digest: {len(data['stories'])} stories, {data['stats']['claims']} claims, "
+              f"{len(data['sources'])} sources, {len(data['skipped'])} skipped")
+        hits1 = len(s.hits)
+        second = cli("2. re-run the same day (nothing changed)")
+        print(f"   requests in the re-run: {len(s.hits) - hits1} (feeds only; pages come from the state)")
+
+        from briefing import config as configlib, daily
+
+        os.environ["BRIEF_HOME"] = str(work / "home")
+        t = time.perf_counter()
+        out = daily.run(configlib.load(cfg), now=dt.datetime.now().astimezone() + dt.timedelta(days=1))
+        third = time.perf_counter() - t
+        print(f"3. the next day, nothing new: {third:.1f} s, exit {out.exit_code}: {out.message}")
+    print(f"\nsummary: first {first:.1f} s (target < 120), same-day re-run {second:.1f} s, "
+          f"next-day nothing new {third:.1f} s (target < 10); work folder {work}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+"""Settings for the daily job: one frozen object built from defaults < config file < environment < flags.
+
+The config file is TOML. Sections this module knows are checked key by key (a misspelt key is an
+error that lists the valid ones); other sections ([email], ...) are kept, unread, in `sections` for
+the features that own them. Relative paths in the file are relative to the file's own folder, so a
+cron job finds the same files whatever its working directory.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from briefing.errors import BriefError
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+ENV_HOME = "BRIEF_HOME"  # the user folder (state, lock); each test sets its own
+
+
+def home() -> Path:
+    """The user's data folder for brief: BRIEF_HOME, else the platform's usual place."""
+    if os.environ.get(ENV_HOME):
+        return Path(os.environ[ENV_HOME]).expanduser()
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "brief"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "brief"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "brief"
+
+
+@dataclass(frozen=True)
+class Config:
+    # [sources]
+    feeds: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    since_hours: float = 24.0
+    # [briefing]
+    title: str = "Morning briefing"
+    words: int = 250
+    max_stories: int = 10
+    single_source: bool = True  # keep stories that only one publisher reports
+    model: str = "minilm"
+    device: str = "auto"  # for a generative model: auto | cpu | cuda | mps
+    prompts: str = ""  # a folder whose prompt templates replace the built-in ones
+    # [output]
+    dir: str = "out"
+    formats: tuple[str, ...] = ("md",)
+    templates: str = ""  # a folder whose templates replace the built-in ones
+    # [state]
+    state: str = ""  # the SQLite file; "" means home()/state.sqlite
+    lock_wait: float = 0.0  # seconds a second run waits for the first before giving up
+    # [fetch]
+    timeout: float = 10.0
+    max_mb: float = 5.0
+    per_host: int = 2
+    parallel: int = 8
+    # where the settings came from, and the sections other features read
+    source: str | None = None
+    sections: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+
+    @property
+    def state_path(self) -> Path:
+        return Path(self.state).expanduser() if self.state else home() / "state.sqlite"
+
+
+# section -> {key in the file: field name}
+KEYS = {
+    "sources": {"feeds": "feeds", "urls": "urls", "paths": "paths", "since_hours": "since_hours"},
+    "briefing": {"title": "title", "words": "words", "max_stories": "max_stories", "single_source": "single_source",
+                 "model": "model", "device": "device", "prompts": "prompts"},
+    "output": {"dir": "dir", "formats": "formats", "templates": "templates"},
+    "state": {"path": "state", "lock_wait": "lock_wait"},
+    "fetch": {"timeout": "timeout", "max_mb": "max_mb", "per_host": "per_host", "parallel": "parallel"},
+}
+PATH_FIELDS = {"paths", "dir", "state", "templates", "prompts"}
+# Environment variables above the file and below the flags.
+ENV = {"BRIEF_STATE": "state", "BRIEF_MODEL": "model", "BRIEF_OUTPUT_DIR": "dir", "BRIEF_WORDS": "words"}
+
+
+def _check(name: str, value: Any) -> Any:
+    """A value of the field's type, or BriefError naming the key."""
+    default = getattr(Config(), name)
+    where = next(f"[{s}] {k}" for s, keys in KEYS.items() for k, f in keys.items() if f == name)
+    if isinstance(default, tuple):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise BriefError(f"{where} must be a list of strings")
+        return tuple(v.strip() for v in value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise BriefError(f"{where} must be true or false")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise BriefError(f"{where} must be a whole number")
+        if value < 1:
+            raise BriefError(f"{where} must be at least 1")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise BriefError(f"{where} must be a number")
+        if value < 0:
+            raise BriefError(f"{where} must not be negative")
+        return float(value)
+    if not isinstance(value, str):
+        raise BriefError(f"{where} must be a string")
+    return value
+
+
+def from_toml(text: str, source: str = "<config>", base: Path | None = None) -> dict[str, Any]:
+    """A config file's text -> {field: value} for the keys it sets, plus its other sections."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise BriefError(f"{source}: not valid TOML ({e})") from None
+    values: dict[str, Any] = {}
+    for section, keys in KEYS.items():
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            raise BriefError(f"{source}: [{section}] must be a table")
+        for key, value in table.items():
+            if key not in keys:
+                raise BriefError(f"{source}: unknown key {key!r} in [{section}]; valid keys: {', '.join(keys)}")
+            name = keys[key]
+            value = _check(name, value)
+            if name in PATH_FIELDS and base is not None:
+                value = tuple(_resolve(v, base) for v in value) if isinstance(value, tuple) else _resolve(value, base)
+            values[name] = value
+    values["sections"] = MappingProxyType({k: v for k, v in data.items() if k not in KEYS})
+    return values
+
+
+def _resolve(value: str, base: Path) -> str:
+    p = Path(value).expanduser()
+    return str(p if p.is_absolute() else base / p)
+
+
+def load(path: str | Path | None = None, env: Mapping[str, str] | None = None, **flags: Any) -> Config:
+    """Defaults < the config file at `path` < environment < flags (a flag left as None does not count)."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path).expanduser()
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise BriefError(f"config file {path} does not exist",
+                             hint=f"brief init {path} writes an example") from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise BriefError(f"cannot read config file {path}: {getattr(e, 'strerror', None) or e}") from None
+        values.update(from_toml(text, str(path), p.resolve().parent))
+        values["source"] = str(p)
+    for var, name in ENV.items():
+        if env.get(var):
+            raw = env[var]
+            if name == "words":
+                if not raw.isdigit():
+                    raise BriefError(f"{var} must be a whole number, not {raw!r}")
+                raw = int(raw)
+            values[name] = raw
+    known = {f.name for f in fields(Config)}
+    for name, value in flags.items():
+        if name not in known:
+            raise TypeError(f"no setting {name!r}")
+        if value is not None:
+            values[name] = value
+    config = replace(Config(), **values)
+    if not 20 <= config.words <= 5000:
+        raise BriefError(f"words must be between 20 and 5000, not {config.words}")
+    if not config.title.strip():
+        raise BriefError("the title must not be empty")
+    if config.device.lower() not in ("auto", "cpu", "cuda", "mps"):
+        raise BriefError(f"unknown device {config.device!r}; valid devices: auto, cpu, cuda, mps")
+    return config
+
+
+EXAMPLE = """\
+# brief's daily job: `brief make --config {name}` reads these sources, finds the day's stories,
+# briefs each one with citations, and writes one digest. Cron runs it, for example at 6:30:
+#   30 6 * * *  brief make --config /path/to/{name}
+# Relative paths below are relative to this file's folder.
+
+[sources]
+# RSS 2.0, Atom or RDF feeds; each entry is followed to its page (its summary stands in if the page fails).
+feeds = [
+    # "https://example.org/news/feed.xml",
+]
+# Single pages to include, and local files or folders of articles (.txt .md .html .json .jsonl).
+urls = []
+paths = []
+# Only feed entries published in the last this-many hours are read.
+since_hours = 24
+
+[briefing]
+title = "Morning briefing"
+# Most words in the whole digest's claims, shared among the stories (20 to 5000).
+words = 250
+max_stories = 10
+# Keep stories that only one publisher reports (false: only stories two or more outlets carry).
+single_source = true
+# The condensing model; "minilm" is embedded and needs no download. A generative model (a Hugging Face
+# id in the local cache, a folder, a .gguf file: see `brief models`) rewrites each article instead.
+model = "minilm"
+# For a generative model: "auto", "cpu", "cuda" or "mps"; and a folder of prompt templates to use.
+device = "auto"
+# prompts = "my-prompts"
+
+[output]
+# Each run writes <dir>/briefing-<date>.<format> (md, html, json); re-running the same day rewrites the same
+# files. To email the digest, add an [email] section and run with --send (see the README).
+dir = "out"
+formats = ["md", "html", "json"]
+# A folder whose templates replace the built-in ones of the same name.
+# templates = "my-templates"
+
+[state]
+# What was seen and published, so no story is repeated unless it has new claims (SQLite).
+# Default: the user's data folder (~/.local/share/brief/state.sqlite; the BRIEF_HOME variable moves it).
+# path = "brief-state.sqlite"
+# Seconds a second run waits for a running one before it gives up with a message.
+lock_wait = 0
+
+[fetch]
+# Per request: seconds to wait, the most megabytes read; requests at once to one site, and in all.
+timeout = 10
+max_mb = 5
+per_host = 2
+parallel = 8
+"""
+
+
+def example(name: str = "briefing.toml") -> str:
+    return EXAMPLE.format(name=name)

@@ -1,0 +1,280 @@
+"""State in SQLite: the articles seen, the stories and claims published, each day's digest.
+
+One run at a time holds the lock file beside the database; a second run waits up to `wait` seconds,
+then stops with a message (StateBusy). Every write is one transaction, so a crash leaves the last
+complete state behind.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing.errors import EXIT_USAGE, BriefError
+from briefing.types import RawDocument
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    url TEXT PRIMARY KEY,          -- or the input's name for a file
+    hash TEXT NOT NULL,            -- sha256 of the text
+    fetched_at TEXT NOT NULL,      -- ISO time, UTC
+    first_seen TEXT NOT NULL,      -- the day (YYYY-MM-DD) this text was first read
+    title TEXT, publisher TEXT, published TEXT, note TEXT,
+    text TEXT NOT NULL             -- the page's main text (extracted), so a re-run need not fetch it again
+);
+CREATE TABLE IF NOT EXISTS stories (
+    id INTEGER PRIMARY KEY,
+    day TEXT NOT NULL,             -- the digest's date (YYYY-MM-DD) that published it
+    headline TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stories_day ON stories(day);
+CREATE TABLE IF NOT EXISTS story_articles (story INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+                                           key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS claims (story INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+                                   text TEXT NOT NULL,
+                                   evidence TEXT NOT NULL);  -- JSON list of the cited sentences
+CREATE TABLE IF NOT EXISTS vectors (
+    key TEXT PRIMARY KEY,          -- sha256 of model name and sentence
+    vec BLOB NOT NULL,             -- float32
+    used TEXT NOT NULL             -- last day it was used; old ones are pruned
+);
+CREATE TABLE IF NOT EXISTS runs (
+    day TEXT PRIMARY KEY,
+    inputs TEXT NOT NULL,          -- fingerprint of the day's articles
+    outputs TEXT NOT NULL,         -- JSON {format: text} as written
+    exit_code INTEGER NOT NULL,
+    finished_at TEXT NOT NULL
+);
+"""
+VERSION = 1
+MAX_TEXT = 1_000_000  # characters of one article kept in the state
+
+
+class StateBusy(BriefError):
+    """Another run holds the state."""
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Published:
+    id: int
+    day: str
+    headline: str
+    keys: set[str]  # article URLs and content hashes
+    claims: list[tuple[str, list[str]]]  # (text, evidence sentences)
+
+
+class Lock:
+    """An exclusive lock on a file beside the state; released when the process ends, even by a crash."""
+
+    def __init__(self, path: Path, wait: float = 0.0):
+        self.path = path
+        self.wait = wait
+        self.fd: int | None = None
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        give_up = time.monotonic() + self.wait
+        while True:
+            if _try_lock(self.fd):
+                return self
+            if time.monotonic() >= give_up:
+                os.close(self.fd)
+                self.fd = None
+                raise StateBusy(f"another brief run is using the state {self.path.with_suffix('')}",
+                                hint="wait for it to finish, or set [state] lock_wait", exit_code=EXIT_USAGE)
+            time.sleep(0.1)
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            _unlock(self.fd)
+            os.close(self.fd)
+            self.fd = None
+
+
+try:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+except ImportError:  # Windows
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version > VERSION:
+                raise BriefError(f"the state {self.path} was written by a newer brief (schema {version})")
+            with self.tx():
+                for statement in _statements(SCHEMA):  # executescript would commit our transaction
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {VERSION}")
+        except sqlite3.DatabaseError as e:
+            raise BriefError(f"the state {self.path} is not usable: {e}",
+                             hint="move it aside; a fresh one is made on the next run") from None
+
+    def close(self):
+        self.db.close()
+
+    def tx(self):
+        return _Tx(self.db)
+
+    # articles seen
+    def recent(self, since: str) -> dict[str, RawDocument]:
+        """Every stored web page fetched at or after `since` (ISO time, UTC), by URL."""
+        rows = self.db.execute("SELECT url, title, publisher, published, note, text FROM articles "
+                               "WHERE fetched_at >= ? AND url LIKE 'http%'", (since,)).fetchall()
+        return {r[0]: RawDocument(input=r[0], text=r[5], kind="text", url=r[0], title=r[1], publisher=r[2],
+                                  published=r[3], note=r[4]) for r in rows}
+
+    def remember(self, docs: list[RawDocument], now: str, day: str) -> None:
+        """Record fetched (extracted, kind="text") documents; a changed text replaces the old one, as new."""
+        with self.tx():
+            for d in docs:
+                key = d.url or d.input
+                h = content_hash(d.text)
+                row = self.db.execute("SELECT hash FROM articles WHERE url = ?", (key,)).fetchone()
+                if row is not None and row[0] == h:
+                    self.db.execute("UPDATE articles SET fetched_at = ? WHERE url = ?", (now, key))
+                    continue
+                self.db.execute(
+                    "INSERT OR REPLACE INTO articles (url, hash, fetched_at, first_seen, title, publisher, published, "
+                    "note, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, h, now, day, d.title, d.publisher, d.published, d.note, d.text[:MAX_TEXT]))
+
+    def seen_before(self, day: str) -> set[str]:
+        """The hashes of the texts first read on an earlier day."""
+        return {h for (h,) in self.db.execute("SELECT hash FROM articles WHERE first_seen < ?", (day,))}
+
+    # stories published
+    def published_before(self, day: str) -> list[Published]:
+        out = []
+        for sid, d, headline in self.db.execute("SELECT id, day, headline FROM stories WHERE day < ? ORDER BY id",
+                                                (day,)).fetchall():
+            keys = {k for (k,) in self.db.execute("SELECT key FROM story_articles WHERE story = ?", (sid,))}
+            claims = [(t, json.loads(e)) for t, e in
+                      self.db.execute("SELECT text, evidence FROM claims WHERE story = ? ORDER BY rowid", (sid,))]
+            out.append(Published(sid, d, headline, keys, claims))
+        return out
+
+    def publish(self, day: str, stories: list[tuple[str, set[str], list[tuple[str, list[str]]]]],
+                fingerprint: str, outputs: dict[str, str], exit_code: int, now: str) -> None:
+        """Record the day's digest, replacing an earlier run of the same day: a re-run is not news twice."""
+        with self.tx():
+            self.db.execute("DELETE FROM stories WHERE day = ?", (day,))
+            for headline, keys, claims in stories:
+                sid = self.db.execute("INSERT INTO stories (day, headline) VALUES (?, ?)", (day, headline)).lastrowid
+                self.db.executemany("INSERT INTO story_articles (story, key) VALUES (?, ?)",
+                                    [(sid, k) for k in sorted(keys)])
+                self.db.executemany("INSERT INTO claims (story, text, evidence) VALUES (?, ?, ?)",
+                                    [(sid, t, json.dumps(e, ensure_ascii=False)) for t, e in claims])
+            self.db.execute("INSERT OR REPLACE INTO runs (day, inputs, outputs, exit_code, finished_at) "
+                            "VALUES (?, ?, ?, ?, ?)", (day, fingerprint, json.dumps(outputs, ensure_ascii=False),
+                                                       exit_code, now))
+
+    def run_of(self, day: str) -> tuple[str, dict[str, str], int] | None:
+        row = self.db.execute("SELECT inputs, outputs, exit_code FROM runs WHERE day = ?", (day,)).fetchone()
+        return (row[0], json.loads(row[1]), row[2]) if row else None
+
+
+class CachedEmbedder:
+    """An embedder that remembers each sentence's vector in the state, so a day's run embeds only new text."""
+
+    KEEP_DAYS = 14
+
+    def __init__(self, inner, store: Store, day: str):
+        self.inner = inner
+        self.store = store
+        self.day = day
+        self.name = getattr(inner, "name", type(inner).__name__)
+        self.hits = 0
+        self.misses = 0
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.name}\0{text}".encode("utf-8")).hexdigest()
+
+    def embed(self, texts: list[str]):
+        import numpy as np
+
+        keys = [self._key(t) for t in texts]
+        found: dict[str, bytes] = {}
+        db = self.store.db
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            found.update(db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})",
+                                    chunk).fetchall())
+        missing = list(dict.fromkeys(k for k in keys if k not in found))
+        self.hits += len(keys) - len([k for k in keys if k not in found])
+        self.misses += len(missing)
+        if missing:
+            first = {k: t for k, t in zip(keys, texts)}
+            vecs = np.asarray(self.inner.embed([first[k] for k in missing]), dtype=np.float32)
+            fresh = {k: v.tobytes() for k, v in zip(missing, vecs)}
+            found.update(fresh)
+            with self.store.tx():
+                db.executemany("INSERT OR REPLACE INTO vectors (key, vec, used) VALUES (?, ?, ?)",
+                               [(k, b, self.day) for k, b in fresh.items()])
+        with self.store.tx():
+            db.executemany("UPDATE vectors SET used = ? WHERE key = ? AND used < ?",
+                           [(self.day, k, self.day) for k in set(keys) - set(missing)])
+        if not texts:
+            return self.inner.embed([])
+        return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
+
+    def prune(self) -> None:
+        import datetime as dt
+
+        cutoff = (dt.date.fromisoformat(self.day) - dt.timedelta(days=self.KEEP_DAYS)).isoformat()
+        with self.store.tx():
+            self.store.db.execute("DELETE FROM vectors WHERE used < ?", (cutoff,))
+
+
+def _statements(script: str) -> list[str]:
+    """The schema's statements, comments dropped first (a comment may hold a semicolon)."""
+    import re
+
+    script = re.sub(r"--[^\n]*", "", script)
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+class _Tx:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, *rest):
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
