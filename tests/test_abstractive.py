@@ -23,7 +23,6 @@ from briefing.prompting import PromptError, Prompts
 from briefing.render import render
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECK = ROOT.parent / "shared" / "tools" / "check_briefing.py"
 
 # Article 1 of the seeds, sentence 2, says: "Russian President Vladimir Putin touched down in Pyongyang,
 # where he was warmly greeted by North Korean leader Kim Jong Un."
