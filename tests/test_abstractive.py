@@ -382,3 +382,18 @@ def test_an_installed_package_finds_its_prompts_inside_itself(tmp_path):
     assert out.returncode == 0, out.stderr
     where, start = out.stdout.splitlines()
     assert Path(where) == site / "briefing" / "prompts" and start == "{#"
+
+
+def test_the_progress_bar_moves_article_by_article(seeds, hash_embedder, monkeypatch):
+    backend = AbstractiveBackend(ScriptedGenerator(default=FAITHFUL))
+    monkeypatch.setattr(models, "get", lambda name, **kw: backend)
+    articles, skipped = seed_articles(seeds)
+    events = []
+    progress = pipeline.Progress(stage=lambda name, total: events.append((name, total)),
+                                 advance=lambda n: events.append(("advance", n)))
+    pipeline.brief(articles, skipped, pipeline.Settings(inputs=(str(seeds),), model="scripted"),
+                   embedder=hash_embedder, progress=progress)
+    names = [e[0] for e in events]
+    start = names.index("condensing articles")
+    steps = names[start + 1:names.index("merging")]
+    assert events[start] == ("condensing articles", 5) and steps == ["advance"] * 5
