@@ -122,7 +122,8 @@ class AbstractiveBackend:
 
     def key(self, article: Article) -> str:
         gen = self.generator
-        return key_of(article.text, gen.fingerprint(), self.prompts.digest(CONDENSE),
+        # The title is in the prompt, so it is in the key: one text under two headlines is two prompts.
+        return key_of(article.title + "\n\n" + article.text, gen.fingerprint(), self.prompts.digest(CONDENSE),
                       {**gen.settings(), "max_pieces": self.max_pieces, "style": gen.style})
 
     # -- generation ------------------------------------------------------------------------------
@@ -287,6 +288,7 @@ class AbstractiveBackend:
         for k, (c, ev, text) in enumerate(written):
             cosine = float(vecs[k] @ vecs[n + k])
             ok = (ground.well_formed(text) and not ground.missing_facts(text, ev) and cosine >= FUSE_MIN_COSINE
+                  and not ground.too_novel(text, ev)
                   and len(text.split()) <= FUSE_MAX_GROWTH * len(c.text.split()) + 2
                   and (not ground.NEGATION.search(text) or any(ground.NEGATION.search(e) for e in ev)))
             if ok and text != c.text:

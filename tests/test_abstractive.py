@@ -23,7 +23,6 @@ from briefing.prompting import PromptError, Prompts
 from briefing.render import render
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECK = ROOT.parent / "shared" / "tools" / "check_briefing.py"
 
 # Article 1 of the seeds, sentence 2, says: "Russian President Vladimir Putin touched down in Pyongyang,
 # where he was warmly greeted by North Korean leader Kim Jong Un."
@@ -165,9 +164,12 @@ def test_grounding_drops_invented_facts_and_keeps_paraphrase(seeds, embedder):
     a = articles[0]
     vecs = embedder.embed([s.text for s in a.sentences])
     texts = [FAITHFUL, INVENTED_NUMBER, INVENTED_NAME, INVENTED_EVENT,
-             "The United States did not express any concern about the ties between Russia and North Korea."]
+             "The United States did not express any concern about the ties between Russia and North Korea.",
+             # Gemma 3 270M wrote this of the seed article; every name in it is there, its point is not.
+             "Russia's visit to North Korea is a welcome one for the Russian people."]
     out = ground.ground(a, vecs, texts, embedder.embed(texts))
-    assert [g.kept for g in out] == [True, False, False, False, False]
+    assert [g.kept for g in out] == [True, False, False, False, False, False]
+    assert out[5].reason == "weak"
     assert out[0].support[0] == 2
     assert out[1].reason == out[2].reason == out[3].reason == "unsupported"
     assert out[4].reason == "negation"
@@ -380,3 +382,18 @@ def test_an_installed_package_finds_its_prompts_inside_itself(tmp_path):
     assert out.returncode == 0, out.stderr
     where, start = out.stdout.splitlines()
     assert Path(where) == site / "briefing" / "prompts" and start == "{#"
+
+
+def test_the_progress_bar_moves_article_by_article(seeds, hash_embedder, monkeypatch):
+    backend = AbstractiveBackend(ScriptedGenerator(default=FAITHFUL))
+    monkeypatch.setattr(models, "get", lambda name, **kw: backend)
+    articles, skipped = seed_articles(seeds)
+    events = []
+    progress = pipeline.Progress(stage=lambda name, total: events.append((name, total)),
+                                 advance=lambda n: events.append(("advance", n)))
+    pipeline.brief(articles, skipped, pipeline.Settings(inputs=(str(seeds),), model="scripted"),
+                   embedder=hash_embedder, progress=progress)
+    names = [e[0] for e in events]
+    start = names.index("condensing articles")
+    steps = names[start + 1:names.index("merging")]
+    assert events[start] == ("condensing articles", 5) and steps == ["advance"] * 5

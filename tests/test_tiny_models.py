@@ -21,7 +21,6 @@ from briefing.errors import ModelError
 from briefing.models import generate, locate
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECK = ROOT.parent / "shared" / "tools" / "check_briefing.py"
 SEEDS = ROOT / "examples" / "state-visit"
 
 pytestmark = pytest.mark.slow

@@ -73,6 +73,11 @@ def convert_gguf(spec: ModelSpec) -> Path:
     _quiet_transformers()
     auto = AutoModelForSeq2SeqLM if spec.family == "seq2seq" else AutoModelForCausalLM
     check_fits(spec, 4, "cpu")
+    # transformers' GGUF reader draws its own tqdm bar, past disable_progress_bar(): only the CLI draws bars.
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
+
+    bar = getattr(gguf_utils, "tqdm", None)
+    gguf_utils.tqdm = lambda it, *a, **k: it
     try:
         tok = AutoTokenizer.from_pretrained(str(spec.path.parent), gguf_file=spec.path.name, local_files_only=True)
         model = auto.from_pretrained(str(spec.path.parent), gguf_file=spec.path.name, local_files_only=True,
@@ -81,6 +86,9 @@ def convert_gguf(spec: ModelSpec) -> Path:
         raise ModelError(f"can't load {spec.path} with transformers ({type(e).__name__}: {str(e)[:200]})",
                          hint="transformers reads GGUF files of llama, mistral, qwen2/3, gemma2/3, phi3 and a few "
                               "more architectures") from None
+    finally:
+        if bar is not None:
+            gguf_utils.tqdm = bar
     tmp = dest.with_name(dest.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
