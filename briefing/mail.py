@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from briefing.errors import BriefError
+from briefing.safe_text import clip
 
 SECURITY = ("starttls", "tls", "none")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -261,9 +262,7 @@ def check_subject_template(template: str) -> None:
 
 def one_line(text: str, limit: int) -> str:
     """Untrusted text (a title, a server's reply) as one bounded line with no control characters."""
-    text = " ".join(str(text).split())
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return clip(text, limit)
 
 
 def subject_line(template: str, title: str, date: str) -> str:

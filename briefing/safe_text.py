@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -23,10 +24,12 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
 
 def oneline(text) -> str:
-    """Whitespace collapsed to single spaces, control and bidi-override characters dropped."""
+    """Whitespace collapsed to single spaces; control, format (bidi overrides included), private-use and
+    unassigned characters dropped."""
     if text is None:
         return ""
-    return _CONTROL.sub("", " ".join(str(text).split()))
+    text = _CONTROL.sub("", " ".join(str(text).split()))
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
 
 
 def clip(text, limit: int | str = "text") -> str:
