@@ -26,8 +26,8 @@ ENV_HOME = "BRIEF_HOME"  # the user folder (state, lock); each test sets its own
 
 def home() -> Path:
     """The user's data folder for brief: BRIEF_HOME, else the platform's usual place."""
-    if os.environ.get(ENV_HOME):
-        return Path(os.environ[ENV_HOME]).expanduser()
+    if os.environ.get(ENV_HOME, "").strip():
+        return Path(os.environ[ENV_HOME].strip()).expanduser()
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
         return Path(base) / "brief"

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,24 +25,15 @@ from pathlib import Path
 from typing import Callable
 
 from briefing import mail
+from briefing.config import home
 from briefing.errors import EXIT_NOT_SENT, BriefError
 
 HELD = "held"  # a --dry-run copy: listed, sent only by an explicit `brief outbox --send`
 WAITING = "waiting"
 
 
-def user_dir() -> Path:
-    """BRIEF_HOME, else the platform's per-user data folder."""
-    home = os.environ.get("BRIEF_HOME", "").strip()
-    if home:
-        return Path(home).expanduser()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "brief"
+# The user folder (BRIEF_HOME, else the platform's data folder) has one definition: config.home.
+user_dir = home
 
 
 def now() -> str:

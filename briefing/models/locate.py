@@ -10,10 +10,10 @@ import hashlib
 import json
 import os
 import struct
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefing.config import home
 from briefing.errors import ModelError
 
 # Families by config: encoder-decoder models go through AutoModelForSeq2SeqLM, the rest through
@@ -344,12 +344,5 @@ def listing() -> list[dict]:
     return rows
 
 
-def user_dir() -> Path:
-    """The user folder: BRIEF_HOME, else the platform's data folder."""
-    if os.environ.get("BRIEF_HOME"):
-        return Path(os.environ["BRIEF_HOME"]).expanduser()
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "brief"
-    if sys.platform.startswith("win"):
-        return Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local")) / "brief"
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "brief"
+# The user folder (BRIEF_HOME, else the platform's data folder) has one definition: config.home.
+user_dir = home
