@@ -8,26 +8,34 @@ from pathlib import Path
 from briefing.errors import BriefError
 
 
+def replace_atomically(path: Path, data: bytes, private: bool = False) -> None:
+    """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over `path`.
+
+    mkstemp makes the file private (0600): kept so where `private` (the outbox); otherwise the file gets
+    the mode any new file would get. Raises OSError."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        if not private:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_atomic(path: str | Path, text: str) -> Path:
     path = Path(path).expanduser()
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise BriefError(f"cannot write {path}: the folder {parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     try:
-        # mkstemp makes the file private (0600); a briefing gets the mode any new file would get.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        replace_atomically(path, text.encode("utf-8", "surrogateescape"))
     except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
         raise BriefError(f"cannot write {path}: {e.strerror or e}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

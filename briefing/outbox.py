@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import policy
@@ -26,6 +25,7 @@ from typing import Callable
 
 from briefing import mail
 from briefing.config import home
+from briefing.deliver import replace_atomically
 from briefing.errors import EXIT_NOT_SENT, BriefError
 
 HELD = "held"  # a --dry-run copy: listed, sent only by an explicit `brief outbox --send`
@@ -284,13 +284,4 @@ def _server_of(server: mail.EmailSettings, entry: mail.EmailSettings) -> mail.Em
 
 
 def _write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_atomically(path, data, private=True)  # the outbox is the user's alone
