@@ -27,6 +27,7 @@ from briefing import mail
 from briefing.config import home
 from briefing.deliver import replace_atomically
 from briefing.errors import EXIT_NOT_SENT, BriefError
+from briefing.store import Lock
 
 HELD = "held"  # a --dry-run copy: listed, sent only by an explicit `brief outbox --send`
 WAITING = "waiting"
@@ -259,21 +260,10 @@ class Outbox:
     def _lock(self):
         """One sender at a time: two overlapping runs must not both send the same waiting message."""
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        try:
-            import fcntl
-        except ImportError:  # Windows: no advisory locks here; runs are expected not to overlap
+        busy = Busy("another brief is sending mail right now; the message waits in the outbox",
+                    "it is sent by that run, the next one, or `brief outbox --send`")
+        with Lock(self.folder / ".lock", busy=busy):
             yield
-            return
-        with open(self.folder / ".lock", "w") as f:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                raise Busy("another brief is sending mail right now; the message waits in the outbox",
-                           "it is sent by that run, the next one, or `brief outbox --send`") from None
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def _server_of(server: mail.EmailSettings, entry: mail.EmailSettings) -> mail.EmailSettings:

@@ -74,9 +74,10 @@ class Published:
 class Lock:
     """An exclusive lock on a file beside the state; released when the process ends, even by a crash."""
 
-    def __init__(self, path: Path, wait: float = 0.0):
+    def __init__(self, path: Path, wait: float = 0.0, busy: BriefError | None = None):
         self.path = path
         self.wait = wait
+        self.busy = busy  # what to raise when the lock stays taken; by default, that the state is busy
         self.fd: int | None = None
 
     def __enter__(self):
@@ -89,8 +90,9 @@ class Lock:
             if time.monotonic() >= give_up:
                 os.close(self.fd)
                 self.fd = None
-                raise StateBusy(f"another brief run is using the state {self.path.with_suffix('')}",
-                                hint="wait for it to finish, or set [state] lock_wait", exit_code=EXIT_USAGE)
+                raise self.busy or StateBusy(f"another brief run is using the state {self.path.with_suffix('')}",
+                                             hint="wait for it to finish, or set [state] lock_wait",
+                                             exit_code=EXIT_USAGE)
             time.sleep(0.1)
 
     def __exit__(self, *exc):
