@@ -48,6 +48,17 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_FOLD)
 
 
+STOPWORDS = frozenset("""the a an of in on at to for and or but is are was were be been being has have had by with
+from as that this these those it its his her their he she they them which who whom will would may might could should
+can than then also into over after before about between during while said says say there here such so very just more
+most what when where how all any both each other some""".split())
+
+
+def content_words(text: str, stopwords: frozenset = STOPWORDS) -> set[str]:
+    """Content words cut to five letters: a poor man's stemmer that matches 'concern' and 'concerns'."""
+    return {w[:5] for w in re.findall(r"[a-z0-9]+", fold(text).lower()) if w not in stopwords}
+
+
 def _num(s: str) -> float:
     return float(s.replace(",", ""))
 

@@ -34,10 +34,7 @@ MIN_WORDS, MAX_WORDS = 5, 70
 
 NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|without|denied|denies|deny|refused|rejected)\b|n't\b",
                       re.IGNORECASE)
-STOPWORDS = set("""the a an of in on at to for and or but is are was were be been being has have had by with from as
-that this these those it its his her their he she they them which who whom will would may might could should can than
-then also into over after before about between during while said says say there here such so very just more most
-what when where how all any both each other some""".split())
+STOPWORDS = factlib.STOPWORDS
 # The check of ../shared/tools/check_briefing.py, mirrored: every capitalised word (bar a few sentence
 # openers) and every number of a claim must appear in its evidence.
 CHECK_NAME = re.compile(r"\b(?:[A-Z][a-zA-Z'\-]+)(?:\s+[A-Z][a-zA-Z'\-]+)*")
@@ -76,9 +73,7 @@ def split_output(text: str) -> list[str]:
     return out
 
 
-def content_words(text: str) -> set[str]:
-    """Content words cut to five letters, so 'concern' matches 'concerns'."""
-    return {w[:5] for w in re.findall(r"[a-z0-9]+", factlib.fold(text).lower()) if w not in STOPWORDS}
+content_words = factlib.content_words  # stop words without the negations: an added "not" counts
 
 
 def missing_facts(claim: str, evidence: list[str]) -> set[str]:

@@ -118,17 +118,15 @@ class Candidate:
     score: float = 0.0
 
 
-STOPWORDS = set("""the a an of in on at to for and or but is are was were be been being has have had by with from as
-that this these those it its his her their he she they them which who whom will would may might could should can than
-then also not no into over after before about between during while said says say there here such so very just more most
-what when where how all any both each other some""".split())
+# Support's word overlap ignores "not" and "no" too (as it was tuned); grounding (ground.py) counts
+# them, to catch a generated sentence that adds a negation.
+STOPWORDS = factlib.STOPWORDS | {"not", "no"}
 HEDGE = re.compile(r"\b(?:might|may|could|plans? to|planned to|expected to|set to|likely|scheduled|"
                    r"reportedly|suggest(?:s|ed)?|possibl[ey]|potentially)\b", re.IGNORECASE)
 
 
 def content_words(text: str) -> set[str]:
-    """Content words cut to five letters: a poor man's stemmer that matches 'concern' and 'concerns'."""
-    return {w[:5] for w in re.findall(r"[a-z0-9]+", factlib.fold(text).lower()) if w not in STOPWORDS}
+    return factlib.content_words(text, STOPWORDS)
 
 
 def support_score(claim: str, other: str, cosine: float) -> float:
