@@ -181,16 +181,14 @@ def make(
                 text = email_message.message_bytes(msg).decode("ascii")
             else:
                 text = render.render(result, kind, templates)
-        if emailing:
-            pass
-        elif output and output != "-":
-            write_atomic(output, text)
-            if not quiet:
-                typer.echo(f"brief: wrote {output} ({result.stats['claims']} claims from "
-                           f"{result.stats['articles']} articles)", err=True)
-        else:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            if output and output != "-":
+                write_atomic(output, text)
+                if not quiet:
+                    typer.echo(f"brief: wrote {output} ({result.stats['claims']} claims from "
+                               f"{result.stats['articles']} articles)", err=True)
+            else:
+                sys.stdout.write(text)
+                sys.stdout.flush()
     except BriefError as e:
         fail(e.message, e.hint, e.exit_code)
     if emailing and sent != EXIT_OK:
