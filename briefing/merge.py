@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from briefing import facts as factlib
+from briefing import support
 from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, Story
 
 # Support is cosine (MiniLM) plus half the F1 of the two sentences' content words: cosine alone
@@ -183,7 +184,9 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
                     if d is not None:
                         disagreements.append((other.id, sentence, d))
                         break
-                    if supports(st.text, sentence, float(sims[j])):
+                    # Cited only when the sentence states the claim (briefing/support.py), so that every
+                    # citation passes `brief verify`.
+                    if support.check(claim_text(st.text), sentence).verdict == support.SUPPORTS:
                         cits.append(Citation(source=other.id, evidence=sentence))
                         break
             n_sources = len({c.source for c in cits})
