@@ -113,8 +113,20 @@ class Check:
         return check(claim, evidence)
 
 
+# An editor's insertion in a quote ("reaching out to [the two players]") explains the quote; it is not
+# what was said, so a source need not give it.
+EDITORIAL = re.compile(r"\[[^\]]{1,80}\]")
+# Clock times as one value: "5:10 a.m." and "5.10am" are the same time, not the numbers 5 and 10.
+CLOCK = re.compile(r"\b(\d{1,2})[:.](\d{2})\s*(?:([ap])\.?m\b\.?)?", re.IGNORECASE)
+
+
+def _clock(text: str) -> str:
+    return CLOCK.sub(lambda m: f"{m.group(1)}h{m.group(2)}{(m.group(3) or '').lower()}", text)
+
+
 def check(claim: str, evidence: str) -> Verdict:
     """Whether `evidence` states `claim`: supports, partial (with what is missing) or none."""
+    claim, evidence = _clock(EDITORIAL.sub("", claim)), _clock(evidence)
     c_stems, e_stems = stems(claim), stems(evidence)
     if not c_stems:
         return Verdict(NONE, "the claim states nothing checkable")
@@ -196,7 +208,7 @@ def _missing_names(claim: str, evidence_low: str) -> list[str]:
         keys = [re.sub(r"[^a-z0-9]", "", w) for w in g]
         flat = re.sub(r"[^a-z0-9]", "", evidence_low)
         got = [k for k in keys if k in have or k in flat]
-        if keys[-1] in have or keys[-1] in flat or 2 * len(got) > len(keys) or (len(keys) == 1 and got):
+        if keys[-1] in have or keys[-1] in flat or 2 * len(got) >= len(keys) or (len(keys) == 1 and got):
             continue
         missing.append(" ".join(w.capitalize() for w in g))
     return missing

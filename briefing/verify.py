@@ -23,7 +23,7 @@ SENTENCE_VERDICT = {support.SUPPORTS: "supported", support.PARTIAL: "partial", s
 _ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s+")
 _LINK = re.compile(r"\[([^\]]*)\]\((?:[^)\s]*)\)")
-_EMPHASIS = re.compile(r"(\*\*|__|`)")
+_EMPHASIS = re.compile(r"(\*\*|__)")
 _CITE = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")  # "[1, 3]": a citation mark, not part of the statement
 
 
