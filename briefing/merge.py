@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from briefing import facts as factlib
-from briefing import support
+from briefing import standalone, support
 from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, Story
 
 # Support is cosine (MiniLM) plus half the F1 of the two sentences' content words: cosine alone
@@ -277,13 +277,17 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         budget = min(left, share)
         candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
                                            [stmt_vecs[a.id] for a in group])
-        chosen = choose(candidates, budget)
+        headline = headline_of(group, sent_vecs, centroid)
+        # Only a sentence that reads on its own can be a claim (no dangling "they", no quote without its
+        # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
+        readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)]
+        chosen = choose(readable, budget)
         if not chosen:
             continue
         spent += sum(len(claim_text(c.statement.text).split()) for c in chosen)
         chosen.sort(key=lambda c: (-len({x.source for x in c.citations}), -c.score))
         claims = [Claim(text=claim_text(c.statement.text), citations=c.citations, score=round(c.score, 4),
                         key=(k < KEY_POINTS)) for k, c in enumerate(chosen)]
-        stories.append(Story(headline=headline_of(group, sent_vecs, centroid), articles=[a.id for a in group],
+        stories.append(Story(headline=headline, articles=[a.id for a in group],
                              claims=claims, conflicts=conflicts_of(candidates)))
     return stories

@@ -16,7 +16,8 @@ PERSONAL = re.compile(r"\b(?:he|she|him|his|her|hers)\b")
 FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|we|we're|we've|our|ours|us|my|me)\b", re.IGNORECASE)
 OPENING_PRONOUN = re.compile(r"^[\"“‘']?(?:He|She|It|They|This|That|These|Those|His|Her|Their|Its|Them|There's)\b(?!\s+[A-Z])")
 # "this step", "those cuts", "such transfers", "the two brothers": a reference back to something said before.
-DEMONSTRATIVE = re.compile(r"\b(?:this|these|those|such|similar|both|another)\s+([a-z][a-z-]+)")
+DEMONSTRATIVE = re.compile(r"\b(?:this|these|those|such|similar|both|another|the\s+two|the\s+three|the\s+both)\s+"
+                           r"([a-z][a-z-]+)", re.IGNORECASE)
 # "this week", "this month": a time, said relative to the article's date, not a reference back.
 TIME_NOUNS = frozenset("""morning afternoon evening night week weekend month year season fall spring summer winter
 quarter half period round time day decade century""".split())
