@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from briefing import facts
+from briefing import facts, standalone
 from briefing import sentences as splitter
 from briefing.types import Article, RawDocument, Sentence
 
@@ -127,7 +127,7 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], str | N
         if folded_title and (f == folded_title or (folded_title in f and len(f) < len(folded_title) + 60
                                                   and not SENTENCE_END.search(line))):
             continue  # the headline repeated in the body
-        if FURNITURE_LINE.match(line) or BYLINE.match(line) or CAPTION.search(line):
+        if FURNITURE_LINE.match(line) or BYLINE.match(line) or CAPTION.search(line) or standalone.furniture(line):
             continue
         if DATE_LINE.match(line):
             date = date or line.strip()
@@ -159,7 +159,7 @@ def build_article(doc: RawDocument, article_id: int) -> Article:
             continue  # section headings and captions are not statements
         para = []
         for s in splitter.split(line):
-            if FURNITURE_INSIDE.search(s) or len(s.split()) < 4:
+            if FURNITURE_INSIDE.search(s) or len(s.split()) < 4 or standalone.furniture(s):
                 continue
             sentences.append(Sentence(index=len(sentences), text=s, paragraph=p_index))
             para.append(s)

@@ -34,8 +34,8 @@ CUT_END = re.compile(r"\b(?:Spc|Sgt|Gen|Lt|Col|Capt|Mr|Mrs|Ms|Dr|St|Pvt|Cpl|Maj|
 # Furniture by its form.
 TWEET = re.compile(r"[—–-]\s*[^()]{1,60}\(@\w{1,30}\)|(?:^|\s)(?:@\w{2,}|#[A-Za-z]\w+)|pic\.twitter\.com|https?://")
 CREDIT = re.compile(r"\|\s*[A-Z][\w.'’ -]{2,40}/\s*[A-Z][\w&.-]+|\([^()]{0,60}/[A-Z][^()]{0,40}\)"
-                    r"|\(\s*(?:AP|AFP|Reuters|Getty|File|Associated Press)\b[^)]*\)\s*$|\bFILE\b\s*[-–—]|"
-                    r"\bfile (?:photo|image)\b|^(?:Story highlights|Photo|Image|Caption)\b", re.IGNORECASE)
+                    r"|\(\s*(?:AP|AFP|Reuters|Getty|File|Associated Press)\b[^)]*\)\s*$|^FILE\s*[-–—]|"
+                    r"(?i:\bfile (?:photo|image)\b|^(?:story highlights|photo|image|caption)\b)")
 # A sentence that speaks to the reader: "Chat with us...", "Find out what's...", "Look back at...".
 TO_READER = re.compile(r"^[A-Z][a-z]+\s+(?:(?:out|back|up|in|on|with)\s+(?:us|you|your|what's|what|at|here|more)|us|you|your)\b")
 # A finite verb, roughly: an auxiliary, a past form, or a present third-person form after a subject.
@@ -65,19 +65,35 @@ def _has_name(text: str) -> bool:
     return any(w[0].isupper() and w not in factlib.NOT_NAMES for w in words[1:])
 
 
-def reason(text: str, headline: str = "") -> str | None:
-    """Why `text` cannot be read on its own under `headline`; None when it can."""
+# A tweet as a page embeds it: "... — Name (@handle) December 2, 2017".
+TWEET_EMBED = re.compile(r"[-—–]\s*[^()]{1,60}\(@\w{1,30}\)\s*(?:[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4})?")
+
+
+def furniture(text: str) -> str | None:
+    """Why `text` is page furniture by its form (a tweet embed, a photo credit or caption, a prompt to the
+    reader); None when it is not."""
     t = factlib.fold(text).strip()
-    if not t:
-        return "empty"
-    if TWEET.search(t):
-        return "furniture: a tweet embed or link"
+    if TWEET_EMBED.search(t):
+        return "furniture: a tweet embed"
     if CREDIT.search(t):
         return "furniture: a caption or photo credit"
     if TO_READER.match(t):
         return "furniture: a prompt to the reader"
     if SHIRT.search(t) or (DATED.search(t) and not PAST_OR_AUX.search(t)):
         return "furniture: a photo caption"
+    return None
+
+
+def reason(text: str, headline: str = "") -> str | None:
+    """Why `text` cannot be read on its own under `headline`; None when it can."""
+    t = factlib.fold(text).strip()
+    if not t:
+        return "empty"
+    why = furniture(t)
+    if why:
+        return why
+    if TWEET.search(t):
+        return "furniture: a link, handle or hashtag"
     if not FINITE.search(t):
         return "fragment: no verb (a caption or a heading)"
     if CUT.search(t) or CUT_END.search(t):

@@ -42,7 +42,8 @@ ATTRIBUTION = re.compile(r"\b(?:said|says|say|told|tells|tweeted|wrote|posted|ad
 # attribute with another verb, a "statement", or a tweet embed's "— Name (@handle)".
 ATTRIBUTED = re.compile(r"\b(?:said|says|say|saying|told|tells|tweeted|wrote|writes|posted|added|stated|announced|"
                         r"according|explained|insisted|warned|claimed|argued|statement|concluded|confirmed|"
-                        r"revealed|reported|reports|declared|noted|spokes\w*)\b|[—–-]\s*[A-Z][^()]{0,40}\(@\w+\)")
+                        r"revealed|reported|reports|declared|noted|spokes\w*)\b|[—–-]\s*[A-Z][^()]{0,40}\(@\w+\)",
+                        re.IGNORECASE)
 QUOTE = re.compile(r"[\"“”‘’']")
 _WORD = re.compile(r"[a-z0-9]+")
 # A word counts as stated when the evidence has a word with the same first letters: a poor man's

@@ -80,3 +80,9 @@ def test_the_check_is_registered_by_name():
     assert support.Check.name == "rules"
     assert support.Check().check("Putin visited Pyongyang.", "Putin visited Pyongyang on Wednesday.").verdict \
         == support.SUPPORTS
+
+
+def test_a_sentence_supports_itself():
+    # Found on a fresh briefing: "According to" opening the sentence was not seen as naming a source.
+    s = "According to All Nippon Airways, the unauthorised person was a passenger who had boarded the wrong flight."
+    assert check(s, s).verdict == support.SUPPORTS
