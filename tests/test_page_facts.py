@@ -84,7 +84,7 @@ def test_a_conflict_about_nothing_listed_goes_to_the_story_head():
 
 def test_markdown_carries_the_same_facts():
     md = render.render(briefing(), "md")
-    assert "News of 18–19 June 2024" in md and "4 sources: Reuters, apnews.com" in md
+    assert "News of 18–19 June 2024 · 4 sources" in md and "4 sources: Reuters, apnews.com" in md
     assert f"**{CLAIM} — *Reuters [1], Russian President Putin arrives… [3]" in md  # the lede, names first
     assert "Tuesday: 1 source (apnews.com) vs Wednesday: 2 sources (Reuters, Russian President Putin arrives…)" in md
     assert "on **Tuesday** night" in md
