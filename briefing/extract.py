@@ -127,7 +127,8 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], str | N
         if folded_title and (f == folded_title or (folded_title in f and len(f) < len(folded_title) + 60
                                                   and not SENTENCE_END.search(line))):
             continue  # the headline repeated in the body
-        if FURNITURE_LINE.match(line) or BYLINE.match(line) or CAPTION.search(line) or standalone.furniture(line):
+        if FURNITURE_LINE.match(line) or BYLINE.match(line) or CAPTION.search(line) \
+                or standalone.TWEET_EMBED.search(facts.fold(line)):  # the tweet's words go with its embed line
             continue
         if DATE_LINE.match(line):
             date = date or line.strip()

@@ -14,14 +14,25 @@ from briefing import facts as factlib
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 PERSONAL = re.compile(r"\b(?:he|she|him|his|her|hers)\b")
 FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|we|we're|we've|our|ours|us|my|me)\b", re.IGNORECASE)
-OPENING_PRONOUN = re.compile(r"^[\"“‘']?(?:He|She|It|They|This|That|These|Those|His|Her|Their|Its|Them|There's)\b(?!\s+[A-Z])")
+OPENING_PRONOUN = re.compile(r"^[\"“‘']?(?:(?:And|But|So|Now|Then|Yet|Still|Later|Instead),?\s+)?"
+                             r"(?:[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Tt]his|[Tt]hat|[Tt]hese|[Tt]hose|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|"
+                             r"[Tt]hem|[Tt]here's)\b(?!\s+[A-Z])")
+# '"...," he said': the speaker is a pronoun, and who "he" is was told before.
+PRONOUN_SPEAKER = re.compile(r"[,\"”’']\s+(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|continued|noted)\b|"
+                             r"^(?:He|She|They)\s+(?:said|says|added|told)\b")
+# Quoted words: an attribution inside them is the speaker's, not the sentence's.
+QUOTED = re.compile(r"\"[^\"]*(?:\"|$)|“[^”]*(?:”|$)")
+# Six capitalised words in a row, one of them a capitalised small word ("Will Ring in New Year With"): a
+# headline or link text glued to the sentence, not prose.
+TITLE_RUN = re.compile(r"(?:\b[A-Z][\w'’-]*,?(?:\s+(?:in|of|to|a|an|the|and|for|on|at))?\s+){5,}")
+SMALL_WORDS = {"With", "In", "For", "Of", "To", "And", "Will", "From", "On", "At", "After", "Is", "Are", "The", "A", "As"}
 # "this step", "those cuts", "such transfers", "the two brothers": a reference back to something said before.
 DEMONSTRATIVE = re.compile(r"\b(?:this|these|those|such|similar|both|another|the\s+two|the\s+three|the\s+both)\s+"
                            r"([a-z][a-z-]+)", re.IGNORECASE)
 # "this week", "this month": a time, said relative to the article's date, not a reference back.
 TIME_NOUNS = frozenset("""morning afternoon evening night week weekend month year season fall spring summer winter
 quarter half period round time day decade century""".split())
-THAT_NOUN = re.compile(r"(?:^|\b(?:in|of|on|at|from|with|for|by|about|after|to)\s+)[Tt]hat\s+([a-z][a-z-]+)")
+THAT_NOUN = re.compile(r"(?:^|\b(?:in|of|on|at|from|with|for|by|about|after|to|and|but|And|But)\s+)[Tt]hat\s+([a-z][a-z-]+)")
 # "The decision was made...": a subject that is one common noun, which only the article before explained.
 DEFINITE_SUBJECT = re.compile(r"^[\"“‘']?The\s+([a-z][a-z-]+)\s+(?:was|were|is|are|has|had|have|will|would|comes|came)\b")
 ATTRIBUTION = re.compile(r"\b(?:said|says|say|told|tells|tweeted|wrote|writes|posted|added|stated|announced|"
@@ -81,6 +92,10 @@ def furniture(text: str) -> str | None:
         return "furniture: a prompt to the reader"
     if SHIRT.search(t) or (DATED.search(t) and not PAST_OR_AUX.search(t)):
         return "furniture: a photo caption"
+    for m in TITLE_RUN.finditer(t):
+        words = m.group(0).split()
+        if sum(w in SMALL_WORDS for w in words[1:]) >= 2:
+            return "furniture: a headline or link text"
     return None
 
 
@@ -100,8 +115,10 @@ def reason(text: str, headline: str = "") -> str | None:
         return "fragment: cut"
     if OPENS_WITH_VERB.match(t):
         return "fragment: no subject"
-    quoted = t.startswith(("\"", "'", "“", "‘"))
-    attributed = bool(ATTRIBUTION.search(t))
+    quoted = t.startswith(("\"", "'", "“", "‘")) or (text.count("“") != text.count("”"))
+    attributed = bool(ATTRIBUTION.search(QUOTED.sub(" ", t)))
+    if PRONOUN_SPEAKER.search(t):
+        return "dangling: the speaker is only 'he', 'she' or 'they'"
     if not attributed and (quoted or FIRST_PERSON.search(re.sub(r"\bUS\b", "", t))):
         return "fragment: a quote without its speaker"
     known = _content(headline) | set()
