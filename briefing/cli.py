@@ -275,7 +275,6 @@ def verify(
                                       help="md or json. Default: from the output's extension, else md."),
 ):
     """Check every statement of a summary against the sources: supports, partial (and what is missing) or none."""
-    from briefing import pipeline
     from briefing import verify as verifylib
     from briefing.deliver import write_atomic
     from briefing.ingest import gather
@@ -289,14 +288,17 @@ def verify(
             raise BriefError("the summary and a source cannot both be stdin (-)")
         text = verifylib.read_summary(summary)
         docs, skipped = gather(sources, stdin=sys.stdin.buffer if "-" in sources else None)
-        articles = pipeline.articles_from(docs, skipped)
         if skipped:
             # Checked against fewer sources than named, a verdict would mislead: nothing is checked.
             first = skipped[0]
             more = f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""
             raise BriefError(f"source {first.input}: {first.reason}{more}")
+        articles, empty = verifylib.articles_of(docs)
         if not articles:
             raise BriefError("no source article to check against")
+        for name in empty:
+            typer.echo(f"brief: note: {name} has no article text (only page furniture): it supports nothing",
+                       err=True)
         report = verifylib.verify(verifylib.statements_of(text), articles)
         out = verifylib.to_json(report) if kind == "json" else verifylib.to_markdown(report)
         if output and output != "-":

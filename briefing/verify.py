@@ -100,6 +100,29 @@ def statements_of(text: str) -> list[str]:
     return [s for s in (x.strip() for x in out) if re.search(r"\w", s)][:MAX_STATEMENTS]
 
 
+def articles_of(docs) -> tuple[list[Article], list[str]]:
+    """Documents -> source articles, numbered in order. A document with no article text after cleaning
+    stays a source that states nothing (so that its number still names it); its name is returned too."""
+    from briefing import extract
+
+    articles, empty = [], []
+    for doc in docs:
+        n = len(articles) + 1
+        try:
+            articles.append(extract.build_article(doc, n, embeds=True))
+        except extract.EmptyArticle:
+            try:
+                if doc.fallback is None:
+                    raise
+                articles.append(extract.build_article(doc.fallback, n, embeds=True))
+            except extract.EmptyArticle:
+                articles.append(Article(id=n, title=doc.title or doc.input, text="", sentences=[],
+                                        publisher=doc.publisher, published=doc.published, path=doc.path,
+                                        url=doc.url, input=doc.input, note="no article text"))
+                empty.append(doc.input)
+    return articles, empty
+
+
 def best_evidence(claim: str, article: Article, checker=None) -> Check:
     """The source's sentence that best states the claim, and the verdict on it."""
     check = checker.check if checker is not None else support.check

@@ -79,3 +79,17 @@ def test_bad_input_is_a_one_line_error_exit_2(seeds, tmp_path):
 def test_statements_list_items_lines_and_paragraph_sentences():
     text = "# Title\n\n- One item. Still the item.\n1. [Linked](http://x) **bold** [2]\nA line. Another one.\n"
     assert statements_of(text) == ["One item. Still the item.", "Linked bold", "A line.", "Another one."]
+
+
+def test_a_source_of_only_furniture_is_kept_and_supports_nothing(seeds, tmp_path):
+    (seeds / "zz_furniture.txt").write_text("Leave a comment\n\nShare this\n\nSubscribe to our newsletter today!\n",
+                                            encoding="utf-8")
+    summary = tmp_path / "s.md"
+    summary.write_text(f"- {SUPPORTED}\n", encoding="utf-8")
+    out = tmp_path / "v.json"
+    r = verify(summary, seeds, "-o", out)
+    assert r.exit_code == 0, r.output
+    v = json.loads(out.read_text())
+    assert len(v["sources"]) == 6
+    assert v["sentences"][0]["checks"][5] == {"source": 6, "verdict": "none", "evidence": None, "reason": None}
+    assert "zz_furniture.txt has no article text" in r.stderr
