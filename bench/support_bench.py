@@ -2,6 +2,7 @@
 """The support check on the hand-labelled pairs, pair by pair (no CLI): precision and recall of "supports".
 
     python bench/support_bench.py [../shared/eval/support_pairs.jsonl] [--show fp|fn]
+    python bench/support_bench.py --verify      # the reported figure: through `brief verify`
 
 SUPPORTS is positive, PARTIAL and NO negative, SAME left out, per set and overall. This is the quick
 loop for tuning the rules; `../shared/tools/verify_score.py` scores the same pairs through `brief verify`
@@ -21,7 +22,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("pairs", nargs="?", default=str(Path(__file__).resolve().parents[2] / "shared/eval/support_pairs.jsonl"))
     ap.add_argument("--show", choices=["fp", "fn"])
+    ap.add_argument("--verify", action="store_true",
+                    help="run ../shared/tools/verify_score.py with this checkout's brief instead")
     a = ap.parse_args()
+    if a.verify:
+        import shutil
+        import subprocess
+        import tempfile
+
+        tool = Path(a.pairs).resolve().parents[1] / "tools" / "verify_score.py"
+        brief = shutil.which("brief", path=str(Path(sys.executable).parent)) or "brief"
+        with tempfile.TemporaryDirectory() as work:
+            raise SystemExit(subprocess.run([sys.executable, str(tool), a.pairs, work, "--brief", brief]).returncode)
     stats = collections.defaultdict(collections.Counter)
     for line in open(a.pairs, encoding="utf-8"):
         p = json.loads(line)

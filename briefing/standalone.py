@@ -34,7 +34,8 @@ TIME_NOUNS = frozenset("""morning afternoon evening night week weekend month yea
 quarter half period round time day decade century""".split())
 THAT_NOUN = re.compile(r"(?:^|\b(?:in|of|on|at|from|with|for|by|about|after|to|and|but|And|But)\s+)[Tt]hat\s+([a-z][a-z-]+)")
 # "The decision was made...": a subject that is one common noun, which only the article before explained.
-DEFINITE_SUBJECT = re.compile(r"^[\"“‘']?The\s+([a-z][a-z-]+)\s+(?:was|were|is|are|has|had|have|will|would|comes|came)\b")
+DEFINITE_SUBJECT = re.compile(r"^[\"“‘']?The\s+(?:[a-z]+\s+)?([a-z][a-z-]+)\s+(?:was|were|is|are|has|had|have|will|would|"
+                              r"may|might|could|comes|come|came|followed|follows)\b")
 ATTRIBUTION = re.compile(r"\b(?:said|says|say|told|tells|tweeted|wrote|writes|posted|added|stated|announced|"
                          r"according to|explained|insisted|warned|claimed|argued|asked|replied|reported|reports|"
                          r"statement|concluded|confirmed)\b", re.IGNORECASE)
