@@ -281,7 +281,8 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         # Only a sentence that reads on its own can be a claim (no dangling "they", no quote without its
         # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
         readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)]
-        chosen = choose(readable, budget)
+        # A story where nothing reads alone is left out, unless it is the only one: a briefing is never empty.
+        chosen = choose(readable or (candidates if len(groups) == 1 else []), budget)
         if not chosen:
             continue
         spent += sum(len(claim_text(c.statement.text).split()) for c in chosen)

@@ -51,10 +51,15 @@ CREDIT = re.compile(r"\|\s*[A-Z][\w.'’ -]{2,40}/\s*[A-Z][\w&.-]+|\([^()]{0,60}
 # A sentence that speaks to the reader: "Chat with us...", "Find out what's...", "Look back at...".
 TO_READER = re.compile(r"^[A-Z][a-z]+\s+(?:(?:out|back|up|in|on|with)\s+(?:us|you|your|what's|what|at|here|more)|us|you|your)\b")
 # A finite verb, roughly: an auxiliary, a past form, or a present third-person form after a subject.
+# English irregular past forms: with the auxiliaries, -ed and -s forms, what tells a sentence from a caption.
+IRREGULAR_PAST = """arose ate beat became began bent bit blew bore bought bound broke brought built burst cast caught chose
+clung came cost crept cut dealt did dug drew drank drove fed felt fell fled flew forbade forgave forgot froze fought
+found gave got grew ground hung heard held hid hit hurt kept knew laid lay leapt led left lent let lost made meant met
+overcame paid put quit ran rang read rode rose said sang sank sat saw sent set shook shot shut slept slid sold sought
+spent split spoke spread sprang stood stole struck stuck strove swam swept swore swung taught tore told took thought
+threw understood undertook upheld went wept withdrew withheld woke won wore wound wrote""".split()
 FINITE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|should|may|might|must|"
-                    r"do|does|did|said|says|told|won|took|made|came|went|saw|found|began|left|met|held|gave|"
-                    r"got|led|ran|hit|set|put|brought|thought|fell|rose|sent|spent|kept|lost|paid|sold|built|"
-                    r"became|struck|shot|knew|grew|drew|wrote|spoke|broke|chose|stood|[a-z]+ed|[a-z]{3,}(?<!ing)s)\b")
+                    r"do|does|did|says|" + "|".join(IRREGULAR_PAST) + r"|[a-z]+ed|[a-z]{3,}(?<!ing)s)\b")
 PAST_OR_AUX = re.compile(r"\b(?:is|are|was|were|been|has|have|had|will|would|can|could|said|told|[a-z]+ed)\b")
 # A caption's form: present tense over a dated photo ("... lands at ... on March 28, 2007") or a player's
 # shirt number ("DeAndre Hopkins (10) reaches for the ball").
