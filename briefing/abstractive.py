@@ -293,6 +293,7 @@ class AbstractiveBackend:
                   and (not ground.NEGATION.search(text) or any(ground.NEGATION.search(e) for e in ev)))
             if ok and text != c.text:
                 c.text = text
+                c.generated = True
                 report["kept"] += 1
             elif not ok:
                 report["dropped"] += 1

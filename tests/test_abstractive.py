@@ -122,6 +122,15 @@ def test_scripted_output_keeps_the_faithful_paraphrase_with_its_citation_and_dro
                                "greeted by North Korean leader Kim Jong Un.")
     done = check_briefing(result, tmp_path)
     assert done.returncode == 0, done.stdout
+    # The JSON says which claim the model wrote; every other claim is the sources' own sentence.
+    data = json.loads((tmp_path / "briefing.json").read_text())
+    marks = {c["text"]: c["generated"] for s in data["stories"] for c in s["claims"]}
+    assert marks[FAITHFUL] is True
+    assert all(v is False for t, v in marks.items() if t != FAITHFUL)
+    md = render(result, "md")
+    line = next(x for x in md.splitlines() if "landed in Pyongyang" in x)
+    assert "_(rewritten)_" in line
+    assert sum("_(rewritten)_" in x for x in md.splitlines()) == 1
 
 
 FUSED = "Vladimir Putin touched down in Pyongyang, where North Korean leader Kim Jong Un warmly greeted him."
@@ -148,7 +157,7 @@ def test_claims_several_sources_make_are_fused_only_when_grounded(seeds, embedde
     assert fused["kept"] == 1 and fused["dropped"] == 1 and fused["claims"] >= 2
     claims = [c for s in result.stories for c in s.claims]
     lead = next(c for c in claims if c.text == FUSED)
-    assert lead.sources == [1, 2]
+    assert lead.sources == [1, 2] and lead.generated
     ties = next(c for c in claims if any("notably strengthened" in x.evidence for x in c.citations))
     assert ties.sources == [1, 2] and "12" not in ties.text and "Moscow" not in ties.text
     done = check_briefing(result, tmp_path)
