@@ -1,10 +1,12 @@
 """Tie each sentence a model wrote to the article sentences it rests on, or refuse it.
 
 A generated sentence is kept only when (1) it reads as a sentence, (2) its closest source sentence is
-close in meaning and shares its content words, and (3) every name, number and date it gives stands in
-the source sentences chosen as its evidence, read the way ../shared/tools/check_briefing.py reads a
-claim. The evidence is then quoted word for word as its citation. Small models invent (a trip becomes
-"the first since World War II"); this is where that stops.
+close in meaning and shares its content words, (3) every name, number (as a value), date and weekday
+it gives stands in the source sentences chosen as its evidence, and (4) the support check says that
+evidence supports it: units and times of day, who did what to whom, certainty and attribution agree,
+and it is no talk about the task (faithful.py). The evidence is then quoted word for word as its
+citation. Small models invent (a trip becomes "the first since World War II", 24 years become 24
+months); this is where that stops.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from briefing import facts as factlib
+from briefing import faithful
 from briefing import sentences as sentlib
 from briefing.types import Article
 
@@ -35,13 +38,11 @@ MIN_WORDS, MAX_WORDS = 5, 70
 NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|without|denied|denies|deny|refused|rejected)\b|n't\b",
                       re.IGNORECASE)
 STOPWORDS = factlib.STOPWORDS
-# The check of ../shared/tools/check_briefing.py, mirrored: every capitalised word (bar a few sentence
-# openers) and every number of a claim must appear in its evidence.
-CHECK_NAME = re.compile(r"\b(?:[A-Z][a-zA-Z'\-]+)(?:\s+[A-Z][a-zA-Z'\-]+)*")
-CHECK_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
-CHECK_OPENERS = {"The", "A", "An", "In", "On", "At", "He", "She", "It", "They", "This", "That", "These", "Those",
-                 "But", "And", "As", "After", "Before", "While", "When", "For", "With", "By", "From", "Both",
-                 "Its", "His", "Her", "Their"}
+CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z'’\-]*")
+# The one support check a kept sentence must pass: (claim, evidence sentences) -> Verdict(ok, reason).
+# When briefing/support.py (the trust issue's check behind `brief verify`) lands, this line becomes
+# `SUPPORT = support.check` (adapting its verdict's fields if they differ), and faithful.py goes.
+SUPPORT = faithful.check
 BULLET = re.compile(r"^\s*(?:[-*•·]+|\d{1,2}[.)]|#+)\s+")
 LABEL = re.compile(r"^\s*(?:summary|tl;?dr|key points?|in short|answer|assistant)\s*[:\-]\s*", re.IGNORECASE)
 PREAMBLE = re.compile(r"^\s*(?:here (?:is|are)|sure|certainly|below is|the (?:article|text) (?:is|says))\b.*:\s*$",
@@ -54,7 +55,8 @@ class Grounded:
     support: list[int]  # article sentence indices, closest first
     cosine: float  # to the closest source sentence
     kept: bool
-    reason: str = ""  # why it was dropped: malformed | weak | unsupported | negation | repeat
+    reason: str = ""  # why it was dropped: malformed | weak | unsupported | negation | repeat, or the
+    # support check's reason: chatter | time | quantity | roles | certainty | attribution
 
 
 def split_output(text: str) -> list[str]:
@@ -77,14 +79,25 @@ content_words = factlib.content_words  # stop words without the negations: an ad
 
 
 def missing_facts(claim: str, evidence: list[str]) -> set[str]:
-    """Names, numbers and dates in `claim` that `evidence` lacks: facts.py's reading and the checker's."""
+    """Names, numbers and dates in `claim` that `evidence` lacks. Every capitalised word counts as a
+    name, the sentence's first only when it is not a function word; numbers count as written and as
+    values ("nine" is 9), times of day as times."""
+    joined = " ".join(evidence)
     missing = set(factlib.unsupported(claim, evidence))
-    body = factlib.fold(" ".join(evidence)).lower()
-    text = factlib.fold(claim)
-    for m in CHECK_NAME.finditer(text):
-        missing |= {w for w in m.group(0).split() if w not in CHECK_OPENERS and w.lower() not in body}
-    missing |= {n for n in CHECK_NUMBER.findall(text) if n.lower() not in body}
-    fc, fe = factlib.facts(claim), factlib.facts(" ".join(evidence))
+    body = factlib.fold(joined).lower()
+    text = factlib.fold(claim).strip()
+    opening = len(text) - len(text.lstrip("\"'“‘(["))
+    for m in CAPITALISED.finditer(text):
+        word = m.group(0).strip("'’-")
+        if m.start() == opening and word.lower() in STOPWORDS:
+            continue
+        if word and word.lower().removesuffix("'s") not in body:
+            missing.add(word)
+    values = {v for v, _ in faithful.quantities(joined)}
+    missing |= {f"{v:g}" for v, _ in faithful.quantities(claim) if v not in values}
+    if faithful.time_problem(claim, joined):
+        missing.add("time of day")
+    fc, fe = factlib.facts(claim), factlib.facts(joined)
     missing |= {f"{d[0]}/{d[1]}" for d in fc.dates - fe.dates}
     missing |= set(fc.weekdays - fe.weekdays)
     return missing
@@ -145,6 +158,9 @@ def ground_one(text: str, vector: np.ndarray, article: Article, sent_vecs: np.nd
         return Grounded(text, support, cosine, False, "unsupported")
     if bool(NEGATION.search(text)) and not any(NEGATION.search(e) for e in evidence):
         return Grounded(text, support, cosine, False, "negation")  # "did not sign" from "signed"
+    verdict = SUPPORT(text, evidence)
+    if not verdict.ok:
+        return Grounded(text, support, cosine, False, verdict.reason)
     words = content_words(text)
     cover = len(words & content_words(" ".join(evidence))) / len(words) if words else 0.0
     if cosine + 0.5 * cover < MIN_STRENGTH or too_novel(text, evidence):
