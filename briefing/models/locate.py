@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,9 +99,14 @@ def looks_like_path(name: str) -> bool:
 
 
 def resolve(name: str) -> ModelSpec:
-    """A model named by path or Hugging Face id -> its spec; ModelError saying where it looked."""
+    """A model named by path or Hugging Face id -> its spec; ModelError saying where it looked. A bare
+    file name ending in .gguf is also looked up among the files `brief models` finds."""
     raw = name.strip()
     path = Path(raw).expanduser()
+    if not path.exists() and raw.lower().endswith(".gguf") and "/" not in raw and "\\" not in raw:
+        found = {p.name: p for p in found_ggufs()}
+        if raw in found:
+            path = ensure_assembled(found[raw])
     if path.exists() or looks_like_path(raw):
         if path.is_file():
             if path.suffix.lower() != ".gguf":
@@ -108,6 +114,13 @@ def resolve(name: str) -> ModelSpec:
                                  hint="give a .gguf file, a model folder or a Hugging Face id")
             return from_gguf(path.resolve(), raw)
         if path.is_dir():
+            if not (path / "config.json").exists():
+                ggufs = sorted(path.glob("*.gguf"))
+                if len(ggufs) == 1:
+                    return from_gguf(ggufs[0].resolve(), raw)
+                if ggufs:
+                    raise ModelError(f"model folder {path} holds {len(ggufs)} .gguf files and no config.json",
+                                     hint="name one: " + ", ".join(str(g) for g in ggufs[:5]))
             return from_folder(path.resolve(), raw)
         raise ModelError(f"model {raw!r} not found: no such file or folder ({path.resolve()})")
     if raw.count("/") == 1 and all(raw.split("/")):
@@ -470,6 +483,109 @@ def configured_paths() -> list[str]:
     return [p for p in raw.split(os.pathsep) if p.strip()]
 
 
+# -- GGUF files shipped by Python packages, and folders of them ----------------------------------------
+MAX_SCAN_DEPTH = 3  # site-packages/<package>/<data>/<file>: deep enough for the packages seen, and quick
+PART = re.compile(r"^(?P<name>.+\.gguf)\.part(?P<n>\d{1,3})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SplitGGUF:
+    """One .gguf file shipped in parts (the PyPI limit on a file's size), maybe by several packages."""
+
+    name: str
+    parts: tuple[Path, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(p.stat().st_size for p in self.parts)
+
+
+def site_dirs() -> list[Path]:
+    """The site-packages folders of the running Python: where pip puts packages."""
+    import site
+    import sys
+
+    dirs = list(site.getsitepackages()) + [site.getusersitepackages()]
+    dirs += [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))]
+    out = []
+    for d in dict.fromkeys(dirs):
+        if d and Path(d).is_dir():
+            out.append(Path(d))
+    return out
+
+
+def _scan(folder: Path, depth: int) -> list[Path]:
+    """Files under `folder` whose names end in .gguf or .gguf.partNN, `depth` levels down at most."""
+    out = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return out
+    for e in entries:
+        name = e.name.lower()
+        try:
+            if e.is_file() and (name.endswith(".gguf") or PART.match(e.name)):
+                out.append(Path(e.path))
+            elif depth > 0 and e.is_dir(follow_symlinks=False) and not name.endswith((".dist-info", "__pycache__")):
+                out.extend(_scan(Path(e.path), depth - 1))
+        except OSError:
+            continue
+    return out
+
+
+def found_ggufs(folders: list[Path] | None = None) -> list[Path | SplitGGUF]:
+    """GGUF files in installed packages (and in `folders`), split files gathered into one entry each."""
+    files = []
+    for d in (site_dirs() if folders is None else folders):
+        files.extend(_scan(d, MAX_SCAN_DEPTH))
+    whole, parts = [], {}
+    for f in files:
+        m = PART.match(f.name)
+        if m:
+            parts.setdefault(m.group("name"), []).append((int(m.group("n")), f))
+        else:
+            whole.append(f)
+    out: list[Path | SplitGGUF] = sorted(set(whole))
+    for name, ps in sorted(parts.items()):
+        out.append(SplitGGUF(name, tuple(p for _, p in sorted(ps))))
+    return out
+
+
+def ensure_assembled(found: Path | SplitGGUF) -> Path:
+    """A split file joined once, part after part, under the user folder; a whole file as it is. Written to
+    a temporary name and renamed, so a run killed half way leaves nothing that looks finished."""
+    if isinstance(found, Path):
+        return found
+    numbers = [int(PART.match(p.name).group("n")) for p in found.parts]
+    if numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        raise ModelError(f"{found.name}: parts {numbers} are not a complete series",
+                         hint="install every part package of the model")
+    dest = user_dir() / "models" / found.name
+    if dest.is_file() and dest.stat().st_size == found.size:
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + f".tmp{os.getpid()}")
+    import shutil
+
+    with open(tmp, "wb") as out:
+        for part in found.parts:
+            with open(part, "rb") as f:
+                shutil.copyfileobj(f, out, 1 << 20)
+    os.replace(tmp, dest)
+    return dest
+
+
+def _found_spec(found: Path | SplitGGUF, where: str):
+    """(spec, source, problem) for a listing row; a split file is listed without reading it."""
+    if isinstance(found, SplitGGUF):
+        return (found, where, None)
+    try:
+        spec = from_gguf(found, found.name)
+    except ModelError as e:
+        return (None, str(found), e.message)
+    return (spec, f"{where}: {found}", None)
+
+
 def scan_cache() -> list[ModelSpec]:
     """Every text-generating model in the local Hugging Face cache; others (encoders, datasets) skipped."""
     out = []
@@ -492,14 +608,26 @@ def listing() -> list[dict]:
     free = available_bytes("cpu")
     specs: list[tuple[ModelSpec | None, str, str | None]] = [(s, str(s.path), None) for s in scan_cache()]
     for p in configured_paths():
+        folder = Path(p).expanduser()
+        if folder.is_dir() and not (folder / "config.json").exists():
+            for f in found_ggufs([folder]):  # a folder of .gguf files: each one listed
+                specs.append(_found_spec(f, "BRIEF_MODEL_PATHS " + p))
+            continue
         try:
             specs.append((resolve(p), p, None))
         except ModelError as e:
             specs.append((None, p, e.message))
+    for f in found_ggufs():
+        specs.append(_found_spec(f, "installed package"))
     for spec, where, problem in specs:
         if spec is None:
             rows.append({"name": where, "family": "unusable", "params": 0, "source": "BRIEF_MODEL_PATHS",
                          "fits": False, "problem": problem})
+            continue
+        if isinstance(spec, SplitGGUF):
+            rows.append({"name": spec.name, "family": "causal (gguf, in parts)", "params": 0, "bytes": spec.size,
+                         "source": f"{where}: {len(spec.parts)} parts, joined on first use ({spec.parts[0].parent})",
+                         "fits": None})
             continue
         need = spec.needed_bytes(4)
         rows.append({"name": spec.name, "family": f"{spec.family} ({spec.style}, {spec.model_type or '?'})",
