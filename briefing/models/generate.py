@@ -89,7 +89,7 @@ def convert_gguf(spec: ModelSpec) -> Path:
 
     _quiet_transformers()
     auto = AutoModelForSeq2SeqLM if spec.family == "seq2seq" else AutoModelForCausalLM
-    check_fits(spec, 4, "cpu")
+    check_fits(spec, 4, "cpu", converting=True)
     # transformers' GGUF reader draws its own tqdm bar, past disable_progress_bar(): only the CLI draws bars.
     from transformers import modeling_gguf_pytorch_utils as gguf_utils
 

@@ -25,7 +25,16 @@ WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
 # bytes a parameter takes, by the dtype names safetensors headers and configs use
 DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1,
                "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1, "float32": 4, "float16": 2, "bfloat16": 2}
-OVERHEAD = 1.25  # activations, KV cache and allocator slack on top of the weights, for news-length inputs
+# Peak memory of a model's process = BASE + parameters x bytes per parameter x FACTOR, from peaks measured
+# by `python bench/model_memory.py SmolLM2-135M-Instruct.Q4_1.gguf gemma-3-270m-q4_k_m.gguf` (models.md):
+# Python with torch and transformers imported peaked at 0.23 GiB; converting a GGUF file (dequantized
+# float32 weights, the model built from them, then saved as float16) took 2.4x (SmolLM2, 1.41 GiB) and
+# 3.0x (Gemma 3 270M, 3.18 GiB, its 262k-token vocabulary) the float32 weights on top of that; loading the
+# converted folder and writing 64 tokens after a 600-token prompt, 1.7x and 2.0x (1.16 and 2.41 GiB).
+# The factors round the larger of each up, so both models' measured peaks are under the estimate.
+BASE_BYTES = int(0.25 * 2**30)
+CONVERT_FACTOR = 3.0
+RUN_FACTOR = 2.25
 
 
 class Damaged(ValueError):
@@ -75,11 +84,12 @@ class ModelSpec:
             h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns}".encode())
         return f"{self.path}#{h.hexdigest()[:16]}"
 
-    def needed_bytes(self, dtype_bytes: int) -> int:
-        """Memory the weights take once loaded in a dtype of `dtype_bytes` bytes, with slack."""
-        if self.params:
-            return int(self.params * dtype_bytes * OVERHEAD)
-        return int(self.file_bytes * OVERHEAD)
+    def needed_bytes(self, dtype_bytes: int, converting: bool = False) -> int:
+        """Peak memory of a process that loads this model in a dtype of `dtype_bytes` bytes and writes with
+        it (or, `converting`, dequantizes a GGUF file into a folder): BASE + params x bytes x FACTOR."""
+        factor = CONVERT_FACTOR if converting else RUN_FACTOR
+        params = self.params or self.file_bytes // 2  # no header to count from: assume 16-bit weights
+        return int(BASE_BYTES + params * dtype_bytes * factor)
 
 
 def hf_cache_dir() -> Path:
@@ -468,8 +478,8 @@ def available_bytes(device: str = "cpu") -> int | None:
     return None
 
 
-def check_fits(spec: ModelSpec, dtype_bytes: int, device: str) -> None:
-    need = spec.needed_bytes(dtype_bytes)
+def check_fits(spec: ModelSpec, dtype_bytes: int, device: str, converting: bool = False) -> None:
+    need = spec.needed_bytes(dtype_bytes, converting)
     free = available_bytes(device)
     if free is not None and need > free:
         raise ModelError(f"model {spec.name!r} needs about {need / 2**30:.1f} GiB on {device}, "
@@ -629,9 +639,9 @@ def listing() -> list[dict]:
                          "source": f"{where}: {len(spec.parts)} parts, joined on first use ({spec.parts[0].parent})",
                          "fits": None})
             continue
-        need = spec.needed_bytes(4)
+        need = spec.needed_bytes(4, converting=spec.kind == "gguf")
         rows.append({"name": spec.name, "family": f"{spec.family} ({spec.style}, {spec.model_type or '?'})",
-                     "params": spec.params, "bytes": spec.file_bytes, "source": where,
+                     "params": spec.params, "bytes": spec.file_bytes, "needs_bytes": need, "source": where,
                      "fits": None if free is None else need <= free})
     return rows
 
