@@ -203,7 +203,7 @@ def test_split_output_removes_lists_labels_and_chatter():
                                          "They signed a pact."]
 
 
-def test_missing_facts_reads_names_as_the_checker_does():
+def test_missing_facts_counts_every_capitalised_word_but_an_opening_function_word():
     evidence = ["Putin met Kim in Pyongyang on Wednesday."]
     assert ground.missing_facts("Putin met Kim in Pyongyang on Wednesday.", evidence) == set()
     assert "Meanwhile" in ground.missing_facts("Meanwhile, Putin met Kim in Pyongyang.", evidence)
@@ -406,3 +406,12 @@ def test_the_progress_bar_moves_article_by_article(seeds, hash_embedder, monkeyp
     start = names.index("condensing articles")
     steps = names[start + 1:names.index("merging")]
     assert events[start] == ("condensing articles", 5) and steps == ["advance"] * 5
+
+
+def test_missing_facts_reads_numbers_as_values_and_times_as_times():
+    evidence = ["The suspect fled nine days earlier and was seen at 12:50 p.m. and 1:40 p.m."]
+    assert ground.missing_facts("The suspect fled nine days earlier.", evidence) == set()
+    assert "10" in ground.missing_facts("The suspect fled ten days earlier.", evidence)  # a value, not a word
+    assert "9" in ground.missing_facts("The suspect fled 9 days earlier.", evidence)  # a citation shows the digits
+    assert "time of day" in ground.missing_facts("The suspect was seen at 12:40 pm.", evidence)
+    assert ground.missing_facts("The suspect was seen at 1:40 pm.", evidence) == set()
