@@ -194,16 +194,17 @@ def roles_problem(claim: str, evidence: list[str]) -> str | None:
 # What makes a statement not (yet) a fact: possibility, plan, expectation, report.
 HEDGE = re.compile(r"\b(?:may|might|could|would|will|shall|should|can|likely|unlikely|possibly|probably|perhaps|"
                    r"expected|expects|expect|plans?|planned|planning|intends?|intended|aims?|aimed|hopes?|hoped|"
-                   r"set to|due to|scheduled|proposed|potential(?:ly)?|reportedly|allegedly|seeks?|wants?|"
+                   r"set to|due to|scheduled|proposed|potential(?:ly)?|reportedly|allegedly|seek(?:s|ing)?|wants?|wanting|"
                    r"considering|poised|prepared to|ready to|is to|are to|going to|'ll)\b", re.IGNORECASE)
 # Words for a contested or one-sided account: dropping who said it makes it the briefing's own claim.
 STANCE_WORDS = (r"insist(?:s|ed)?|claim(?:s|ed)?|alleg(?:e|es|ed)|argu(?:e|es|ed)|maintain(?:s|ed)?|"
                     r"assert(?:s|ed)?|contend(?:s|ed)?|accus(?:e|es|ed)|den(?:y|ies|ied)|believ(?:e|es|ed)|"
                     r"suggest(?:s|ed)?|warn(?:s|ed)?|dismiss(?:es|ed)?|reject(?:s|ed)?|charg(?:e|es|ed)|"
+                    r"describ(?:e|es|ed)|label(?:s|ed|led)?|term(?:s|ed)|brand(?:s|ed)|"
                     r"according to|in (?:his|her|their) (?:view|words)")
 STANCE = re.compile(rf"\b(?:{STANCE_WORDS})\b", re.IGNORECASE)
 # Any word that puts a statement in someone's mouth: a claim with one keeps its attribution.
-REPORTING = re.compile(rf"\b(?:{STANCE_WORDS}|sa(?:y|ys|id)|told|stat(?:e|es|ed)|add(?:s|ed)|not(?:e|es|ed)|"
+REPORTING = re.compile(rf"\b(?:{STANCE_WORDS}|sa(?:y|ys|id)|told|stat(?:es|ed)|add(?:s|ed)|not(?:e|es|ed)|"
                        r"announc(?:e|es|ed)|report(?:s|ed)?|confirm(?:s|ed)?|quot(?:e|es|ed)|call(?:s|ed|ing)?)\b",
                        re.IGNORECASE)
 CLAUSE_END = re.compile(r"[;:]|\b(?:but|while|whereas|although|though|however)\b", re.IGNORECASE)
@@ -253,6 +254,11 @@ def certainty_problem(claim: str, evidence: list[str]) -> str | None:
     moved = (sure & only_hedged) - stated
     if moved:
         return f"states as done what the evidence gives as possible or planned ({', '.join(sorted(moved)[:3])})"
+    # The other way: an aim, plan or possibility no evidence sentence speaks of ("Russia is seeking to
+    # increase trade" from "trade has seen an uptick").
+    marker = HEDGE.search(claim)
+    if marker and not any(HEDGE.search(fold(e)) for e in evidence):
+        return f"adds {marker.group(0).lower()!r}: the evidence gives no aim, plan or possibility"
     return None
 
 

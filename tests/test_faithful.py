@@ -96,6 +96,12 @@ def test_the_support_check_names_each_problem(seed_articles):
      "Putin will also visit the Orthodox Church, and is likely to attend a concert.", "certainty"),
     ("The minister signed the treaty.", "The minister may sign the treaty on Friday.", "certainty"),
     ("Here is the rewritten sentence: Putin met Kim in Pyongyang.", "Putin met Kim in Pyongyang.", "chatter"),
+    # Gemma 3 270M on the seeds: an aim the evidence doesn't give
+    ("Russia is seeking to increase trade with North Korea.", "Trade between the two countries has seen a "
+     "significant uptick, with Russia providing essential goods and services to North Korea.", "certainty"),
+    # Gemma 3 270M on the seeds: the Kremlin's description, stated as the briefing's own
+    ("The visit is a friendly state visit, and it is a welcome one for Russia.",
+     'The Kremlin has described the trip as a "friendly state visit."', "attribution"),
 ])
 def test_issue_cases_fail_the_support_check(claim, evidence, reason):
     v = faithful.check(claim, [evidence])
