@@ -99,6 +99,9 @@ def make(
                                                              "Hugging Face id from the local cache, a model folder, "
                                                              "or a .gguf file: it rewrites each article, and only "
                                                              "sentences its sources support are kept."),
+    embedder: Optional[str] = typer.Option(None, "--embedder", metavar="NAME",
+                                           help="The sentence embedder, by name. Default: minilm (the embedded "
+                                                "all-MiniLM-L6-v2)."),
     device: str = typer.Option("auto", "--device", metavar="DEVICE",
                                help="Where a generative model runs: auto, cpu, cuda or mps."),
     prompts: Optional[Path] = typer.Option(None, "--prompts", metavar="DIR",
@@ -129,7 +132,7 @@ def make(
     if config_file is not None:
         _daily(config_file, inputs or [], output, fmt, words, title, model, quiet, templates,
                send=send, dry_run=dry_run, to=to, sender=sender,
-               device=None if device == "auto" else device, prompts=prompts)
+               device=None if device == "auto" else device, prompts=prompts, embedder=embedder)
         return
     if not inputs:
         fail("give INPUT... (files, folders, -, URLs) or --config FILE")
@@ -162,11 +165,11 @@ def make(
             raise BriefError(f"unknown device {device!r}; valid devices: auto, cpu, cuda, mps")
         if prompts is not None and not prompts.is_dir():
             raise BriefError(f"--prompts {prompts}: not a folder")
-        model_name = models.canonical(model)
-        from briefing import pipeline
+        from briefing import pipeline  # first: importing it registers the built-in condensers
 
         settings = pipeline.Settings(inputs=tuple(inputs), words=words, title=title.strip() if title else None,
-                                     model=model_name, device=device.lower(),
+                                     model=models.condensers.canonical(model),
+                                     embedder=models.embedders.canonical(embedder), device=device.lower(),
                                      prompts=str(prompts) if prompts else None)
         with _Bar(quiet) as bar:
             result = pipeline.run(settings, stdin=sys.stdin.buffer if "-" in inputs else None,
@@ -198,7 +201,7 @@ def make(
 
 
 def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templates=None,
-           send=False, dry_run=False, to=None, sender=None, device=None, prompts=None):
+           send=False, dry_run=False, to=None, sender=None, device=None, prompts=None, embedder=None):
     """`brief make --config FILE`: the daily job; with --send, the digest is emailed as well as written."""
     from briefing import config as configlib
     from briefing import daily
@@ -214,6 +217,7 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
         if templates is not None and not templates.is_dir():
             raise BriefError(f"--templates {templates}: not a folder")
         cfg = configlib.load(config_file, words=words, title=title.strip() if title else title, model=model,
+                             embedder=embedder,
                              dir=output, formats=(fmt,) if fmt else None,
                              templates=str(templates) if templates else None, device=device,
                              prompts=str(prompts) if prompts else None, **extra)

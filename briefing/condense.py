@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 
+from briefing import models
 from briefing.models import minilm
 from briefing.types import Article, Statement
 
@@ -48,9 +49,10 @@ class ExtractiveBackend:
     """The embedded default: all-MiniLM-L6-v2 ranks sentences by centrality and position."""
 
     name = minilm.NAME
-    generative = False
+    fuser = None
 
-    def condense(self, articles: list[Article], vectors: dict[int, np.ndarray], embedder=None) -> list[list[Statement]]:
+    def condense(self, articles: list[Article], vectors: dict[int, np.ndarray], embedder=None,
+                 advance=None) -> models.Condensed:
         out = []
         for article in articles:
             ranked = rank_sentences(article, vectors[article.id])
@@ -64,4 +66,11 @@ class ExtractiveBackend:
                 seen.add(text)
                 statements.append(Statement(article=article.id, text=text, support=[i], score=score))
             out.append(statements)
-        return out
+        if advance:
+            advance(len(articles))
+        return models.Condensed(out)
+
+
+models.condensers.register("minilm", lambda **_options: ExtractiveBackend(),
+                           aliases=("default", "embedded", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2",
+                                    "extractive"))

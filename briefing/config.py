@@ -49,6 +49,7 @@ class Config:
     max_stories: int = 10
     single_source: bool = True  # keep stories that only one publisher reports
     model: str = "minilm"
+    embedder: str = "minilm"  # the sentence embedder, by its registered name (models.embedders)
     device: str = "auto"  # for a generative model: auto | cpu | cuda | mps
     prompts: str = ""  # a folder whose prompt templates replace the built-in ones
     # [output]
@@ -76,7 +77,8 @@ class Config:
 KEYS = {
     "sources": {"feeds": "feeds", "urls": "urls", "paths": "paths", "since_hours": "since_hours"},
     "briefing": {"title": "title", "words": "words", "max_stories": "max_stories", "single_source": "single_source",
-                 "model": "model", "device": "device", "prompts": "prompts"},
+                 "model": "model", "embedder": "embedder", "device": "device",
+                 "prompts": "prompts"},
     "output": {"dir": "dir", "formats": "formats", "templates": "templates"},
     "state": {"path": "state", "lock_wait": "lock_wait"},
     "fetch": {"timeout": "timeout", "max_mb": "max_mb", "per_host": "per_host", "parallel": "parallel"},

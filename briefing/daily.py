@@ -241,7 +241,8 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
     now = now or dt.datetime.now(dt.timezone.utc).astimezone()
     day = now.date().isoformat()
     paths = output_paths(config, day)
-    model = models.canonical(config.model)
+    model = models.condensers.canonical(config.model)
+    embedder_name = models.embedders.canonical(config.embedder)
     out_dir = Path(config.dir).expanduser()
     out_dir.mkdir(parents=True, exist_ok=True)
     state = config.state_path
@@ -270,11 +271,7 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, f"nothing new since the last briefing ({len(docs)} articles, "
                                            "all read on earlier days)", skipped=skipped)
-            if embedder is None:
-                from briefing.models import minilm
-
-                embedder = minilm.shared()
-            embedder = CachedEmbedder(embedder, store, day)
+            embedder = CachedEmbedder(embedder or models.embedders.get(embedder_name), store, day)
             articles = pipeline.articles_from(docs, skipped)
             code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
             articles = preselect(articles, embedder, seen, hashes, config)
@@ -283,9 +280,10 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                 return Outcome(EXIT_USAGE, "nothing new since the last briefing (every story was read on an "
                                            "earlier day)", skipped=skipped)
             settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model,
+                                         embedder=embedder_name,
                                          device=config.device.lower(), prompts=config.prompts or None)
             # One backend for both passes: a generative model loads once (and keeps its own per-article cache).
-            backend = models.get(model, device=settings.device, prompts=settings.prompts)
+            backend = models.condensers.get(model, device=settings.device, prompts=settings.prompts)
             result = pipeline.brief(articles, skipped, settings, embedder=embedder, progress=progress, now=now,
                                     backend=backend)
             kept = select(result, published, config, embedder, hashes)

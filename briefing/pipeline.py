@@ -1,4 +1,9 @@
-"""The one place that runs the stages in order: ingest -> extract -> condense -> merge -> briefing."""
+"""The one place that runs the stages in order: ingest -> extract -> embed -> condense -> merge (-> fuse) -> briefing.
+
+Importing this module imports every stage, and so registers the built-in condensers and support check
+(models/__init__.py holds the registries); the embedder, condenser, support check and engine are then
+looked up by the names in Settings.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from briefing import extract, merge, models
+from briefing import abstractive, condense, extract, merge, models  # noqa: F401 (they register themselves)
 from briefing.errors import NoArticles
 from briefing.ingest import gather
 from briefing.types import Article, Briefing, RawDocument, Skipped
@@ -20,7 +25,10 @@ class Settings:
     inputs: tuple[str, ...]
     words: int = DEFAULT_WORDS
     title: str | None = None
-    model: str = models.DEFAULT
+    model: str = models.DEFAULT  # a condenser's name (models.condensers), or a generative model
+    embedder: str = models.embedders.default  # models.embedders
+    support: str = models.support_checks.default  # models.support_checks
+    engine: str = models.engines.default  # models.engines
     device: str = "auto"  # for a generative model: auto | cpu | cuda | mps
     prompts: str | None = None  # a folder whose prompt templates replace the built-in ones
 
@@ -63,11 +71,10 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     if not articles:
         reasons = "; ".join(f"{s.input}: {s.reason}" for s in skipped[:3])
         raise NoArticles("no usable article in the input" + (f" ({reasons})" if reasons else ""))
-    backend = backend or models.get(settings.model, device=settings.device, prompts=settings.prompts)
-    if embedder is None:
-        from briefing.models import minilm
-
-        embedder = minilm.shared()
+    backend = backend or models.condensers.get(settings.model, device=settings.device, prompts=settings.prompts)
+    embedder = embedder or models.embedders.get(settings.embedder)
+    support = models.support_checks.get(settings.support)
+    engine = models.engines.get(settings.engine)
     texts = [s.text for a in articles for s in a.sentences]
     progress.stage("embedding sentences", len(texts))
     flat = embedder.embed(texts)
@@ -77,13 +84,8 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
         sent_vecs[a.id] = flat[at:at + len(a.sentences)]
         at += len(a.sentences)
     progress.stage("condensing articles", len(articles))
-    generative = getattr(backend, "generative", False)
-    if generative:
-        backend.progress = progress.advance  # a model is slow: the bar moves article by article
-    condensed = backend.condense(articles, sent_vecs, embedder)
-    if not generative:
-        progress.advance(len(articles))
-    statements = {a.id: s for a, s in zip(articles, condensed)}
+    [condensed] = engine.map(lambda batch: backend.condense(batch, sent_vecs, embedder, progress.advance), [articles])
+    statements = {a.id: s for a, s in zip(articles, condensed.statements)}
     stmt_vecs: dict[int, np.ndarray] = {}
     for a in articles:
         stmts = statements[a.id]
@@ -92,9 +94,10 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
         else:
             stmt_vecs[a.id] = embedder.embed([s.text for s in stmts])
     progress.stage("merging", 1)
-    stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words)
-    if generative and hasattr(backend, "fuse"):
-        backend.fuse(stories, embedder)  # claims several sources make, rewritten as one grounded sentence
+    stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words, support)
+    report = condensed.report
+    if backend.fuser is not None:
+        report = backend.fuser.fuse(stories, embedder, report)  # claims several sources make, as one sentence
     progress.advance(1)
     now = now or dt.datetime.now(dt.timezone.utc).astimezone()
     return Briefing(
@@ -104,7 +107,7 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
                "skipped": len(skipped), "stories": len(stories),
                "claims": sum(len(s.claims) for s in stories),
                "claim_words": sum(len(c.text.split()) for s in stories for c in s.claims),
-               **({"generation": backend.stats} if generative else {})},
+               **({"generation": report} if report is not None else {})},
     )
 
 

@@ -44,6 +44,14 @@ class MiniLM:
         self._weights = None
         self._tokenizer = None
         self._memo: dict[str, np.ndarray] = {}  # a sentence seen again in this process is not re-encoded
+        self._dim: int | None = None
+
+    @property
+    def dim(self) -> int:
+        """The vectors' length: the model's hidden size, read from its config without loading the weights."""
+        if self._dim is None:
+            self._dim = int(json.loads((self.path / "config.json").read_text())["hidden_size"])
+        return self._dim
 
     def _load(self):
         if self._weights is not None:
@@ -120,7 +128,7 @@ class MiniLM:
     def embed(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         """Unit vectors, one row per text, in the order given."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, self.dim), dtype=np.float32)
         todo = [t for t in dict.fromkeys(texts) if t not in self._memo]
         if todo:
             if len(self._memo) + len(todo) > self.MEMO_LIMIT:
