@@ -82,8 +82,8 @@ def seed_articles(folder):
 
 
 def make(backend, folder, embedder, monkeypatch, words=250):
-    """The real pipeline with `backend` in place of the registry's."""
-    monkeypatch.setattr(models, "get", lambda name, **kw: backend)
+    """The real pipeline with `backend` registered as the condenser "scripted"."""
+    monkeypatch.setitem(models.condensers.factories, "scripted", lambda **kw: backend)
     articles, skipped = seed_articles(folder)
     settings = pipeline.Settings(inputs=(str(folder),), words=words, model="scripted")
     return pipeline.brief(articles, skipped, settings, embedder=embedder)
@@ -386,7 +386,7 @@ def test_an_installed_package_finds_its_prompts_inside_itself(tmp_path):
 
 def test_the_progress_bar_moves_article_by_article(seeds, hash_embedder, monkeypatch):
     backend = AbstractiveBackend(ScriptedGenerator(default=FAITHFUL))
-    monkeypatch.setattr(models, "get", lambda name, **kw: backend)
+    monkeypatch.setitem(models.condensers.factories, "scripted", lambda **kw: backend)
     articles, skipped = seed_articles(seeds)
     events = []
     progress = pipeline.Progress(stage=lambda name, total: events.append((name, total)),

@@ -134,7 +134,8 @@ class Registry(Generic[T]):
         key = self.canonical(name)
         if key in self.factories:
             return self.factories[key](**options)
-        assert self.fallback is not None  # resolve found it, so a fallback builds it
+        if self.fallback is None:  # a bug, not a user's mistake: keep the traceback
+            raise RuntimeError(f"no {self.kind} fallback is registered; import briefing.pipeline first")
         return self.fallback(key, **options)
 
 
