@@ -351,7 +351,7 @@ def test_single_source_stories_can_be_dropped(seeds, embedder):
 
 
 def test_the_daily_job_emails_its_digest_once_a_day(tmp_path, fake_model, monkeypatch):
-    from briefing import mail
+    from briefing.deliver import mail
     from smtp_server import Server as SMTPServer
 
     monkeypatch.setattr(mail, "_sleep", lambda s: None)

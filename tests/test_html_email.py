@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from briefing import render
 from briefing.cli import app
-from briefing.email_message import build_message, message_bytes, parse_addresses, subject_for
+from briefing.deliver.email_message import build_message, message_bytes, parse_addresses, subject_for
 from briefing.errors import BriefError
 from briefing.safe_text import clip, human_date, safe_href
 from briefings import FIXED_NOW, SEEDS, seeds_briefing

@@ -277,7 +277,7 @@ def compose(briefing, settings: EmailSettings, templates_dir: str | Path | None 
 
     """
     settings.check_sendable(need_server=False)
-    from briefing.email_message import build_message
+    from briefing.deliver.email_message import build_message
 
     msg = build_message(briefing, settings.sender, list(settings.to), templates_dir)
     return finish(msg, settings, title=briefing.title, date=briefing.generated_at[:10])
