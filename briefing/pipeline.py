@@ -7,15 +7,15 @@ looked up by the names in Settings.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
 
-from briefing import abstractive, condense, extract, merge, models  # noqa: F401 (they register themselves)
+from briefing import abstractive, condense, extract, merge, models, triage  # noqa: F401 (they register themselves)
 from briefing.errors import NoArticles
 from briefing.ingest import gather
-from briefing.types import Article, Briefing, RawDocument, Skipped
+from briefing.types import Article, Briefing, RawDocument, Skipped, Story
 
 DEFAULT_WORDS = 250
 
@@ -65,8 +65,13 @@ def derive_title(stories) -> str:
 
 
 def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, embedder=None,
-          progress: Progress | None = None, now: dt.datetime | None = None, backend=None) -> Briefing:
-    """Articles -> a Briefing. Raises NoArticles when there is nothing to brief."""
+          progress: Progress | None = None, now: dt.datetime | None = None, backend=None,
+          select: Callable[[list[Story], list[Article]], list[Story]] | None = None) -> Briefing:
+    """Articles -> a Briefing. Raises NoArticles when there is nothing to brief.
+
+    `select` (the daily job's triage.select) is a stage after merging: it keeps the stories to print. When it
+    keeps fewer, they are merged again from their own articles alone (nothing is embedded or condensed again),
+    so the word budget goes to the stories printed and the sources list names only what they cite."""
     progress = progress or Progress()
     if not articles:
         reasons = "; ".join(f"{s.input}: {s.reason}" for s in skipped[:3])
@@ -93,11 +98,27 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
             stmt_vecs[a.id] = sent_vecs[a.id][[s.support[0] for s in stmts]] if stmts else np.zeros((0, flat.shape[1]))
         else:
             stmt_vecs[a.id] = embedder.embed([s.text for s in stmts])
+
+    def merged():
+        stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words, support)
+        report = condensed.report
+        if backend.fuser is not None:
+            report = backend.fuser.fuse(stories, embedder, report)  # claims several sources make, as one sentence
+        return stories, report
+
     progress.stage("merging", 1)
-    stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words, support)
-    report = condensed.report
-    if backend.fuser is not None:
-        report = backend.fuser.fuse(stories, embedder, report)  # claims several sources make, as one sentence
+    stories, report = merged()
+    if select is not None:
+        kept = select(stories, articles)
+        if kept and len(kept) < len(stories):
+            pairs = triage.renumbered(articles, kept)
+            articles = [new for _, new in pairs]
+            statements = {new.id: [replace(st, article=new.id) for st in statements[old.id]] for old, new in pairs}
+            sent_vecs = {new.id: sent_vecs[old.id] for old, new in pairs}
+            stmt_vecs = {new.id: stmt_vecs[old.id] for old, new in pairs}
+            stories, report = merged()
+            kept = select(stories, articles)
+        stories = kept
     progress.advance(1)
     now = now or dt.datetime.now(dt.timezone.utc).astimezone()
     return Briefing(

@@ -159,3 +159,31 @@ def test_the_default_support_check_is_merge_supports():
     assert check.check(claim, claim, 0.99).supported
     verdict = check.check(claim, "The weather in Pyongyang was warm.", 0.2)
     assert not verdict.supported and verdict.reason
+
+
+def test_the_daily_job_condenses_once_even_when_selection_narrows_the_stories(tmp_path, seeds, fakes):
+    from briefing import config as configlib
+    from briefing import daily
+
+    (seeds / "other.txt").write_text(
+        "City council approves new harbour bridge budget\n\n"
+        "The city council voted on Monday to approve a budget of 40 million euros for the new harbour bridge. "
+        "Construction of the harbour bridge is expected to begin next spring and to last three years. "
+        "Council members said the old ferry service will keep running until the bridge opens to traffic. "
+        "Local shop owners welcomed the decision, saying the bridge would bring more visitors to the harbour. "
+        "Engineers from the regional transport office will oversee the tender for the harbour bridge works.\n",
+        encoding="utf-8")
+    cfg = configlib.load(None, env={}, paths=(str(seeds),), model="scripted", embedder="hash", max_stories=1,
+                         single_source=True, dir=str(tmp_path / "out"), formats=("json",),
+                         state=str(tmp_path / "state.sqlite"))
+    everything = pipeline.run(pipeline.Settings(inputs=(str(seeds),), model="scripted", embedder="hash"))
+    assert len(everything.stories) > 1  # so max_stories = 1 makes the selection narrow them
+    fakes.clear()
+    outcome = daily.run(cfg)
+    assert outcome.exit_code == 0, outcome.message
+    assert len(fakes) == 1 and fakes[0].calls == 1  # one condenser, one pass: nothing condensed twice
+    b = outcome.briefing
+    assert len(b.stories) == 1
+    cited = {x.source for s in b.stories for c in s.claims for x in c.citations}
+    assert cited <= {a.id for a in b.articles} and b.stats["stories"] == 1
+    assert b.stats["claims"] == sum(len(s.claims) for s in b.stories)
