@@ -194,12 +194,14 @@ def test_split_output_removes_lists_labels_and_chatter():
                                          "They signed a pact."]
 
 
-def test_missing_facts_reads_names_as_the_checker_does():
+def test_missing_facts_holds_every_capitalised_word_and_digit_run_to_the_evidence():
     evidence = ["Putin met Kim in Pyongyang on Wednesday."]
     assert ground.missing_facts("Putin met Kim in Pyongyang on Wednesday.", evidence) == set()
     assert "Meanwhile" in ground.missing_facts("Meanwhile, Putin met Kim in Pyongyang.", evidence)
     assert "Thursday" in {m.capitalize() for m in ground.missing_facts("Putin met Kim on Thursday.", evidence)}
     assert "3" in ground.missing_facts("Putin met Kim 3 times.", evidence)
+    assert "2023" in ground.missing_facts("Putin met Kim in 2023.", ["Putin met Kim in 2024 and in 2,023 cases."])
+    assert ground.missing_facts("They met in Pyongyang on Wednesday.", evidence) == set()  # a stop word opens it
 
 
 # -- cache ----------------------------------------------------------------------------------------
