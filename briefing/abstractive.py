@@ -14,18 +14,15 @@ from typing import Callable
 
 import numpy as np
 
-from briefing import condense, ground, models
+from briefing import condense, ground, models, tuning
 from briefing.models.cache import GenerationCache, key_of
 from briefing.prompting import CONDENSE, FUSE, Prompts
 from briefing.types import Article, Claim, Statement, Story
 
-MAX_PIECES = 8  # pieces of one article sent to the model; beyond, the rest is left out and reported
-MARGIN = 16  # tokens kept free of a piece's budget: joining sentences may add a few
-# A fused sentence replaces a claim only if it still says what the claim said (MiniLM cosine; a
-# faithful rewording sits at 0.8-0.95) and is not much longer: the briefing's word budget was spent on it.
-FUSE_MIN_COSINE = 0.75
-FUSE_MAX_GROWTH = 1.25
-FUSE_MAX_STATEMENTS = 4
+# What they do, what they were tuned on and the bench that shows them: tuning.py.
+MAX_PIECES, MARGIN = tuning.ABSTRACTIVE_MAX_PIECES, tuning.ABSTRACTIVE_MARGIN
+FUSE_MIN_COSINE, FUSE_MAX_GROWTH = tuning.FUSE_MIN_COSINE, tuning.FUSE_MAX_GROWTH
+FUSE_MAX_STATEMENTS = tuning.FUSE_MAX_STATEMENTS
 
 
 @dataclass

@@ -6,15 +6,14 @@ import re
 
 import numpy as np
 
-from briefing import models
+from briefing import models, tuning
 from briefing.models import minilm
 from briefing.types import Article, Statement
 
-# Why these: a sentence of under 6 words is rarely a statement of fact in news text ("He left."),
-# and one of over 70 is usually a run-on from bad markup; both make poor claims.
-MIN_WORDS, MAX_WORDS = 6, 70
-KEEP_SHARE = 0.8  # share of an article's sentences kept as statements
-MIN_KEEP, MAX_KEEP = 3, 40
+# What they do, what they were tuned on and the bench that shows them: tuning.py.
+MIN_WORDS, MAX_WORDS = tuning.CONDENSE_MIN_WORDS, tuning.CONDENSE_MAX_WORDS
+KEEP_SHARE = tuning.CONDENSE_KEEP_SHARE
+MIN_KEEP, MAX_KEEP = tuning.CONDENSE_MIN_KEEP, tuning.CONDENSE_MAX_KEEP
 
 
 def usable(text: str) -> bool:

@@ -15,22 +15,16 @@ import numpy as np
 
 from briefing import facts as factlib
 from briefing import sentences as sentlib
+from briefing import tuning
 from briefing.types import Article
 
-# Why these numbers: MiniLM puts a faithful paraphrase of a news sentence at cosine 0.7-0.9 from it,
-# a sentence on the same topic that says something else at 0.4-0.6, and random text below 0.3.
-# Strength adds half the share of the sentence's content words found in its evidence, so a close
-# paraphrase with new words still passes and a topical sentence made of other words does not.
-MIN_COSINE = 0.55
-MIN_STRENGTH = 0.85
-# A paraphrase swaps a word or two ("landed" for "touched down"); a sentence with more content words
-# than that its evidence lacks is saying something else: Gemma 3 270M's "Russia's visit to North Korea is
-# a welcome one for the Russian people" passed every other check on the seeds.
-MAX_NOVEL, NOVEL_SHARE = 2, 0.25
-EXTRA_COSINE = 0.35  # a second or third evidence sentence must at least be on the topic
-MAX_SUPPORT = 3
-CANDIDATES = 12  # source sentences, closest first, that may lend a missing name or number
-MIN_WORDS, MAX_WORDS = 5, 70
+# What they do, what they were tuned on and the bench that shows them: tuning.py.
+MIN_COSINE, MIN_STRENGTH = tuning.GROUND_MIN_COSINE, tuning.GROUND_MIN_STRENGTH
+MAX_NOVEL, NOVEL_SHARE = tuning.GROUND_MAX_NOVEL, tuning.GROUND_NOVEL_SHARE
+EXTRA_COSINE = tuning.GROUND_EXTRA_COSINE
+MAX_SUPPORT = tuning.GROUND_MAX_SUPPORT
+CANDIDATES = tuning.GROUND_CANDIDATES
+MIN_WORDS, MAX_WORDS = tuning.GROUND_MIN_WORDS, tuning.GROUND_MAX_WORDS
 
 NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|without|denied|denies|deny|refused|rejected)\b|n't\b",
                       re.IGNORECASE)

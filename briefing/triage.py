@@ -9,13 +9,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from briefing import extract, merge
+from briefing import extract, merge, tuning
 from briefing.config import Config
 from briefing.store import Published
 from briefing.types import Article, RawDocument, Story
 
-# Cosine (MiniLM) above which a claim says again what an earlier digest said in other words.
-REPEAT = 0.85
+# What they do, what they were tuned on and the bench that shows them: tuning.py.
+REPEAT = tuning.TRIAGE_REPEAT
 
 
 def doc_key(d: RawDocument | Article) -> str:
@@ -85,9 +85,7 @@ def select(stories: list[Story], articles: list[Article], published: list[Publis
     return [s for s, _, _ in keep[:config.max_stories]]
 
 
-LEAD = 6  # sentences of each article the first, cheap pass reads (news puts what happened first)
-LEAD_LINK = 0.50  # merge.cluster threshold on lead vectors: best ARI (0.808) in bench/cluster_eval.py --lead 6
-MARGIN = 5  # groups kept beyond max_stories, as the full pass may split or drop some
+LEAD, LEAD_LINK, MARGIN = tuning.TRIAGE_LEAD, tuning.TRIAGE_LEAD_LINK, tuning.TRIAGE_MARGIN
 
 
 def lead_vectors(articles: list[Article], embedder, n: int = LEAD) -> np.ndarray:

@@ -8,7 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "briefing"
 
 # Layer of each module, lowest first; a module may import its own layer and those below it.
-BASE = {"briefing", "briefing.types", "briefing.errors", "briefing.config", "briefing.safe_text"}
+BASE = {"briefing", "briefing.types", "briefing.errors", "briefing.config", "briefing.safe_text", "briefing.tuning"}
 REGISTRIES = "briefing.models"  # and everything under it
 PIPELINE = {"briefing.pipeline", "briefing.daily"}
 CLI = {"briefing.cli", "briefing.__main__"}
