@@ -126,6 +126,7 @@ def make(
                                          help="The sender, e.g. 'Brief <brief@example.org>'."),
 ):
     """Make one briefing from articles: claims with citations, conflicts, sources."""
+    from briefing import config as configlib
     from briefing import deliver, models, render
 
     if config_file is not None:
@@ -138,12 +139,7 @@ def make(
     words = 250 if words is None else words
     model = model or "minilm"
     try:
-        if not 20 <= words <= 5000:
-            raise BriefError(f"--words must be between 20 and 5000, not {words}")
-        if title is not None and not title.strip():
-            raise BriefError("--title must not be empty")
-        if templates is not None and not templates.is_dir():
-            raise BriefError(f"--templates {templates}: not a folder")
+        configlib.check(words=words, title=title, device=device, prompts=prompts, templates=templates, flags=True)
         emailing = send or dry_run
         if emailing:
             if fmt and fmt.lower().lstrip(".") not in ("email", "eml"):
@@ -157,10 +153,6 @@ def make(
             deliver.check_addresses(sender, to)  # a bad address fails before the slow work
         if kind != "email" and (sender or to):
             raise BriefError("--from and --to apply only to --format email, --send or --dry-run")
-        if device.lower() not in ("auto", "cpu", "cuda", "mps"):
-            raise BriefError(f"unknown device {device!r}; valid devices: auto, cpu, cuda, mps")
-        if prompts is not None and not prompts.is_dir():
-            raise BriefError(f"--prompts {prompts}: not a folder")
         from briefing import pipeline  # first: importing it registers the built-in condensers
 
         settings = pipeline.Settings(inputs=tuple(inputs), words=words, title=title.strip() if title else None,
@@ -209,15 +201,12 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
             cfg0 = configlib.load(config_file)
             extra = {"urls": cfg0.urls + tuple(i for i in inputs if is_url(i)),
                      "paths": cfg0.paths + tuple(i for i in inputs if not is_url(i))}
-        if templates is not None and not templates.is_dir():
-            raise BriefError(f"--templates {templates}: not a folder")
+        configlib.check(prompts=prompts, templates=templates, flags=True)
         cfg = configlib.load(config_file, words=words, title=title.strip() if title else title, model=model,
                              embedder=embedder,
                              dir=output, formats=(fmt,) if fmt else None,
                              templates=str(templates) if templates else None, device=device,
                              prompts=str(prompts) if prompts else None, **extra)
-        if prompts is not None and not prompts.is_dir():
-            raise BriefError(f"--prompts {prompts}: not a folder")
         # A config with an [email] section is a digest to mail: the daily job sends it without --send.
         send = send or (bool(cfg.sections.get("email")) and not dry_run)
         if send or dry_run:  # the mail settings are checked before the slow work
