@@ -229,6 +229,8 @@ single_source = true
 # The condensing model; "minilm" is embedded and needs no download. A generative model (a Hugging Face
 # id in the local cache, a folder, a .gguf file: see `brief models`) rewrites each article instead.
 model = "minilm"
+# The sentence embedder, by its registered name (a wrong name lists the others).
+embedder = "minilm"
 # For a generative model: "auto", "cpu", "cuda" or "mps"; and a folder of prompt templates to use.
 device = "auto"
 # prompts = "my-prompts"

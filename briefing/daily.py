@@ -54,7 +54,7 @@ def fingerprint(docs: list[RawDocument], skipped: list[Skipped], config: Config)
     for s in skipped:
         h.update(f"skipped\t{s.input}\t{s.reason}\n".encode("utf-8"))
     h.update(json.dumps([config.title, config.words, config.max_stories, config.single_source, config.model,
-                         config.prompts, sorted(config.formats), config.templates]).encode("utf-8"))
+                         config.embedder, config.prompts, sorted(config.formats), config.templates]).encode("utf-8"))
     return h.hexdigest()
 
 
