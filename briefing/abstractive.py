@@ -194,7 +194,7 @@ class AbstractiveBackend:
         used: set[int] = set()
         for g, v in zip(grounded, gen_vecs):
             if g.kept:
-                score = 0.6 * float(v @ centroid) + 0.4 * condense.position_prior(min(g.support))
+                score = condense.statement_score(float(v @ centroid), min(g.support))
                 out.append(Statement(article=article.id, text=g.text, support=sorted(g.support), score=score,
                                      generated=True))
                 used.update(g.support)

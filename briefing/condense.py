@@ -30,6 +30,11 @@ def position_prior(index: int) -> float:
     return 1.0 / (1.0 + 0.25 * index)
 
 
+def statement_score(centrality: float, index: int) -> float:
+    """The one score of a statement: closeness to its article's centre, and how early it comes."""
+    return 0.6 * centrality + 0.4 * position_prior(index)
+
+
 def rank_sentences(article: Article, vectors: np.ndarray) -> list[tuple[int, float]]:
     """(sentence index, score) for an article's usable sentences, best first."""
     idx = [s.index for s in article.sentences if usable(s.text)]
@@ -40,7 +45,7 @@ def rank_sentences(article: Article, vectors: np.ndarray) -> list[tuple[int, flo
     centroid = v.mean(0)
     centroid /= np.linalg.norm(centroid) or 1.0
     central = v @ centroid
-    scores = [(i, 0.6 * float(c) + 0.4 * position_prior(i)) for i, c in zip(idx, central)]
+    scores = [(i, statement_score(float(c), i)) for i, c in zip(idx, central)]
     return sorted(scores, key=lambda t: -t[1])
 
 
