@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from briefing import extract, triage
 from briefing.config import Config
-from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles
+from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles, NothingNew
 from briefing.store import CachedEmbedder, Lock, Store, content_hash
 from briefing.triage import article_keys, doc_key
 from briefing.types import Briefing, RawDocument, Skipped
@@ -150,17 +150,17 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
             embedder = CachedEmbedder(embedder or models.embedders.get(embedder_name), store, day)
             articles = pipeline.articles_from(docs, skipped)
             code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
-            articles = triage.preselect(articles, embedder, seen, hashes, config)
-            if not articles:
-                store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
-                return Outcome(EXIT_USAGE, "nothing new since the last briefing (every story was read on an "
-                                           "earlier day)", skipped=skipped)
             settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model,
                                          embedder=embedder_name,
                                          device=config.device.lower(), prompts=config.prompts or None)
-            result = pipeline.brief(articles, skipped, settings, embedder=embedder, progress=progress, now=now,
-                                    select=lambda stories, arts: triage.select(stories, arts, published, config,
-                                                                               embedder, hashes))
+            try:
+                result = pipeline.brief(
+                    articles, skipped, settings, embedder=embedder, progress=progress, now=now,
+                    preselect=lambda arts, emb: triage.preselect(arts, emb, seen, hashes, config),
+                    select=lambda stories, arts: triage.select(stories, arts, published, config, embedder, hashes))
+            except NothingNew as e:
+                store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
+                return Outcome(EXIT_USAGE, e.message, skipped=skipped)
             result.stats.update(new_claims=sum(bool(c.new) for s in result.stories for c in s.claims),
                                 read=len(docs))
             by_id = {a.id: a for a in result.articles}

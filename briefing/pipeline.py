@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from briefing import abstractive, condense, extract, merge, models, triage  # noqa: F401 (they register themselves)
-from briefing.errors import NoArticles
+from briefing.errors import NoArticles, NothingNew
 from briefing.ingest import gather
 from briefing.types import Article, Briefing, RawDocument, Skipped, Story
 
@@ -66,18 +66,26 @@ def derive_title(stories) -> str:
 
 def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, embedder=None,
           progress: Progress | None = None, now: dt.datetime | None = None, backend=None,
+          preselect: Callable[[list[Article], models.Embedder], list[Article]] | None = None,
           select: Callable[[list[Story], list[Article]], list[Story]] | None = None) -> Briefing:
     """Articles -> a Briefing. Raises NoArticles when there is nothing to brief.
+
+    `preselect` (the daily job's triage.preselect) is a cheap stage before the full embedding: it keeps the
+    articles worth briefing, or none (NothingNew).
 
     `select` (the daily job's triage.select) is a stage after merging: it keeps the stories to print. When it
     keeps fewer, they are merged again from their own articles alone (nothing is embedded or condensed again),
     so the word budget goes to the stories printed and the sources list names only what they cite."""
     progress = progress or Progress()
+    embedder = embedder or models.embedders.get(settings.embedder)
+    if preselect is not None:
+        articles = preselect(articles, embedder)
+        if not articles:
+            raise NothingNew("nothing new since the last briefing (every story was read on an earlier day)")
     if not articles:
         reasons = "; ".join(f"{s.input}: {s.reason}" for s in skipped[:3])
         raise NoArticles("no usable article in the input" + (f" ({reasons})" if reasons else ""))
     backend = backend or models.condensers.get(settings.model, device=settings.device, prompts=settings.prompts)
-    embedder = embedder or models.embedders.get(settings.embedder)
     support = models.support_checks.get(settings.support)
     engine = models.engines.get(settings.engine)
     texts = [s.text for a in articles for s in a.sentences]

@@ -1,6 +1,7 @@
 """The seams: fakes registered by name, the way a plug-in would, drive the real CLI with no model loaded."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -187,3 +188,34 @@ def test_the_daily_job_condenses_once_even_when_selection_narrows_the_stories(tm
     cited = {x.source for s in b.stories for c in s.claims for x in c.citations}
     assert cited <= {a.id for a in b.articles} and b.stats["stories"] == 1
     assert b.stats["claims"] == sum(len(s.claims) for s in b.stories)
+
+
+def test_a_preselection_that_keeps_nothing_is_nothing_new_and_the_day_is_recorded(tmp_path, seeds, fakes, monkeypatch):
+    from briefing import config as configlib
+    from briefing import daily, triage
+    from briefing.errors import NothingNew
+    from briefing.store import Store
+
+    docs_seen = []
+
+    def nothing(articles, embedder, seen, hashes, config):
+        docs_seen.append(len(articles))
+        return []
+
+    monkeypatch.setattr(triage, "preselect", nothing)
+    cfg = configlib.load(None, env={}, paths=(str(seeds),), model="scripted", embedder="hash",
+                         dir=str(tmp_path / "out"), formats=("json",), state=str(tmp_path / "state.sqlite"))
+    outcome = daily.run(cfg)
+    assert outcome.exit_code == 2 and docs_seen == [5]
+    assert outcome.message == "nothing new since the last briefing (every story was read on an earlier day)"
+    assert fakes == [] or fakes[0].calls == 0  # nothing was condensed
+    assert not (tmp_path / "out" / "briefing.json").exists() and not list((tmp_path / "out").glob("briefing-*"))
+    store = Store(cfg.state_path)
+    try:
+        assert store.run_of(dt.date.today().isoformat()) is not None  # a re-run today reuses the verdict
+    finally:
+        store.close()
+    docs, skipped = pipeline.gather((str(seeds),))
+    with pytest.raises(NothingNew):
+        pipeline.brief(pipeline.articles_from(docs, skipped), skipped,
+                       pipeline.Settings(inputs=(), model="scripted", embedder="hash"), preselect=lambda arts, emb: [])
