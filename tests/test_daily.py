@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from briefing import cli, config as configlib, daily
+from briefing import cli, config as configlib, daily, triage
 from briefing.errors import BriefError
 from briefing.store import Lock, Store
 from loopback import Item, Route, Server, atom, page_html, rss, seed_articles
@@ -104,7 +104,7 @@ def test_day_two_repeats_nothing_but_new_claims_marked_new(tmp_path, embedder):
         day1_vecs = embedder.embed(sorted(day1_texts))
         for c in old:
             same = c["text"] in day1_texts or any(x["evidence"] in day1_evidence for x in c["citations"])
-            assert same or float((day1_vecs @ embedder.embed([c["text"]])[0]).max()) >= daily.REPEAT
+            assert same or float((day1_vecs @ embedder.embed([c["text"]])[0]).max()) >= triage.REPEAT
         # what day two brought shows among the new claims (a claim day one had no room for is new too)
         new_ids = {src["id"] for src in data2["sources"] if src["url"].endswith(("/3.html", "/4.html"))}
         assert any(new_ids & {x["source"] for x in c["citations"]} for c in new)
@@ -115,6 +115,14 @@ def test_day_two_repeats_nothing_but_new_claims_marked_new(tmp_path, embedder):
         assert "Follow-up to an earlier briefing" in md2
         html2 = (tmp_path / "out" / "briefing-2024-06-20.html").read_text(encoding="utf-8")
         assert html2.count("<strong>New:</strong>") == len(new)
+        # the archive: the index links both days' pages, the feed holds one entry per day
+        index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+        assert index.index('href="briefing-2024-06-20.html"') < index.index('href="briefing-2024-06-19.html"')
+        import feedparser
+
+        feed = feedparser.parse((tmp_path / "out" / "feed.xml").read_bytes())
+        assert feed.bozo is False and [e.link for e in feed.entries] == ["briefing-2024-06-20.html",
+                                                                          "briefing-2024-06-19.html"]
 
         # Day three, nothing new at all: nothing written, and it says so.
         day3 = day2 + dt.timedelta(days=1)
@@ -290,16 +298,16 @@ def test_preselect_leaves_out_stories_already_published(seeds, embedder, monkeyp
     docs, _ = read_inputs([str(seeds)])
     docs += [RawDocument(input=f"bridge{i}", text="\n".join(p), title=t) for i, (t, p) in enumerate(BRIDGE)]
     articles = [extract.build_article(d, i + 1) for i, d in enumerate(docs)]
-    hashes = {daily.doc_key(d): content_hash(d.text) for d in docs}
+    hashes = {triage.doc_key(d): content_hash(d.text) for d in docs}
     cfg = configlib.load(None, env={})
-    kept = daily.preselect(articles, embedder, set(), hashes, cfg)
+    kept = triage.preselect(articles, embedder, set(), hashes, cfg)
     assert [a.input for a in kept] == [a.input for a in articles]  # two stories, both kept, in order
     seen = {hashes["bridge0"], hashes["bridge1"]}
-    kept = daily.preselect(articles, embedder, seen, hashes, cfg)
+    kept = triage.preselect(articles, embedder, seen, hashes, cfg)
     assert [a.id for a in kept] == [1, 2, 3, 4, 5] and not any(a.input.startswith("bridge") for a in kept)
     cfg = configlib.load(None, env={}, max_stories=1)
-    monkeypatch.setattr(daily, "MARGIN", 0)
-    kept = daily.preselect(articles, embedder, set(), hashes, cfg)
+    monkeypatch.setattr(triage, "MARGIN", 0)
+    kept = triage.preselect(articles, embedder, set(), hashes, cfg)
     assert len(kept) == 5  # the five-outlet story outranks the two-outlet one
 
 
@@ -324,8 +332,10 @@ def test_flags_override_the_config_file(tmp_path, fake_model):
         r = CliRunner().invoke(cli.app, ["make", "--config", path, s.url("/extra.html"),
                                          "-o", str(tmp_path / "elsewhere"), "-f", "json", "-t", "Flag title", "-q"])
         assert r.exit_code == 0, r.stderr
-        (only,) = (tmp_path / "elsewhere").iterdir()
+        (only,) = (tmp_path / "elsewhere").glob("briefing-*")
         assert only.suffix == ".json" and not (tmp_path / "out").exists()
+        # beside it, the archive of every day's digest
+        assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == sorted(["feed.xml", "index.html", only.name])
         data = json.loads(only.read_text(encoding="utf-8"))
         assert data["title"] == "Flag title"
         assert s.url("/extra.html") in {src["url"] for src in data["sources"]}
@@ -343,15 +353,15 @@ def test_single_source_stories_can_be_dropped(seeds, embedder):
     docs += [RawDocument(input=f"bridge{i}", text="\n".join(p), title=t, publisher=f"Outlet {i}")
              for i, (t, p) in enumerate(BRIDGE)]
     articles = [extract.build_article(d, i + 1) for i, d in enumerate(docs)]
-    hashes = {daily.doc_key(d): content_hash(d.text) for d in docs}
-    kept = daily.preselect(articles, embedder, set(), hashes, configlib.load(None, env={}, single_source=False))
+    hashes = {triage.doc_key(d): content_hash(d.text) for d in docs}
+    kept = triage.preselect(articles, embedder, set(), hashes, configlib.load(None, env={}, single_source=False))
     assert [a.input for a in kept] == ["bridge0", "bridge1"]
-    kept = daily.preselect(articles, embedder, set(), hashes, configlib.load(None, env={}))
+    kept = triage.preselect(articles, embedder, set(), hashes, configlib.load(None, env={}))
     assert len(kept) == 7
 
 
 def test_the_daily_job_emails_its_digest_once_a_day(tmp_path, fake_model, monkeypatch):
-    from briefing import mail
+    from briefing.deliver import mail
     from smtp_server import Server as SMTPServer
 
     monkeypatch.setattr(mail, "_sleep", lambda s: None)

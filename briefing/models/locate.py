@@ -14,6 +14,7 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefing import tuning
 from briefing.config import home
 from briefing.errors import ModelError
 
@@ -25,18 +26,9 @@ WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
 # bytes a parameter takes, by the dtype names safetensors headers and configs use
 DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1,
                "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1, "float32": 4, "float16": 2, "bfloat16": 2}
-# Peak memory of a model's process = BASE + parameters x bytes per parameter x FACTOR, from peaks measured
-# by `python bench/model_memory.py SmolLM2-135M-Instruct.Q4_1.gguf gemma-3-270m-q4_k_m.gguf` (models.md):
-# Python with torch and transformers imported peaked at 0.23 GiB; converting a GGUF file (dequantized
-# float32 weights, the model built from them, then saved as float16) took 2.4x (SmolLM2, 1.41 GiB) and
-# 3.0x (Gemma 3 270M, 3.18 GiB, its 262k-token vocabulary) the float32 weights on top of that; loading the
-# converted folder and writing 64 tokens after a 600-token prompt, 1.7x and 2.0x (1.16 and 2.41 GiB).
-# The factors round the larger of each up. BASE is the rest of `brief make` around the model (its embedder,
-# the articles, batches of prompts): whole cold runs on the seeds, conversion included, peaked at 1.86 GiB
-# (SmolLM2) and 3.28 GiB (Gemma) (models.md, "Faithfulness of generated claims"), under the estimate too.
-BASE_BYTES = int(0.6 * 2**30)
-CONVERT_FACTOR = 3.0
-RUN_FACTOR = 2.25
+# Peak memory of a process running a model: see tuning.py (measured by bench/model_memory.py).
+BASE_BYTES = tuning.MODEL_MEMORY_BASE_BYTES
+CONVERT_FACTOR, RUN_FACTOR = tuning.MODEL_MEMORY_CONVERT_FACTOR, tuning.MODEL_MEMORY_RUN_FACTOR
 
 
 class Damaged(ValueError):
