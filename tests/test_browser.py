@@ -283,6 +283,11 @@ def rewritten(tmp_path_factory, embedder):
     msg = email.message_from_bytes(message_bytes(build_message(b, "b@example.org", "me@example.org")),
                                    policy=email.policy.default)
     (d / "email.html").write_text(msg.get_body(("html",)).get_content(), encoding="utf-8")
+    # the plain-text part and Markdown carry the mark too, on the claim's own line, once
+    plain = msg.get_body(("plain",)).get_content().splitlines()
+    assert [x for x in plain if "(rewritten)" in x] == [x for x in plain if "As reworded:" in x] != []
+    md = render.render(b, "md").splitlines()
+    assert [x for x in md if "_(rewritten)_" in x] == [x for x in md if "As reworded:" in x] != []
     return {"page": (d / "page.html").as_uri(), "email": (d / "email.html").as_uri(), "claim": claim}
 
 
