@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from briefing import facts as factlib
-from briefing import standalone, support
+from briefing import models, standalone
+from briefing import support as support_rules
 from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, Story
 
 # Support is cosine (MiniLM) plus half the F1 of the two sentences' content words: cosine alone
@@ -151,6 +152,34 @@ def supports(claim: str, other: str, cosine: float) -> bool:
     return support_score(claim, other, cosine) >= SUPPORT and _names_ok(claim, other)
 
 
+class DefaultSupport:
+    """The support check of briefing/support.py, the one `brief verify` makes: the sentence states all of the
+    claim (names, numbers, dates, days, certainty, speaker, most of its words)."""
+
+    name = "default"
+
+    def check(self, claim: str, evidence: str, cosine: float | None = None) -> models.Verdict:
+        v = support_rules.check(claim_text(claim), evidence)
+        if v.verdict == support_rules.SUPPORTS:
+            return models.Verdict(True, "states the claim")
+        return models.Verdict(False, v.reason or "does not state the claim")
+
+
+class SimilaritySupport:
+    """The earlier rule, kept by name for comparison: close in meaning, the same words, years, hedging, names."""
+
+    name = "similarity"
+
+    def check(self, claim: str, evidence: str, cosine: float) -> models.Verdict:
+        if supports(claim, evidence, cosine):
+            return models.Verdict(True, "close in meaning, with the same content words, years, hedging and names")
+        return models.Verdict(False, "too far in meaning, content words, years, hedging or names")
+
+
+models.support_checks.register("default", DefaultSupport)
+models.support_checks.register("similarity", SimilaritySupport)
+
+
 def _names_ok(claim: str, other: str) -> bool:
     """A source that names none of the people or places the claim names is talking about something else."""
     a, b = factlib.facts(claim).names, factlib.facts(other).names
@@ -158,8 +187,9 @@ def _names_ok(claim: str, other: str) -> bool:
 
 
 def build_story(articles: list[Article], statements: list[list[Statement]], sent_vecs: dict[int, np.ndarray],
-                stmt_vecs: list[np.ndarray]) -> tuple[list[Candidate], np.ndarray]:
+                stmt_vecs: list[np.ndarray], support: models.SupportCheck | None = None) -> tuple[list[Candidate], np.ndarray]:
     """Every statement of the story's articles as a candidate claim, with its supporting citations."""
+    support = support or DefaultSupport()
     by_id = {a.id: a for a in articles}
     centroid = np.mean([article_vector(sent_vecs[a.id]) for a in articles], axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
@@ -184,9 +214,9 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
                     if d is not None:
                         disagreements.append((other.id, sentence, d))
                         break
-                    # Cited only when the sentence states the claim (briefing/support.py), so that every
-                    # citation passes `brief verify`.
-                    if support.check(claim_text(st.text), sentence).verdict == support.SUPPORTS:
+                    # Cited only when the check says the sentence states the claim (the default is
+                    # briefing/support.py, the check `brief verify` makes).
+                    if support.check(st.text, sentence, float(sims[j])).supported:
                         cits.append(Citation(source=other.id, evidence=sentence))
                         break
             n_sources = len({c.source for c in cits})
@@ -259,7 +289,8 @@ def headline_of(articles: list[Article], sent_vecs: dict[int, np.ndarray], centr
 
 
 def make_stories(articles: list[Article], statements: dict[int, list[Statement]], sent_vecs: dict[int, np.ndarray],
-                 stmt_vecs: dict[int, np.ndarray], words: int) -> list[Story]:
+                 stmt_vecs: dict[int, np.ndarray], words: int,
+                 support: models.SupportCheck | None = None) -> list[Story]:
     """Cluster articles into stories, then pick each story's claims within its share of the words."""
     mark_duplicates(articles)
     originals = [a for a in articles if a.duplicate_of is None]
@@ -276,7 +307,7 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         share = max(40, round(words * len(group) / total)) if len(groups) > 1 else words
         budget = min(left, share)
         candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
-                                           [stmt_vecs[a.id] for a in group])
+                                           [stmt_vecs[a.id] for a in group], support)
         headline = headline_of(group, sent_vecs, centroid)
         # Only a sentence that reads on its own can be a claim (no dangling "they", no quote without its
         # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
@@ -288,7 +319,7 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         spent += sum(len(claim_text(c.statement.text).split()) for c in chosen)
         chosen.sort(key=lambda c: (-len({x.source for x in c.citations}), -c.score))
         claims = [Claim(text=claim_text(c.statement.text), citations=c.citations, score=round(c.score, 4),
-                        key=(k < KEY_POINTS)) for k, c in enumerate(chosen)]
+                        key=(k < KEY_POINTS), generated=c.statement.generated) for k, c in enumerate(chosen)]
         stories.append(Story(headline=headline, articles=[a.id for a in group],
                              claims=claims, conflicts=conflicts_of(candidates)))
     return stories
