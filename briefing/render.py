@@ -70,7 +70,7 @@ def to_contract(b: Briefing) -> dict:
              "claims": [{"text": c.text, "key": c.key, **({"new": c.new} if c.new is not None else {}),
                          "citations": [{"source": x.source, "evidence": x.evidence} for x in c.citations]}
                         for c in s.claims],
-             "conflicts": [{"about": k.about,
+             "conflicts": [{"about": k.about, "kind": k.kind, "slot": k.slot,
                             "sides": [{"text": side.text,
                                        "citations": [{"source": x.source, "evidence": x.evidence}
                                                      for x in side.citations]} for side in k.sides]}
