@@ -180,6 +180,12 @@ def _unshared(places: list[str], other_names: set[str]) -> list[str]:
     return out
 
 
+def _anchors_near(text: str, place: str, reach: int = 50) -> set:
+    text = factlib.fold(text)
+    at = text.find(place)
+    return factlib.time_anchors(text[max(0, at - reach):at + len(place) + reach]) if at >= 0 else set()
+
+
 def _place_finding(a: str, b: str) -> Finding | None:
     # A place one sentence names anywhere in the other is a place both agree on, only said differently.
     names_a = {factlib.stem(n) for n in factlib.facts(a).names}
@@ -188,8 +194,10 @@ def _place_finding(a: str, b: str) -> Finding | None:
     only_b = _unshared(factlib.places(b), names_a)
     if len(only_a) != 1 or len(only_b) != 1:
         return None
-    if not (factlib.time_anchors(a) & factlib.time_anchors(b)):
-        return None  # the same action at one time in two places; without a shared time, two happenings
+    # The same action at one time in two places: the time must stand by each place ("met in September at the
+    # Vostochny cosmodrome"); a time elsewhere in the sentence dates another action.
+    if not (_anchors_near(a, only_a[0]) & _anchors_near(b, only_b[0])):
+        return None
     return Finding("place", "contradiction", "the place", only_a[0], only_b[0])
 
 

@@ -216,7 +216,10 @@ MAX_CONFLICTS = 5
 # Share of a story's words that "where sources differ" may take; the claims get the rest, so claims and
 # disagreements together keep to --words. A choice, not a tuned figure: about a third leaves a 250-word briefing
 # two or three disagreements beside its claims.
-CONFLICT_SHARE = 0.35
+CONFLICT_SHARE = 0.40
+# A side shows the words around its value, at most this many (its citation keeps the whole sentence): the
+# disagreement is the value, and a whole sentence a side would leave room for one conflict in a short briefing.
+SIDE_WORDS = 12
 
 
 def story_conflicts(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -> list[conflictlib.Pair]:
@@ -239,6 +242,18 @@ def _about(pair: conflictlib.Pair, by_id: dict[int, Article]) -> tuple[str, int,
         return f"{f.about}: one source says it happened, another that it {f.b if f.a == 'certain' else f.a}", \
             certain, b if certain == a else a
     return f"{f.about}: {f.a} or {f.b}", a, b
+
+
+def excerpt(sentence: str, value: str, width: int = SIDE_WORDS) -> str:
+    """The words of a sentence around a value, word for word, '…' where cut."""
+    words = sentence.split()
+    if len(words) <= width:
+        return sentence
+    first = value.split()[0].lower().strip(".,") if value.split() else ""
+    at = next((i for i, w in enumerate(words) if first and first in w.lower()), len(words) // 2)
+    start = max(0, min(at - width // 2, len(words) - width))
+    text = " ".join(words[start:start + width])
+    return ("… " if start else "") + text + (" …" if start + width < len(words) else "")
 
 
 def conflicts_of(pairs: list[conflictlib.Pair], articles: list[Article], budget: int) -> list[Conflict]:
@@ -270,7 +285,7 @@ def conflicts_of(pairs: list[conflictlib.Pair], articles: list[Article], budget:
                 for (art2, idx2), v2 in ((q.a, q.finding.a), (q.b, q.finding.b)):
                     if v2.lower() == value.lower() and art2 not in {c.source for c in cits}:
                         cits.append(Citation(source=art2, evidence=by_id[art2].sentences[idx2].text))
-            sides.append(Side(text=claim_text(sentence), citations=cits))
+            sides.append(Side(text=excerpt(claim_text(sentence), value), citations=cits))
         n = len(about.split()) + sum(len(s.text.split()) for s in sides)
         if words + n > budget:
             continue
