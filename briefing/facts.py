@@ -251,13 +251,31 @@ _TALLY = {"killed": "killed", "dead": "dead", "deaths": "dead", "died": "dead", 
           "rescued": "rescued", "hospitalized": "in hospital", "hospitalised": "in hospital", "detained": "detained",
           "casualties": "casualties", "victims": "victims"}
 # Words after a number that say nothing of what is counted.
-_FILLER = UNIT_STOP | {"people", "persons", "were", "have", "has", "had", "been", "being", "other", "more",
+_FILLER = UNIT_STOP | {"people", "persons", "were", "have", "has", "had", "been", "being", "other", "more", "who",
+                       "whom", "are", "was",
                        "additional", "further", "new", "total", "all", "also", "reportedly", "so", "far",
                        "of", "them", "those", "injured,", "percent", "year", "years"} - {"year", "years"}
 
 
 def _after_words(text: str, end: int, n: int) -> list[str]:
     return re.findall(r"[a-z][a-z'-]*", text[end:end + 80].lower())[:n]
+
+
+_QUALIFIER = re.compile(r"((?:at least|more than|about|around|nearly|almost|some|over|up to|less than|"
+                        r"approximately|roughly)\s*)$", re.IGNORECASE)
+# A tally verb just before a count: "killing at least 50", "wounded over 400".
+_TALLY_BEFORE = {"killing": "killed", "killed": "killed", "wounding": "injured", "wounded": "injured",
+                 "injuring": "injured", "injured": "injured", "left": None}
+
+
+def _words_with_case(text: str, start: int, n: int) -> list[str]:
+    """The next n words after `start`, up to a clause's end (a comma, 'and', 'but'): what a figure counts."""
+    out = []
+    for w in re.findall(r"[A-Za-z][A-Za-z'-]*|[,;.]", text[start:start + 100])[:n]:
+        if w in ",;." or w.lower() in ("and", "but", "while"):
+            break
+        out.append(w)
+    return out
 
 
 @lru_cache(maxsize=65536)
@@ -279,40 +297,46 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                 continue  # a year
         if scale:
             value *= SCALES.get(scale.lower(), {"bn": 1e9, "m": 1e6}.get(scale.lower(), 1))
-        before = text[max(0, m.start() - 40):m.start()]
-        after = _after_words(text, m.end(), 8)
+        before = text[max(0, m.start() - 60):m.start()]
+        after_cased = _words_with_case(text, m.end(), 8)
+        after = [w.lower() for w in after_cased]
+        before_cased = re.findall(r"[A-Za-z][A-Za-z'-]*", before)[-8:]
         if money:
             # Sums of money: a per-share price and a total are different quantities.
             key = label = ("$" if money in ("$", "US$") else money) + ("bn" if value >= 1e6 else "")
         elif pct:
             key = label = "%"
         else:
-            # What is counted: a tally word within a few words ("40 people were injured"), else the first word
-            # after the figure that is not filler ("1,600 officers", "450-pound gorilla").
-            tally = next((w for w in after if w in _TALLY), None)
+            # What is counted: a tally verb just before ("killing at least 50") or a tally word after it in its
+            # clause ("40 people were injured"), else the first word after it that is neither filler nor a name
+            # ("1,600 officers", "450-pound gorilla", "21 Chibok schoolgirls").
+            lead = [w.lower() for w in before_cased if w.lower() not in ("at", "least", "more", "than", "over",
+                                                                           "about", "around", "nearly", "some")]
+            tally = _TALLY_BEFORE.get(lead[-1]) if lead else None
+            tally = tally or next((_TALLY[w] for w in after if w in _TALLY), None)
             if tally:
-                label = _TALLY[tally]
-                key = label
+                # Whom the tally counts: "killed 10 US citizens" and "killed 12 people" are two counts.
+                noun = next((w for w in after_cased if not w[0].isupper()), "people").lower()
+                noun = "people" if noun in _FILLER or noun in _TALLY or noun.endswith("ly") else noun
+                key = label = tally if noun == "people" else f"{tally} {noun}"
             else:
-                unit = next((w.strip("-") for w in after if w.strip("-") not in _FILLER and len(w.strip("-")) > 2),
-                            None)
-                if unit is None or unit in ("and", "to", "or"):
+                if low in WORD_NUMBERS and "-" not in text[m.end():m.end() + 2]:
+                    continue  # "two sides", "one of the": a word number counts only a tally or a unit ("five-yard")
+                unit = next((w.strip("-") for w in after_cased if w.strip("-").lower() not in _FILLER
+                             and len(w.strip("-")) > 2 and not w[0].isupper()), None)
+                if unit is None:
                     continue
-                key, label = stem(unit), unit
-            if low in WORD_NUMBERS and not tally:
-                continue
-            if key in ("year-", "of", "years") or after[:1] == ["of"]:
-                continue  # an age is one person's, "nine of the dead" is a part, not the whole count  # "two sides", "one of the": a word number counts only a tally
-        before = text[max(0, m.start() - 60):m.start()]
-        before_words = re.findall(r"[a-z]+", before.lower())[-8:]
-        ctx = {stem(w) for w in before_words + after if len(w) > 3 and w not in STOPWORDS} - {key}
+                key, label = stem(unit), unit.lower()
+            if key in ("year-", "years") or after[:1] == ["of"]:
+                continue  # an age is one person's; "nine of the dead" is a part, not the whole count
+        # What the count is about: the lower-case words around it (names are compared apart).
+        around = [w for w in before_cased + after_cased if not w[0].isupper()]
+        ctx = {stem(w) for w in around if len(w) > 3 and w.lower() not in STOPWORDS} - {key}
         ctx -= {stem(x) for x in WORD_NUMBERS} | {"least", "peopl", "perso", "about", "aroun", "nearl", "almos"}
         bound = "min" if LOWER_BOUND.search(before) else "max" if UPPER_BOUND.search(before) else ""
-        written = (before[len(before.rstrip()) - len(before.rstrip().split()[-1]):] + " " if False else "") + m.group(0)
-        qual = re.search(r"((?:at least|more than|about|around|nearly|almost|some|over|up to|less than|"
-                         r"approximately|roughly)\s*)$", before, re.IGNORECASE)
-        out.append(Quantity(value, key, label, (qual.group(1) if qual else "") + written.strip(), frozenset(ctx),
-                            bool(APPROX.search(before)), bound, key in _TALLY.values()))
+        qual = _QUALIFIER.search(before)
+        out.append(Quantity(value, key, label, (qual.group(1) if qual else "") + m.group(0).strip(), frozenset(ctx),
+                            bool(APPROX.search(before)), bound, key.split()[0] in _TALLY.values()))
     return tuple(out)
 
 
