@@ -110,7 +110,7 @@ def test_following_a_citation_scrolls_to_its_quote_and_back(chromium, pages):
     assert chromium.evaluate("getComputedStyle(document.getElementById('q2-1')).backgroundColor") != "rgba(0, 0, 0, 0)"
     chromium.open(pages["seeds"] + "#r2-1", PHONE, 844)
     top = chromium.evaluate("document.getElementById('r2-1').getBoundingClientRect().top")
-    assert 0 <= top < 844
+    assert -1 < top < 844  # scrolled to the top of the view, give or take a sub-pixel of rounding
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
