@@ -15,6 +15,7 @@ import numpy as np
 
 from briefing import conflicts as conflictlib
 from briefing import facts as factlib
+from briefing import models
 from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, Story
 
 # Support is cosine (MiniLM) plus half the F1 of the two sentences' content words: cosine alone
@@ -22,7 +23,6 @@ from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, 
 # citations (each read and judged).
 SUPPORT = 0.95
 SUPPORT_MIN_COSINE = 0.70
-CONFLICT = 0.60  # cosine at which two sentences are about the same thing, so differing values conflict
 REDUNDANT = 0.55  # a candidate this close to a chosen claim would say it again
 STORY_LINK = 0.60  # average-linkage cosine between articles of one event: on giveme5w1h (bench/cluster_eval.py)
 # ARI 0.806 at 0.60 against 0.671 at 0.50; 0.60 is also best or near it on each half of the events alone
@@ -151,6 +151,20 @@ def supports(claim: str, other: str, cosine: float) -> bool:
     return support_score(claim, other, cosine) >= SUPPORT and _names_ok(claim, other)
 
 
+class DefaultSupport:
+    """The support check `supports` makes: close in meaning, the same words, years, hedging and names."""
+
+    name = "default"
+
+    def check(self, claim: str, evidence: str, cosine: float) -> models.Verdict:
+        if supports(claim, evidence, cosine):
+            return models.Verdict(True, "close in meaning, with the same content words, years, hedging and names")
+        return models.Verdict(False, "too far in meaning, content words, years, hedging or names")
+
+
+models.support_checks.register("default", DefaultSupport)
+
+
 def _names_ok(claim: str, other: str) -> bool:
     """A source that names none of the people or places the claim names is talking about something else."""
     a, b = factlib.facts(claim).names, factlib.facts(other).names
@@ -158,8 +172,9 @@ def _names_ok(claim: str, other: str) -> bool:
 
 
 def build_story(articles: list[Article], statements: list[list[Statement]], sent_vecs: dict[int, np.ndarray],
-                stmt_vecs: list[np.ndarray]) -> tuple[list[Candidate], np.ndarray]:
+                stmt_vecs: list[np.ndarray], support: models.SupportCheck | None = None) -> tuple[list[Candidate], np.ndarray]:
     """Every statement of the story's articles as a candidate claim, with its supporting citations."""
+    support = support or DefaultSupport()
     by_id = {a.id: a for a in articles}
     centroid = np.mean([article_vector(sent_vecs[a.id]) for a in articles], axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
@@ -179,7 +194,7 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
                     continue
                 sims = sent_vecs[other.id] @ v
                 j = int(np.argmax(sims)) if len(sims) else None
-                if j is not None and supports(st.text, other.sentences[j].text, float(sims[j])):
+                if j is not None and support.check(st.text, other.sentences[j].text, float(sims[j])).supported:
                     if not any((other.id, j) in (p.a, p.b) for p in disagreements):
                         cits.append(Citation(source=other.id, evidence=other.sentences[j].text))
             n_sources = len({c.source for c in cits})
@@ -304,7 +319,8 @@ def headline_of(articles: list[Article], sent_vecs: dict[int, np.ndarray], centr
 
 
 def make_stories(articles: list[Article], statements: dict[int, list[Statement]], sent_vecs: dict[int, np.ndarray],
-                 stmt_vecs: dict[int, np.ndarray], words: int) -> list[Story]:
+                 stmt_vecs: dict[int, np.ndarray], words: int,
+                 support: models.SupportCheck | None = None) -> list[Story]:
     """Cluster articles into stories, then pick each story's claims within its share of the words."""
     mark_duplicates(articles)
     originals = [a for a in articles if a.duplicate_of is None]
@@ -321,7 +337,7 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         share = max(40, round(words * len(group) / total)) if len(groups) > 1 else words
         budget = min(left, share)
         candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
-                                           [stmt_vecs[a.id] for a in group])
+                                           [stmt_vecs[a.id] for a in group], support)
         pairs = story_conflicts(group, sent_vecs)
         conflicts = conflicts_of(pairs, group, round(budget * CONFLICT_SHARE))
         chosen = choose(candidates, max(1, budget - conflict_words(conflicts)))
