@@ -358,6 +358,10 @@ def send_once(data: bytes, sender: str, recipients: list[str], settings: EmailSe
             smtp.ehlo()
         if settings.username:
             secret = settings.password()
+            if not (secret.isascii() and settings.username.isascii()):
+                # smtplib's AUTH encodes as ASCII; a UnicodeEncodeError would be a traceback, not a reason.
+                raise EmailError("the SMTP username or password has non-ASCII characters, which SMTP AUTH "
+                                 "cannot send", "use an ASCII password (an app password) for the mail server")
             smtp.login(settings.username, secret)
         options = ["BODY=8BITMIME"] if any(b > 127 for b in data) and smtp.has_extn("8bitmime") else []
         refused = smtp.sendmail(sender, recipients, data, mail_options=options)
@@ -412,21 +416,46 @@ def send_once(data: bytes, sender: str, recipients: list[str], settings: EmailSe
                 smtp.quit()
             except Exception:  # the message is taken or not by now; a failed goodbye changes nothing
                 smtp.close()
-    return _scrubbed(out, secret)
+    return _scrubbed(out, secret, settings.username)
 
 
-def _scrubbed(out: Attempt, secret: str | None) -> Attempt:
+def secret_forms(secret: str, username: str | None = None) -> list[str]:
+    """Every form in which a password can come back from a server: as typed, as AUTH PLAIN and AUTH LOGIN
+    send it (base64 of the password, of "\\0user\\0password"), and the part of its base64 that does not depend
+    on what precedes it, at each of the three byte alignments, so any framing of it is caught. Longest first."""
+    raw = secret.encode("utf-8")
+    forms = {secret, base64.b64encode(raw).decode()}
+    for framing in (f"\0{username or ''}\0", f"{username or ''}\0{username or ''}\0", "\0\0"):
+        forms.add(base64.b64encode(framing.encode("utf-8") + raw).decode())
+    for pad in range(3):
+        enc = base64.b64encode(b"\0" * pad + raw).decode()
+        start, end = -(-8 * pad // 6), 8 * (pad + len(raw)) // 6  # characters made of the password's bits only
+        if end - start >= 4:
+            forms.add(enc[start:end])
+    return sorted((f for f in forms if f), key=len, reverse=True)
+
+
+def scrub(text: str, forms: list[str]) -> str:
+    """`text` with every form of the secret replaced by ***, and a tail that begins one (a reply cut short
+    mid-password) replaced too."""
+    for f in forms:
+        text = text.replace(f, "***")
+    body = text[:-1] if text.endswith("…") else text
+    for f in forms:
+        for n in range(min(len(f), len(body)), 2, -1):  # 3 characters of a password are not worth a false alarm
+            if body.endswith(f[:n]):
+                return body[:-n] + "***"
+    return text
+
+
+def _scrubbed(out: Attempt, secret: str | None, username: str | None = None) -> Attempt:
     """A server may echo what it got; the password (plain or base64, as AUTH sends it) must not come back."""
     if not secret:
         return out
-    forms = {secret, base64.b64encode(secret.encode()).decode()}
-    for user_part in ("", "\0"):
-        forms.add(base64.b64encode(f"{user_part}\0{secret}".encode()).decode())
+    forms = secret_forms(secret, username)
 
     def clean(text):
-        for f in forms:
-            text = text.replace(f, "***")
-        return text
+        return scrub(text, forms)
 
     out.error = clean(out.error) if out.error else out.error
     out.deferred = {r: clean(t) for r, t in out.deferred.items()}
