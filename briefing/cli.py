@@ -226,10 +226,16 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
                                             base_dir=Path(config_file).expanduser().resolve().parent)
         elif to or sender:
             raise BriefError("--from and --to apply only to --send or --dry-run")
+        held = []
+
+        def queue(briefing):  # the digest joins the outbox before the day is recorded (one unit of work)
+            held.append(_enqueue(briefing, mail_settings, dry_run, cfg.templates or None))
+
         with _Bar(quiet) as bar:
             from briefing import pipeline
 
-            outcome = daily.run(cfg, progress=pipeline.Progress(stage=bar.stage, advance=bar.advance))
+            outcome = daily.run(cfg, progress=pipeline.Progress(stage=bar.stage, advance=bar.advance),
+                                queue=queue if mail_settings is not None else None)
     except BriefError as e:
         fail(e.message, e.hint, e.exit_code)
     for s in outcome.skipped:
@@ -241,16 +247,16 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
     code = outcome.exit_code
     if mail_settings is not None:
         try:
-            if outcome.briefing is not None and code != EXIT_USAGE:
-                sent = _email(outcome.briefing, mail_settings, None, dry_run, cfg.templates or None, quiet)
-            elif not dry_run:
-                # Nothing new to send (or today's digest went out already): still retry what waits.
+            if dry_run:
+                for entry in held:
+                    _say_held(entry)
+                sent = EXIT_OK
+            else:
+                # Today's digest (queued by the run) and anything older still waiting; the next run retries.
                 from briefing import outbox
 
                 box = outbox.Outbox()
                 sent = _report(box.flush(override=mail_settings), box, quiet)
-            else:
-                sent = EXIT_OK
         except BriefError as e:
             fail(e.message, e.hint, e.exit_code)
         if sent != EXIT_OK:
@@ -336,12 +342,24 @@ def _email(result, settings, output, dry_run: bool, templates, quiet: bool) -> i
     box = outbox.Outbox()
     entry = box.add(msg, settings, status=outbox.HELD if dry_run else outbox.WAITING)
     if dry_run:
-        typer.echo(f"brief: not sent (--dry-run): held in the outbox as {entry.id}; "
-                   f"`brief outbox --send` sends it, `brief outbox --drop {entry.id}` discards it", err=True)
+        _say_held(entry)
         return EXIT_OK
     # Older messages still waiting go first: the next daily run is also the retry. Today's server settings
     # apply to them too, so a fixed config also unblocks what waits.
     return _report(box.flush(override=settings), box, quiet)
+
+
+def _enqueue(result, settings, dry_run: bool, templates):
+    """Compose the digest's email and put it in the outbox (held for --dry-run); the outbox entry."""
+    from briefing import mail, outbox
+
+    msg = mail.compose(result, settings, templates)
+    return outbox.Outbox().add(msg, settings, status=outbox.HELD if dry_run else outbox.WAITING)
+
+
+def _say_held(entry) -> None:
+    typer.echo(f"brief: not sent (--dry-run): held in the outbox as {entry.id}; "
+               f"`brief outbox --send` sends it, `brief outbox --drop {entry.id}` discards it", err=True)
 
 
 def _report(outcomes, box, quiet: bool) -> int:

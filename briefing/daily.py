@@ -232,7 +232,30 @@ def subset(articles: list[Article], stories: list[Story]) -> list[Article]:
     return [replace(a, id=n, duplicate_of=None) for n, a in enumerate(chosen, 1)]
 
 
-def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = None, progress=None) -> Outcome:
+def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = None, progress=None,
+        queue=None) -> Outcome:
+    """The daily job. `queue(briefing)`, when given, puts the digest in the outbox; it runs after every file
+    is written and before the day is recorded, so a run killed anywhere before the record is simply run again."""
+    import sqlite3
+
+    try:
+        return _run(config, embedder, fetcher, now, progress, queue)
+    except sqlite3.DatabaseError as e:  # damaged pages, a full disk, a read-only file: found mid-run
+        raise BriefError(f"the state {config.state_path} is not usable: {e}",
+                         hint="free disk space, or move the state aside (a fresh one is made on the next run)"
+                         ) from None
+
+
+def _mkdir(folder: Path, what: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BriefError(f"cannot use {folder} as {what}: {e.strerror or e}") from None
+    if not folder.is_dir():
+        raise BriefError(f"cannot use {folder} as {what}: it is not a folder")
+
+
+def _run(config: Config, embedder, fetcher, now, progress, queue) -> Outcome:
     from briefing import models, pipeline, render
     from briefing.deliver import write_atomic
 
@@ -243,8 +266,9 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
     paths = output_paths(config, day)
     model = models.canonical(config.model)
     out_dir = Path(config.dir).expanduser()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _mkdir(out_dir, "the output folder ([output] dir)")
     state = config.state_path
+    _mkdir(state.parent, "the state's folder ([state] path)")
     with Lock(state.with_name(state.name + ".lock"), wait=config.lock_wait):
         store = Store(state)
         try:
@@ -310,8 +334,11 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                                            "digest, with no new claims)", skipped=skipped, briefing=result)
             outputs = {k: render.render(result, k, config.templates or None) for k in paths}
             written = [write_atomic(paths[k], text) for k, text in outputs.items()]
+            if queue is not None:
+                queue(result)  # before the record: a run that dies here is run again, and mails again
             store.publish(day, record, fp, outputs, code_if_made, now.isoformat(timespec="seconds"))
             embedder.prune()
+            store.prune(day, config.keep_days)
             new = result.stats["new_claims"]
             stories = _n(len(result.stories), "story", "stories")
             return Outcome(code_if_made, f"wrote {', '.join(map(str, written))} ({stories}, {new} new claims; "
