@@ -435,14 +435,22 @@ def secret_forms(secret: str, username: str | None = None) -> list[str]:
     return sorted((f for f in forms if f), key=len, reverse=True)
 
 
+SCRUB_MIN = 6  # a run of this many characters of a secret's form is a leak; shorter ones are noise
+
+
 def scrub(text: str, forms: list[str]) -> str:
-    """`text` with every form of the secret replaced by ***, and a tail that begins one (a reply cut short
-    mid-password) replaced too."""
+    """`text` with every form of the secret, and every run of SCRUB_MIN or more of its characters (a reply
+    cut short mid-password, or one that quotes part of it), replaced by ***."""
     for f in forms:
         text = text.replace(f, "***")
+    for f in forms:
+        for size in range(len(f) - 1, SCRUB_MIN - 1, -1):
+            for i in range(len(f) - size + 1):
+                if f[i:i + size] in text:
+                    text = text.replace(f[i:i + size], "***")
     body = text[:-1] if text.endswith("…") else text
     for f in forms:
-        for n in range(min(len(f), len(body)), 2, -1):  # 3 characters of a password are not worth a false alarm
+        for n in range(min(len(f), len(body), SCRUB_MIN - 1), 2, -1):  # a cut-short tail of 3 to 5
             if body.endswith(f[:n]):
                 return body[:-n] + "***"
     return text
