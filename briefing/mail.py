@@ -97,7 +97,8 @@ class EmailSettings:
         if sender:
             mapping["from"] = sender
         if to:
-            mapping["to"] = list(to)
+            # "--to a@x,b@x" and "--to a@x --to b@x" alike; each address is then checked on its own.
+            mapping["to"] = [one for item in to for one in _split_addresses(item)]
         return _build(mapping, None)
 
     @property
@@ -186,6 +187,20 @@ def _build(m: dict, base_dir: str | Path | None) -> EmailSettings:
         password_file=password_file, sender=sender, to=tuple(recipients), subject=subject, ca_file=ca_file,
         timeout=_number(m, "timeout", 30.0, float, 0.1, 600), attempts=_number(m, "attempts", 3, int, 1, 10),
         backoff=_number(m, "backoff", 10.0, float, 0, 3600), helo=helo)
+
+
+def _split_addresses(item: str) -> list[str]:
+    """'a@x, Bo <b@x>' -> ['a@x', 'Bo <b@x>']; one address (or one that won't parse) comes back as it was,
+    so that check_address names it."""
+    from email.headerregistry import Address
+
+    pairs = getaddresses([item]) if isinstance(item, str) else []
+    if len(pairs) < 2:
+        return [item]
+    try:
+        return [str(Address(display_name=name, addr_spec=addr)) for name, addr in pairs]
+    except (ValueError, IndexError, TypeError):
+        return [item]
 
 
 def _text(m: dict, key: str, default):

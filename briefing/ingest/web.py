@@ -118,7 +118,7 @@ class Fetcher:
         self.client = client or httpx.Client(
             transport=transport, follow_redirects=True, max_redirects=self.limits.max_redirects,
             timeout=httpx.Timeout(self.limits.timeout),
-            headers={"User-Agent": USER_AGENT, "Accept": "text/html, application/xhtml+xml, application/rss+xml, "
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", "Accept": "text/html, application/xhtml+xml, application/rss+xml, "
                      "application/atom+xml, application/xml;q=0.9, */*;q=0.5"},
             limits=httpx.Limits(max_connections=self.limits.overall),
         )
@@ -175,17 +175,15 @@ class Fetcher:
                     declared = r.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > self.limits.max_bytes:
                         raise FetchError(self._too_big())
-                    chunks, size = [], 0
-                    for chunk in r.iter_bytes():
-                        size += len(chunk)
-                        if size > self.limits.max_bytes:
-                            raise FetchError(self._too_big())
+                    decoder = Decoder(r.headers.get_list("content-encoding", split_commas=True),
+                                      self.limits.max_bytes, self._too_big())
+                    for chunk in r.iter_raw():  # raw: we decode, once, within the size limit
+                        decoder.feed(chunk)
                         if time.monotonic() - started > self.limits.deadline:
                             raise FetchError(f"timed out (no full answer in {self.limits.deadline:g} s)")
-                        chunks.append(chunk)
                     ctype = r.headers.get("content-type", "")
                     return Response(url=final, content_type=ctype.split(";")[0].strip().lower(),
-                                    charset=r.charset_encoding, body=b"".join(chunks))
+                                    charset=r.charset_encoding, body=decoder.finish())
             except FetchError:
                 raise
             except httpx.TooManyRedirects:
@@ -203,6 +201,63 @@ class Fetcher:
         limit = self.limits.max_bytes
         size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
         return f"too large (over {size}; stopped reading)"
+
+
+class Decoder:
+    """A body's bytes as sent -> its content, with at most one content coding (gzip or deflate) undone, and
+    neither what came over the wire nor what decoding makes allowed past `limit` bytes (a small gzip bomb
+    would otherwise grow to gigabytes in one step)."""
+
+    def __init__(self, codings: list[str], limit: int, too_big: str):
+        import zlib
+
+        codings = [c.strip().lower() for c in codings if c.strip() and c.strip().lower() != "identity"]
+        if len(codings) > 1:
+            raise FetchError(f"more than one content encoding ({', '.join(codings)[:60]}); not decoded")
+        self.coding = codings[0] if codings else None
+        if self.coding in ("gzip", "x-gzip"):
+            self.z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.coding == "deflate":
+            self.z = None  # zlib-wrapped or raw: decided by the first bytes
+        elif self.coding is None:
+            self.z = None
+        else:
+            raise FetchError(f"unsupported content encoding {self.coding[:30]!r}")
+        self.limit, self.too_big = limit, too_big
+        self.raw = 0
+        self.out: list[bytes] = []
+        self.size = 0
+
+    def feed(self, chunk: bytes) -> None:
+        import zlib
+
+        self.raw += len(chunk)
+        if self.raw > self.limit:
+            raise FetchError(self.too_big)
+        if self.coding is None:
+            self._keep(chunk)
+            return
+        if self.z is None:  # deflate: RFC 1950 (zlib) as specified, raw RFC 1951 as some servers send
+            self.z = zlib.decompressobj(zlib.MAX_WBITS if chunk[:1] and chunk[0] & 0x0F == 8 and
+                                        int.from_bytes(chunk[:2], "big") % 31 == 0 else -zlib.MAX_WBITS)
+        try:
+            data = chunk
+            while data and not self.z.eof:
+                self._keep(self.z.decompress(data, self.limit + 1 - self.size))
+                data = self.z.unconsumed_tail
+        except zlib.error as e:
+            raise FetchError(f"the {self.coding} body is damaged ({e})") from None
+
+    def _keep(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise FetchError(self.too_big)
+        self.out.append(data)
+
+    def finish(self) -> bytes:
+        if self.z is not None:
+            self._keep(self.z.flush())
+        return b"".join(self.out)
 
 
 def unexpected(e: BaseException) -> str:
