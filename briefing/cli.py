@@ -372,6 +372,11 @@ def _report(outcomes, box, quiet: bool) -> int:
         label = f"{o.entry.id} \u201c{o.entry.subject}\u201d"
         if o.delivered and not quiet:
             typer.echo(f"brief: sent {label} to {', '.join(o.delivered)}", err=True)
+        if o.expired:
+            typer.echo(f"brief: error: {label} was never delivered to {', '.join(o.waiting)}: {o.error}; "
+                       "dropped", err=True)
+            code = EXIT_NOT_SENT if code != EXIT_REJECTED else code
+            continue
         for rcpt, words in o.rejected.items():
             typer.echo(f"brief: error: {rcpt} was refused by the mail server: {words}", err=True)
             code = EXIT_REJECTED

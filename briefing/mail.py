@@ -194,7 +194,9 @@ def _split_addresses(item: str) -> list[str]:
     so that check_address names it."""
     from email.headerregistry import Address
 
-    pairs = getaddresses([item]) if isinstance(item, str) else []
+    if not isinstance(item, str) or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in item):
+        return [item]  # check_address refuses it whole (a line break is an injection, not a separator)
+    pairs = getaddresses([item])
     if len(pairs) < 2:
         return [item]
     try:
@@ -349,6 +351,7 @@ def send_once(data: bytes, sender: str, recipients: list[str], settings: EmailSe
     out = Attempt(tries=1)
     secret = None
     smtp = None
+    body_sent: list[bool] = []
     where = f"{settings.host}:{settings.port}"
 
     def session_error(text: str, permanent: bool):
@@ -379,6 +382,7 @@ def send_once(data: bytes, sender: str, recipients: list[str], settings: EmailSe
                                  "cannot send", "use an ASCII password (an app password) for the mail server")
             smtp.login(settings.username, secret)
         options = ["BODY=8BITMIME"] if any(b > 127 for b in data) and smtp.has_extn("8bitmime") else []
+        _watch_body(smtp, body_sent)
         refused = smtp.sendmail(sender, recipients, data, mail_options=options)
         accepted = [r for r in recipients if r not in refused]
         out.delivered = accepted
@@ -409,7 +413,12 @@ def send_once(data: bytes, sender: str, recipients: list[str], settings: EmailSe
     except smtplib.SMTPResponseException as e:
         session_error(f"{where}: {_words(e.smtp_code, e.smtp_error)}", not _temporary(e.smtp_code))
     except smtplib.SMTPServerDisconnected as e:
-        if isinstance(e.__context__, (TimeoutError, socket.timeout)):  # smtplib wraps a read timeout
+        if body_sent:
+            # The whole message reached the server, which then hung up before saying whether it took it.
+            # Sending again now may deliver it twice; it waits for the next run (or `brief outbox --send`).
+            session_error(f"{where} closed the connection after receiving the whole message, without saying "
+                          "whether it took it; not sent again in this run", True)
+        elif isinstance(e.__context__, (TimeoutError, socket.timeout)):  # smtplib wraps a read timeout
             session_error(f"{where} did not answer within {settings.timeout:g} s", False)
         else:
             session_error(f"{where} closed the connection ({one_line(str(e), 120) or 'no reason given'})",
@@ -469,6 +478,18 @@ def scrub(text: str, forms: list[str]) -> str:
             if body.endswith(f[:n]):
                 return body[:-n] + "***"
     return text
+
+
+def _watch_body(smtp: smtplib.SMTP, flag: list[bool]) -> None:
+    """Set `flag` once the message body has been sent (smtplib sends it ending in CRLF.CRLF)."""
+    send = smtp.send
+
+    def watched(s):
+        send(s)
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            flag.append(True)
+
+    smtp.send = watched
 
 
 def _scrubbed(out: Attempt, secret: str | None, username: str | None = None) -> Attempt:
