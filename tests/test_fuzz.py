@@ -174,38 +174,41 @@ class EchoingSMTP:
             except OSError:
                 return
             with conn, conn.makefile("rwb") as f:
-                def say(line):
-                    f.write(line.encode() + b"\r\n")
-                    f.flush()
-                say("220 echo ESMTP")
-                for raw in f:
-                    line = raw.decode(errors="replace").rstrip("\r\n")
-                    verb = line.split(" ")[0].upper()
-                    if verb == "EHLO":
-                        say("250-echo")
-                        say(f"250 AUTH {self.mechanism}")
-                    elif verb == "AUTH":
-                        if self.mechanism == "LOGIN":
-                            say("334 UGFzc3dvcmQ6")
-                            line = f.readline().decode(errors="replace").rstrip("\r\n")
-                        echoed = line if self.cut is None else line[:self.cut]
-                        say(f"535 5.7.8 bad credentials {echoed}")
-                    elif verb in ("MAIL", "RCPT", "RSET", "NOOP"):
-                        say("250 OK")
-                    elif verb == "DATA":
-                        say("354 go on")
-                        for body in f:
-                            if body in (b".\r\n", b".\n"):
-                                break
-                        self.stored += 1
-                        if self.take_and_drop:
-                            return  # stored, then the connection drops before the 250
-                        say("250 queued")
-                    elif verb == "QUIT":
-                        say("221 bye")
-                        return
-                    else:
-                        say("502 no")
+                self._session(f)
+
+    def _session(self, f):
+        def say(line):
+            f.write(line.encode() + b"\r\n")
+            f.flush()
+        say("220 echo ESMTP")
+        for raw in f:
+            line = raw.decode(errors="replace").rstrip("\r\n")
+            verb = line.split(" ")[0].upper()
+            if verb == "EHLO":
+                say("250-echo")
+                say(f"250 AUTH {self.mechanism}")
+            elif verb == "AUTH":
+                if self.mechanism == "LOGIN":
+                    say("334 UGFzc3dvcmQ6")
+                    line = f.readline().decode(errors="replace").rstrip("\r\n")
+                echoed = line if self.cut is None else line[:self.cut]
+                say(f"535 5.7.8 bad credentials {echoed}")
+            elif verb in ("MAIL", "RCPT", "RSET", "NOOP"):
+                say("250 OK")
+            elif verb == "DATA":
+                say("354 go on")
+                for body in f:
+                    if body in (b".\r\n", b".\n"):
+                        break
+                self.stored += 1
+                if self.take_and_drop:
+                    return  # stored, then the connection drops before the 250
+                say("250 queued")
+            elif verb == "QUIT":
+                say("221 bye")
+                return
+            else:
+                say("502 no")
 
     def close(self):
         self.sock.close()
@@ -423,6 +426,115 @@ def test_the_state_is_pruned_after_keep_days(tmp_path):
 
 def test_keep_days_is_a_config_key():
     assert configlib.Config(**configlib.from_toml("[state]\nkeep_days = 30\n")).keep_days == 30
+
+
+def test_double_gzip_is_refused_and_a_gzip_bomb_stops_at_the_limit():
+    import gzip
+
+    page = b"<html><body>" + b"<p>A sentence that stays the same.</p>" * 50_000 + b"</body></html>"  # ~1.9 MB
+    once = gzip.compress(page, 9)
+    twice = gzip.compress(once, 9)
+    with Server() as s:
+        s.routes["/twice"] = Route(twice, headers={"Content-Encoding": "gzip, gzip"})
+        s.routes["/bomb"] = Route(gzip.compress(b"\0" * (50 * 1024 * 1024), 9), headers={"Content-Encoding": "gzip"})
+        s.routes["/once"] = Route(once, headers={"Content-Encoding": "gzip"})
+        with web.Fetcher(web.Limits(max_bytes=1024 * 1024)) as f:
+            with pytest.raises(web.FetchError, match="more than one content encoding"):
+                f.get(s.url("/twice"))
+            with pytest.raises(web.FetchError, match="too large"):
+                f.get(s.url("/bomb"))  # 50 KB on the wire, 50 MB decoded: stopped at 1 MB
+            with pytest.raises(web.FetchError, match="too large"):
+                f.get(s.url("/once"))
+        with web.Fetcher(web.Limits(max_bytes=4 * 1024 * 1024)) as f:
+            assert f.get(s.url("/once")).body == page
+
+
+def _box_with_one(tmp_path):
+    from briefing import outbox
+
+    s = mail.EmailSettings.from_mapping({"host": "127.0.0.1", "port": 9, "security": "none",
+                                         "from": "a@example.org", "to": ["b@example.org"], "attempts": 3,
+                                         "backoff": 1, "timeout": 2})
+    msg = mail.EmailMessage()
+    msg["Message-ID"] = "<x@example.org>"
+    msg["Subject"] = "digest"
+    msg["From"], msg["To"] = "a@example.org", "b@example.org"
+    msg.set_content("hi")
+    box = outbox.Outbox()
+    return box, box.add(msg, s), s
+
+
+def test_an_outbox_id_naming_a_path_outside_the_outbox_is_refused(tmp_path):
+    box, entry, _ = _box_with_one(tmp_path)
+    victim = tmp_path / "victim.eml"
+    victim.write_text("keep me")
+    path = box.folder / f"{entry.id}.json"
+    data = json.loads(path.read_text())
+    data["id"] = os.path.relpath(tmp_path / "victim", box.folder)
+    path.write_text(json.dumps(data))
+    assert box.entries() == [] and "damaged" in box.problems[0].message
+    with pytest.raises(BriefError):
+        box.drop(data["id"])
+    assert victim.read_text() == "keep me"
+
+
+def test_a_message_waiting_past_max_age_expires_and_is_reported(tmp_path, monkeypatch):
+    box, entry, s = _box_with_one(tmp_path)
+    path = box.folder / f"{entry.id}.json"
+    data = json.loads(path.read_text())
+    data["created"] = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=8)).isoformat()
+    path.write_text(json.dumps(data))
+    [o] = box.flush(sleep=lambda s: None)
+    assert o.expired and "expired" in o.error and box.entries() == []
+    r = CliRunner().invoke(cli.app, ["outbox"])
+    assert "empty" in r.stdout
+
+
+def test_a_message_from_an_earlier_run_is_tried_once_per_run(tmp_path):
+    box, entry, s = _box_with_one(tmp_path)
+    slept = []
+    [o] = box.flush(sleep=slept.append)  # today's message: the full tries, with backoff
+    assert o.waiting and box.entries()[0].tries == 3 and slept == [1, 2]
+    slept.clear()
+    [o] = box.flush(sleep=slept.append)  # the next run: one try, no waiting
+    assert o.waiting and box.entries()[0].tries == 4 and slept == []
+
+
+def test_a_server_that_stores_the_message_then_drops_gets_one_copy_a_run(tmp_path):
+    server = EchoingSMTP(take_and_drop=True)
+    try:
+        s = mail.EmailSettings(host="127.0.0.1", port=server.port, security="none", sender="a@example.org",
+                               to=("b@example.org",), timeout=5, attempts=3, backoff=0)
+        got = mail.send(b"Subject: x\r\n\r\nhi\r\n", "a@example.org", ["b@example.org"], s, sleep=lambda x: None)
+    finally:
+        server.close()
+    assert server.stored == 1 and got.tries == 1
+    assert "after receiving the whole message" in got.error and got.deferred  # it waits; nothing is lost
+
+
+def test_comma_separated_to_works_with_send():
+    s = mail.EmailSettings.from_mapping({"host": "h", "from": "a@example.org", "to": ["a@example.org"]})
+    assert s.with_overrides(to=["b@example.org,c@example.org", "d@example.org"]).to == \
+        ("b@example.org", "c@example.org", "d@example.org")
+    with pytest.raises(mail.EmailError, match="line break"):
+        s.with_overrides(to=["b@example.org\r\nBcc: x@example.org"])
+
+
+def test_templates_run_in_a_sandbox_without_the_environment(tmp_path, monkeypatch):
+    import jinja2
+
+    from briefing import render
+
+    monkeypatch.setenv("BRIEF_SMTP_PASSWORD", "s3cret-in-env")
+    (tmp_path / "briefing.md.j2").write_text(
+        "{{ briefing.__class__.__init__.__globals__['os'].environ['BRIEF_SMTP_PASSWORD'] }}")
+    class Obj:  # its __init__ has this module's globals, `os` among them
+        def __init__(self):
+            pass
+
+    env = render.environment("md", tmp_path)
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        env.get_template("briefing.md.j2").render(briefing=Obj())
 
 
 # ---- 4. silently wrong -------------------------------------------------------------------------------------
