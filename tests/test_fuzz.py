@@ -568,6 +568,29 @@ def test_an_unreadable_folder_is_named(tmp_path):
     assert len(docs) == 1 and "unreadable folder" in skipped[0].reason and "locked" in skipped[0].input
 
 
+def test_utf16_without_a_bom_is_read():
+    text = "The council voted on Monday to build a bridge over the river. " * 10
+    for codec in ("utf-16-le", "utf-16-be"):
+        assert files.decode(text.encode(codec)) == text
+    with pytest.raises(files.Unusable, match="binary"):
+        files.decode(bytes(range(256)) * 8)
+
+
+@pytest.mark.parametrize("name,text,reason", [
+    ("zh.txt", "市议会周一投票决定在河上修建一座新桥。该桥将耗资四百万美元，预计明年春天开放。", "not separated by spaces"),
+    ("flat.txt", "council votes for new bridge\nbridge to cost four million dollars\nmayor says it links the town\n",
+     "no line ends with sentence punctuation"),
+    ("deep.html", "<html><body>" + "<div>" * 400 + "<p>The council voted on Monday to build a new bridge.</p>" * 5
+     + "</div>" * 400 + "</body></html>", "nested 4"),
+])
+def test_text_the_tool_cannot_brief_gets_an_honest_reason(tmp_path, name, text, reason):
+    from briefing import extract
+
+    docs, skipped = files.read_inputs([write(tmp_path, name, text.encode("utf-8"))])
+    with pytest.raises(extract.EmptyArticle, match=reason):
+        extract.build_article(docs[0], 1)
+
+
 # ---- 5. properties -----------------------------------------------------------------------------------------
 
 @FAST
@@ -682,3 +705,30 @@ def test_any_smtp_reply_holding_the_password_is_scrubbed(user, password, head, c
             assert secret[i:i + n] not in out.error, (reply, out.error)
     if form == "raw":
         assert password not in out.error
+
+
+@pytest.fixture
+def fast_model(monkeypatch):
+    from briefing.models import minilm
+
+    monkeypatch.setattr(minilm, "shared", lambda: HashEmbedder())
+
+
+GOOD = b"The council voted on Monday to build a new bridge over the river near the old station. " * 4
+
+
+@hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(st.binary(max_size=2000), json_values.map(lambda v: json.dumps(v).encode())),
+       suffix=st.sampled_from([".txt", ".html", ".json", ".jsonl"]),
+       name=st.text(alphabet=st.characters(blacklist_characters="/\0", blacklist_categories=["Cs"]),
+                    min_size=1, max_size=12))
+def test_no_file_makes_the_command_exit_1(tmp_path_factory, fast_model, data, suffix, name):
+    folder = tmp_path_factory.mktemp("in")
+    (folder / "good.txt").write_bytes(GOOD)
+    try:
+        (folder / (name + suffix)).write_bytes(data)
+    except OSError:
+        return  # a name this file system refuses
+    r = CliRunner().invoke(cli.app, ["make", str(folder), "-q", "-f", "json"])
+    assert r.exit_code in (0, 3), (r.exit_code, r.output, r.exception)
+    json.loads(r.stdout)  # valid JSON (and so valid UTF-8) whatever the file names

@@ -28,7 +28,10 @@ def decode(data: bytes) -> str:
         raise Unusable("empty file")
     head = data[:8192]
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise Unusable("binary file, not text")
+        text = _utf16_without_bom(data)
+        if text is None:
+            raise Unusable("binary file, not text")
+        return text
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -59,6 +62,28 @@ def shown(name: str) -> str:
     if name.isprintable() and not SURROGATE.search(name):
         return name
     return "".join(ch if ch.isprintable() and not SURROGATE.match(ch) else repr(ch)[1:-1] for ch in name)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without its byte-order mark: zero bytes in every other place (Latin text) give it
+    away; the text is kept when it decodes to printable text."""
+    head = data[:8192 - (len(data[:8192]) % 2)]
+    if len(head) < 16:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) // 2
+    codec = "utf-16-be" if even > 0.3 * half and odd < 0.02 * half else \
+        "utf-16-le" if odd > 0.3 * half and even < 0.02 * half else None
+    if codec is None:
+        return None
+    try:
+        text = data[:len(data) - len(data) % 2].decode(codec)
+    except UnicodeDecodeError:
+        return None
+    sample = text[:4096]
+    if sum(1 for ch in sample if not ch.isprintable() and ch not in "\n\r\t\f") > 0.02 * len(sample):
+        return None
+    return text
 
 
 def _str(value) -> str | None:
