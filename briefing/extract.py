@@ -173,6 +173,11 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], str | N
     return kept, date
 
 
+# Sentences of one article that are read. A long news article has about 100; beyond this it is a book or
+# a dump, and embedding every sentence would cost minutes per megabyte (bench/big_article.py shows it).
+MAX_SENTENCES = 2000
+
+
 def build_article(doc: RawDocument, article_id: int) -> Article:
     """Clean one raw document into an Article; raises EmptyArticle when nothing is left."""
     if doc.kind == "html":
@@ -186,6 +191,8 @@ def build_article(doc: RawDocument, article_id: int) -> Article:
     sentences: list[Sentence] = []
     paragraphs: list[str] = []
     for p_index, line in enumerate(kept):
+        if len(sentences) >= MAX_SENTENCES:
+            break
         if is_heading(line):
             continue  # section headings and captions are not statements
         para = []
@@ -204,5 +211,7 @@ def build_article(doc: RawDocument, article_id: int) -> Article:
     return Article(
         id=article_id, title=re.sub(r"\s+", " ", title).strip(), text="\n\n".join(paragraphs),
         sentences=sentences, publisher=doc.publisher, published=doc.published or date,
-        path=doc.path, url=doc.url, input=doc.input, note=doc.note,
+        path=doc.path, url=doc.url, input=doc.input,
+        note="; ".join(filter(None, [doc.note, f"only its first {MAX_SENTENCES} sentences were read"
+                                     if len(sentences) >= MAX_SENTENCES else None])) or None,
     )
