@@ -245,6 +245,8 @@ formats = ["md", "html", "json"]
 # path = "brief-state.sqlite"
 # Seconds a second run waits for a running one before it gives up with a message.
 lock_wait = 0
+# Days the state remembers articles, stories and claims; older ones are pruned after each digest.
+keep_days = 90
 
 [fetch]
 # Per request: seconds to wait, the most megabytes read; requests at once to one site, and in all.

@@ -19,7 +19,7 @@ import numpy as np
 
 from briefing import extract
 from briefing.config import Config
-from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles
+from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles, unexpected
 from briefing.store import CachedEmbedder, Lock, Published, Store, content_hash
 from briefing.types import Article, Briefing, RawDocument, Skipped, Story
 
@@ -93,9 +93,10 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None) -> tuple
             # Extracted once, here, so the stored copy is the clean text and a re-run skips trafilatura.
             try:
                 d = replace(extract.html_to_raw(d), fallback=d.fallback)
-            except extract.EmptyArticle as e:
+            except Exception as e:  # EmptyArticle, or a surprise in one page: that page's skip
                 if d.fallback is None:
-                    skipped.append(Skipped(input=d.input, reason=str(e)))
+                    reason = str(e) if isinstance(e, extract.EmptyArticle) else unexpected(e)
+                    skipped.append(Skipped(input=d.input, reason=reason))
                     continue
                 out.append(d.fallback)  # the entry's summary stands in; not stored, so the page is tried again
                 continue

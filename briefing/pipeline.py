@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 
 from briefing import extract, merge, models
-from briefing.errors import NoArticles
+from briefing.errors import NoArticles, unexpected
 from briefing.ingest import gather
 from briefing.types import Article, Briefing, RawDocument, Skipped
 
@@ -45,6 +45,8 @@ def articles_from(docs: list[RawDocument], skipped: list[Skipped]) -> list[Artic
                 articles.append(extract.build_article(doc.fallback, len(articles) + 1))
             except extract.EmptyArticle:
                 skipped.append(Skipped(input=doc.input, reason=str(e)))
+        except Exception as e:  # one article's surprise is its skip (errors.unexpected), never the run's end
+            skipped.append(Skipped(input=doc.input, reason=unexpected(e)))
     return articles
 
 

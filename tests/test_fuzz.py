@@ -381,6 +381,23 @@ def test_an_unexpected_error_in_one_source_is_a_skip_of_that_source(monkeypatch)
     assert len(docs) == 1 and "ZeroDivisionError" in skipped[0].reason
 
 
+def test_an_unexpected_error_in_one_article_is_a_skip_of_that_article(tmp_path, monkeypatch):
+    from briefing import extract, pipeline
+
+    real = extract.build_article
+
+    def flaky(doc, i):
+        if doc.input.endswith("bad.txt"):
+            raise IndexError("a bug met by one article")
+        return real(doc, i)
+
+    monkeypatch.setattr(extract, "build_article", flaky)
+    docs, skipped = files.read_inputs([write(tmp_path, "bad.txt", b"A sentence of news here today. " * 3),
+                                       write(tmp_path, "good.txt", b"Another sentence of news here today. " * 3)])
+    articles = pipeline.articles_from(docs, skipped)
+    assert len(articles) == 1 and "IndexError" in skipped[0].reason
+
+
 # ---- 3. bounded --------------------------------------------------------------------------------------------
 
 class Endless(io.RawIOBase):

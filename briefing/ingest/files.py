@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from briefing.errors import unexpected
 from briefing.types import RawDocument, Skipped
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -220,4 +221,6 @@ def read_inputs(inputs: Iterable[str], stdin=None) -> tuple[list[RawDocument], l
             skipped.append(Skipped(input=name, reason=str(e)))
         except OSError as e:  # the file changed under us (removed, a permission, a disk error)
             skipped.append(Skipped(input=name, reason=f"unreadable: {e.strerror or e}"))
+        except Exception as e:  # one file's surprise is its skip, never the run's end
+            skipped.append(Skipped(input=name, reason=unexpected(e)))
     return docs, skipped

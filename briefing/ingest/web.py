@@ -21,6 +21,7 @@ from typing import Callable, Iterable
 from urllib.parse import urljoin, urlsplit
 
 from briefing import __version__
+from briefing.errors import unexpected
 from briefing.ingest.files import Unusable, decode, looks_like_html
 from briefing.types import RawDocument, Skipped
 
@@ -258,11 +259,6 @@ class Decoder:
         if self.z is not None:
             self._keep(self.z.flush())
         return b"".join(self.out)
-
-
-def unexpected(e: BaseException) -> str:
-    """The skip reason for an error no rule foresaw: its kind and first words, one line."""
-    return " ".join(f"unexpected error: {type(e).__name__}: {e}".split())[:300]
 
 
 def text_of(resp: Response) -> str:
