@@ -41,8 +41,11 @@ def article(megabytes: float, seed: int = 7) -> str:
              + rng.choice(OBJECTS).format(n=rng.randint(2, 900), m=rng.choice(MONTHS), k=rng.randint(1, 9)) + ".")
         para.append(s)
         if len(para) == 5:
-            out.append(" ".join(para))
-            size += len(out[-1]) + 2
+            text = " ".join(para)
+            if size + len(text) + 2 > target - 64:  # stay within the limit: 20 MB means the largest allowed
+                break
+            out.append(text)
+            size += len(text) + 2
             para = []
     return "Council approves the river bridge\n\n" + "\n\n".join(out) + "\n"
 

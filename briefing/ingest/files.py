@@ -210,7 +210,7 @@ def read_inputs(inputs: Iterable[str], stdin=None) -> tuple[list[RawDocument], l
                 raise Unusable("not a regular file")
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                raise Unusable(f"file too large ({size // (1024 * 1024)} MB; the limit is "
+                raise Unusable(f"file too large ({size / (1024 * 1024):.1f} MB; the limit is "
                                f"{MAX_FILE_BYTES // (1024 * 1024)} MB)")
             try:
                 data = path.read_bytes()
