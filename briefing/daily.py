@@ -338,6 +338,9 @@ def _run(config: Config, embedder, fetcher, now, progress, queue) -> Outcome:
             if queue is not None:
                 queue(result)  # before the record: a run that dies here is run again, and mails again
             store.publish(day, record, fp, outputs, code_if_made, now.isoformat(timespec="seconds"))
+            from briefing import archive
+
+            archive.rebuild(store, out_dir, config.title)  # index.html and feed.xml, from every day in the state
             embedder.prune()
             store.prune(day, config.keep_days)
             new = result.stats["new_claims"]
