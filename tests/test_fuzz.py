@@ -572,6 +572,24 @@ def test_file_names_are_shown_escaped_and_valid_utf8(tmp_path):
     assert any("\\n" in n for n in names) and any("\\x1b" in n for n in names) and any("\\udcff" in n for n in names)
 
 
+def test_an_unreadable_folder_is_named_even_as_root(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    (folder / "locked").mkdir(parents=True)
+    (folder / "locked" / "hidden.txt").write_text("A sentence of news here. " * 3)
+    (folder / "a.txt").write_text("A sentence of news here. " * 3)
+    real = os.scandir
+
+    def scandir(path="."):  # what a folder without read permission does, for a user who is not root
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    docs, skipped = files.read_inputs([str(folder)])
+    assert len(docs) == 1 and "unreadable folder: Permission denied" in skipped[0].reason
+    assert skipped[0].input.endswith("locked")
+
+
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads any folder")
 def test_an_unreadable_folder_is_named(tmp_path):
     folder = tmp_path / "in"
