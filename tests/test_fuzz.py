@@ -12,7 +12,6 @@ import io
 import json
 import os
 import socket
-import sqlite3
 import threading
 
 import httpx
@@ -20,9 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from typer.testing import CliRunner
 
-from briefing import cli, config as configlib, daily, mail
+from briefing import cli, config as configlib, daily
+from briefing.deliver import mail
 from briefing.deliver import write_atomic
-from briefing.errors import EXIT_ERROR, BriefError
+from briefing.errors import BriefError
 from briefing.ingest import files, web
 from briefing.store import Store
 from loopback import Route, Server
@@ -467,7 +467,7 @@ def test_double_gzip_is_refused_and_a_gzip_bomb_stops_at_the_limit():
 
 
 def _box_with_one(tmp_path):
-    from briefing import outbox
+    from briefing.deliver import outbox
 
     s = mail.EmailSettings.from_mapping({"host": "127.0.0.1", "port": 9, "security": "none",
                                          "from": "a@example.org", "to": ["b@example.org"], "attempts": 3,
