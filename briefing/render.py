@@ -26,10 +26,13 @@ def resource_dir(name: str) -> Path:
 
 def environment(kind: str, extra_dir: str | Path | None = None):
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
     dirs = [str(extra_dir)] if extra_dir else []
     dirs.append(str(resource_dir("templates")))
-    env = jinja2.Environment(
+    # Sandboxed: a user's --templates folder may come from anywhere; it must not reach Python's internals
+    # (and through them the environment, files, the SMTP password).
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(dirs),
         undefined=jinja2.StrictUndefined,
         autoescape=(kind in ("html", "email")),
@@ -111,8 +114,7 @@ def to_contract(b: Briefing) -> dict:
                          "generated": c.generated,
                          "citations": [{"source": x.source, "evidence": x.evidence} for x in c.citations]}
                         for c in s.claims],
-             "conflicts": [{"about": k.about,
-                            **{f: getattr(k, f) for f in ("kind", "slot") if getattr(k, f, None) is not None},
+             "conflicts": [{"about": k.about, "kind": k.kind, "slot": k.slot,
                             "sides": [{"text": side.text,
                                        "citations": [{"source": x.source, "evidence": x.evidence}
                                                      for x in side.citations]} for side in k.sides]}
