@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from briefing import facts as factlib
+from briefing import select as selectlib
 from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, Story
 
 # Support is cosine (MiniLM) plus half the F1 of the two sentences' content words: cosine alone
@@ -195,25 +197,29 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
     return candidates, centroid
 
 
-def choose(candidates: list[Candidate], budget: int, min_claims: int = 1) -> list[Candidate]:
-    """Best candidates first, none repeating another, within `budget` words.
+def claim_words(c: Candidate) -> int:
+    """The words a candidate spends: the words of its claim text, as the briefing counts them."""
+    return len(claim_text(c.statement.text).split())
 
-    A statement that another source contradicts is no claim: it goes under "where sources differ"."""
-    chosen: list[Candidate] = []
-    words = 0
-    uncontested = [c for c in candidates if not c.disagreements]
+
+def choose(candidates: list[Candidate], budget: int, weights: dict[str, float] | None = None,
+           keep: Callable[[Candidate], bool] | None = None) -> list[Candidate]:
+    """The candidates that together cover most of what several sources say, none repeating another,
+    within `budget` words: never over it (select.py).
+
+    `keep` filters candidates first (e.g. a claim must stand alone). A statement that another source
+    contradicts is no claim: it goes under "where sources differ"."""
+    pool = [c for c in candidates if keep is None or keep(c)]
+    uncontested = [c for c in pool if not c.disagreements]
     # When every statement is contested the story still gets its best ones; the conflicts show the other side.
-    for c in sorted(uncontested or candidates, key=lambda c: -c.score):
-        n = len(claim_text(c.statement.text).split())
-        if words + n > budget and len(chosen) >= min_claims:
-            continue
-        if any(float(c.vector @ k.vector) >= REDUNDANT for k in chosen):
-            continue
-        chosen.append(c)
-        words += n
-        if words >= budget:
-            break
-    return chosen
+    pool = uncontested or pool
+    if weights is None:
+        weights = {}
+    top = max((c.score for c in pool), default=1.0) or 1.0
+    options = [selectlib.Option(words=claim_words(c), concepts=selectlib.concepts(claim_text(c.statement.text)),
+                                vector=c.vector, prior=max(0.0, c.score / top))
+               for c in pool]
+    return [pool[i] for i in selectlib.choose(options, budget, weights, REDUNDANT)]
 
 
 MAX_CONFLICTS = 5
@@ -274,10 +280,11 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         budget = min(left, share)
         candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
                                            [stmt_vecs[a.id] for a in group])
-        chosen = choose(candidates, budget)
+        weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
+        chosen = choose(candidates, budget, weights)
         if not chosen:
             continue
-        spent += sum(len(claim_text(c.statement.text).split()) for c in chosen)
+        spent += sum(claim_words(c) for c in chosen)
         chosen.sort(key=lambda c: (-len({x.source for x in c.citations}), -c.score))
         claims = [Claim(text=claim_text(c.statement.text), citations=c.citations, score=round(c.score, 4),
                         key=(k < KEY_POINTS)) for k, c in enumerate(chosen)]
