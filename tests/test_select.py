@@ -63,3 +63,24 @@ def test_concepts_shared_by_more_sources_weigh_more():
                                    ["a storm killed 231 people"], ["rain fell"]])
     assert "231 peopl" not in w  # two sources only: under the floor of three
     assert w["storm kille"] == 3
+
+
+def _brief(folder, embedder, words=250):
+    from briefing import pipeline
+
+    return pipeline.run(pipeline.Settings(inputs=(str(folder),), words=words), embedder=embedder)
+
+
+def test_three_articles_of_one_event_are_one_story(seeds, embedder):
+    for name in sorted(p.name for p in seeds.iterdir())[3:]:
+        (seeds / name).unlink()
+    b = _brief(seeds, embedder)
+    assert len(b.articles) == 3
+    assert len(b.stories) == 1
+    assert sorted(b.stories[0].articles) == [1, 2, 3]
+
+
+def test_a_briefing_never_spends_more_than_its_words(seeds, embedder):
+    for words in (20, 60, 100):
+        b = _brief(seeds, embedder, words)
+        assert 0 < sum(len(c.text.split()) for s in b.stories for c in s.claims) <= words
