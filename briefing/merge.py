@@ -328,21 +328,33 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
                                                                     STORY_SIMILAR)]
     groups.sort(key=lambda g: (-len({a.publisher or a.id for a in g}), -len(g), min(a.id for a in g)))
     total = sum(len(g) for g in groups)
-    stories = []
+    picked = []  # (group, candidates, centroid, weights, chosen)
     spent = 0
-    for rank, group in enumerate(groups):
+    for group in groups:
         left = words - spent
         if left <= 0:
             break
         share = max(40, round(words * len(group) / total)) if len(groups) > 1 else words
-        budget = min(left, share)
         candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
                                            [stmt_vecs[a.id] for a in group])
         weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
-        chosen = choose(candidates, budget, weights)
+        chosen = choose(candidates, min(left, share), weights)
+        spent += sum(claim_words(c) for c in chosen)
+        picked.append((group, candidates, centroid, weights, chosen))
+    # Words a story's share left unspent (its claims did not fit exactly) go to the stories in rank order.
+    for k, (group, candidates, centroid, weights, chosen) in enumerate(picked):
+        left = words - spent
+        if left <= 0:
+            break
+        own = sum(claim_words(c) for c in chosen)
+        more = choose(candidates, own + left, weights)
+        if sum(claim_words(c) for c in more) > own:
+            spent += sum(claim_words(c) for c in more) - own
+            picked[k] = (group, candidates, centroid, weights, more)
+    stories = []
+    for group, candidates, centroid, weights, chosen in picked:
         if not chosen:
             continue
-        spent += sum(claim_words(c) for c in chosen)
         chosen.sort(key=lambda c: (-len({x.source for x in c.citations}), -c.score))
         chosen = lede_first(chosen, centroid)
         claims = [Claim(text=claim_text(c.statement.text), citations=c.citations, score=round(c.score, 4),
