@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from briefing import facts as factlib
+from briefing import models
 from briefing import select as selectlib
 from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, Story
 
@@ -186,6 +187,20 @@ def supports(claim: str, other: str, cosine: float) -> bool:
     return support_score(claim, other, cosine) >= SUPPORT and _names_ok(claim, other)
 
 
+class DefaultSupport:
+    """The support check `supports` makes: close in meaning, the same words, years, hedging and names."""
+
+    name = "default"
+
+    def check(self, claim: str, evidence: str, cosine: float) -> models.Verdict:
+        if supports(claim, evidence, cosine):
+            return models.Verdict(True, "close in meaning, with the same content words, years, hedging and names")
+        return models.Verdict(False, "too far in meaning, content words, years, hedging or names")
+
+
+models.support_checks.register("default", DefaultSupport)
+
+
 def _names_ok(claim: str, other: str) -> bool:
     """A source that names none of the people or places the claim names is talking about something else."""
     a, b = factlib.facts(claim).names, factlib.facts(other).names
@@ -193,8 +208,9 @@ def _names_ok(claim: str, other: str) -> bool:
 
 
 def build_story(articles: list[Article], statements: list[list[Statement]], sent_vecs: dict[int, np.ndarray],
-                stmt_vecs: list[np.ndarray]) -> tuple[list[Candidate], np.ndarray]:
+                stmt_vecs: list[np.ndarray], support: models.SupportCheck | None = None) -> tuple[list[Candidate], np.ndarray]:
     """Every statement of the story's articles as a candidate claim, with its supporting citations."""
+    support = support or DefaultSupport()
     by_id = {a.id: a for a in articles}
     centroid = np.mean([article_vector(sent_vecs[a.id]) for a in articles], axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
@@ -219,7 +235,7 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
                     if d is not None:
                         disagreements.append((other.id, sentence, d))
                         break
-                    if supports(st.text, sentence, float(sims[j])):
+                    if support.check(st.text, sentence, float(sims[j])).supported:
                         cits.append(Citation(source=other.id, evidence=sentence))
                         break
             n_sources = len({c.source for c in cits})
@@ -320,7 +336,8 @@ def lede_first(chosen: list[Candidate], centroid: np.ndarray) -> list[Candidate]
 
 
 def make_stories(articles: list[Article], statements: dict[int, list[Statement]], sent_vecs: dict[int, np.ndarray],
-                 stmt_vecs: dict[int, np.ndarray], words: int) -> list[Story]:
+                 stmt_vecs: dict[int, np.ndarray], words: int,
+                 support: models.SupportCheck | None = None) -> list[Story]:
     """Cluster articles into stories, then pick each story's claims within its share of the words."""
     mark_duplicates(articles)
     originals = [a for a in articles if a.duplicate_of is None]
@@ -336,7 +353,7 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
             break
         share = max(40, round(words * len(group) / total)) if len(groups) > 1 else words
         candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
-                                           [stmt_vecs[a.id] for a in group])
+                                           [stmt_vecs[a.id] for a in group], support)
         weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
         chosen = choose(candidates, min(left, share), weights)
         spent += sum(claim_words(c) for c in chosen)
@@ -358,7 +375,7 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         chosen.sort(key=lambda c: (-len({x.source for x in c.citations}), -c.score))
         chosen = lede_first(chosen, centroid)
         claims = [Claim(text=claim_text(c.statement.text), citations=c.citations, score=round(c.score, 4),
-                        key=(k < KEY_POINTS)) for k, c in enumerate(chosen)]
+                        key=(k < KEY_POINTS), generated=c.statement.generated) for k, c in enumerate(chosen)]
         stories.append(Story(headline=headline_of(group, sent_vecs, centroid), articles=[a.id for a in group],
                              claims=claims, conflicts=conflicts_of(candidates)))
     return stories

@@ -11,7 +11,7 @@ from briefing.errors import BriefError, UnknownName
 from briefing.types import Briefing
 
 FORMATS = {"md": "briefing.md.j2", "json": "briefing.json.j2", "html": "briefing.html.j2",
-           "email": "email.html.j2"}  # email: the HTML part; briefing.email_message builds the whole message
+           "email": "email.html.j2"}  # email: the HTML part; briefing.deliver.email_message builds the whole message
 EXTENSIONS = {".md": "md", ".markdown": "md", ".json": "json", ".html": "html", ".htm": "html", ".eml": "email"}
 
 
@@ -26,10 +26,13 @@ def resource_dir(name: str) -> Path:
 
 def environment(kind: str, extra_dir: str | Path | None = None):
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
     dirs = [str(extra_dir)] if extra_dir else []
     dirs.append(str(resource_dir("templates")))
-    env = jinja2.Environment(
+    # Sandboxed: a user's --templates folder may come from anywhere; it must not reach Python's internals
+    # (and through them the environment, files, the SMTP password).
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(dirs),
         undefined=jinja2.StrictUndefined,
         autoescape=(kind in ("html", "email")),
@@ -108,6 +111,7 @@ def to_contract(b: Briefing) -> dict:
              "sources": s.articles,
              **({"follow_up": s.follow_up} if s.follow_up is not None else {}),
              "claims": [{"text": c.text, "key": c.key, **({"new": c.new} if c.new is not None else {}),
+                         "generated": c.generated,
                          "citations": [{"source": x.source, "evidence": x.evidence} for x in c.citations]}
                         for c in s.claims],
              "conflicts": [{"about": k.about,
@@ -138,7 +142,7 @@ def format_for(fmt: str | None, output: str | None) -> str:
 
 def render(b: Briefing, fmt: str, templates_dir: str | Path | None = None) -> str:
     if fmt == "email":
-        raise BriefError("an email is a whole message: build it with briefing.email_message.build_message")
+        raise BriefError("an email is a whole message: build it with briefing.deliver.email_message.build_message")
     return render_template(b, FORMATS[fmt], fmt, templates_dir)
 
 

@@ -82,8 +82,8 @@ def seed_articles(folder):
 
 
 def make(backend, folder, embedder, monkeypatch, words=250):
-    """The real pipeline with `backend` in place of the registry's."""
-    monkeypatch.setattr(models, "get", lambda name, **kw: backend)
+    """The real pipeline with `backend` registered as the condenser "scripted"."""
+    monkeypatch.setitem(models.condensers.factories, "scripted", lambda **kw: backend)
     articles, skipped = seed_articles(folder)
     settings = pipeline.Settings(inputs=(str(folder),), words=words, model="scripted")
     return pipeline.brief(articles, skipped, settings, embedder=embedder)
@@ -122,6 +122,15 @@ def test_scripted_output_keeps_the_faithful_paraphrase_with_its_citation_and_dro
                                "greeted by North Korean leader Kim Jong Un.")
     done = check_briefing(result, tmp_path)
     assert done.returncode == 0, done.stdout
+    # The JSON says which claim the model wrote; every other claim is the sources' own sentence.
+    data = json.loads((tmp_path / "briefing.json").read_text())
+    marks = {c["text"]: c["generated"] for s in data["stories"] for c in s["claims"]}
+    assert marks[FAITHFUL] is True
+    assert all(v is False for t, v in marks.items() if t != FAITHFUL)
+    md = render(result, "md")
+    line = next(x for x in md.splitlines() if "landed in Pyongyang" in x)
+    assert "_(rewritten)_" in line
+    assert sum("_(rewritten)_" in x for x in md.splitlines()) == 1
 
 
 FUSED = "Vladimir Putin touched down in Pyongyang, where North Korean leader Kim Jong Un warmly greeted him."
@@ -148,7 +157,7 @@ def test_claims_several_sources_make_are_fused_only_when_grounded(seeds, embedde
     assert fused["kept"] == 1 and fused["dropped"] == 1 and fused["claims"] >= 2
     claims = [c for s in result.stories for c in s.claims]
     lead = next(c for c in claims if c.text == FUSED)
-    assert lead.sources == [1, 2]
+    assert lead.sources == [1, 2] and lead.generated
     ties = next(c for c in claims if any("notably strengthened" in x.evidence for x in c.citations))
     assert ties.sources == [1, 2] and "12" not in ties.text and "Moscow" not in ties.text
     done = check_briefing(result, tmp_path)
@@ -194,12 +203,14 @@ def test_split_output_removes_lists_labels_and_chatter():
                                          "They signed a pact."]
 
 
-def test_missing_facts_reads_names_as_the_checker_does():
+def test_missing_facts_holds_every_capitalised_word_and_digit_run_to_the_evidence():
     evidence = ["Putin met Kim in Pyongyang on Wednesday."]
     assert ground.missing_facts("Putin met Kim in Pyongyang on Wednesday.", evidence) == set()
     assert "Meanwhile" in ground.missing_facts("Meanwhile, Putin met Kim in Pyongyang.", evidence)
     assert "Thursday" in {m.capitalize() for m in ground.missing_facts("Putin met Kim on Thursday.", evidence)}
     assert "3" in ground.missing_facts("Putin met Kim 3 times.", evidence)
+    assert "2023" in ground.missing_facts("Putin met Kim in 2023.", ["Putin met Kim in 2024 and in 2,023 cases."])
+    assert ground.missing_facts("They met in Pyongyang on Wednesday.", evidence) == set()  # a stop word opens it
 
 
 # -- cache ----------------------------------------------------------------------------------------
@@ -386,7 +397,7 @@ def test_an_installed_package_finds_its_prompts_inside_itself(tmp_path):
 
 def test_the_progress_bar_moves_article_by_article(seeds, hash_embedder, monkeypatch):
     backend = AbstractiveBackend(ScriptedGenerator(default=FAITHFUL))
-    monkeypatch.setattr(models, "get", lambda name, **kw: backend)
+    monkeypatch.setitem(models.condensers.factories, "scripted", lambda **kw: backend)
     articles, skipped = seed_articles(seeds)
     events = []
     progress = pipeline.Progress(stage=lambda name, total: events.append((name, total)),
@@ -397,3 +408,12 @@ def test_the_progress_bar_moves_article_by_article(seeds, hash_embedder, monkeyp
     start = names.index("condensing articles")
     steps = names[start + 1:names.index("merging")]
     assert events[start] == ("condensing articles", 5) and steps == ["advance"] * 5
+
+
+def test_missing_facts_reads_numbers_as_values_and_times_as_times():
+    evidence = ["The suspect fled nine days earlier and was seen at 12:50 p.m. and 1:40 p.m."]
+    assert ground.missing_facts("The suspect fled nine days earlier.", evidence) == set()
+    assert "10" in ground.missing_facts("The suspect fled ten days earlier.", evidence)  # a value, not a word
+    assert "9" in ground.missing_facts("The suspect fled 9 days earlier.", evidence)  # a citation shows the digits
+    assert "time of day" in ground.missing_facts("The suspect was seen at 12:40 pm.", evidence)
+    assert ground.missing_facts("The suspect was seen at 1:40 pm.", evidence) == set()

@@ -16,19 +16,18 @@ import socket
 import ssl
 import string
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, getaddresses, make_msgid, parseaddr
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
+from briefing.deliver.email_message import DEFAULT_SUBJECT, build_message, parse_addresses, subject_for
 from briefing.errors import BriefError
 from briefing.safe_text import clip
 
 SECURITY = ("starttls", "tls", "none")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
-DEFAULT_SUBJECT = "{title} — {date}"
 DEFAULT_PASSWORD_ENV = "BRIEF_SMTP_PASSWORD"
 SUBJECT_FIELDS = ("title", "date")
 # The keys of the [email] section, in the order `brief init` documents them.
@@ -38,7 +37,6 @@ KEYS = ("host", "port", "security", "username", "password_env", "password_file",
 ENV = {"host": "BRIEF_SMTP_HOST", "port": "BRIEF_SMTP_PORT", "security": "BRIEF_SMTP_SECURITY",
        "username": "BRIEF_SMTP_USERNAME", "from": "BRIEF_SMTP_FROM", "ca_file": "BRIEF_SMTP_CA_FILE"}
 _sleep = time.sleep  # tests replace it, so that backoff costs no time
-MAX_TITLE = 150  # characters of an article-derived title in a Subject: long enough to read, short enough to fold
 
 
 class EmailError(BriefError):
@@ -97,7 +95,8 @@ class EmailSettings:
         if sender:
             mapping["from"] = sender
         if to:
-            mapping["to"] = list(to)
+            # "--to a@x,b@x" and "--to a@x --to b@x" alike; each address is then checked on its own.
+            mapping["to"] = [one for item in to for one in _split_addresses(item)]
         return _build(mapping, None)
 
     @property
@@ -188,6 +187,24 @@ def _build(m: dict, base_dir: str | Path | None) -> EmailSettings:
         backoff=_number(m, "backoff", 10.0, float, 0, 3600), helo=helo)
 
 
+def _split_addresses(item: str) -> list[str]:
+    """'a@x, Bo <b@x>' -> ['a@x', 'Bo <b@x>']; one address (or one that won't parse) comes back as it was,
+    so that check_address names it."""
+    import unicodedata
+    from email.headerregistry import Address
+    from email.utils import getaddresses
+
+    if not isinstance(item, str) or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in item):
+        return [item]  # check_address refuses it whole (a line break is an injection, not a separator)
+    pairs = getaddresses([item])
+    if len(pairs) < 2:
+        return [item]
+    try:
+        return [str(Address(display_name=name, addr_spec=addr)) for name, addr in pairs]
+    except (ValueError, IndexError, TypeError):
+        return [item]
+
+
 def _text(m: dict, key: str, default):
     value = m.get(key, default)
     if value is None or value is default:
@@ -228,22 +245,14 @@ def _is_loopback(host: str | None) -> bool:
 
 
 def check_address(value, what: str) -> str:
-    """One address, 'me@example.org' or 'Me <me@example.org>'; no line breaks reach a header."""
-    if not isinstance(value, str) or not value.strip():
-        raise EmailError(f"{what}: an address must be a non-empty string")
-    value = value.strip()
-    shown = value[:80]
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
-        raise EmailError(f"{what}: {shown!r} contains a line break or a control character")
-    found = getaddresses([value])
+    """One address, 'me@example.org' or 'Me <me@example.org>', by email_message's one address check."""
+    try:
+        found = parse_addresses(value, what)
+    except BriefError as e:
+        raise EmailError(e.message, e.hint) from None
     if len(found) != 1:
-        raise EmailError(f"{what}: {shown!r} is not one email address (give each address separately)")
-    name, addr = found[0]
-    local, _, domain = addr.rpartition("@")
-    if (not local or not domain or "@" in local or not addr.isascii() or any(ch.isspace() for ch in addr)
-            or not re.fullmatch(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f.:]+\]", domain) or len(addr) > 254):
-        raise EmailError(f"{what}: {shown!r} is not an email address")
-    return value
+        raise EmailError(f"{what}: {value.strip()[:80]!r} is not one email address (give each address separately)")
+    return value.strip()
 
 
 def check_subject_template(template: str) -> None:
@@ -265,34 +274,14 @@ def one_line(text: str, limit: int) -> str:
     return clip(text, limit)
 
 
-def subject_line(template: str, title: str, date: str) -> str:
-    return one_line(template.format(title=one_line(title, MAX_TITLE), date=one_line(date, 40)), 250)
-
-
 # ---- the message -------------------------------------------------------------------------------------------
 
 
 def compose(briefing, settings: EmailSettings, templates_dir: str | Path | None = None) -> EmailMessage:
-    """The digest as an email to settings.to, with the configured Subject, a Message-ID and a Date.
-
-    """
+    """The digest as an email to settings.to, with the configured Subject (email_message builds the message)."""
     settings.check_sendable(need_server=False)
-    from briefing.email_message import build_message
-
-    msg = build_message(briefing, settings.sender, list(settings.to), templates_dir)
-    return finish(msg, settings, title=briefing.title, date=briefing.generated_at[:10])
-
-
-def finish(msg: EmailMessage, settings: EmailSettings, title: str, date: str) -> EmailMessage:
-    """Subject from the settings' template; a Message-ID and a Date where the builder left them out."""
-    del msg["Subject"]
-    msg["Subject"] = subject_line(settings.subject, title, date)
-    if not msg["Date"]:
-        msg["Date"] = formatdate(localtime=True)
-    if not msg["Message-ID"]:
-        # The sender's domain, not this machine's name: no DNS lookup, nothing about the host leaks.
-        msg["Message-ID"] = make_msgid(domain=settings.envelope_sender.rpartition("@")[2] or "brief.invalid")
-    return msg
+    subject = subject_for(briefing, settings.subject, date=briefing.generated_at[:10])
+    return build_message(briefing, settings.sender, list(settings.to), templates_dir, subject=subject)
 
 
 # ---- delivery --------------------------------------------------------------------------------------------
@@ -334,6 +323,7 @@ def send_once(data: bytes, sender: str, recipients: list[str], settings: EmailSe
     out = Attempt(tries=1)
     secret = None
     smtp = None
+    body_sent: list[bool] = []
     where = f"{settings.host}:{settings.port}"
 
     def session_error(text: str, permanent: bool):
@@ -358,8 +348,13 @@ def send_once(data: bytes, sender: str, recipients: list[str], settings: EmailSe
             smtp.ehlo()
         if settings.username:
             secret = settings.password()
+            if not (secret.isascii() and settings.username.isascii()):
+                # smtplib's AUTH encodes as ASCII; a UnicodeEncodeError would be a traceback, not a reason.
+                raise EmailError("the SMTP username or password has non-ASCII characters, which SMTP AUTH "
+                                 "cannot send", "use an ASCII password (an app password) for the mail server")
             smtp.login(settings.username, secret)
         options = ["BODY=8BITMIME"] if any(b > 127 for b in data) and smtp.has_extn("8bitmime") else []
+        _watch_body(smtp, body_sent)
         refused = smtp.sendmail(sender, recipients, data, mail_options=options)
         accepted = [r for r in recipients if r not in refused]
         out.delivered = accepted
@@ -390,7 +385,12 @@ def send_once(data: bytes, sender: str, recipients: list[str], settings: EmailSe
     except smtplib.SMTPResponseException as e:
         session_error(f"{where}: {_words(e.smtp_code, e.smtp_error)}", not _temporary(e.smtp_code))
     except smtplib.SMTPServerDisconnected as e:
-        if isinstance(e.__context__, (TimeoutError, socket.timeout)):  # smtplib wraps a read timeout
+        if body_sent:
+            # The whole message reached the server, which then hung up before saying whether it took it.
+            # Sending again now may deliver it twice; it waits for the next run (or `brief outbox --send`).
+            session_error(f"{where} closed the connection after receiving the whole message, without saying "
+                          "whether it took it; not sent again in this run", True)
+        elif isinstance(e.__context__, (TimeoutError, socket.timeout)):  # smtplib wraps a read timeout
             session_error(f"{where} did not answer within {settings.timeout:g} s", False)
         else:
             session_error(f"{where} closed the connection ({one_line(str(e), 120) or 'no reason given'})",
@@ -412,21 +412,66 @@ def send_once(data: bytes, sender: str, recipients: list[str], settings: EmailSe
                 smtp.quit()
             except Exception:  # the message is taken or not by now; a failed goodbye changes nothing
                 smtp.close()
-    return _scrubbed(out, secret)
+    return _scrubbed(out, secret, settings.username)
 
 
-def _scrubbed(out: Attempt, secret: str | None) -> Attempt:
+def secret_forms(secret: str, username: str | None = None) -> list[str]:
+    """Every form in which a password can come back from a server: as typed, as AUTH PLAIN and AUTH LOGIN
+    send it (base64 of the password, of "\\0user\\0password"), and the part of its base64 that does not depend
+    on what precedes it, at each of the three byte alignments, so any framing of it is caught. Longest first."""
+    raw = secret.encode("utf-8")
+    forms = {secret, base64.b64encode(raw).decode()}
+    for framing in (f"\0{username or ''}\0", f"{username or ''}\0{username or ''}\0", "\0\0"):
+        forms.add(base64.b64encode(framing.encode("utf-8") + raw).decode())
+    for pad in range(3):
+        enc = base64.b64encode(b"\0" * pad + raw).decode()
+        start, end = -(-8 * pad // 6), 8 * (pad + len(raw)) // 6  # characters made of the password's bits only
+        if end - start >= 4:
+            forms.add(enc[start:end])
+    return sorted((f for f in forms if f), key=len, reverse=True)
+
+
+SCRUB_MIN = 6  # a run of this many characters of a secret's form is a leak; shorter ones are noise
+
+
+def scrub(text: str, forms: list[str]) -> str:
+    """`text` with every form of the secret, and every run of SCRUB_MIN or more of its characters (a reply
+    cut short mid-password, or one that quotes part of it), replaced by ***."""
+    for f in forms:
+        text = text.replace(f, "***")
+    for f in forms:
+        for size in range(len(f) - 1, SCRUB_MIN - 1, -1):
+            for i in range(len(f) - size + 1):
+                if f[i:i + size] in text:
+                    text = text.replace(f[i:i + size], "***")
+    body = text[:-1] if text.endswith("…") else text
+    for f in forms:
+        for n in range(min(len(f), len(body), SCRUB_MIN - 1), 2, -1):  # a cut-short tail of 3 to 5
+            if body.endswith(f[:n]):
+                return body[:-n] + "***"
+    return text
+
+
+def _watch_body(smtp: smtplib.SMTP, flag: list[bool]) -> None:
+    """Set `flag` once the message body has been sent (smtplib sends it ending in CRLF.CRLF)."""
+    send = smtp.send
+
+    def watched(s):
+        send(s)
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            flag.append(True)
+
+    smtp.send = watched
+
+
+def _scrubbed(out: Attempt, secret: str | None, username: str | None = None) -> Attempt:
     """A server may echo what it got; the password (plain or base64, as AUTH sends it) must not come back."""
     if not secret:
         return out
-    forms = {secret, base64.b64encode(secret.encode()).decode()}
-    for user_part in ("", "\0"):
-        forms.add(base64.b64encode(f"{user_part}\0{secret}".encode()).decode())
+    forms = secret_forms(secret, username)
 
     def clean(text):
-        for f in forms:
-            text = text.replace(f, "***")
-        return text
+        return scrub(text, forms)
 
     out.error = clean(out.error) if out.error else out.error
     out.deferred = {r: clean(t) for r, t in out.deferred.items()}
