@@ -1,0 +1,126 @@
+"""The embedded model on ONNX Runtime: all-MiniLM-L6-v2 without torch at run time.
+
+The graph is exported once, from the packaged safetensors through the torch encoder in minilm.py
+(so both give the same vectors), and kept in the user folder under a name that changes when the
+weights do. After that a run imports onnxruntime and tokenizers only: a cold `brief make` no longer
+pays about 1.5 s to import torch, and the encoder itself runs faster on these CPUs (bench/benchmark.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from briefing.errors import ModelError
+from briefing.models.minilm import MAX_TOKENS, NAME, MiniLM, model_dir
+
+OPSET = 17  # LayerNormalization is a single op from opset 17: fewer nodes than its decomposition
+
+
+def onnx_path(weights: Path) -> Path:
+    """Where the exported graph of these weights lives: the user folder (or BRIEF_MODEL_CACHE), keyed by the
+    weights' place, size and time, so a reinstalled package gets a fresh export."""
+    from briefing.config import home
+
+    folder = os.environ.get("BRIEF_MODEL_CACHE", "").strip()
+    st = (weights / "model.safetensors").stat()
+    key = hashlib.sha256(f"{weights.resolve()}:{st.st_size}:{st.st_mtime_ns}:{OPSET}".encode()).hexdigest()[:16]
+    return (Path(folder).expanduser() if folder else home() / "models") / f"minilm-onnx-{key}" / "model.onnx"
+
+
+def export(weights: Path, dest: Path) -> Path:
+    """Export the torch encoder (mean-pooled, L2-normalised) to an ONNX file at `dest`, atomically."""
+    try:
+        import torch
+    except ImportError:
+        raise ModelError("the ONNX model is not built yet and building it needs torch, which is not installed",
+                         hint="pip install torch, run brief once, or choose another embedder") from None
+
+    source = MiniLM(weights)
+    source._load()
+
+    class Encoder(torch.nn.Module):
+        def forward(self, ids, mask):
+            hidden = source._forward(ids, mask)
+            m = mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=-1)
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    # A unique temporary name, then a rename: two runs building at once both end with a whole file.
+    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".onnx", dir=dest.parent)
+    os.close(fd)
+    try:
+        ids = torch.ones((2, 8), dtype=torch.long)
+        mask = torch.ones((2, 8), dtype=torch.long)
+        # The legacy exporter warns about itself and about traced sizes (they come from the weights, see
+        # MiniLM._forward): nothing a user can act on.
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(Encoder(), (ids, mask), tmp, input_names=["ids", "mask"], output_names=["vectors"],
+                              dynamic_axes={"ids": {0: "batch", 1: "seq"}, "mask": {0: "batch", 1: "seq"},
+                                            "vectors": {0: "batch"}},
+                              opset_version=OPSET, dynamo=False)
+        os.replace(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return dest
+
+
+class OnnxMiniLM(MiniLM):
+    """all-MiniLM-L6-v2 sentence embeddings through ONNX Runtime; the same batching and memo as MiniLM."""
+
+    name = NAME + "-onnx"
+
+    def __init__(self, path: Path | None = None, threads: int | None = None, graph: Path | None = None):
+        super().__init__(path or model_dir(), threads)
+        self.graph = Path(graph) if graph else onnx_path(self.path)
+        self._session = None
+
+    def _load(self):
+        if self._session is not None:
+            return
+        try:
+            import onnxruntime as ort
+        except ImportError:
+            raise ModelError("onnxruntime is not installed", hint="pip install onnxruntime") from None
+        from tokenizers import Tokenizer
+
+        if not self.graph.is_file():
+            export(self.path, self.graph)
+        opts = ort.SessionOptions()
+        if self._threads:
+            opts.intra_op_num_threads = self._threads
+        opts.inter_op_num_threads = 1
+        # Threads that spin while waiting fight the other work on a shared machine (see models/__init__).
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        try:
+            self._session = ort.InferenceSession(str(self.graph), opts, providers=["CPUExecutionProvider"])
+        except Exception:  # a damaged file (a disk filled mid-write by another tool): build it once more
+            export(self.path, self.graph)
+            self._session = ort.InferenceSession(str(self.graph), opts, providers=["CPUExecutionProvider"])
+        tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        tok.enable_truncation(max_length=MAX_TOKENS)
+        tok.no_padding()
+        self._tokenizer = tok
+
+    def _encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        self._load()
+        encodings = self._tokenizer.encode_batch(list(texts))
+        lengths = [len(e.ids) for e in encodings]
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for idx in self._batches(order, lengths, batch_size):
+            longest = max(lengths[i] for i in idx)
+            ids = np.zeros((len(idx), longest), dtype=np.int64)
+            mask = np.zeros((len(idx), longest), dtype=np.int64)
+            for row, i in enumerate(idx):
+                ids[row, :lengths[i]] = encodings[i].ids
+                mask[row, :lengths[i]] = 1
+            out[idx] = self._session.run(None, {"ids": ids, "mask": mask})[0]
+        return out
