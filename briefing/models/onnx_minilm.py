@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -22,23 +23,47 @@ OPSET = 17  # LayerNormalization is a single op from opset 17: fewer nodes than 
 
 
 def onnx_path(weights: Path) -> Path:
-    """Where the exported graph of these weights lives: the user folder (or BRIEF_MODEL_CACHE), keyed by the
-    weights' place, size and time, so a reinstalled package gets a fresh export."""
+    """Where the built graph of these weights lives: the user folder (or BRIEF_MODEL_CACHE), keyed by the
+    weights' place, size and time and by the onnxruntime version that optimised it."""
+    from importlib.metadata import version
+
     from briefing.config import home
 
     folder = os.environ.get("BRIEF_MODEL_CACHE", "").strip()
     st = (weights / "model.safetensors").stat()
-    key = hashlib.sha256(f"{weights.resolve()}:{st.st_size}:{st.st_mtime_ns}:{OPSET}".encode()).hexdigest()[:16]
-    return (Path(folder).expanduser() if folder else home() / "models") / f"minilm-onnx-{key}" / "model.onnx"
+    try:
+        ort_version = version("onnxruntime")
+    except Exception:  # not installed: OnnxMiniLM._load says so when it is needed
+        ort_version = "?"
+    key = f"{weights.resolve()}:{st.st_size}:{st.st_mtime_ns}:{OPSET}:{ort_version}"
+    name = "minilm-onnx-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    return (Path(folder).expanduser() if folder else home() / "models") / name / "model.onnx"
+
+
+def _session_options(optimise: bool, threads: int | None = None):
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    # The graph is optimised once, when it is built; a run then loads it as it is (0.15 s instead of 0.6 s).
+    opts.graph_optimization_level = (ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED if optimise
+                                     else ort.GraphOptimizationLevel.ORT_DISABLE_ALL)
+    if threads:
+        opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    # Threads that spin while waiting fight the other work on a shared machine (see models/__init__).
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return opts
 
 
 def export(weights: Path, dest: Path) -> Path:
-    """Export the torch encoder (mean-pooled, L2-normalised) to an ONNX file at `dest`, atomically."""
+    """Export the torch encoder (mean-pooled, L2-normalised) to ONNX, optimise it with onnxruntime and
+    write it to `dest` with its weights beside it in model.data, atomically (a whole folder or none)."""
     try:
         import torch
     except ImportError:
         raise ModelError("the ONNX model is not built yet and building it needs torch, which is not installed",
                          hint="pip install torch, run brief once, or choose another embedder") from None
+    import onnxruntime as ort
 
     source = MiniLM(weights)
     source._load()
@@ -50,10 +75,9 @@ def export(weights: Path, dest: Path) -> Path:
             pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, dim=-1)
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    # A unique temporary name, then a rename: two runs building at once both end with a whole file.
-    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".onnx", dir=dest.parent)
-    os.close(fd)
+    dest.parent.parent.mkdir(parents=True, exist_ok=True)
+    # Built in a folder of its own, then renamed: two runs building at once both end with a whole graph.
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=dest.parent.parent))
     try:
         ids = torch.ones((2, 8), dtype=torch.long)
         mask = torch.ones((2, 8), dtype=torch.long)
@@ -61,14 +85,28 @@ def export(weights: Path, dest: Path) -> Path:
         # MiniLM._forward): nothing a user can act on.
         with torch.inference_mode(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            torch.onnx.export(Encoder(), (ids, mask), tmp, input_names=["ids", "mask"], output_names=["vectors"],
+            torch.onnx.export(Encoder(), (ids, mask), tmp / "traced.onnx", input_names=["ids", "mask"],
+                              output_names=["vectors"],
                               dynamic_axes={"ids": {0: "batch", 1: "seq"}, "mask": {0: "batch", 1: "seq"},
                                             "vectors": {0: "batch"}},
                               opset_version=OPSET, dynamo=False)
-        os.replace(tmp, dest)
+        opts = _session_options(optimise=True)
+        opts.optimized_model_filepath = str(tmp / dest.name)
+        # Weights in a file of their own: onnxruntime maps them instead of copying them out of the
+        # graph's protobuf, which took 70 MB more peak memory.
+        opts.add_session_config_entry("session.optimized_model_external_initializers_file_name", "model.data")
+        opts.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
+        ort.InferenceSession(str(tmp / "traced.onnx"), opts, providers=["CPUExecutionProvider"])
+        (tmp / "traced.onnx").unlink()
+        if dest.parent.exists():
+            shutil.rmtree(dest.parent, ignore_errors=True)  # a damaged build
+        try:
+            os.rename(tmp, dest.parent)
+        except OSError:
+            if not dest.is_file():  # not another run's build finished first
+                raise
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
     return dest
 
 
@@ -93,15 +131,10 @@ class OnnxMiniLM(MiniLM):
 
         if not self.graph.is_file():
             export(self.path, self.graph)
-        opts = ort.SessionOptions()
-        if self._threads:
-            opts.intra_op_num_threads = self._threads
-        opts.inter_op_num_threads = 1
-        # Threads that spin while waiting fight the other work on a shared machine (see models/__init__).
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts = _session_options(optimise=False, threads=self._threads)
         try:
             self._session = ort.InferenceSession(str(self.graph), opts, providers=["CPUExecutionProvider"])
-        except Exception:  # a damaged file (a disk filled mid-write by another tool): build it once more
+        except Exception:  # a damaged build (a disk filled mid-write by another tool): build it once more
             export(self.path, self.graph)
             self._session = ort.InferenceSession(str(self.graph), opts, providers=["CPUExecutionProvider"])
         tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
