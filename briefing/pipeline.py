@@ -109,6 +109,9 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
 
 
 def run(settings: Settings, stdin=None, embedder=None, progress: Progress | None = None, fetcher=None) -> Briefing:
+    progress = progress or Progress()
+    progress.stage("reading inputs", len(settings.inputs))
     docs, skipped = gather(settings.inputs, stdin=stdin, fetcher=fetcher)
+    progress.stage("extracting articles", len(docs))
     articles = articles_from(docs, skipped)
     return brief(articles, skipped, settings, embedder=embedder, progress=progress)
