@@ -1,5 +1,6 @@
 """The embedded model's own encoder must give the vectors transformers gives for the same weights, and the
 ONNX Runtime graph exported from it (the default) the vectors the torch encoder gives."""
+import json
 import os
 import subprocess
 import sys
@@ -139,3 +140,17 @@ def test_a_damaged_graph_is_built_again(tmp_path, embedder):
     v = fresh.embed(["Putin landed in Pyongyang."])
     assert graph.stat().st_size > 10_000_000
     assert np.abs(v - embedder.embed(["Putin landed in Pyongyang."])).max() < 1e-5
+
+
+def test_the_seed_briefing_is_the_same_with_either_embedder(seeds, embedder, torch_embedder):
+    from briefing import pipeline, render
+
+    def briefing(emb):
+        settings = pipeline.Settings(inputs=(str(seeds),), words=250)
+        data = json.loads(render.render(pipeline.run(settings, embedder=emb), "json"))
+        data.pop("generated_at")
+        return data
+
+    onnx, ref = briefing(embedder), briefing(torch_embedder)
+    assert onnx["stories"] and sum(len(s["claims"]) for s in onnx["stories"]) >= 5
+    assert onnx == ref
