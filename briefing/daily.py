@@ -311,6 +311,9 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
             outputs = {k: render.render(result, k, config.templates or None) for k in paths}
             written = [write_atomic(paths[k], text) for k, text in outputs.items()]
             store.publish(day, record, fp, outputs, code_if_made, now.isoformat(timespec="seconds"))
+            from briefing import archive
+
+            archive.rebuild(store, out_dir, config.title)  # index.html and feed.xml, from every day in the state
             embedder.prune()
             new = result.stats["new_claims"]
             stories = _n(len(result.stories), "story", "stories")

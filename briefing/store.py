@@ -280,3 +280,16 @@ class _Tx:
 
     def __exit__(self, exc_type, *rest):
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def digests(store: Store) -> list[tuple[str, str, dict[str, str], list[str]]]:
+    """Every day that made a digest, newest first: (day, finished_at, outputs by format, headlines)."""
+    out = []
+    for day, outputs, finished in store.db.execute(
+            "SELECT day, outputs, finished_at FROM runs ORDER BY day DESC").fetchall():
+        outputs = json.loads(outputs)
+        if not outputs:
+            continue
+        heads = [h for (h,) in store.db.execute("SELECT headline FROM stories WHERE day = ? ORDER BY id", (day,))]
+        out.append((day, finished, outputs, heads))
+    return out

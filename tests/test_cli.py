@@ -59,9 +59,9 @@ def test_markdown_has_key_points_markers_footnotes_and_sources(seeds):
     assert r.exit_code == 0
     md = r.stdout
     assert md.startswith("# ")
-    assert "**Key points**" in md and "## Sources" in md and "**Where sources differ**" in md
+    assert "**Key points**" in md and "## Sources" in md and "## Where sources differ" in md
     assert md.index("**Key points**") < md.index("## Sources")
-    assert "[^1]:" in md and "][^1]" in md
+    assert "[^1]:" in md and "*[^1]" in md and "> **Sources differ:**" in md  # names, then the footnote
     for phrase in ("Leave a Reply", "Subscribe", "Back to top", "Image Credit", "Related Articles"):
         assert phrase not in md
 

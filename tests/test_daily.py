@@ -115,6 +115,14 @@ def test_day_two_repeats_nothing_but_new_claims_marked_new(tmp_path, embedder):
         assert "Follow-up to an earlier briefing" in md2
         html2 = (tmp_path / "out" / "briefing-2024-06-20.html").read_text(encoding="utf-8")
         assert html2.count("<strong>New:</strong>") == len(new)
+        # the archive: the index links both days' pages, the feed holds one entry per day
+        index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+        assert index.index('href="briefing-2024-06-20.html"') < index.index('href="briefing-2024-06-19.html"')
+        import feedparser
+
+        feed = feedparser.parse((tmp_path / "out" / "feed.xml").read_bytes())
+        assert feed.bozo is False and [e.link for e in feed.entries] == ["briefing-2024-06-20.html",
+                                                                          "briefing-2024-06-19.html"]
 
         # Day three, nothing new at all: nothing written, and it says so.
         day3 = day2 + dt.timedelta(days=1)
@@ -324,8 +332,10 @@ def test_flags_override_the_config_file(tmp_path, fake_model):
         r = CliRunner().invoke(cli.app, ["make", "--config", path, s.url("/extra.html"),
                                          "-o", str(tmp_path / "elsewhere"), "-f", "json", "-t", "Flag title", "-q"])
         assert r.exit_code == 0, r.stderr
-        (only,) = (tmp_path / "elsewhere").iterdir()
+        (only,) = (tmp_path / "elsewhere").glob("briefing-*")
         assert only.suffix == ".json" and not (tmp_path / "out").exists()
+        # beside it, the archive of every day's digest
+        assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == sorted(["feed.xml", "index.html", only.name])
         data = json.loads(only.read_text(encoding="utf-8"))
         assert data["title"] == "Flag title"
         assert s.url("/extra.html") in {src["url"] for src in data["sources"]}

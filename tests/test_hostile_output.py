@@ -18,9 +18,10 @@ from briefings import CRLF_TITLE, LONG_TITLE, from_inputs, megabyte_briefing, wr
 NS = "{http://www.w3.org/1999/xhtml}"
 # Every element the templates write; an article can add none.
 PAGE_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "header", "p", "h1", "h2", "h3", "span", "time",
-             "article", "section", "ul", "ol", "li", "a", "div", "figure", "blockquote", "figcaption", "footer", "code"}
+             "article", "section", "ul", "ol", "li", "a", "div", "figure", "blockquote", "figcaption", "footer", "code",
+             "b", "strong", "em", "details", "summary", "aside", "mark"}
 EMAIL_TAGS = {"html", "head", "meta", "title", "body", "div", "table", "tbody", "tr", "td", "h1", "h2", "h3", "a",
-              "span", "br"}
+              "span", "br", "b", "strong", "em", "mark"}
 HEADERS = {"Subject", "From", "To", "Date", "Message-ID", "Auto-Submitted", "MIME-Version", "Content-Type"}
 
 

@@ -80,29 +80,60 @@ def test_page_is_self_contained(page):
     assert "default-src 'none'" in page  # even markup that slipped through could load or run nothing
 
 
-def test_every_citation_links_to_a_quote_and_back(page, seeds_b):
+def own_text(el) -> str:
+    """An element's text without its evidence box and disagreement boxes."""
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag not in (f"{NS}details", f"{NS}aside"):
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return norm("".join(parts))
+
+
+def parents(tree) -> dict:
+    return {child: p for p in tree.iter() for child in p}
+
+
+def test_every_claim_names_its_sources_and_quotes_them_in_place(page, seeds_b):
     tree = parse_strict(page)
     ids = {el.get("id") for el in tree.iter() if isinstance(el.tag, str) and el.get("id")}
     internal = [el.get("href")[1:] for el in tree.iter(f"{NS}a") if el.get("href", "").startswith("#")]
-    assert internal and all(target in ids for target in internal)
-    cites = [a for a in tree.iter(f"{NS}a") if a.get("class") == "cite"]
+    assert all(target in ids for target in internal)
     contract = render.to_contract(seeds_b)
-    citations = [c for item in all_items(contract) for c in item["citations"]]
-    assert len(cites) == len(citations)
-    quotes = {el.get("id"): el for el in tree.iter(f"{NS}figure")}
-    for a, c in zip(cites, citations):
-        assert a.text == str(c["source"])
-        quote = quotes[a.get("href")[1:]]
-        assert norm(c["evidence"]) in text_of(quote)  # the footnote quotes the evidence word for word
-        backs = [x.get("href") for x in quote.iter(f"{NS}a") if x.get("class") == "back"]
-        assert backs == ["#" + a.get("id")]
-        links = [x.get("href") for x in quote.iter(f"{NS}a") if x.get("class") != "back"]
-        assert links and links[0].startswith("file:///") and links[0].endswith(".txt")
+    names = {s["id"]: s["name"] for s in contract["sources"]}
+    boxes = [d for d in tree.iter(f"{NS}details") if d.get("class") == "ev"]
+    items = list(all_items(contract))
+    assert len(boxes) == len(items)
+    by_text = {norm(i["text"]): i for i in items}
+    up = parents(tree)
+    for box in boxes:
+        figures = list(box.iter(f"{NS}figure"))
+        cites = [text_of(x) for x in box.find(f"{NS}summary").iter(f"{NS}span") if x.get("class") == "cite"]
+        item = by_text[own_text(up[box])]  # the box sits in its claim's own block
+        for c, f in zip(item["citations"], figures):
+            q = text_of(f)
+            assert norm(c["evidence"]) in q or ("Word for word as above" in q
+                                                and render.same_text(c["evidence"], item["text"]))
+        sources = [c["source"] for c in item["citations"]]
+        assert sources == sorted(sources)  # in the sources list's order, not 5 1 3
+        assert cites == [names[s] for s in dict.fromkeys(sources)]  # each source named once, by name
+        for c, f in zip(item["citations"], figures):
+            assert names[c["source"]] in text_of(f.find(f"{NS}figcaption"))
+            links = [x.get("href") for x in f.iter(f"{NS}a")]
+            assert links and links[0].startswith("file:///") and links[0].endswith(".txt")
+    assert by_text
+    # a quote that is the claim word for word is not repeated
+    repeats = [i for i in items if any(render.same_text(c["evidence"], i["text"]) for c in i["citations"])]
+    assert repeats and page.count("Word for word as above.") == sum(
+        render.same_text(c["evidence"], i["text"]) for i in items for c in i["citations"])
+    assert "/state-visit/" not in text_of(tree)  # no file path shown, only names
 
 
-def test_key_points_come_first_then_the_rest_then_sources(page):
-    order = [page.index(s) for s in ('class="key"', 'class="rest"', 'class="differ"', 'id="sources"', 'id="evidence"')]
+def test_lede_and_outlets_first_then_key_points_then_the_rest_then_sources(page):
+    order = [page.index(s) for s in ('class="outlets"', 'class="lede"', 'class="key"', 'class="rest"',
+                                     'id="differ"', 'id="sources"')]
     assert order == sorted(order)
+    assert 'id="evidence"' not in page  # no separate wall of quotes
 
 
 def test_sources_list_title_date_and_claim_counts(page, seeds_b):
@@ -112,19 +143,44 @@ def test_sources_list_title_date_and_claim_counts(page, seeds_b):
         li = next(el for el in tree.iter(f"{NS}li") if el.get("id") == f"s{s['id']}")
         text = text_of(li)
         n = sum(1 for item in all_items(contract) if s["id"] in {c["source"] for c in item["citations"]})
-        assert norm(s["title"]) in text
+        assert norm(s["title"]) in text and s["name"] in text
         assert f"supports {n} claim" in text
         if s["published"]:
             assert s["published"] in text
     assert "Jun 18, 2024" in page  # the one seed with a date
 
 
-def test_date_and_model_are_shown(page):
+def test_header_shows_news_dates_and_footer_the_run(page):
     tree = parse_strict(page)
-    time = next(tree.iter(f"{NS}time"))
-    assert time.get("datetime") == FIXED_NOW.isoformat()
-    assert time.text == "22 November 2026, 07:30 UTC"
-    assert "model: all-MiniLM-L6-v2" in text_of(tree)
+    header = next(tree.iter(f"{NS}header"))
+    time = next(header.iter(f"{NS}time"))
+    assert time.get("datetime") == "2024-06-18" and time.text == "18 June 2024"  # the one seed's date
+    assert "2026" not in text_of(header) and "MiniLM" not in text_of(header)
+    footer = text_of(next(tree.iter(f"{NS}footer")))
+    assert "22 November 2026, 07:30 UTC" in footer and "all-MiniLM-L6-v2" in footer
+
+
+def test_a_disagreement_sits_under_its_claim_with_a_tally_and_the_differing_words_marked(page, seeds_b):
+    contract = render.to_contract(seeds_b)
+    conflicts = contract["stories"][0]["conflicts"]
+    assert conflicts
+    tree = parse_strict(page)
+    asides = [a for a in tree.iter(f"{NS}aside") if a.get("class") == "differ-here"]
+    assert len(asides) == len(conflicts)
+    for k in conflicts:
+        aside = next(a for a in asides if norm(k["about"]) in text_of(a))
+        tally = text_of(next(p for p in aside.iter(f"{NS}p") if p.get("class") == "tally"))
+        for side in k["sides"]:
+            n = len(side["outlets"])
+            assert f"{n} source{'s' if n != 1 else ''} ({', '.join(side['outlets'])})" in tally
+        marks = [text_of(m) for m in aside.iter(f"{NS}mark")]
+        assert marks == [side["value"] for side in k["sides"] if side["value"]] and marks
+        if k["claim"] is not None:  # inside the claim's own block
+            claim = contract["stories"][0]["claims"][k["claim"]]
+            holder = next(el for el in tree.iter() if isinstance(el.tag, str) and el.get("id", "").startswith("c")
+                          and aside in list(el.iter(f"{NS}aside")))
+            assert norm(claim["text"]) in text_of(holder)
+    assert any(k["claim"] is not None for k in conflicts)
 
 
 def test_multi_story_page_numbers_stories_and_keeps_heading_order(seeds_b):
@@ -170,14 +226,18 @@ def test_email_parts_say_the_same_things(eml, seeds_b):
         for item in all_items(contract):
             assert norm(item["text"]) in part
             for c in item["citations"]:
-                assert norm(c["evidence"]) in part
+                assert norm(c["evidence"]) in part or render.same_text(c["evidence"], item["text"])
         for s in contract["sources"]:
             assert norm(s["title"]) in part
-        assert "model: all-MiniLM-L6-v2" in part
-    # citations as [n]: the same markers, in the same order, in both parts' claim lists
-    claims_part = "\n".join(msg.get_body(("plain",)).get_content().splitlines()).split("\nSOURCES\n")[0]
-    html_marks = [a.text for a in parse_strict(html).iter(f"{NS}a") if a.get("class") == "cite"]
-    assert re.findall(r"\[\d+\]", claims_part) == html_marks and html_marks
+        assert "all-MiniLM-L6-v2" in part and "News of 18 June 2024" in part
+        for k in (k for st in contract["stories"] for k in st["conflicts"]):
+            assert norm(k["about"]) in part
+    # citations as names: the same groups, in the same order, in both parts
+    plain = msg.get_body(("plain",)).get_content()
+    text_groups = [line.strip()[2:] for line in plain.splitlines() if line.strip().startswith("— ")]
+    html_groups = [", ".join(text_of(x) for x in div.iter(f"{NS}span") if "cite" in (x.get("class") or ""))
+                   for div in parse_strict(html).iter(f"{NS}div") if div.get("class") == "cites"]
+    assert text_groups == html_groups and len(html_groups) == len(list(all_items(contract)))
 
 
 def test_email_html_has_css_inlined_and_no_remote_anything(eml):
@@ -191,17 +251,32 @@ def test_email_html_has_css_inlined_and_no_remote_anything(eml):
             assert el.tag.replace(NS, "") not in ("img", "script", "link", "iframe")
             assert "src" not in el.attrib and "background" not in el.attrib
             href = el.get("href")
-            if href is not None:
-                assert href.startswith(("#", "http://", "https://", "file:"))
-    assert "url(" not in html
+            if href is not None:  # no in-message anchors, and no file: links to the sender's disk
+                assert href.startswith(("http://", "https://"))
+    assert "url(" not in html and "file:" not in html
 
 
-def test_text_part_lists_sources_with_links(eml):
+def test_text_part_lists_sources_by_name_and_files_by_name_only(eml):
     msg = email.message_from_bytes(eml, policy=email.policy.default)
     text = "\n".join(msg.get_body(("plain",)).get_content().splitlines())
-    sources = text.split("\nSOURCES\n", 1)[1].split("\nEVIDENCE", 1)[0]
-    assert len(re.findall(r"^\[\d\] .+\(supports \d+ claims?\)$", sources, re.M)) == 5
-    assert len(re.findall(r"^    file:///\S+\.txt$", sources, re.M)) == 5
+    sources = text.split("\nSOURCES\n", 1)[1].split("\n--\n", 1)[0]
+    assert len(re.findall(r"^\[\d\] .+ — .+\(supports \d+ claims?\)$", sources, re.M)) == 5
+    assert len(re.findall(r"^    file [^/\s]+\.txt$", sources, re.M)) == 5
+    assert "file:" not in text and "/state-visit/" not in text
+
+
+def test_email_citation_groups_cannot_break_inside(eml):
+    msg = email.message_from_bytes(eml, policy=email.policy.default)
+    tree = parse_strict(msg.get_body(("html",)).get_content())
+    groups = [d for d in tree.iter(f"{NS}div") if d.get("class") == "cites"]
+    assert groups
+    up = parents(tree)
+    for g in groups:
+        # a block of its own (never mid-line after the claim's last word), each name unbreakable
+        assert up[g].tag == f"{NS}td"
+        cites = [x for x in g.iter(f"{NS}span") if x.get("class") == "cite"]
+        assert cites and all("white-space: nowrap" in (x.get("style") or "") for x in cites)
+        assert not any(text_of(x) != (x.text or "").strip() for x in cites)  # nothing nested to split on
 
 
 def test_bad_addresses_are_refused():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -98,7 +99,30 @@ def parse_bytes(data: bytes, name: str, suffix: str, path: str | None) -> list[R
         return docs
     if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and looks_like_html(text)):
         return [RawDocument(input=name, text=text, kind="html", path=path)]
-    return [RawDocument(input=name, text=text, kind="text", path=path)]
+    publisher, text = publisher_header(text)
+    return [RawDocument(input=name, text=text, kind="text", path=path, publisher=publisher)]
+
+
+# A text file may name its publisher in a header line among its first lines: "Source: Reuters" or
+# "Publisher: AP". The line is taken out of the text, so it is never quoted as the article's words.
+_PUBLISHER_LINE = re.compile(r"^[ \t]*(?:source|publisher)[ \t]*:[ \t]*(\S[^\r\n]{0,119}?)[ \t]*$", re.I | re.M)
+HEADER_LINES = 5
+
+
+def publisher_header(text: str) -> tuple[str | None, str]:
+    """A text's publisher from a `Source:`/`Publisher:` line among its first non-blank lines, and the text without it."""
+    head_end = 0
+    seen = 0
+    for line in text.splitlines(keepends=True):
+        head_end += len(line)
+        if line.strip():
+            seen += 1
+            if seen >= HEADER_LINES:
+                break
+    m = _PUBLISHER_LINE.search(text, 0, head_end)
+    if not m:
+        return None, text
+    return m.group(1), text[:m.start()] + text[m.end():].lstrip("\r\n")
 
 
 def looks_like_html(text: str) -> bool:
