@@ -141,7 +141,7 @@ def make(
     if config_file is not None:
         _daily(config_file, inputs or [], output, fmt, words, title, model, quiet, templates,
                send=send, dry_run=dry_run, to=to, sender=sender,
-               device=None if device == "auto" else device, prompts=prompts)
+               device=None if device == "auto" else device, prompts=prompts, profile=profile)
         return
     if not inputs:
         fail("give INPUT... (files, folders, -, URLs) or --config FILE")
@@ -212,7 +212,7 @@ def make(
 
 
 def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templates=None,
-           send=False, dry_run=False, to=None, sender=None, device=None, prompts=None):
+           send=False, dry_run=False, to=None, sender=None, device=None, prompts=None, profile=False):
     """`brief make --config FILE`: the daily job; with --send, the digest is emailed as well as written."""
     from briefing import config as configlib
     from briefing import daily
@@ -244,6 +244,8 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
             from briefing import pipeline
 
             outcome = daily.run(cfg, progress=pipeline.Progress(stage=bar.stage, advance=bar.advance))
+        if profile:
+            typer.echo(f"brief: profile: {bar.profile('selecting and writing')}", err=True)
     except BriefError as e:
         fail(e.message, e.hint, e.exit_code)
     for s in outcome.skipped:

@@ -248,6 +248,8 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
     with Lock(state.with_name(state.name + ".lock"), wait=config.lock_wait):
         store = Store(state)
         try:
+            if progress is not None:
+                progress.stage("fetching", 1)
             docs, skipped = fetch(config, store, now, fetcher)
             code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
             if not docs:
@@ -277,6 +279,8 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
             embedder = CachedEmbedder(embedder, store, day)
             articles = pipeline.articles_from(docs, skipped)
             code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
+            if progress is not None:
+                progress.stage("finding the day's stories", len(articles))
             articles = preselect(articles, embedder, seen, hashes, config)
             if not articles:
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
