@@ -134,11 +134,15 @@ def test_an_unknown_embedder_is_named_with_the_valid_ones(monkeypatch):
 def test_a_damaged_graph_is_built_again(tmp_path, embedder):
     from briefing.models.onnx_minilm import OnnxMiniLM
 
-    graph = tmp_path / "model.onnx"
+    graph = tmp_path / "graph" / "model.onnx"
+    graph.parent.mkdir()
     graph.write_bytes(b"not an onnx file")
+    (tmp_path / "graph" / "notes.txt").write_text("kept")
     fresh = OnnxMiniLM(graph=graph)
     v = fresh.embed(["Putin landed in Pyongyang."])
-    assert graph.stat().st_size > 10_000_000
+    assert (graph.parent / "model.data").stat().st_size > 80_000_000  # the weights, beside the graph
+    assert (tmp_path / "graph" / "notes.txt").read_text() == "kept"  # nothing else in the folder touched
+    assert not list(tmp_path.glob(".build-*"))  # no build folder left behind
     assert np.abs(v - embedder.embed(["Putin landed in Pyongyang."])).max() < 1e-5
 
 
