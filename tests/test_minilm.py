@@ -89,10 +89,10 @@ def test_onnx_gives_the_torch_vectors_on_the_seed_sentences(embedder, torch_embe
     assert (onnx * ref).sum(1).min() > 0.9999
 
 
-def _make_in_a_subprocess(tmp_path, code_before: str = "", env: dict | None = None):
+def _make_in_a_subprocess(tmp_path, code_before: str = "", env: dict | None = None, args: tuple = ()):
     code = (code_before + "import sys; from typer.testing import CliRunner; from briefing.cli import app; "
             f"r = CliRunner().invoke(app, ['make', {str(ROOT / 'examples' / 'state-visit')!r}, '-q', '-f', 'json', "
-            f"'-o', {str(tmp_path / 'out.json')!r}]); "
+            f"'-o', {str(tmp_path / 'out.json')!r}, *{list(args)!r}]); "
             "print(r.exit_code); print(r.output.strip()); "
             "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
@@ -108,6 +108,8 @@ def test_the_default_make_imports_neither_torch_nor_transformers(embedder, tmp_p
     assert (tmp_path / "out.json").stat().st_size > 500
     # the torch path is still there to choose, and does load torch
     out = _make_in_a_subprocess(tmp_path, env={"BRIEF_EMBEDDER": "torch"})
+    assert out.stdout.strip().splitlines()[-1] == "['torch']", out.stdout + out.stderr
+    out = _make_in_a_subprocess(tmp_path, args=("--embedder", "minilm-torch"))
     assert out.stdout.strip().splitlines()[-1] == "['torch']", out.stdout + out.stderr
 
 
