@@ -108,6 +108,7 @@ def to_contract(b: Briefing) -> dict:
              "sources": s.articles,
              **({"follow_up": s.follow_up} if s.follow_up is not None else {}),
              "claims": [{"text": c.text, "key": c.key, **({"new": c.new} if c.new is not None else {}),
+                         "generated": c.generated,
                          "citations": [{"source": x.source, "evidence": x.evidence} for x in c.citations]}
                         for c in s.claims],
              "conflicts": [{"about": k.about,
