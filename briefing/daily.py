@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from briefing import extract, triage
 from briefing.config import Config
-from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles, NothingNew
+from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles, NothingNew, unexpected
 from briefing.store import CachedEmbedder, Lock, Store, content_hash
 from briefing.triage import article_keys, doc_key
 from briefing.types import Briefing, RawDocument, Skipped
@@ -88,9 +88,10 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None) -> tuple
             # Extracted once, here, so the stored copy is the clean text and a re-run skips trafilatura.
             try:
                 d = replace(extract.html_to_raw(d), fallback=d.fallback)
-            except extract.EmptyArticle as e:
+            except Exception as e:  # EmptyArticle, or a surprise in one page: that page's skip
                 if d.fallback is None:
-                    skipped.append(Skipped(input=d.input, reason=str(e)))
+                    reason = str(e) if isinstance(e, extract.EmptyArticle) else unexpected(e)
+                    skipped.append(Skipped(input=d.input, reason=reason))
                     continue
                 out.append(d.fallback)  # the entry's summary stands in; not stored, so the page is tried again
                 continue
@@ -108,8 +109,31 @@ def _n(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = None, progress=None) -> Outcome:
-    from briefing import models, pipeline, render
+def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = None, progress=None,
+        queue=None) -> Outcome:
+    """The daily job. `queue(briefing)`, when given, puts the digest in the outbox; it runs after every file
+    is written and before the day is recorded, so a run killed anywhere before the record is simply run again."""
+    import sqlite3
+
+    try:
+        return _run(config, embedder, fetcher, now, progress, queue)
+    except sqlite3.DatabaseError as e:  # damaged pages, a full disk, a read-only file: found mid-run
+        raise BriefError(f"the state {config.state_path} is not usable: {e}",
+                         hint="free disk space, or move the state aside (a fresh one is made on the next run)"
+                         ) from None
+
+
+def _mkdir(folder: Path, what: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BriefError(f"cannot use {folder} as {what}: {e.strerror or e}") from None
+    if not folder.is_dir():
+        raise BriefError(f"cannot use {folder} as {what}: it is not a folder")
+
+
+def _run(config: Config, embedder, fetcher, now, progress, queue) -> Outcome:
+    from briefing import archive, models, pipeline, render
     from briefing.deliver import write_atomic
 
     if not (config.feeds or config.urls or config.paths):
@@ -120,8 +144,9 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
     model = models.condensers.canonical(config.model)
     embedder_name = models.embedders.canonical(config.embedder)
     out_dir = Path(config.dir).expanduser()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _mkdir(out_dir, "the output folder ([output] dir)")
     state = config.state_path
+    _mkdir(state.parent, "the state's folder ([state] path)")
     with Lock(state.with_name(state.name + ".lock"), wait=config.lock_wait):
         store = Store(state)
         try:
@@ -136,6 +161,8 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
             prior = store.run_of(day)
             if prior and prior[0] == fp and (not prior[1] or set(prior[1]) == set(paths)):
                 written = [write_atomic(paths[k], text) for k, text in prior[1].items()]
+                if written:  # a run killed after its record but before the archive: the archive is made now
+                    archive.rebuild(store, out_dir, config.title)
                 if not written:
                     return Outcome(EXIT_USAGE, "nothing new since the last briefing", skipped=skipped, reused=True)
                 return Outcome(prior[2], f"wrote {', '.join(map(str, written))} again (nothing changed today)",
@@ -174,11 +201,12 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                                            "digest, with no new claims)", skipped=skipped, briefing=result)
             outputs = {k: render.render(result, k, config.templates or None) for k in paths}
             written = [write_atomic(paths[k], text) for k, text in outputs.items()]
+            if queue is not None:
+                queue(result)  # before the record: a run that dies here is run again, and mails again
             store.publish(day, record, fp, outputs, code_if_made, now.isoformat(timespec="seconds"))
-            from briefing import archive
-
             archive.rebuild(store, out_dir, config.title)  # index.html and feed.xml, from every day in the state
             embedder.prune()
+            store.prune(day, config.keep_days)
             new = result.stats["new_claims"]
             stories = _n(len(result.stories), "story", "stories")
             return Outcome(code_if_made, f"wrote {', '.join(map(str, written))} ({stories}, {new} new claims; "

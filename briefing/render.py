@@ -26,10 +26,13 @@ def resource_dir(name: str) -> Path:
 
 def environment(kind: str, extra_dir: str | Path | None = None):
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
     dirs = [str(extra_dir)] if extra_dir else []
     dirs.append(str(resource_dir("templates")))
-    env = jinja2.Environment(
+    # Sandboxed: a user's --templates folder may come from anywhere; it must not reach Python's internals
+    # (and through them the environment, files, the SMTP password).
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(dirs),
         undefined=jinja2.StrictUndefined,
         autoescape=(kind in ("html", "email")),
