@@ -53,6 +53,14 @@ class _Bar:
         self.enabled = not quiet and sys.stderr.isatty()
         self.progress = None
         self.task = None
+        self.marks: list[tuple[str, float]] = []  # each stage's name and start, for --profile
+
+    def profile(self, last: str) -> str:
+        """Seconds each stage took, the last one running until now."""
+        import time
+
+        marks = self.marks + [(last, time.perf_counter()), ("", time.perf_counter())]
+        return ", ".join(f"{name} {t1 - t0:.2f} s" for (name, t0), (_, t1) in zip(marks, marks[1:]))
 
     def __enter__(self):
         if self.enabled:
@@ -69,6 +77,9 @@ class _Bar:
             self.progress.__exit__(*exc)
 
     def stage(self, name: str, total: int):
+        import time
+
+        self.marks.append((name, time.perf_counter()))
         if self.progress:
             if self.task is not None:
                 self.progress.update(self.task, completed=self.progress.tasks[0].total)
@@ -110,6 +121,7 @@ def make(
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR",
                                              help="A folder whose templates replace the built-in ones of the same name."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar."),
+    profile: bool = typer.Option(False, "--profile", help="Print the seconds each stage took, on stderr."),
     config_file: Optional[Path] = typer.Option(None, "-c", "--config", metavar="FILE",
                                                help="Run the daily job a config file describes (see brief init): "
                                                     "its sources, state and output folder. -o then names the "
@@ -132,7 +144,8 @@ def make(
     if config_file is not None:
         _daily(config_file, inputs or [], output, fmt, words, title, model, quiet, templates,
                send=send, dry_run=dry_run, to=to, sender=sender,
-               device=None if device == "auto" else device, prompts=prompts, embedder=embedder)
+               device=None if device == "auto" else device, prompts=prompts, embedder=embedder,
+               profile=profile)
         return
     if not inputs:
         fail("give INPUT... (files, folders, -, URLs) or --config FILE")
@@ -179,6 +192,8 @@ def make(
             else:
                 sys.stdout.write(text)
                 sys.stdout.flush()
+        if profile:
+            typer.echo(f"brief: profile: {bar.profile('writing')}", err=True)
     except BriefError as e:
         fail(e.message, e.hint, e.exit_code)
     if emailing and sent != EXIT_OK:
@@ -188,7 +203,8 @@ def make(
 
 
 def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templates=None,
-           send=False, dry_run=False, to=None, sender=None, device=None, prompts=None, embedder=None):
+           send=False, dry_run=False, to=None, sender=None, device=None, prompts=None, embedder=None,
+           profile=False):
     """`brief make --config FILE`: the daily job; with --send, the digest is emailed as well as written."""
     from briefing import config as configlib
     from briefing import daily, deliver
@@ -224,6 +240,8 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
 
             outcome = daily.run(cfg, progress=pipeline.Progress(stage=bar.stage, advance=bar.advance),
                                 queue=queue if mail_settings is not None else None)
+        if profile:
+            typer.echo(f"brief: profile: {bar.profile('selecting and writing')}", err=True)
     except BriefError as e:
         fail(e.message, e.hint, e.exit_code)
     for s in outcome.skipped:
