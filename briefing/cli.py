@@ -121,6 +121,9 @@ def make(
                                                 "--send it replaces the config's."),
     sender: Optional[str] = typer.Option(None, "--from", metavar="ADDRESS",
                                          help="The sender, e.g. 'Brief <brief@example.org>'."),
+    engine: Optional[str] = typer.Option(None, "--engine", metavar="ENGINE",
+                                         help="With --config: where the per-article work runs, local or ray "
+                                              "(pip install 'brief[ray]'; [scale] address names the cluster)."),
 ):
     """Make one briefing from articles: claims with citations, conflicts, sources."""
     from briefing import models, render
@@ -129,8 +132,10 @@ def make(
     if config_file is not None:
         _daily(config_file, inputs or [], output, fmt, words, title, model, quiet, templates,
                send=send, dry_run=dry_run, to=to, sender=sender,
-               device=None if device == "auto" else device, prompts=prompts)
+               device=None if device == "auto" else device, prompts=prompts, engine=engine)
         return
+    if engine is not None:
+        fail("--engine applies to the daily job: brief make --config FILE --engine ray")
     if not inputs:
         fail("give INPUT... (files, folders, -, URLs) or --config FILE")
     words = 250 if words is None else words
@@ -198,7 +203,7 @@ def make(
 
 
 def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templates=None,
-           send=False, dry_run=False, to=None, sender=None, device=None, prompts=None):
+           send=False, dry_run=False, to=None, sender=None, device=None, prompts=None, engine=None):
     """`brief make --config FILE`: the daily job; with --send, the digest is emailed as well as written."""
     from briefing import config as configlib
     from briefing import daily
@@ -216,7 +221,7 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
         cfg = configlib.load(config_file, words=words, title=title.strip() if title else title, model=model,
                              dir=output, formats=(fmt,) if fmt else None,
                              templates=str(templates) if templates else None, device=device,
-                             prompts=str(prompts) if prompts else None, **extra)
+                             prompts=str(prompts) if prompts else None, engine=engine, **extra)
         if prompts is not None and not prompts.is_dir():
             raise BriefError(f"--prompts {prompts}: not a folder")
         # A config with an [email] section is a digest to mail: the daily job sends it without --send.

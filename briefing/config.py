@@ -63,6 +63,10 @@ class Config:
     max_mb: float = 5.0
     per_host: int = 2
     parallel: int = 8
+    # [scale]: where the per-article work runs (briefing/scale.py)
+    engine: str = "local"  # local | ray
+    address: str = ""  # Ray: "auto", "ray://host:10001", or "" for a local Ray started for the run
+    workers: int = 2  # Ray: worker actors, each holding one embedding model
     # where the settings came from, and the sections other features read
     source: str | None = None
     sections: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), compare=False)
@@ -80,6 +84,7 @@ KEYS = {
     "output": {"dir": "dir", "formats": "formats", "templates": "templates"},
     "state": {"path": "state", "lock_wait": "lock_wait"},
     "fetch": {"timeout": "timeout", "max_mb": "max_mb", "per_host": "per_host", "parallel": "parallel"},
+    "scale": {"engine": "engine", "address": "address", "workers": "workers"},
 }
 PATH_FIELDS = {"paths", "dir", "state", "templates", "prompts"}
 # Environment variables above the file and below the flags.
@@ -181,6 +186,8 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None, *
         raise BriefError("the title must not be empty")
     if config.device.lower() not in ("auto", "cpu", "cuda", "mps"):
         raise BriefError(f"unknown device {config.device!r}; valid devices: auto, cpu, cuda, mps")
+    if config.engine not in ("local", "ray"):
+        raise BriefError(f"unknown engine {config.engine!r}; valid engines: local, ray")
     return config
 
 

@@ -63,8 +63,10 @@ def fingerprint(docs: list[RawDocument], skipped: list[Skipped], config: Config)
     return h.hexdigest()
 
 
-def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None) -> tuple[list[RawDocument], list[Skipped]]:
-    """All sources -> text documents (pages extracted), each page stored so a re-run reuses it."""
+def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None,
+          engine=None) -> tuple[list[RawDocument], list[Skipped]]:
+    """All sources -> text documents (pages extracted, by `engine`), each page stored so a re-run reuses it."""
+    from briefing import scale
     from briefing.ingest import read_inputs, web
 
     since = now - dt.timedelta(hours=config.since_hours)
@@ -88,14 +90,17 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None) -> tuple
         skipped += more_skipped
     out = []
     fresh = []
+    # Extracted once, here, so the stored copy is the clean text and a re-run skips trafilatura.
+    pages = [d for d in docs if d.kind == "html"]
+    extracted = dict(zip(map(id, pages), (engine or scale.LocalEngine()).extract(pages)))
     for d in docs:
         if d.kind == "html":
-            # Extracted once, here, so the stored copy is the clean text and a re-run skips trafilatura.
-            try:
-                d = replace(extract.html_to_raw(d), fallback=d.fallback)
-            except extract.EmptyArticle as e:
+            clean, reason = extracted[id(d)]
+            if clean is not None:
+                d = clean
+            else:
                 if d.fallback is None:
-                    skipped.append(Skipped(input=d.input, reason=str(e)))
+                    skipped.append(Skipped(input=d.input, reason=reason))
                     continue
                 out.append(d.fallback)  # the entry's summary stands in; not stored, so the page is tried again
                 continue
@@ -232,12 +237,27 @@ def subset(articles: list[Article], stories: list[Story]) -> list[Article]:
     return [replace(a, id=n, duplicate_of=None) for n, a in enumerate(chosen, 1)]
 
 
-def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = None, progress=None) -> Outcome:
-    from briefing import models, pipeline, render
-    from briefing.deliver import write_atomic
+def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = None, progress=None,
+        engine=None) -> Outcome:
+    """The daily job. The per-article work runs on `engine` (else the one [scale] names), started before
+    anything is fetched, so an unreachable cluster is an error before any work."""
+    from briefing import scale
 
     if not (config.feeds or config.urls or config.paths):
         raise BriefError("the config lists no sources", hint="add feeds, urls or paths under [sources]")
+    if engine is None:
+        engine = scale.get(config.engine, config.address, config.workers, embedder)
+    engine.start()
+    try:
+        return _run(config, embedder, fetcher, now, progress, engine)
+    finally:
+        engine.stop()
+
+
+def _run(config: Config, embedder, fetcher, now: dt.datetime | None, progress, engine) -> Outcome:
+    from briefing import models, pipeline, render, scale
+    from briefing.deliver import write_atomic
+
     now = now or dt.datetime.now(dt.timezone.utc).astimezone()
     day = now.date().isoformat()
     paths = output_paths(config, day)
@@ -248,7 +268,7 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
     with Lock(state.with_name(state.name + ".lock"), wait=config.lock_wait):
         store = Store(state)
         try:
-            docs, skipped = fetch(config, store, now, fetcher)
+            docs, skipped = fetch(config, store, now, fetcher, engine)
             code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
             if not docs:
                 reasons = "; ".join(f"{s.input}: {s.reason}" for s in skipped[:3])
@@ -270,12 +290,25 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, f"nothing new since the last briefing ({len(docs)} articles, "
                                            "all read on earlier days)", skipped=skipped)
-            if embedder is None:
-                from briefing.models import minilm
+            from briefing.models import minilm
 
-                embedder = minilm.shared()
-            embedder = CachedEmbedder(embedder, store, day)
-            articles = pipeline.articles_from(docs, skipped)
+            if engine.name != "local":
+                # The workers read each article and embed its lead; the driver groups from those vectors, and
+                # whatever else needs a vector (the chosen stories' sentences) is embedded on the workers too.
+                embedder = scale.Precomputed(engine.embed, getattr(embedder, "name", None) or minilm.NAME)
+                articles = []
+                for d, p in zip(docs, engine.prepare(docs, LEAD, progress)):
+                    if p.article is None:
+                        skipped.append(Skipped(input=d.input, reason=p.reason))
+                        continue
+                    articles.append(replace(p.article, id=len(articles) + 1))
+                    embedder.add(p.texts, p.vectors)
+                embedder = CachedEmbedder(embedder, store, day)
+            else:
+                if embedder is None:
+                    embedder = minilm.shared()
+                embedder = CachedEmbedder(embedder, store, day)
+                articles = pipeline.articles_from(docs, skipped)
             code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
             articles = preselect(articles, embedder, seen, hashes, config)
             if not articles:
@@ -300,7 +333,7 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                                 claim_words=sum(len(c.text.split()) for s in result.stories for c in s.claims),
                                 skipped=len(skipped),
                                 new_claims=sum(bool(c.new) for s in result.stories for c in s.claims),
-                                read=len(docs))
+                                read=len(docs), engine=engine.stats())
             by_id = {a.id: a for a in result.articles}
             record = [(s.headline, set().union(*(article_keys(by_id[i], hashes) for i in s.articles)),
                        [(c.text, [x.evidence for x in c.citations]) for c in s.claims]) for s in result.stories]
