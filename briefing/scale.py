@@ -118,6 +118,7 @@ class _Worker:
 
             embedder = minilm.shared()
         self.embedder = embedder
+        embedder.embed(["ready"])  # the model loads now, once per worker, not inside the first article's call
 
     def extract(self, docs):
         return [extract_page(d) for d in docs]
@@ -167,13 +168,16 @@ class RayEngine:
                                  hint="check [scale] address (\"auto\", \"ray://host:10001\", or empty)") from None
             self._started_ray = True
         actor = ray.remote(num_cpus=1, max_restarts=RETRIES, max_task_retries=RETRIES)(_Worker)
+        t = time.perf_counter()
         self._actors = [actor.remote(self.embedder) for _ in range(self.workers)]
+        ray.get([a.pid.remote() for a in self._actors])  # every worker up, its model loaded
+        self.seconds["start"] = time.perf_counter() - t
 
-    def _map(self, method: str, items: list, args: tuple, stage: str, progress) -> list:
+    def _map(self, method: str, items: list, args: tuple, stage: str, progress, chunk: int = CHUNK) -> list:
         """items in chunks over the workers, in order; the progress bar moves as each chunk comes back."""
         ray = self.ray
         t = time.perf_counter()
-        chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+        chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
         if progress is not None:
             progress.stage(stage, len(items))
         refs = [getattr(self._actors[k % len(self._actors)], method).remote(c, *args) for k, c in enumerate(chunks)]
@@ -199,9 +203,9 @@ class RayEngine:
         """Texts embedded on the workers (the chosen stories' sentences), in order."""
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
-        size = CHUNK * 32
+        size = 64  # texts a call: a batch for the model, and many calls so that every worker gets some
         parts = self._map("embed", [texts[i:i + size] for i in range(0, len(texts), size)], (),
-                          "embedding sentences", None)
+                          "embedding sentences", None, chunk=1)
         return np.concatenate(parts)
 
     def stats(self) -> dict:
