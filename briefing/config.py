@@ -243,6 +243,15 @@ timeout = 10
 max_mb = 5
 per_host = 2
 parallel = 8
+
+[scale]
+# Where the per-article work (extracting pages, splitting sentences, embedding) runs: "local" (this process)
+# or "ray" (a Ray cluster; pip install 'brief[ray]'). The state and any secrets stay on this machine.
+engine = "local"
+# For Ray: "auto" (the cluster this machine is part of), "ray://host:10001", or "" (a local Ray for the run).
+address = ""
+# Ray worker processes, each holding one embedding model.
+workers = 2
 """
 
 

@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 
 from briefing import extract
-from briefing.errors import BriefError
+from briefing.errors import EXIT_ERROR, BriefError
 from briefing.types import Article, RawDocument, Skipped
 
 ENGINES = ("local", "ray")
@@ -187,7 +187,16 @@ class RayEngine:
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
             for r in done:
-                results[index[r]] = ray.get(r)
+                try:
+                    results[index[r]] = ray.get(r)
+                except ray.exceptions.RayError as e:  # retries spent, or an error raised inside the work
+                    for a in self._actors:
+                        ray.kill(a)
+                    self._actors = []
+                    first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+                    raise BriefError(f"a Ray worker failed ({method}, after {RETRIES} retries if it died): {first}",
+                                     hint="nothing was published; the next run starts again",
+                                     exit_code=EXIT_ERROR) from None
                 if progress is not None:
                     progress.advance(len(chunks[index[r]]))
         self.seconds[method] = self.seconds.get(method, 0.0) + time.perf_counter() - t
