@@ -80,9 +80,9 @@ def tfidf(texts: list[str]) -> np.ndarray:
 
 
 def lead_vectors(articles, embedder, n: int) -> np.ndarray:
-    from briefing import daily
+    from briefing import triage
 
-    return daily.lead_vectors(articles, embedder, n)
+    return triage.lead_vectors(articles, embedder, n)
 
 
 def main() -> int:

@@ -14,18 +14,15 @@ from typing import Callable
 
 import numpy as np
 
-from briefing import condense, ground
+from briefing import condense, ground, models, tuning
 from briefing.models.cache import GenerationCache, key_of
 from briefing.prompting import CONDENSE, FUSE, Prompts
 from briefing.types import Article, Claim, Statement, Story
 
-MAX_PIECES = 8  # pieces of one article sent to the model; beyond, the rest is left out and reported
-MARGIN = 16  # tokens kept free of a piece's budget: joining sentences may add a few
-# A fused sentence replaces a claim only if it still says what the claim said (MiniLM cosine; a
-# faithful rewording sits at 0.8-0.95) and is not much longer: the briefing's word budget was spent on it.
-FUSE_MIN_COSINE = 0.75
-FUSE_MAX_GROWTH = 1.25
-FUSE_MAX_STATEMENTS = 4
+# What they do, what they were tuned on and the bench that shows them: tuning.py.
+MAX_PIECES, MARGIN = tuning.ABSTRACTIVE_MAX_PIECES, tuning.ABSTRACTIVE_MARGIN
+FUSE_MIN_COSINE, FUSE_MAX_GROWTH = tuning.FUSE_MIN_COSINE, tuning.FUSE_MAX_GROWTH
+FUSE_MAX_STATEMENTS = tuning.FUSE_MAX_STATEMENTS
 
 
 @dataclass
@@ -58,7 +55,7 @@ def sentences_wanted(n_sentences: int) -> int:
 
 
 class AbstractiveBackend:
-    generative = True
+    """A generative condenser: the model rewrites each article, and only what ground.py finds in it is kept."""
 
     def __init__(self, generator, prompts: Prompts | None = None, cache: GenerationCache | None = None,
                  max_pieces: int = MAX_PIECES):
@@ -68,7 +65,6 @@ class AbstractiveBackend:
         self.cache = cache if cache is not None else GenerationCache()
         self.max_pieces = max_pieces
         self.progress: Callable[[int], None] = lambda n: None
-        self.stats: dict = {}
         self.prompts.source(CONDENSE)  # a missing template fails now, before any work
 
     # -- planning -------------------------------------------------------------------------------
@@ -198,7 +194,7 @@ class AbstractiveBackend:
         used: set[int] = set()
         for g, v in zip(grounded, gen_vecs):
             if g.kept:
-                score = 0.6 * float(v @ centroid) + 0.4 * condense.position_prior(min(g.support))
+                score = condense.statement_score(float(v @ centroid), min(g.support))
                 out.append(Statement(article=article.id, text=g.text, support=sorted(g.support), score=score,
                                      generated=True))
                 used.update(g.support)
@@ -224,9 +220,15 @@ class AbstractiveBackend:
         return out
 
     def extractive(self, article: Article, vecs: np.ndarray) -> list[Statement]:
-        return condense.ExtractiveBackend().condense([article], {article.id: vecs})[0]
+        return condense.ExtractiveBackend().condense([article], {article.id: vecs}).statements[0]
 
-    def condense(self, articles: list[Article], vectors: dict[int, np.ndarray], embedder) -> list[list[Statement]]:
+    @property
+    def fuser(self) -> "AbstractiveBackend":
+        return self  # claims several sources make, rewritten as one grounded sentence
+
+    def condense(self, articles: list[Article], vectors: dict[int, np.ndarray], embedder,
+                 advance: Callable[[int], None] | None = None) -> models.Condensed:
+        self.progress = advance or (lambda n: None)  # a model is slow: the bar moves article by article
         reports = {a.id: ArticleReport(source=a.id) for a in articles}
         calls_before = getattr(self.generator, "calls", 0)
         outputs = self.outputs(articles, reports)
@@ -236,8 +238,8 @@ class AbstractiveBackend:
             result.append(self.statements_for(a, vectors[a.id], outputs.get(a.id, []), embedder, r))
             if r.shortened:
                 a.note = (a.note + "; " if a.note else "") + "condensed in part: " + r.shortened
-        self.stats = self.summary(list(reports.values()), getattr(self.generator, "calls", 0) - calls_before)
-        return result
+        return models.Condensed(result, self.summary(list(reports.values()),
+                                                      getattr(self.generator, "calls", 0) - calls_before))
 
     # -- fusing --------------------------------------------------------------------------------------
     def _generate_cached(self, jobs: list[tuple[str, str]]) -> tuple[list[str], int]:
@@ -258,14 +260,14 @@ class AbstractiveBackend:
                 self.cache.put(jobs[i][0], self.name, {"outputs": [text]})
         return [o or "" for o in out], len(jobs) - len(todo)
 
-    def fuse(self, stories: list[Story], embedder) -> None:
+    def fuse(self, stories: list[Story], embedder, report: dict | None = None) -> dict:
         """Rewrite each claim several sources make as one sentence from all their evidence, kept only when
         every name, number and date in it stands in that evidence and it still says what the claim said."""
         claims: list[Claim] = [c for s in stories for c in s.claims if len(c.sources) >= 2]
-        report = {"claims": len(claims), "kept": 0, "dropped": 0, "cached": 0}
-        self.stats["fused"] = report
+        stats = dict(report or {})
+        stats["fused"] = report = {"claims": len(claims), "kept": 0, "dropped": 0, "cached": 0}
         if not claims:
-            return
+            return stats
         gen = self.generator
         settings = {**gen.settings(), "task": "fuse"}
         digest = self.prompts.digest(FUSE)
@@ -278,11 +280,11 @@ class AbstractiveBackend:
             jobs.append((key_of("\n".join(ev), gen.fingerprint(), digest, settings), gen.wrap(prompt)))
         calls = getattr(gen, "calls", 0)
         outputs, report["cached"] = self._generate_cached(jobs)
-        self.stats["model_calls"] = self.stats.get("model_calls", 0) + getattr(gen, "calls", 0) - calls
+        stats["model_calls"] = stats.get("model_calls", 0) + getattr(gen, "calls", 0) - calls
         candidates = [(c, ev, (ground.split_output(o) or [""])[0]) for c, ev, o in zip(claims, evidence, outputs)]
         written = [(c, ev, t) for c, ev, t in candidates if t]
         if not written:
-            return
+            return stats
         vecs = embedder.embed([t for _, _, t in written] + [c.text for c, _, _ in written])
         n = len(written)
         for k, (c, ev, text) in enumerate(written):
@@ -296,6 +298,7 @@ class AbstractiveBackend:
                 report["kept"] += 1
             elif not ok:
                 report["dropped"] += 1
+        return stats
 
     def summary(self, reports: list[ArticleReport], calls: int) -> dict:
         reasons: Counter = Counter()
@@ -318,3 +321,14 @@ class AbstractiveBackend:
                           "extractive_fallback": r.fallback is not None}
                          for r in reports],
         }
+
+
+def _generative(key: str, device: str = "auto", prompts: str | None = None, **options) -> AbstractiveBackend:
+    """A condenser for a generative model that locate.py found under `key`: transformers, loaded on first use."""
+    from briefing.models.generate import HFGenerator
+    from briefing.models.locate import resolve
+
+    return AbstractiveBackend(HFGenerator(resolve(key), device=device, **options), prompts=Prompts(prompts))
+
+
+models.condensers.fallback = _generative

@@ -99,6 +99,9 @@ def make(
                                                              "Hugging Face id from the local cache, a model folder, "
                                                              "or a .gguf file: it rewrites each article, and only "
                                                              "sentences its sources support are kept."),
+    embedder: Optional[str] = typer.Option(None, "--embedder", metavar="NAME",
+                                           help="The sentence embedder, by name. Default: minilm (the embedded "
+                                                "all-MiniLM-L6-v2)."),
     device: str = typer.Option("auto", "--device", metavar="DEVICE",
                                help="Where a generative model runs: auto, cpu, cuda or mps."),
     prompts: Optional[Path] = typer.Option(None, "--prompts", metavar="DIR",
@@ -126,13 +129,14 @@ def make(
                                               "(pip install 'brief[ray]'; [scale] address names the cluster)."),
 ):
     """Make one briefing from articles: claims with citations, conflicts, sources."""
-    from briefing import models, render
-    from briefing.deliver import write_atomic
+    from briefing import config as configlib
+    from briefing import deliver, models, render
 
     if config_file is not None:
         _daily(config_file, inputs or [], output, fmt, words, title, model, quiet, templates,
                send=send, dry_run=dry_run, to=to, sender=sender,
-               device=None if device == "auto" else device, prompts=prompts, engine=engine)
+               device=None if device == "auto" else device, prompts=prompts, embedder=embedder,
+               engine=engine)
         return
     if engine is not None:
         fail("--engine applies to the daily job: brief make --config FILE --engine ray")
@@ -141,37 +145,25 @@ def make(
     words = 250 if words is None else words
     model = model or "minilm"
     try:
-        if not 20 <= words <= 5000:
-            raise BriefError(f"--words must be between 20 and 5000, not {words}")
-        if title is not None and not title.strip():
-            raise BriefError("--title must not be empty")
-        if templates is not None and not templates.is_dir():
-            raise BriefError(f"--templates {templates}: not a folder")
+        configlib.check(words=words, title=title, device=device, prompts=prompts, templates=templates, flags=True)
         emailing = send or dry_run
         if emailing:
             if fmt and fmt.lower().lstrip(".") not in ("email", "eml"):
                 raise BriefError(f"--send and --dry-run make an email; --format {fmt} cannot be sent")
-            mail_settings = _email_settings(None, to, sender, need_server=not dry_run)
+            mail_settings = deliver.email_settings(None, to, sender, need_server=not dry_run)
         kind = "email" if emailing else render.format_for(fmt, output)
         if kind == "email" and not emailing:
             if not sender or not to:
                 raise BriefError("--format email needs --from and --to",
                                  hint="e.g. --from brief@example.org --to me@example.org")
-            from briefing import email_message
-
-            email_message.parse_addresses(sender, "--from")  # a bad address fails before the slow work
-            email_message.parse_addresses(to, "--to")
+            deliver.check_addresses(sender, to)  # a bad address fails before the slow work
         if kind != "email" and (sender or to):
             raise BriefError("--from and --to apply only to --format email, --send or --dry-run")
-        if device.lower() not in ("auto", "cpu", "cuda", "mps"):
-            raise BriefError(f"unknown device {device!r}; valid devices: auto, cpu, cuda, mps")
-        if prompts is not None and not prompts.is_dir():
-            raise BriefError(f"--prompts {prompts}: not a folder")
-        model_name = models.canonical(model)
-        from briefing import pipeline
+        from briefing import pipeline  # first: importing it registers the built-in condensers
 
         settings = pipeline.Settings(inputs=tuple(inputs), words=words, title=title.strip() if title else None,
-                                     model=model_name, device=device.lower(),
+                                     model=models.condensers.canonical(model),
+                                     embedder=models.embedders.canonical(embedder), device=device.lower(),
                                      prompts=str(prompts) if prompts else None)
         with _Bar(quiet) as bar:
             result = pipeline.run(settings, stdin=sys.stdin.buffer if "-" in inputs else None,
@@ -179,15 +171,14 @@ def make(
         for s in result.skipped:
             typer.echo(f"brief: skipped {s.input}: {s.reason}", err=True)
         if emailing:
-            sent = _email(result, mail_settings, output, dry_run, templates, quiet)
+            sent = _say(deliver.email_digest(result, mail_settings, output, dry_run, templates, quiet))
         else:
             if kind == "email":
-                msg = email_message.build_message(result, sender, to, templates)
-                text = email_message.message_bytes(msg).decode("ascii")
+                text = deliver.email_text(result, sender, to, templates)
             else:
                 text = render.render(result, kind, templates)
             if output and output != "-":
-                write_atomic(output, text)
+                deliver.write_atomic(output, text)
                 if not quiet:
                     typer.echo(f"brief: wrote {output} ({result.stats['claims']} claims from "
                                f"{result.stats['articles']} articles)", err=True)
@@ -203,10 +194,11 @@ def make(
 
 
 def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templates=None,
-           send=False, dry_run=False, to=None, sender=None, device=None, prompts=None, engine=None):
+           send=False, dry_run=False, to=None, sender=None, device=None, prompts=None, embedder=None,
+           engine=None):
     """`brief make --config FILE`: the daily job; with --send, the digest is emailed as well as written."""
     from briefing import config as configlib
-    from briefing import daily
+    from briefing import daily, deliver
     from briefing.ingest.web import is_url
 
     mail_settings = None
@@ -216,18 +208,16 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
             cfg0 = configlib.load(config_file)
             extra = {"urls": cfg0.urls + tuple(i for i in inputs if is_url(i)),
                      "paths": cfg0.paths + tuple(i for i in inputs if not is_url(i))}
-        if templates is not None and not templates.is_dir():
-            raise BriefError(f"--templates {templates}: not a folder")
+        configlib.check(prompts=prompts, templates=templates, flags=True)
         cfg = configlib.load(config_file, words=words, title=title.strip() if title else title, model=model,
+                             embedder=embedder,
                              dir=output, formats=(fmt,) if fmt else None,
                              templates=str(templates) if templates else None, device=device,
                              prompts=str(prompts) if prompts else None, engine=engine, **extra)
-        if prompts is not None and not prompts.is_dir():
-            raise BriefError(f"--prompts {prompts}: not a folder")
         # A config with an [email] section is a digest to mail: the daily job sends it without --send.
         send = send or (bool(cfg.sections.get("email")) and not dry_run)
         if send or dry_run:  # the mail settings are checked before the slow work
-            mail_settings = _email_settings(cfg.sections.get("email"), to, sender, need_server=not dry_run,
+            mail_settings = deliver.email_settings(cfg.sections.get("email"), to, sender, need_server=not dry_run,
                                             base_dir=Path(config_file).expanduser().resolve().parent)
         elif to or sender:
             raise BriefError("--from and --to apply only to --send or --dry-run")
@@ -247,13 +237,11 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
     if mail_settings is not None:
         try:
             if outcome.briefing is not None and code != EXIT_USAGE:
-                sent = _email(outcome.briefing, mail_settings, None, dry_run, cfg.templates or None, quiet)
+                sent = _say(deliver.email_digest(outcome.briefing, mail_settings, None, dry_run,
+                                                 cfg.templates or None, quiet))
             elif not dry_run:
                 # Nothing new to send (or today's digest went out already): still retry what waits.
-                from briefing import outbox
-
-                box = outbox.Outbox()
-                sent = _report(box.flush(override=mail_settings), box, quiet)
+                sent = _say(deliver.flush_outbox(mail_settings, quiet))
             else:
                 sent = EXIT_OK
         except BriefError as e:
@@ -303,72 +291,14 @@ def models_cmd(as_json: bool = typer.Option(False, "--json", help="Print the lis
     typer.echo(f"(Hugging Face cache: {hf_cache_dir()}; add folders or .gguf files with BRIEF_MODEL_PATHS)")
 
 
-def _email_settings(section, to, sender, need_server: bool | None, base_dir=None):
-    """The [email] settings: config section < BRIEF_SMTP_* environment < --to/--from flags.
-
-    LEAD: pass the config file's parsed [email] table as `section` (and its folder as base_dir) once the
-    config issue is merged; until then the environment and flags are the only sources.
-    """
-    import os
-
-    from briefing import mail
-
-    settings = mail.EmailSettings.from_mapping(section, env=os.environ, base_dir=base_dir)
-    settings = settings.with_overrides(sender=sender, to=to)
-    if need_server is not None:  # None: only the server part is wanted (brief outbox --send)
-        settings.check_sendable(need_server=need_server)
-    return settings
-
-
-def _email(result, settings, output, dry_run: bool, templates, quiet: bool) -> int:
-    """Build the digest's email; write it (-o), hold it (--dry-run), or queue and send it. An exit code."""
-    from briefing import mail, outbox
-    from briefing.deliver import write_atomic
-
-    msg = mail.compose(result, settings, templates)
-    if dry_run and output:
-        from email import policy
-
-        data = msg.as_bytes(policy=policy.SMTP)
-        if output == "-":
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-            return EXIT_OK
-        write_atomic(output, data.decode("ascii", "surrogateescape"))
-        if not quiet:
-            typer.echo(f"brief: wrote {output} (not sent: --dry-run)", err=True)
-        return EXIT_OK
-    box = outbox.Outbox()
-    entry = box.add(msg, settings, status=outbox.HELD if dry_run else outbox.WAITING)
-    if dry_run:
-        typer.echo(f"brief: not sent (--dry-run): held in the outbox as {entry.id}; "
-                   f"`brief outbox --send` sends it, `brief outbox --drop {entry.id}` discards it", err=True)
-        return EXIT_OK
-    # Older messages still waiting go first: the next daily run is also the retry. Today's server settings
-    # apply to them too, so a fixed config also unblocks what waits.
-    return _report(box.flush(override=settings), box, quiet)
-
-
-def _report(outcomes, box, quiet: bool) -> int:
-    """Say what was sent, what waits and what was refused; the exit code for the worst of it."""
-    code = EXIT_OK
-    for e in box.problems:
-        typer.echo(f"brief: error: {e.message}" + (f" ({e.hint})" if e.hint else ""), err=True)
-        code = EXIT_NOT_SENT
-    for o in outcomes:
-        label = f"{o.entry.id} \u201c{o.entry.subject}\u201d"
-        if o.delivered and not quiet:
-            typer.echo(f"brief: sent {label} to {', '.join(o.delivered)}", err=True)
-        for rcpt, words in o.rejected.items():
-            typer.echo(f"brief: error: {rcpt} was refused by the mail server: {words}", err=True)
-            code = EXIT_REJECTED
-        if o.waiting:
-            who = ", ".join(o.waiting)
-            typer.echo(f"brief: not sent {label} to {who}: {o.entry.reason or o.error}; it waits in the outbox "
-                       f"(retried by `brief outbox --send` and the next run)", err=True)
-            if code != EXIT_REJECTED:
-                code = EXIT_NOT_SENT
-    return code
+def _say(done) -> int:
+    """Tell the user what a delivery did; its exit code."""
+    for line, _error in done.lines:
+        typer.echo(f"brief: {line}", err=True)
+    if done.stdout is not None:
+        sys.stdout.buffer.write(done.stdout)
+        sys.stdout.flush()
+    return done.code
 
 
 @app.command("outbox")
@@ -381,7 +311,8 @@ def outbox_command(
                                                help="Take the mail server from this config's [email] section."),
 ):
     """List the emails waiting to be sent, and why; --send tries them again now."""
-    from briefing import outbox
+    from briefing import deliver
+    from briefing.deliver import outbox
 
     try:
         box = outbox.Outbox()
@@ -398,8 +329,8 @@ def outbox_command(
 
                 section = configlib.load(config_file).sections.get("email")
                 base = Path(config_file).expanduser().resolve().parent
-            current = _email_settings(section, None, None, need_server=None, base_dir=base)
-            code = _report(box.flush(include_held=True, override=current if current.host else None), box, quiet)
+            current = deliver.email_settings(section, None, None, need_server=None, base_dir=base)
+            code = _say(deliver.flush_outbox(current if current.host else None, quiet, include_held=True))
             if code != EXIT_OK:
                 raise typer.Exit(code)
             return

@@ -6,14 +6,14 @@ import re
 
 import numpy as np
 
+from briefing import models, tuning
 from briefing.models import minilm
 from briefing.types import Article, Statement
 
-# Why these: a sentence of under 6 words is rarely a statement of fact in news text ("He left."),
-# and one of over 70 is usually a run-on from bad markup; both make poor claims.
-MIN_WORDS, MAX_WORDS = 6, 70
-KEEP_SHARE = 0.8  # share of an article's sentences kept as statements
-MIN_KEEP, MAX_KEEP = 3, 40
+# What they do, what they were tuned on and the bench that shows them: tuning.py.
+MIN_WORDS, MAX_WORDS = tuning.CONDENSE_MIN_WORDS, tuning.CONDENSE_MAX_WORDS
+KEEP_SHARE = tuning.CONDENSE_KEEP_SHARE
+MIN_KEEP, MAX_KEEP = tuning.CONDENSE_MIN_KEEP, tuning.CONDENSE_MAX_KEEP
 
 
 def usable(text: str) -> bool:
@@ -30,6 +30,11 @@ def position_prior(index: int) -> float:
     return 1.0 / (1.0 + 0.25 * index)
 
 
+def statement_score(centrality: float, index: int) -> float:
+    """The one score of a statement: closeness to its article's centre, and how early it comes."""
+    return 0.6 * centrality + 0.4 * position_prior(index)
+
+
 def rank_sentences(article: Article, vectors: np.ndarray) -> list[tuple[int, float]]:
     """(sentence index, score) for an article's usable sentences, best first."""
     idx = [s.index for s in article.sentences if usable(s.text)]
@@ -40,7 +45,7 @@ def rank_sentences(article: Article, vectors: np.ndarray) -> list[tuple[int, flo
     centroid = v.mean(0)
     centroid /= np.linalg.norm(centroid) or 1.0
     central = v @ centroid
-    scores = [(i, 0.6 * float(c) + 0.4 * position_prior(i)) for i, c in zip(idx, central)]
+    scores = [(i, statement_score(float(c), i)) for i, c in zip(idx, central)]
     return sorted(scores, key=lambda t: -t[1])
 
 
@@ -48,9 +53,10 @@ class ExtractiveBackend:
     """The embedded default: all-MiniLM-L6-v2 ranks sentences by centrality and position."""
 
     name = minilm.NAME
-    generative = False
+    fuser = None
 
-    def condense(self, articles: list[Article], vectors: dict[int, np.ndarray], embedder=None) -> list[list[Statement]]:
+    def condense(self, articles: list[Article], vectors: dict[int, np.ndarray], embedder=None,
+                 advance=None) -> models.Condensed:
         out = []
         for article in articles:
             ranked = rank_sentences(article, vectors[article.id])
@@ -64,4 +70,11 @@ class ExtractiveBackend:
                 seen.add(text)
                 statements.append(Statement(article=article.id, text=text, support=[i], score=score))
             out.append(statements)
-        return out
+        if advance:
+            advance(len(articles))
+        return models.Condensed(out)
+
+
+models.condensers.register("minilm", lambda **_options: ExtractiveBackend(),
+                           aliases=("default", "embedded", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2",
+                                    "extractive"))

@@ -49,6 +49,7 @@ class Config:
     max_stories: int = 10
     single_source: bool = True  # keep stories that only one publisher reports
     model: str = "minilm"
+    embedder: str = "minilm"  # the sentence embedder, by its registered name (models.embedders)
     device: str = "auto"  # for a generative model: auto | cpu | cuda | mps
     prompts: str = ""  # a folder whose prompt templates replace the built-in ones
     # [output]
@@ -80,7 +81,8 @@ class Config:
 KEYS = {
     "sources": {"feeds": "feeds", "urls": "urls", "paths": "paths", "since_hours": "since_hours"},
     "briefing": {"title": "title", "words": "words", "max_stories": "max_stories", "single_source": "single_source",
-                 "model": "model", "device": "device", "prompts": "prompts"},
+                 "model": "model", "embedder": "embedder", "device": "device",
+                 "prompts": "prompts"},
     "output": {"dir": "dir", "formats": "formats", "templates": "templates"},
     "state": {"path": "state", "lock_wait": "lock_wait"},
     "fetch": {"timeout": "timeout", "max_mb": "max_mb", "per_host": "per_host", "parallel": "parallel"},
@@ -180,15 +182,31 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None, *
         if value is not None:
             values[name] = value
     config = replace(Config(), **values)
-    if not 20 <= config.words <= 5000:
-        raise BriefError(f"words must be between 20 and 5000, not {config.words}")
-    if not config.title.strip():
-        raise BriefError("the title must not be empty")
-    if config.device.lower() not in ("auto", "cpu", "cuda", "mps"):
-        raise BriefError(f"unknown device {config.device!r}; valid devices: auto, cpu, cuda, mps")
+    check(words=config.words, title=config.title, device=config.device)
     if config.engine not in ("local", "ray"):
         raise BriefError(f"unknown engine {config.engine!r}; valid engines: local, ray")
     return config
+
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def check(words: int | None = None, title: str | None = None, device: str | None = None,
+          prompts: str | Path | None = None, templates: str | Path | None = None, flags: bool = False) -> None:
+    """The one check of the settings a briefing takes, from a config file or from `brief make`'s flags
+    (flags=True names them as flags: --words). A value left as None is not checked."""
+    def name(key: str) -> str:
+        return f"--{key}" if flags else key
+
+    if words is not None and not 20 <= words <= 5000:
+        raise BriefError(f"{name('words')} must be between 20 and 5000, not {words}")
+    if title is not None and not title.strip():
+        raise BriefError(f"{name('title')} must not be empty" if flags else "the title must not be empty")
+    if device is not None and device.lower() not in DEVICES:
+        raise BriefError(f"unknown device {device!r}; valid devices: {', '.join(DEVICES)}")
+    for key, folder in (("prompts", prompts), ("templates", templates)):
+        if folder is not None and not Path(folder).expanduser().is_dir():
+            raise BriefError(f"{name(key)} {folder}: not a folder")
 
 
 EXAMPLE = """\
@@ -218,6 +236,8 @@ single_source = true
 # The condensing model; "minilm" is embedded and needs no download. A generative model (a Hugging Face
 # id in the local cache, a folder, a .gguf file: see `brief models`) rewrites each article instead.
 model = "minilm"
+# The sentence embedder, by its registered name (a wrong name lists the others).
+embedder = "minilm"
 # For a generative model: "auto", "cpu", "cuda" or "mps"; and a folder of prompt templates to use.
 device = "auto"
 # prompts = "my-prompts"

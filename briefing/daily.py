@@ -3,8 +3,8 @@
 Order: lock the state -> fetch (pages already stored are not fetched again) -> if the day's articles
 are exactly those of today's earlier run, write that run's digest again (same day, same digest) ->
 if every article was read on an earlier day, stop: nothing new -> a cheap pass on leads picks the
-likely stories -> brief them -> drop stories an earlier day published unless they have new claims,
-and mark those -> brief again on the chosen stories alone -> write the files -> record what was published.
+likely stories (triage.preselect) -> brief them once, the pipeline dropping stories an earlier day published
+unless they have new claims, and marking those (triage.select) -> write the files -> record what was published.
 """
 from __future__ import annotations
 
@@ -15,17 +15,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import numpy as np
-
-from briefing import extract
+from briefing import extract, triage
 from briefing.config import Config
-from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles
-from briefing.store import CachedEmbedder, Lock, Published, Store, content_hash
-from briefing.types import Article, Briefing, RawDocument, Skipped, Story
-
-# Cosine (MiniLM) above which a claim says again what an earlier digest said in other words.
-REPEAT = 0.85
-
+from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles, NothingNew
+from briefing.store import CachedEmbedder, Lock, Store, content_hash
+from briefing.triage import article_keys, doc_key
+from briefing.types import Briefing, RawDocument, Skipped
 
 @dataclass
 class Outcome:
@@ -59,7 +54,7 @@ def fingerprint(docs: list[RawDocument], skipped: list[Skipped], config: Config)
     for s in skipped:
         h.update(f"skipped\t{s.input}\t{s.reason}\n".encode("utf-8"))
     h.update(json.dumps([config.title, config.words, config.max_stories, config.single_source, config.model,
-                         config.prompts, sorted(config.formats), config.templates]).encode("utf-8"))
+                         config.embedder, config.prompts, sorted(config.formats), config.templates]).encode("utf-8"))
     return h.hexdigest()
 
 
@@ -114,127 +109,8 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None,
     return out, skipped
 
 
-def doc_key(d: RawDocument | Article) -> str:
-    return d.url or d.input
-
-
-def article_keys(a: Article, hashes: dict[str, str]) -> set[str]:
-    """An article's URL (or input name) and its text's hash: either recognises it another day."""
-    key = doc_key(a)
-    return {key, hashes[key]} if key in hashes else {key}
-
-
 def _n(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
-
-
-def _fold(text: str) -> str:
-    return " ".join(extract.fold(text).split())
-
-
-def _recency(articles: list[Article]) -> float:
-    best = 0.0
-    for a in articles:
-        try:
-            t = dt.datetime.fromisoformat((a.published or "").replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        if t.tzinfo is None:
-            t = t.replace(tzinfo=dt.timezone.utc)
-        best = max(best, t.timestamp())
-    return best
-
-
-def select(briefing: Briefing, published: list[Published], config: Config, embedder,
-           hashes: dict[str, str]) -> list[Story]:
-    """The day's stories less what earlier digests said: a repeat is dropped, a follow-up marks its new claims."""
-    by_id = {a.id: a for a in briefing.articles}
-    keep = []
-    for story in briefing.stories:
-        arts = [by_id[i] for i in story.articles]
-        publishers = {a.publisher or a.url or a.id for a in arts}
-        if not config.single_source and len(publishers) < 2:
-            continue
-        keys = set().union(*(article_keys(a, hashes) for a in arts))
-        evidence = {_fold(c.evidence) for cl in story.claims for c in cl.citations}
-        earlier = [p for p in published if p.keys & keys]
-        if not earlier:
-            earlier = [p for p in published if any(_fold(e) in evidence for _, ev in p.claims for e in ev)]
-        if not earlier:
-            for c in story.claims:
-                c.new = True
-            story.follow_up = False
-            keep.append((story, len(publishers), _recency(arts)))
-            continue
-        old_texts = {_fold(t) for p in earlier for t, _ in p.claims}
-        old_evidence = {_fold(e) for p in earlier for _, ev in p.claims for e in ev}
-        old_list = [t for p in earlier for t, _ in p.claims]
-        old_vecs = embedder.embed(old_list) if old_list else np.zeros((0, 1))
-        new_vecs = embedder.embed([c.text for c in story.claims]) if story.claims else np.zeros((0, 1))
-        for c, v in zip(story.claims, new_vecs):
-            said = _fold(c.text) in old_texts or any(_fold(x.evidence) in old_evidence for x in c.citations)
-            if not said and len(old_list):
-                said = float(np.max(old_vecs @ v)) >= REPEAT
-            c.new = not said
-        if not any(c.new for c in story.claims):
-            continue
-        story.follow_up = True
-        keep.append((story, len(publishers), _recency(arts)))
-    # Most publishers first, then the most recent; the sort is stable, so ties keep merge's order.
-    keep.sort(key=lambda k: (-k[1], -k[2]))
-    return [s for s, _, _ in keep[:config.max_stories]]
-
-
-LEAD = 6  # sentences of each article the first, cheap pass reads (news puts what happened first)
-LEAD_LINK = 0.50  # merge.cluster threshold on lead vectors: best ARI (0.808) in bench/cluster_eval.py --lead 6
-MARGIN = 5  # groups kept beyond max_stories, as the full pass may split or drop some
-
-
-def lead_vectors(articles: list[Article], embedder, n: int = LEAD) -> np.ndarray:
-    """Each article's meaning from its title and first sentences: the cheap pass that picks the day's stories."""
-    texts, spans = [], []
-    for a in articles:
-        part = [a.title] + [s.text for s in a.sentences[:n]]
-        spans.append((len(texts), len(texts) + len(part)))
-        texts.extend(part)
-    flat = embedder.embed(texts)
-    out = np.stack([flat[i:j].mean(0) for i, j in spans])
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-
-
-def preselect(articles: list[Article], embedder, seen: set[str], hashes: dict[str, str],
-              config: Config) -> list[Article]:
-    """The articles of the day's likely stories, found cheaply from leads: the full pass embeds only these.
-
-    Groups whose every article an earlier day already read are left out (nothing in them is news),
-    as are one-publisher groups when the config says so; the rest are ranked as stories are and
-    max_stories + MARGIN of them kept.
-    """
-    from briefing import merge
-
-    if not articles:
-        return []
-    merge.mark_duplicates(articles)
-    originals = [a for a in articles if a.duplicate_of is None]
-    groups = [[originals[i] for i in g] for g in merge.cluster(lead_vectors(originals, embedder), LEAD_LINK)]
-    ranked = []
-    for g in groups:
-        if seen and all(hashes.get(doc_key(a)) in seen for a in g):
-            continue
-        publishers = {a.publisher or a.url or a.id for a in g}
-        if not config.single_source and len(publishers) < 2:
-            continue
-        ranked.append((-len(publishers), -_recency(g), min(a.id for a in g), g))
-    ranked.sort(key=lambda r: r[:3])
-    keep = [a.id for *_, g in ranked[:config.max_stories + MARGIN] for a in g]
-    return subset(articles, [Story(headline="", articles=keep)]) if keep else []
-
-
-def subset(articles: list[Article], stories: list[Story]) -> list[Article]:
-    """The stories' articles (and their copies), in their first order, renumbered from 1."""
-    ids = {i for s in stories for i in s.articles}
-    chosen = [a for a in articles if a.id in ids or a.duplicate_of in ids]
-    return [replace(a, id=n, duplicate_of=None) for n, a in enumerate(chosen, 1)]
 
 
 def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = None, progress=None,
@@ -246,7 +122,8 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
     if not (config.feeds or config.urls or config.paths):
         raise BriefError("the config lists no sources", hint="add feeds, urls or paths under [sources]")
     if engine is None:
-        engine = scale.get(config.engine, config.address, config.workers, embedder)
+        engine = scale.get(config.engine, config.address, config.workers, embedder,
+                           embedder_name=config.embedder)
     engine.start()
     try:
         return _run(config, embedder, fetcher, now, progress, engine)
@@ -261,7 +138,8 @@ def _run(config: Config, embedder, fetcher, now: dt.datetime | None, progress, e
     now = now or dt.datetime.now(dt.timezone.utc).astimezone()
     day = now.date().isoformat()
     paths = output_paths(config, day)
-    model = models.canonical(config.model)
+    model = models.condensers.canonical(config.model)
+    embedder_name = models.embedders.canonical(config.embedder)
     out_dir = Path(config.dir).expanduser()
     out_dir.mkdir(parents=True, exist_ok=True)
     state = config.state_path
@@ -290,14 +168,12 @@ def _run(config: Config, embedder, fetcher, now: dt.datetime | None, progress, e
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, f"nothing new since the last briefing ({len(docs)} articles, "
                                            "all read on earlier days)", skipped=skipped)
-            from briefing.models import minilm
-
             if engine.name != "local":
                 # The workers read each article and embed its lead; the driver groups from those vectors, and
                 # whatever else needs a vector (the chosen stories' sentences) is embedded on the workers too.
-                embedder = scale.Precomputed(engine.embed, getattr(embedder, "name", None) or minilm.NAME)
+                embedder = scale.Precomputed(engine.embed, engine.embedder_name)
                 articles = []
-                for d, p in zip(docs, engine.prepare(docs, LEAD, progress)):
+                for d, p in zip(docs, engine.prepare(docs, triage.LEAD, progress)):
                     if p.article is None:
                         skipped.append(Skipped(input=d.input, reason=p.reason))
                         continue
@@ -305,34 +181,21 @@ def _run(config: Config, embedder, fetcher, now: dt.datetime | None, progress, e
                     embedder.add(p.texts, p.vectors)
                 embedder = CachedEmbedder(embedder, store, day)
             else:
-                if embedder is None:
-                    embedder = minilm.shared()
-                embedder = CachedEmbedder(embedder, store, day)
+                embedder = CachedEmbedder(embedder or models.embedders.get(embedder_name), store, day)
                 articles = pipeline.articles_from(docs, skipped)
             code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
-            articles = preselect(articles, embedder, seen, hashes, config)
-            if not articles:
-                store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
-                return Outcome(EXIT_USAGE, "nothing new since the last briefing (every story was read on an "
-                                           "earlier day)", skipped=skipped)
             settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model,
+                                         embedder=embedder_name,
                                          device=config.device.lower(), prompts=config.prompts or None)
-            # One backend for both passes: a generative model loads once (and keeps its own per-article cache).
-            backend = models.get(model, device=settings.device, prompts=settings.prompts)
-            result = pipeline.brief(articles, skipped, settings, embedder=embedder, progress=progress, now=now,
-                                    backend=backend)
-            kept = select(result, published, config, embedder, hashes)
-            if kept and len(kept) < len(result.stories):
-                # Again on the chosen stories' articles alone (their vectors come from the cache): the word
-                # budget goes to the stories printed, and the sources list names only what they cite.
-                result = pipeline.brief(subset(articles, kept), skipped, settings, embedder=embedder, now=now,
-                                        backend=backend)
-                kept = select(result, published, config, embedder, hashes)
-            result.stories = kept
-            result.stats.update(stories=len(result.stories), claims=sum(len(s.claims) for s in result.stories),
-                                claim_words=sum(len(c.text.split()) for s in result.stories for c in s.claims),
-                                skipped=len(skipped),
-                                new_claims=sum(bool(c.new) for s in result.stories for c in s.claims),
+            try:
+                result = pipeline.brief(
+                    articles, skipped, settings, embedder=embedder, progress=progress, now=now,
+                    preselect=lambda arts, emb: triage.preselect(arts, emb, seen, hashes, config),
+                    select=lambda stories, arts: triage.select(stories, arts, published, config, embedder, hashes))
+            except NothingNew as e:
+                store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
+                return Outcome(EXIT_USAGE, e.message, skipped=skipped)
+            result.stats.update(new_claims=sum(bool(c.new) for s in result.stories for c in s.claims),
                                 read=len(docs), engine=engine.stats())
             by_id = {a.id: a for a in result.articles}
             record = [(s.headline, set().union(*(article_keys(by_id[i], hashes) for i in s.articles)),

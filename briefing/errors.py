@@ -27,6 +27,10 @@ class NoArticles(BriefError):
     """No input gave a usable article."""
 
 
+class NothingNew(BriefError):
+    """A stage found nothing new to brief (the daily job's pre-selection): exit 2, as for no input."""
+
+
 class UnknownName(BriefError):
     """A model, format or template name that does not exist."""
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from briefing import facts as factlib
+from briefing import models
 from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, Story
 
 # Support is cosine (MiniLM) plus half the F1 of the two sentences' content words: cosine alone
@@ -150,6 +151,20 @@ def supports(claim: str, other: str, cosine: float) -> bool:
     return support_score(claim, other, cosine) >= SUPPORT and _names_ok(claim, other)
 
 
+class DefaultSupport:
+    """The support check `supports` makes: close in meaning, the same words, years, hedging and names."""
+
+    name = "default"
+
+    def check(self, claim: str, evidence: str, cosine: float) -> models.Verdict:
+        if supports(claim, evidence, cosine):
+            return models.Verdict(True, "close in meaning, with the same content words, years, hedging and names")
+        return models.Verdict(False, "too far in meaning, content words, years, hedging or names")
+
+
+models.support_checks.register("default", DefaultSupport)
+
+
 def _names_ok(claim: str, other: str) -> bool:
     """A source that names none of the people or places the claim names is talking about something else."""
     a, b = factlib.facts(claim).names, factlib.facts(other).names
@@ -157,8 +172,9 @@ def _names_ok(claim: str, other: str) -> bool:
 
 
 def build_story(articles: list[Article], statements: list[list[Statement]], sent_vecs: dict[int, np.ndarray],
-                stmt_vecs: list[np.ndarray]) -> tuple[list[Candidate], np.ndarray]:
+                stmt_vecs: list[np.ndarray], support: models.SupportCheck | None = None) -> tuple[list[Candidate], np.ndarray]:
     """Every statement of the story's articles as a candidate claim, with its supporting citations."""
+    support = support or DefaultSupport()
     by_id = {a.id: a for a in articles}
     centroid = np.mean([article_vector(sent_vecs[a.id]) for a in articles], axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
@@ -183,7 +199,7 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
                     if d is not None:
                         disagreements.append((other.id, sentence, d))
                         break
-                    if supports(st.text, sentence, float(sims[j])):
+                    if support.check(st.text, sentence, float(sims[j])).supported:
                         cits.append(Citation(source=other.id, evidence=sentence))
                         break
             n_sources = len({c.source for c in cits})
@@ -256,7 +272,8 @@ def headline_of(articles: list[Article], sent_vecs: dict[int, np.ndarray], centr
 
 
 def make_stories(articles: list[Article], statements: dict[int, list[Statement]], sent_vecs: dict[int, np.ndarray],
-                 stmt_vecs: dict[int, np.ndarray], words: int) -> list[Story]:
+                 stmt_vecs: dict[int, np.ndarray], words: int,
+                 support: models.SupportCheck | None = None) -> list[Story]:
     """Cluster articles into stories, then pick each story's claims within its share of the words."""
     mark_duplicates(articles)
     originals = [a for a in articles if a.duplicate_of is None]
@@ -273,7 +290,7 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         share = max(40, round(words * len(group) / total)) if len(groups) > 1 else words
         budget = min(left, share)
         candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
-                                           [stmt_vecs[a.id] for a in group])
+                                           [stmt_vecs[a.id] for a in group], support)
         chosen = choose(candidates, budget)
         if not chosen:
             continue

@@ -1,16 +1,21 @@
-"""The one place that runs the stages in order: ingest -> extract -> condense -> merge -> briefing."""
+"""The one place that runs the stages in order: ingest -> extract -> embed -> condense -> merge (-> fuse) -> briefing.
+
+Importing this module imports every stage, and so registers the built-in condensers and support check
+(models/__init__.py holds the registries); the embedder, condenser, support check and engine are then
+looked up by the names in Settings.
+"""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
 
-from briefing import extract, merge, models
-from briefing.errors import NoArticles
+from briefing import abstractive, condense, extract, merge, models, triage  # noqa: F401 (they register themselves)
+from briefing.errors import NoArticles, NothingNew
 from briefing.ingest import gather
-from briefing.types import Article, Briefing, RawDocument, Skipped
+from briefing.types import Article, Briefing, RawDocument, Skipped, Story
 
 DEFAULT_WORDS = 250
 
@@ -20,7 +25,10 @@ class Settings:
     inputs: tuple[str, ...]
     words: int = DEFAULT_WORDS
     title: str | None = None
-    model: str = models.DEFAULT
+    model: str = models.DEFAULT  # a condenser's name (models.condensers), or a generative model
+    embedder: str = models.embedders.default  # models.embedders
+    support: str = models.support_checks.default  # models.support_checks
+    engine: str = models.engines.default  # models.engines
     device: str = "auto"  # for a generative model: auto | cpu | cuda | mps
     prompts: str | None = None  # a folder whose prompt templates replace the built-in ones
 
@@ -57,17 +65,29 @@ def derive_title(stories) -> str:
 
 
 def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, embedder=None,
-          progress: Progress | None = None, now: dt.datetime | None = None, backend=None) -> Briefing:
-    """Articles -> a Briefing. Raises NoArticles when there is nothing to brief."""
+          progress: Progress | None = None, now: dt.datetime | None = None, backend=None,
+          preselect: Callable[[list[Article], models.Embedder], list[Article]] | None = None,
+          select: Callable[[list[Story], list[Article]], list[Story]] | None = None) -> Briefing:
+    """Articles -> a Briefing. Raises NoArticles when there is nothing to brief.
+
+    `preselect` (the daily job's triage.preselect) is a cheap stage before the full embedding: it keeps the
+    articles worth briefing, or none (NothingNew).
+
+    `select` (the daily job's triage.select) is a stage after merging: it keeps the stories to print. When it
+    keeps fewer, they are merged again from their own articles alone (nothing is embedded or condensed again),
+    so the word budget goes to the stories printed and the sources list names only what they cite."""
     progress = progress or Progress()
+    embedder = embedder or models.embedders.get(settings.embedder)
+    if preselect is not None:
+        articles = preselect(articles, embedder)
+        if not articles:
+            raise NothingNew("nothing new since the last briefing (every story was read on an earlier day)")
     if not articles:
         reasons = "; ".join(f"{s.input}: {s.reason}" for s in skipped[:3])
         raise NoArticles("no usable article in the input" + (f" ({reasons})" if reasons else ""))
-    backend = backend or models.get(settings.model, device=settings.device, prompts=settings.prompts)
-    if embedder is None:
-        from briefing.models import minilm
-
-        embedder = minilm.shared()
+    backend = backend or models.condensers.get(settings.model, device=settings.device, prompts=settings.prompts)
+    support = models.support_checks.get(settings.support)
+    engine = models.engines.get(settings.engine)
     texts = [s.text for a in articles for s in a.sentences]
     progress.stage("embedding sentences", len(texts))
     flat = embedder.embed(texts)
@@ -77,13 +97,8 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
         sent_vecs[a.id] = flat[at:at + len(a.sentences)]
         at += len(a.sentences)
     progress.stage("condensing articles", len(articles))
-    generative = getattr(backend, "generative", False)
-    if generative:
-        backend.progress = progress.advance  # a model is slow: the bar moves article by article
-    condensed = backend.condense(articles, sent_vecs, embedder)
-    if not generative:
-        progress.advance(len(articles))
-    statements = {a.id: s for a, s in zip(articles, condensed)}
+    [condensed] = engine.map(lambda batch: backend.condense(batch, sent_vecs, embedder, progress.advance), [articles])
+    statements = {a.id: s for a, s in zip(articles, condensed.statements)}
     stmt_vecs: dict[int, np.ndarray] = {}
     for a in articles:
         stmts = statements[a.id]
@@ -91,10 +106,27 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
             stmt_vecs[a.id] = sent_vecs[a.id][[s.support[0] for s in stmts]] if stmts else np.zeros((0, flat.shape[1]))
         else:
             stmt_vecs[a.id] = embedder.embed([s.text for s in stmts])
+
+    def merged():
+        stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words, support)
+        report = condensed.report
+        if backend.fuser is not None:
+            report = backend.fuser.fuse(stories, embedder, report)  # claims several sources make, as one sentence
+        return stories, report
+
     progress.stage("merging", 1)
-    stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words)
-    if generative and hasattr(backend, "fuse"):
-        backend.fuse(stories, embedder)  # claims several sources make, rewritten as one grounded sentence
+    stories, report = merged()
+    if select is not None:
+        kept = select(stories, articles)
+        if kept and len(kept) < len(stories):
+            pairs = triage.renumbered(articles, kept)
+            articles = [new for _, new in pairs]
+            statements = {new.id: [replace(st, article=new.id) for st in statements[old.id]] for old, new in pairs}
+            sent_vecs = {new.id: sent_vecs[old.id] for old, new in pairs}
+            stmt_vecs = {new.id: stmt_vecs[old.id] for old, new in pairs}
+            stories, report = merged()
+            kept = select(stories, articles)
+        stories = kept
     progress.advance(1)
     now = now or dt.datetime.now(dt.timezone.utc).astimezone()
     return Briefing(
@@ -104,7 +136,7 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
                "skipped": len(skipped), "stories": len(stories),
                "claims": sum(len(s.claims) for s in stories),
                "claim_words": sum(len(c.text.split()) for s in stories for c in s.claims),
-               **({"generation": backend.stats} if generative else {})},
+               **({"generation": report} if report is not None else {})},
     )
 
 

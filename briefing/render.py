@@ -11,7 +11,7 @@ from briefing.errors import BriefError, UnknownName
 from briefing.types import Briefing
 
 FORMATS = {"md": "briefing.md.j2", "json": "briefing.json.j2", "html": "briefing.html.j2",
-           "email": "email.html.j2"}  # email: the HTML part; briefing.email_message builds the whole message
+           "email": "email.html.j2"}  # email: the HTML part; briefing.deliver.email_message builds the whole message
 EXTENSIONS = {".md": "md", ".markdown": "md", ".json": "json", ".html": "html", ".htm": "html", ".eml": "email"}
 
 
@@ -138,7 +138,7 @@ def format_for(fmt: str | None, output: str | None) -> str:
 
 def render(b: Briefing, fmt: str, templates_dir: str | Path | None = None) -> str:
     if fmt == "email":
-        raise BriefError("an email is a whole message: build it with briefing.email_message.build_message")
+        raise BriefError("an email is a whole message: build it with briefing.deliver.email_message.build_message")
     return render_template(b, FORMATS[fmt], fmt, templates_dir)
 
 

@@ -13,7 +13,6 @@ Ray is an optional extra (`pip install 'brief[ray]'`) and is imported only when 
 """
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
@@ -112,11 +111,11 @@ class LocalEngine:
 class _Worker:
     """A Ray actor's state: one embedding model, loaded once, used for every call sent to this worker."""
 
-    def __init__(self, embedder=None):
+    def __init__(self, embedder=None, embedder_name: str | None = None):
         if embedder is None:
-            from briefing.models import minilm
+            from briefing import models
 
-            embedder = minilm.shared()
+            embedder = models.embedders.get(models.embedders.canonical(embedder_name))
         self.embedder = embedder
         embedder.embed(["ready"])  # the model loads now, once per worker, not inside the first article's call
 
@@ -136,8 +135,9 @@ class _Worker:
     def embed(self, batches):
         return [self.embedder.embed(texts) for texts in batches]
 
-    def pid(self):
-        return os.getpid()
+    def name(self):
+        """The embedder's name: the driver keys its vector cache by it, as the local engine does."""
+        return getattr(self.embedder, "name", type(self.embedder).__name__)
 
 
 class RayEngine:
@@ -145,10 +145,12 @@ class RayEngine:
 
     name = "ray"
 
-    def __init__(self, address: str = "", workers: int = 2, embedder=None, num_cpus: int | None = None):
+    def __init__(self, address: str = "", workers: int = 2, embedder=None, num_cpus: int | None = None,
+                 embedder_name: str | None = None):
         self.address = address
         self.workers = workers
-        self.embedder = embedder  # None: each worker loads the embedded MiniLM itself
+        self.embedder = embedder  # None: each worker loads the embedder `embedder_name` names (the registry's)
+        self.embedder_name = embedder_name
         self.num_cpus = num_cpus
         self.seconds: dict[str, float] = {}
         self._actors = []
@@ -176,8 +178,9 @@ class RayEngine:
             self._started_ray = True
         actor = ray.remote(num_cpus=1, max_restarts=RETRIES, max_task_retries=RETRIES)(_Worker)
         t = time.perf_counter()
-        self._actors = [actor.remote(self.embedder) for _ in range(self.workers)]
-        ray.get([a.pid.remote() for a in self._actors])  # every worker up, its model loaded
+        self._actors = [actor.remote(self.embedder, self.embedder_name) for _ in range(self.workers)]
+        names = ray.get([a.name.remote() for a in self._actors])  # every worker up, its model loaded
+        self.embedder_name = names[0]
         self.seconds["start"] = time.perf_counter() - t
 
     def _map(self, method: str, items: list, args: tuple, stage: str, progress, chunk: int = CHUNK) -> list:
@@ -235,9 +238,9 @@ class RayEngine:
             self.ray.shutdown()
 
 
-def get(name: str, address: str = "", workers: int = 2, embedder=None):
+def get(name: str, address: str = "", workers: int = 2, embedder=None, embedder_name: str | None = None):
     if name == "local":
         return LocalEngine()
     if name == "ray":
-        return RayEngine(address, workers, embedder)
+        return RayEngine(address, workers, embedder, embedder_name=embedder_name)
     raise BriefError(f"unknown engine {name!r}; valid engines: {', '.join(ENGINES)}")

@@ -82,8 +82,8 @@ def seed_articles(folder):
 
 
 def make(backend, folder, embedder, monkeypatch, words=250):
-    """The real pipeline with `backend` in place of the registry's."""
-    monkeypatch.setattr(models, "get", lambda name, **kw: backend)
+    """The real pipeline with `backend` registered as the condenser "scripted"."""
+    monkeypatch.setitem(models.condensers.factories, "scripted", lambda **kw: backend)
     articles, skipped = seed_articles(folder)
     settings = pipeline.Settings(inputs=(str(folder),), words=words, model="scripted")
     return pipeline.brief(articles, skipped, settings, embedder=embedder)
@@ -194,12 +194,14 @@ def test_split_output_removes_lists_labels_and_chatter():
                                          "They signed a pact."]
 
 
-def test_missing_facts_reads_names_as_the_checker_does():
+def test_missing_facts_holds_every_capitalised_word_and_digit_run_to_the_evidence():
     evidence = ["Putin met Kim in Pyongyang on Wednesday."]
     assert ground.missing_facts("Putin met Kim in Pyongyang on Wednesday.", evidence) == set()
     assert "Meanwhile" in ground.missing_facts("Meanwhile, Putin met Kim in Pyongyang.", evidence)
     assert "Thursday" in {m.capitalize() for m in ground.missing_facts("Putin met Kim on Thursday.", evidence)}
     assert "3" in ground.missing_facts("Putin met Kim 3 times.", evidence)
+    assert "2023" in ground.missing_facts("Putin met Kim in 2023.", ["Putin met Kim in 2024 and in 2,023 cases."])
+    assert ground.missing_facts("They met in Pyongyang on Wednesday.", evidence) == set()  # a stop word opens it
 
 
 # -- cache ----------------------------------------------------------------------------------------
@@ -386,7 +388,7 @@ def test_an_installed_package_finds_its_prompts_inside_itself(tmp_path):
 
 def test_the_progress_bar_moves_article_by_article(seeds, hash_embedder, monkeypatch):
     backend = AbstractiveBackend(ScriptedGenerator(default=FAITHFUL))
-    monkeypatch.setattr(models, "get", lambda name, **kw: backend)
+    monkeypatch.setitem(models.condensers.factories, "scripted", lambda **kw: backend)
     articles, skipped = seed_articles(seeds)
     events = []
     progress = pipeline.Progress(stage=lambda name, total: events.append((name, total)),

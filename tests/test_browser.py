@@ -12,7 +12,7 @@ import os
 import pytest
 
 from briefing import render
-from briefing.email_message import build_message, message_bytes
+from briefing.deliver.email_message import build_message, message_bytes
 from briefings import from_inputs, megabyte_briefing, seeds_briefing, write_hostile
 from browser import Chromium, find_chromium
 

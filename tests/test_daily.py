@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from briefing import cli, config as configlib, daily
+from briefing import cli, config as configlib, daily, triage
 from briefing.errors import BriefError
 from briefing.store import Lock, Store
 from loopback import Item, Route, Server, atom, page_html, rss, seed_articles
@@ -104,7 +104,7 @@ def test_day_two_repeats_nothing_but_new_claims_marked_new(tmp_path, embedder):
         day1_vecs = embedder.embed(sorted(day1_texts))
         for c in old:
             same = c["text"] in day1_texts or any(x["evidence"] in day1_evidence for x in c["citations"])
-            assert same or float((day1_vecs @ embedder.embed([c["text"]])[0]).max()) >= daily.REPEAT
+            assert same or float((day1_vecs @ embedder.embed([c["text"]])[0]).max()) >= triage.REPEAT
         # what day two brought shows among the new claims (a claim day one had no room for is new too)
         new_ids = {src["id"] for src in data2["sources"] if src["url"].endswith(("/3.html", "/4.html"))}
         assert any(new_ids & {x["source"] for x in c["citations"]} for c in new)
@@ -298,16 +298,16 @@ def test_preselect_leaves_out_stories_already_published(seeds, embedder, monkeyp
     docs, _ = read_inputs([str(seeds)])
     docs += [RawDocument(input=f"bridge{i}", text="\n".join(p), title=t) for i, (t, p) in enumerate(BRIDGE)]
     articles = [extract.build_article(d, i + 1) for i, d in enumerate(docs)]
-    hashes = {daily.doc_key(d): content_hash(d.text) for d in docs}
+    hashes = {triage.doc_key(d): content_hash(d.text) for d in docs}
     cfg = configlib.load(None, env={})
-    kept = daily.preselect(articles, embedder, set(), hashes, cfg)
+    kept = triage.preselect(articles, embedder, set(), hashes, cfg)
     assert [a.input for a in kept] == [a.input for a in articles]  # two stories, both kept, in order
     seen = {hashes["bridge0"], hashes["bridge1"]}
-    kept = daily.preselect(articles, embedder, seen, hashes, cfg)
+    kept = triage.preselect(articles, embedder, seen, hashes, cfg)
     assert [a.id for a in kept] == [1, 2, 3, 4, 5] and not any(a.input.startswith("bridge") for a in kept)
     cfg = configlib.load(None, env={}, max_stories=1)
-    monkeypatch.setattr(daily, "MARGIN", 0)
-    kept = daily.preselect(articles, embedder, set(), hashes, cfg)
+    monkeypatch.setattr(triage, "MARGIN", 0)
+    kept = triage.preselect(articles, embedder, set(), hashes, cfg)
     assert len(kept) == 5  # the five-outlet story outranks the two-outlet one
 
 
@@ -353,15 +353,15 @@ def test_single_source_stories_can_be_dropped(seeds, embedder):
     docs += [RawDocument(input=f"bridge{i}", text="\n".join(p), title=t, publisher=f"Outlet {i}")
              for i, (t, p) in enumerate(BRIDGE)]
     articles = [extract.build_article(d, i + 1) for i, d in enumerate(docs)]
-    hashes = {daily.doc_key(d): content_hash(d.text) for d in docs}
-    kept = daily.preselect(articles, embedder, set(), hashes, configlib.load(None, env={}, single_source=False))
+    hashes = {triage.doc_key(d): content_hash(d.text) for d in docs}
+    kept = triage.preselect(articles, embedder, set(), hashes, configlib.load(None, env={}, single_source=False))
     assert [a.input for a in kept] == ["bridge0", "bridge1"]
-    kept = daily.preselect(articles, embedder, set(), hashes, configlib.load(None, env={}))
+    kept = triage.preselect(articles, embedder, set(), hashes, configlib.load(None, env={}))
     assert len(kept) == 7
 
 
 def test_the_daily_job_emails_its_digest_once_a_day(tmp_path, fake_model, monkeypatch):
-    from briefing import mail
+    from briefing.deliver import mail
     from smtp_server import Server as SMTPServer
 
     monkeypatch.setattr(mail, "_sleep", lambda s: None)

@@ -12,7 +12,7 @@ import html5lib
 import pytest
 
 from briefing import render
-from briefing.email_message import build_message, message_bytes
+from briefing.deliver.email_message import build_message, message_bytes
 from briefings import CRLF_TITLE, LONG_TITLE, from_inputs, megabyte_briefing, write_hostile
 
 NS = "{http://www.w3.org/1999/xhtml}"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from briefing import mail, outbox
+from briefing.deliver import mail, outbox
 from briefing.cli import app
 from briefing.errors import EXIT_NOT_SENT, EXIT_OK, EXIT_REJECTED, EXIT_USAGE
 from briefing.types import Article, Briefing, Citation, Claim, Sentence, Story
@@ -542,7 +542,7 @@ def test_a_process_killed_mid_run_loses_nothing_and_sends_nothing_twice(tmp_path
     with Server() as server:
         server.handler.rcpt_plan = {B: ["450 4.2.1 Mailbox busy"]}
         box, entry = queue(settings(server.port, backoff=60))
-        child = subprocess.Popen([sys.executable, "-c", "from briefing import outbox; outbox.Outbox().flush()"],
+        child = subprocess.Popen([sys.executable, "-c", "from briefing.deliver import outbox; outbox.Outbox().flush()"],
                                  cwd=Path(__file__).resolve().parent.parent, env=dict(os.environ))
         try:
             deadline = time.monotonic() + 30

@@ -15,7 +15,7 @@ from conftest import check_tool
 from typer.testing import CliRunner
 
 import tiny_models
-from briefing import models
+from briefing import models, pipeline  # noqa: F401 (importing pipeline registers the condensers)
 from briefing.cli import app
 from briefing.errors import ModelError
 from briefing.models import generate, locate

@@ -1,88 +1,202 @@
-"""Condensing backends, looked up by name and loaded on first use.
+"""The seams: small protocols, and registries that look an implementation up by name and build it on first use.
 
-A backend turns articles into statements, each tied to the sentences it rests on:
+    Embedder      name, dim, embed(texts) -> (n, dim) unit vectors                   embedders["minilm"]
+    Condenser     name, condense(articles, vectors, embedder, advance) -> Condensed  condensers["minilm"]
+    Fuser         fuse(stories, embedder, report) -> report   (optional: Condenser.fuser)
+    SupportCheck  check(claim, evidence, cosine) -> Verdict                          support_checks["default"]
+    Engine        map(fn, items) -> list                                             engines["local"]
 
-    class Backend(Protocol):
-        name: str
-        def condense(self, articles, vectors, embedder) -> list[list[Statement]]
+Built-in implementations register themselves the same way a plug-in or a test fake would: the stage module
+that holds one calls `register` when it is imported (pipeline imports them all). A name a registry does not
+hold gets UnknownName, listing the names it does. A condenser name that is not registered may be a generative
+model (a Hugging Face id in the local cache, a folder or a .gguf file: locate.py finds it), built by the
+registry's fallback, which abstractive.py sets.
 
-The embedded default is extractive and registered here the same way any other backend would be.
-A name that is not registered may be a generative model: a Hugging Face id in the local cache, a
-folder or a .gguf file (models/locate.py finds it; abstractive.py condenses with it; ground.py keeps
-only what its sources support). Nothing in this module imports torch: `brief --help` must stay fast.
+Nothing here imports a stage module or torch: `brief --help` must stay fast, and imports point one way
+(stages -> registries -> types).
 """
 from __future__ import annotations
 
 import os
-from typing import Callable, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generic, Protocol, TypeVar
+
+import numpy as np
 
 from briefing.errors import UnknownName
-from briefing.types import Article, Statement
+from briefing.types import Article, Statement, Story
 
-# torch's OpenMP threads spin while they wait for work. On a machine shared with other work (the
-# 2-core machines here, a cron job beside a browser) the spinning threads fight the busy ones: a cold
-# `brief make` of the examples took 7.5 s spinning against 3.9 s passive, measured side by side at a
-# load average of 3.3. Set before torch is imported; a user's own setting wins.
+# torch's OpenMP threads spin while they wait for work. On a machine shared with other work (a cron job beside
+# a browser, a small shared build machine) the spinning threads fight the busy ones, so passive waiting is the
+# default. Set before torch is imported; a user's own setting wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
-class Backend(Protocol):
-    name: str
+# -- the protocols --------------------------------------------------------------------------------------
+class Embedder(Protocol):
+    name: str  # names the vectors: a cache keyed by it never mixes two models' vectors
+    dim: int
 
-    def condense(self, articles: list[Article], vectors: dict[int, "object"], embedder) -> list[list[Statement]]:
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """One unit vector (a row) per text, in the order given."""
         ...
 
 
-_REGISTRY: dict[str, Callable[[], Backend]] = {}
-_ALIASES: dict[str, str] = {}
-DEFAULT = "minilm"
+@dataclass
+class Condensed:
+    """What a condenser returns: each article's statements (in the articles' order), and a report on how
+    they were made (None when there is nothing to say, as for the extractive condenser)."""
+
+    statements: list[list[Statement]]
+    report: dict | None = None
 
 
-def register(name: str, factory: Callable[[], Backend], aliases: tuple[str, ...] = ()) -> None:
-    _REGISTRY[name] = factory
-    for alias in aliases:
-        _ALIASES[alias.lower()] = name
+class Fuser(Protocol):
+    def fuse(self, stories: list[Story], embedder: Embedder, report: dict | None) -> dict:
+        """Rewrite claims several sources make, in place; the condenser's `report` with what it did added."""
+        ...
 
 
-def names() -> list[str]:
-    return sorted(_REGISTRY)
+class Condenser(Protocol):
+    name: str  # printed as the briefing's model
+    fuser: Fuser | None  # a second pass over the merged claims, or None
+
+    def condense(self, articles: list[Article], vectors: dict[int, np.ndarray], embedder: Embedder,
+                 advance: Callable[[int], None]) -> Condensed:
+        """Each article's key statements. `vectors`: its sentences' embeddings by article id; `embedder` embeds
+        anything new (a model's sentences); `advance(n)` moves the progress bar by n articles as they are done."""
+        ...
 
 
-def canonical(name: str | None) -> str:
-    """The registered name for `name`; else a generative model's path or Hugging Face id, once found on
-    this machine; else UnknownName listing the names that exist, or ModelError saying where it looked."""
-    name = (name or DEFAULT).strip()
-    key = _ALIASES.get(name.lower(), name.lower())
-    if key in _REGISTRY:
-        return key
+@dataclass(frozen=True)
+class Verdict:
+    supported: bool
+    reason: str = ""
+
+
+class SupportCheck(Protocol):
+    name: str
+
+    def check(self, claim: str, evidence: str, cosine: float) -> Verdict:
+        """Does `evidence` (a source's sentence) say what `claim` says? `cosine`: their embeddings' cosine."""
+        ...
+
+
+class Engine(Protocol):
+    name: str
+
+    def map(self, fn: Callable[[Any], Any], items: list) -> list:
+        """[fn(item) for item in items], wherever the engine runs them; results in the items' order."""
+        ...
+
+
+# -- the registries -----------------------------------------------------------------------------------
+T = TypeVar("T")
+
+
+@dataclass
+class Registry(Generic[T]):
+    """Factories by name (and alias, case-insensitive); `get` builds one with the options it is given."""
+
+    kind: str
+    default: str
+    factories: dict[str, Callable[..., T]] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    fallback: Callable[..., T] | None = None  # builds what `resolve` found for a name no one registered
+    resolve: Callable[[str], str | None] | None = None  # an unregistered name -> its canonical form, or None
+
+    def register(self, name: str, factory: Callable[..., T], aliases: tuple[str, ...] = ()) -> None:
+        self.factories[name.lower()] = factory
+        for alias in aliases:
+            self.aliases[alias.lower()] = name.lower()
+
+    def unregister(self, name: str) -> None:
+        key = name.lower()
+        self.factories.pop(key, None)
+        for alias in [a for a, n in self.aliases.items() if n == key]:
+            del self.aliases[alias]
+
+    def names(self) -> list[str]:
+        return sorted(self.factories)
+
+    def canonical(self, name: str | None) -> str:
+        """The registered name for `name` (or the fallback's canonical form), else UnknownName listing the names."""
+        name = (name or self.default).strip()
+        key = self.aliases.get(name.lower(), name.lower())
+        if key in self.factories:
+            return key
+        found = self.resolve(name) if self.resolve else None
+        if found is not None:
+            return found
+        raise UnknownName(self.kind, name, self.names())
+
+    def get(self, name: str | None = None, **options) -> T:
+        key = self.canonical(name)
+        if key in self.factories:
+            return self.factories[key](**options)
+        if self.fallback is None:  # a bug, not a user's mistake: keep the traceback
+            raise RuntimeError(f"no {self.kind} fallback is registered; import briefing.pipeline first")
+        return self.fallback(key, **options)
+
+
+def _generative_name(name: str) -> str | None:
+    """A generative model's path or Hugging Face id, once found on this machine; None when `name` looks like
+    no model at all (UnknownName follows); ModelError saying where it looked when it looks like one."""
     from briefing.models import locate
 
     if "/" in name or "\\" in name or locate.looks_like_path(name) or os.path.exists(name):
         spec = locate.resolve(name)
         return spec.repo_id or str(spec.path)
-    err = UnknownName("model", name, names())
-    err.hint = "or a Hugging Face id (owner/name) in the local cache, a model folder, or a .gguf file"
-    raise err
+    return None
 
 
-def get(name: str | None, device: str = "auto", prompts=None, **options) -> Backend:
-    """The backend for `name`; a generative model gets a transformers generator, loaded on first use."""
-    key = canonical(name)
-    if key in _REGISTRY:
-        return _REGISTRY[key]()
-    from briefing.abstractive import AbstractiveBackend
-    from briefing.models.generate import HFGenerator
-    from briefing.models.locate import resolve
-    from briefing.prompting import Prompts
-
-    return AbstractiveBackend(HFGenerator(resolve(key), device=device, **options), prompts=Prompts(prompts))
+class _CondenserRegistry(Registry):
+    def canonical(self, name: str | None) -> str:
+        try:
+            return super().canonical(name)
+        except UnknownName as err:
+            err.hint = "or a Hugging Face id (owner/name) in the local cache, a model folder, or a .gguf file"
+            raise
 
 
-def _extractive() -> Backend:
-    from briefing.condense import ExtractiveBackend
+embedders: Registry[Embedder] = Registry("embedder", "minilm")
+condensers: Registry[Condenser] = _CondenserRegistry("model", "minilm", resolve=_generative_name)
+support_checks: Registry[SupportCheck] = Registry("support check", "default")
+engines: Registry[Engine] = Registry("engine", "local")
 
-    return ExtractiveBackend()
+DEFAULT = condensers.default
 
 
-register(DEFAULT, _extractive, aliases=("default", "embedded", "all-minilm-l6-v2",
-                                        "sentence-transformers/all-minilm-l6-v2", "extractive"))
+# The condenser registry's names, as before (`models.canonical`, `models.get`, `models.names`).
+def canonical(name: str | None) -> str:
+    return condensers.canonical(name)
+
+
+def get(name: str | None, **options) -> Condenser:
+    return condensers.get(name, **options)
+
+
+def names() -> list[str]:
+    return condensers.names()
+
+
+# -- the built-ins that live below the stages -------------------------------------------------------
+def _minilm(**_options) -> Embedder:
+    from briefing.models import minilm
+
+    return minilm.shared()
+
+
+embedders.register("minilm", _minilm, aliases=("default", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"))
+
+
+class LocalEngine:
+    """Runs everything here, in this process, in order."""
+
+    name = "local"
+
+    def map(self, fn, items):
+        return [fn(item) for item in items]
+
+
+engines.register("local", LocalEngine)

@@ -10,12 +10,12 @@ import os
 import shutil
 from pathlib import Path
 
+from briefing import tuning
 from briefing.errors import ModelError
 from briefing.models.locate import ModelSpec, check_fits, user_dir
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
-MAX_CONTEXT = 2048  # tokens a prompt may take: longer articles are condensed piece by piece
-MAX_NEW_TOKENS = 160
+MAX_CONTEXT, MAX_NEW_TOKENS = tuning.GENERATE_MAX_CONTEXT, tuning.GENERATE_MAX_NEW_TOKENS  # see tuning.py
 
 
 def pick_device(name: str) -> str:

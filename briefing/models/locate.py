@@ -13,6 +13,7 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefing import tuning
 from briefing.config import home
 from briefing.errors import ModelError
 
@@ -24,7 +25,7 @@ WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
 # bytes a parameter takes, by the dtype names safetensors headers and configs use
 DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1,
                "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1, "float32": 4, "float16": 2, "bfloat16": 2}
-OVERHEAD = 1.25  # activations, KV cache and allocator slack on top of the weights, for news-length inputs
+OVERHEAD = tuning.MODEL_MEMORY_OVERHEAD  # memory beyond the weights: see tuning.py
 
 
 @dataclass

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from briefing import tuning
 from briefing.errors import ModelError
 
 NAME = "all-MiniLM-L6-v2"
@@ -44,6 +45,14 @@ class MiniLM:
         self._weights = None
         self._tokenizer = None
         self._memo: dict[str, np.ndarray] = {}  # a sentence seen again in this process is not re-encoded
+        self._dim: int | None = None
+
+    @property
+    def dim(self) -> int:
+        """The vectors' length: the model's hidden size, read from its config without loading the weights."""
+        if self._dim is None:
+            self._dim = int(json.loads((self.path / "config.json").read_text())["hidden_size"])
+        return self._dim
 
     def _load(self):
         if self._weights is not None:
@@ -110,17 +119,13 @@ class MiniLM:
                              w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps)
         return x
 
-    MEMO_LIMIT = 100_000
-
-    # Tokens (padded) a batch holds. Small batches keep the activations in cache: on these 2-core
-    # machines (under load) 16 sentences a batch ran 12% faster than 32 and 30% faster than 64, and a
-    # budget of 512 tokens a little faster again than 256 or 1024 (multiling2011 clusters).
-    BATCH_TOKENS = 512
+    MEMO_LIMIT = tuning.MINILM_MEMO_LIMIT
+    BATCH_TOKENS = tuning.MINILM_BATCH_TOKENS  # padded tokens a batch holds: see tuning.py
 
     def embed(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         """Unit vectors, one row per text, in the order given."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, self.dim), dtype=np.float32)
         todo = [t for t in dict.fromkeys(texts) if t not in self._memo]
         if todo:
             if len(self._memo) + len(todo) > self.MEMO_LIMIT:

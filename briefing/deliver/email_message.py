@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -21,25 +22,31 @@ from briefing.safe_text import clip, human_date
 from briefing.types import Briefing
 
 SUBJECT_TITLE_LIMIT = 150  # characters of the title in the Subject; mail clients show far fewer
+SUBJECT_LIMIT = 250  # characters of the whole Subject, whatever a user's template adds
+DEFAULT_SUBJECT = "{title} — {date}"
 # An addr-spec as people write one (dot-atom local part, ASCII domain); no quoted local parts.
 _ADDR = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
                    r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
+HINT = "for example ann@example.org"
 
 
 def parse_addresses(value: str | Iterable[str], what: str) -> list[Address]:
-    """'a@x.org', 'Ann <a@x.org>', or several separated by commas -> Addresses; BriefError if any is bad."""
+    """'a@x.org', 'Ann <a@x.org>', or several separated by commas -> Addresses; BriefError if any is bad.
+    The one address check: flags, the [email] settings (mail.check_address) and the message all use it."""
     values = [value] if isinstance(value, str) else list(value)
     out: list[Address] = []
     for v in values:
-        if _UNSAFE.search(v):
-            raise BriefError(f"{what} {v!r}: an address must not contain line breaks or control characters")
+        if not isinstance(v, str) or not v.strip():
+            raise BriefError(f"{what}: an address must be a non-empty string")
+        shown = v.strip()[:80]
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in v):
+            raise BriefError(f"{what}: {shown!r} contains a line break or a control character")
         pairs = getaddresses([v])
         if not pairs or any(not addr for _, addr in pairs):
-            raise BriefError(f"{what} {v!r}: not an email address", hint="for example ann@example.org")
+            raise BriefError(f"{what}: {shown!r} is not an email address", hint=HINT)
         for name, addr in pairs:
-            if not _ADDR.match(addr):
-                raise BriefError(f"{what} {addr!r}: not an email address", hint="for example ann@example.org")
+            if len(addr) > 254 or not _ADDR.match(addr):
+                raise BriefError(f"{what}: {addr[:80]!r} is not an email address", hint=HINT)
             local, domain = addr.rsplit("@", 1)
             out.append(Address(display_name=clip(name, 100), username=local, domain=domain))
     if not out:
@@ -47,9 +54,14 @@ def parse_addresses(value: str | Iterable[str], what: str) -> list[Address]:
     return out
 
 
-def subject_for(b: Briefing) -> str:
-    """'<title> — <day>', on one line and bounded, whatever the title holds."""
-    return f"{clip(b.title, SUBJECT_TITLE_LIMIT)} — {human_date(b.generated_at, with_time=False)}"
+def subject_line(template: str, title: str, date: str) -> str:
+    """The one Subject builder: `template` with {title} and {date}, each and the whole on one bounded line."""
+    return clip(template.format(title=clip(title, SUBJECT_TITLE_LIMIT), date=clip(date, 40)), SUBJECT_LIMIT)
+
+
+def subject_for(b: Briefing, template: str = DEFAULT_SUBJECT, date: str | None = None) -> str:
+    """'<title> — <day>' (or a user's template), on one line and bounded, whatever the title holds."""
+    return subject_line(template, b.title, human_date(b.generated_at, with_time=False) if date is None else date)
 
 
 def inline_css(html: str) -> str:
@@ -64,8 +76,8 @@ def inline_css(html: str) -> str:
 
 
 def build_message(b: Briefing, sender: str, recipients: str | Iterable[str],
-                  templates_dir: str | Path | None = None) -> EmailMessage:
-    """The briefing as one email, ready to write to an .eml file or to send."""
+                  templates_dir: str | Path | None = None, subject: str | None = None) -> EmailMessage:
+    """The briefing as one email, ready to write to an .eml file or to send; `subject`: subject_for's by default."""
     from_addr = parse_addresses(sender, "--from")
     if len(from_addr) != 1:
         raise BriefError(f"--from {sender!r}: give exactly one sender")
@@ -80,10 +92,11 @@ def build_message(b: Briefing, sender: str, recipients: str | Iterable[str],
         when = when.astimezone()
 
     msg = EmailMessage(policy=policy.SMTP)
-    msg["Subject"] = subject_for(b)
+    msg["Subject"] = subject if subject is not None else subject_for(b)
     msg["From"] = from_addr[0]
     msg["To"] = to_addrs
     msg["Date"] = format_datetime(when)
+    # The one Message-ID: the sender's domain, not this machine's name (no DNS lookup, nothing about the host leaks).
     msg["Message-ID"] = make_msgid(idstring="brief", domain=from_addr[0].domain)
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies to a digest
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")

@@ -23,9 +23,9 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Callable
 
-from briefing import mail
 from briefing.config import home
-from briefing.deliver import replace_atomically
+from briefing.deliver import mail
+from briefing.deliver.files import replace_atomically
 from briefing.errors import EXIT_NOT_SENT, BriefError
 from briefing.store import Lock
 

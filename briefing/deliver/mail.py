@@ -16,19 +16,18 @@ import socket
 import ssl
 import string
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, getaddresses, make_msgid, parseaddr
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
+from briefing.deliver.email_message import DEFAULT_SUBJECT, build_message, parse_addresses, subject_for
 from briefing.errors import BriefError
 from briefing.safe_text import clip
 
 SECURITY = ("starttls", "tls", "none")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
-DEFAULT_SUBJECT = "{title} — {date}"
 DEFAULT_PASSWORD_ENV = "BRIEF_SMTP_PASSWORD"
 SUBJECT_FIELDS = ("title", "date")
 # The keys of the [email] section, in the order `brief init` documents them.
@@ -38,7 +37,6 @@ KEYS = ("host", "port", "security", "username", "password_env", "password_file",
 ENV = {"host": "BRIEF_SMTP_HOST", "port": "BRIEF_SMTP_PORT", "security": "BRIEF_SMTP_SECURITY",
        "username": "BRIEF_SMTP_USERNAME", "from": "BRIEF_SMTP_FROM", "ca_file": "BRIEF_SMTP_CA_FILE"}
 _sleep = time.sleep  # tests replace it, so that backoff costs no time
-MAX_TITLE = 150  # characters of an article-derived title in a Subject: long enough to read, short enough to fold
 
 
 class EmailError(BriefError):
@@ -228,22 +226,14 @@ def _is_loopback(host: str | None) -> bool:
 
 
 def check_address(value, what: str) -> str:
-    """One address, 'me@example.org' or 'Me <me@example.org>'; no line breaks reach a header."""
-    if not isinstance(value, str) or not value.strip():
-        raise EmailError(f"{what}: an address must be a non-empty string")
-    value = value.strip()
-    shown = value[:80]
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
-        raise EmailError(f"{what}: {shown!r} contains a line break or a control character")
-    found = getaddresses([value])
+    """One address, 'me@example.org' or 'Me <me@example.org>', by email_message's one address check."""
+    try:
+        found = parse_addresses(value, what)
+    except BriefError as e:
+        raise EmailError(e.message, e.hint) from None
     if len(found) != 1:
-        raise EmailError(f"{what}: {shown!r} is not one email address (give each address separately)")
-    name, addr = found[0]
-    local, _, domain = addr.rpartition("@")
-    if (not local or not domain or "@" in local or not addr.isascii() or any(ch.isspace() for ch in addr)
-            or not re.fullmatch(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f.:]+\]", domain) or len(addr) > 254):
-        raise EmailError(f"{what}: {shown!r} is not an email address")
-    return value
+        raise EmailError(f"{what}: {value.strip()[:80]!r} is not one email address (give each address separately)")
+    return value.strip()
 
 
 def check_subject_template(template: str) -> None:
@@ -265,34 +255,14 @@ def one_line(text: str, limit: int) -> str:
     return clip(text, limit)
 
 
-def subject_line(template: str, title: str, date: str) -> str:
-    return one_line(template.format(title=one_line(title, MAX_TITLE), date=one_line(date, 40)), 250)
-
-
 # ---- the message -------------------------------------------------------------------------------------------
 
 
 def compose(briefing, settings: EmailSettings, templates_dir: str | Path | None = None) -> EmailMessage:
-    """The digest as an email to settings.to, with the configured Subject, a Message-ID and a Date.
-
-    """
+    """The digest as an email to settings.to, with the configured Subject (email_message builds the message)."""
     settings.check_sendable(need_server=False)
-    from briefing.email_message import build_message
-
-    msg = build_message(briefing, settings.sender, list(settings.to), templates_dir)
-    return finish(msg, settings, title=briefing.title, date=briefing.generated_at[:10])
-
-
-def finish(msg: EmailMessage, settings: EmailSettings, title: str, date: str) -> EmailMessage:
-    """Subject from the settings' template; a Message-ID and a Date where the builder left them out."""
-    del msg["Subject"]
-    msg["Subject"] = subject_line(settings.subject, title, date)
-    if not msg["Date"]:
-        msg["Date"] = formatdate(localtime=True)
-    if not msg["Message-ID"]:
-        # The sender's domain, not this machine's name: no DNS lookup, nothing about the host leaks.
-        msg["Message-ID"] = make_msgid(domain=settings.envelope_sender.rpartition("@")[2] or "brief.invalid")
-    return msg
+    subject = subject_for(briefing, settings.subject, date=briefing.generated_at[:10])
+    return build_message(briefing, settings.sender, list(settings.to), templates_dir, subject=subject)
 
 
 # ---- delivery --------------------------------------------------------------------------------------------
