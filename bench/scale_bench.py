@@ -73,7 +73,7 @@ class Stages:
     """Seconds spent in the daily job's stages on the driver, by wrapping the functions that make them."""
 
     WRAP = [("daily", "fetch", "fetch + extract"), ("pipeline", "articles_from", "split sentences"),
-            ("daily", "preselect", "first-pass grouping"), ("pipeline", "brief", "brief chosen stories"),
+            ("triage", "preselect", "first-pass grouping"), ("pipeline", "brief", "brief chosen stories"),
             ("archive", "rebuild", "write archive")]
 
     def __init__(self):
@@ -152,6 +152,8 @@ def main() -> int:
                   f"{out.exit_code}; {rows[label]['stories']} stories, {rows[label]['claims']} claims; driver peak "
                   f"RSS {peak.peak / 2**20:.0f} MiB; model loaded in the driver: {rows[label]['model_in_driver']}")
             done = dict(stages.seconds)
+            # pipeline.brief runs the first-pass grouping inside it: its share is shown once, apart
+            done["brief chosen stories"] -= done.get("first-pass grouping", 0.0)
             es = engine.stats()["seconds"]
             if "prepare" in es:  # the Ray engine reads and embeds each article's lead outside the wrapped functions
                 done["read + embed leads"] = es["prepare"]
