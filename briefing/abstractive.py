@@ -292,9 +292,11 @@ class AbstractiveBackend:
             ok = (ground.well_formed(text) and not ground.missing_facts(text, ev) and cosine >= FUSE_MIN_COSINE
                   and not ground.too_novel(text, ev)
                   and len(text.split()) <= FUSE_MAX_GROWTH * len(c.text.split()) + 2
-                  and (not ground.NEGATION.search(text) or any(ground.NEGATION.search(e) for e in ev)))
+                  and (not ground.NEGATION.search(text) or any(ground.NEGATION.search(e) for e in ev))
+                  and ground.SUPPORT(text, ev).ok)
             if ok and text != c.text:
                 c.text = text
+                c.generated = True
                 report["kept"] += 1
             elif not ok:
                 report["dropped"] += 1

@@ -221,10 +221,16 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
                                             base_dir=Path(config_file).expanduser().resolve().parent)
         elif to or sender:
             raise BriefError("--from and --to apply only to --send or --dry-run")
+        held = []
+
+        def queue(briefing):  # the digest joins the outbox before the day is recorded (one unit of work)
+            held.append(deliver.queue_digest(briefing, mail_settings, dry_run, cfg.templates or None))
+
         with _Bar(quiet) as bar:
             from briefing import pipeline
 
-            outcome = daily.run(cfg, progress=pipeline.Progress(stage=bar.stage, advance=bar.advance))
+            outcome = daily.run(cfg, progress=pipeline.Progress(stage=bar.stage, advance=bar.advance),
+                                queue=queue if mail_settings is not None else None)
     except BriefError as e:
         fail(e.message, e.hint, e.exit_code)
     for s in outcome.skipped:
@@ -236,14 +242,13 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
     code = outcome.exit_code
     if mail_settings is not None:
         try:
-            if outcome.briefing is not None and code != EXIT_USAGE:
-                sent = _say(deliver.email_digest(outcome.briefing, mail_settings, None, dry_run,
-                                                 cfg.templates or None, quiet))
-            elif not dry_run:
-                # Nothing new to send (or today's digest went out already): still retry what waits.
-                sent = _say(deliver.flush_outbox(mail_settings, quiet))
-            else:
+            if dry_run:
+                for entry in held:
+                    typer.echo(f"brief: {deliver.held_line(entry)}", err=True)
                 sent = EXIT_OK
+            else:
+                # Today's digest (queued by the run) and anything older still waiting; the next run retries.
+                sent = _say(deliver.flush_outbox(mail_settings, quiet))
         except BriefError as e:
             fail(e.message, e.hint, e.exit_code)
         if sent != EXIT_OK:

@@ -7,6 +7,7 @@ cron job finds the same files whatever its working directory.
 """
 from __future__ import annotations
 
+import math
 import os
 import sys
 from dataclasses import dataclass, field, fields, replace
@@ -59,6 +60,7 @@ class Config:
     # [state]
     state: str = ""  # the SQLite file; "" means home()/state.sqlite
     lock_wait: float = 0.0  # seconds a second run waits for the first before giving up
+    keep_days: int = 90  # articles, stories and claims older than this are pruned from the state
     # [fetch]
     timeout: float = 10.0
     max_mb: float = 5.0
@@ -84,10 +86,14 @@ KEYS = {
                  "model": "model", "embedder": "embedder", "device": "device",
                  "prompts": "prompts"},
     "output": {"dir": "dir", "formats": "formats", "templates": "templates"},
-    "state": {"path": "state", "lock_wait": "lock_wait"},
+    "state": {"path": "state", "lock_wait": "lock_wait", "keep_days": "keep_days"},
     "fetch": {"timeout": "timeout", "max_mb": "max_mb", "per_host": "per_host", "parallel": "parallel"},
     "scale": {"engine": "engine", "address": "address", "workers": "workers"},
 }
+# The largest sensible value of each number: beyond it a value is a typo (or inf, 1e308) that would
+# overflow a timedelta or a byte count, not a wish.
+MAXIMA = {"since_hours": 24 * 366 * 100, "lock_wait": 24 * 3600, "timeout": 3600, "max_mb": 20, "words": 5000,
+          "max_stories": 1000, "per_host": 64, "parallel": 64, "keep_days": 100 * 366}
 PATH_FIELDS = {"paths", "dir", "state", "templates", "prompts"}
 # Environment variables above the file and below the flags.
 ENV = {"BRIEF_STATE": "state", "BRIEF_MODEL": "model", "BRIEF_OUTPUT_DIR": "dir", "BRIEF_WORDS": "words"}
@@ -102,6 +108,8 @@ def _check(name: str, value: Any) -> Any:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise BriefError(f"{where} must be a list of strings")
+        if name == "formats" and not value:
+            raise BriefError(f"{where} must name at least one format (md, html, json)")
         return tuple(v.strip() for v in value)
     if isinstance(default, bool):
         if not isinstance(value, bool):
@@ -112,12 +120,20 @@ def _check(name: str, value: Any) -> Any:
             raise BriefError(f"{where} must be a whole number")
         if value < 1:
             raise BriefError(f"{where} must be at least 1")
+        if name in MAXIMA and value > MAXIMA[name]:
+            raise BriefError(f"{where} must be at most {MAXIMA[name]}, not {value}")
         return value
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise BriefError(f"{where} must be a number")
+        if not math.isfinite(value):
+            raise BriefError(f"{where} must be a finite number, not {value}")
         if value < 0:
             raise BriefError(f"{where} must not be negative")
+        if name in MAXIMA and value > MAXIMA[name]:
+            raise BriefError(f"{where} must be at most {MAXIMA[name]}, not {value:g}")
+        if name in ("timeout", "max_mb") and value == 0:
+            raise BriefError(f"{where} must be more than 0")
         return float(value)
     if not isinstance(value, str):
         raise BriefError(f"{where} must be a string")
@@ -171,7 +187,7 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None, *
         if env.get(var):
             raw = env[var]
             if name == "words":
-                if not raw.isdigit():
+                if not (raw.isascii() and raw.isdigit()):
                     raise BriefError(f"{var} must be a whole number, not {raw!r}")
                 raw = int(raw)
             values[name] = raw
@@ -256,6 +272,8 @@ formats = ["md", "html", "json"]
 # path = "brief-state.sqlite"
 # Seconds a second run waits for a running one before it gives up with a message.
 lock_wait = 0
+# Days the state remembers articles, stories and claims; older ones are pruned after each digest.
+keep_days = 90
 
 [fetch]
 # Per request: seconds to wait, the most megabytes read; requests at once to one site, and in all.

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from briefing import extract, triage
+from briefing import triage
 from briefing.config import Config
 from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles, NothingNew
 from briefing.store import CachedEmbedder, Lock, Store, content_hash
@@ -85,7 +85,8 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None,
         skipped += more_skipped
     out = []
     fresh = []
-    # Extracted once, here, so the stored copy is the clean text and a re-run skips trafilatura.
+    # Extracted once, here (on the engine's workers), so the stored copy is the clean text and a re-run skips
+    # trafilatura. A page whose extraction fails (EmptyArticle, or a surprise in one page) is that page's skip.
     pages = [d for d in docs if d.kind == "html"]
     extracted = dict(zip(map(id, pages), (engine or scale.LocalEngine()).extract(pages)))
     for d in docs:
@@ -114,9 +115,13 @@ def _n(count: int, one: str, many: str) -> str:
 
 
 def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = None, progress=None,
-        engine=None) -> Outcome:
-    """The daily job. The per-article work runs on `engine` (else the one [scale] names), started before
-    anything is fetched, so an unreachable cluster is an error before any work."""
+        queue=None, engine=None) -> Outcome:
+    """The daily job. `queue(briefing)`, when given, puts the digest in the outbox; it runs after every file
+    is written and before the day is recorded, so a run killed anywhere before the record is simply run again.
+    The per-article work runs on `engine` (else the one [scale] names), started before anything is fetched,
+    so an unreachable cluster is an error before any work."""
+    import sqlite3
+
     from briefing import scale
 
     if not (config.feeds or config.urls or config.paths):
@@ -126,13 +131,26 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
                            embedder_name=config.embedder)
     engine.start()
     try:
-        return _run(config, embedder, fetcher, now, progress, engine)
+        return _run(config, embedder, fetcher, now, progress, queue, engine)
+    except sqlite3.DatabaseError as e:  # damaged pages, a full disk, a read-only file: found mid-run
+        raise BriefError(f"the state {config.state_path} is not usable: {e}",
+                         hint="free disk space, or move the state aside (a fresh one is made on the next run)"
+                         ) from None
     finally:
         engine.stop()
 
 
-def _run(config: Config, embedder, fetcher, now: dt.datetime | None, progress, engine) -> Outcome:
-    from briefing import models, pipeline, render, scale
+def _mkdir(folder: Path, what: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BriefError(f"cannot use {folder} as {what}: {e.strerror or e}") from None
+    if not folder.is_dir():
+        raise BriefError(f"cannot use {folder} as {what}: it is not a folder")
+
+
+def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Outcome:
+    from briefing import archive, models, pipeline, render, scale
     from briefing.deliver import write_atomic
 
     now = now or dt.datetime.now(dt.timezone.utc).astimezone()
@@ -141,8 +159,9 @@ def _run(config: Config, embedder, fetcher, now: dt.datetime | None, progress, e
     model = models.condensers.canonical(config.model)
     embedder_name = models.embedders.canonical(config.embedder)
     out_dir = Path(config.dir).expanduser()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _mkdir(out_dir, "the output folder ([output] dir)")
     state = config.state_path
+    _mkdir(state.parent, "the state's folder ([state] path)")
     with Lock(state.with_name(state.name + ".lock"), wait=config.lock_wait):
         store = Store(state)
         try:
@@ -155,6 +174,8 @@ def _run(config: Config, embedder, fetcher, now: dt.datetime | None, progress, e
             prior = store.run_of(day)
             if prior and prior[0] == fp and (not prior[1] or set(prior[1]) == set(paths)):
                 written = [write_atomic(paths[k], text) for k, text in prior[1].items()]
+                if written:  # a run killed after its record but before the archive: the archive is made now
+                    archive.rebuild(store, out_dir, config.title)
                 if not written:
                     return Outcome(EXIT_USAGE, "nothing new since the last briefing", skipped=skipped, reused=True)
                 return Outcome(prior[2], f"wrote {', '.join(map(str, written))} again (nothing changed today)",
@@ -206,11 +227,12 @@ def _run(config: Config, embedder, fetcher, now: dt.datetime | None, progress, e
                                            "digest, with no new claims)", skipped=skipped, briefing=result)
             outputs = {k: render.render(result, k, config.templates or None) for k in paths}
             written = [write_atomic(paths[k], text) for k, text in outputs.items()]
+            if queue is not None:
+                queue(result)  # before the record: a run that dies here is run again, and mails again
             store.publish(day, record, fp, outputs, code_if_made, now.isoformat(timespec="seconds"))
-            from briefing import archive
-
             archive.rebuild(store, out_dir, config.title)  # index.html and feed.xml, from every day in the state
             embedder.prune()
+            store.prune(day, config.keep_days)
             new = result.stats["new_claims"]
             stories = _n(len(result.stories), "story", "stories")
             return Outcome(code_if_made, f"wrote {', '.join(map(str, written))} ({stories}, {new} new claims; "

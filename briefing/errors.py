@@ -41,3 +41,9 @@ class UnknownName(BriefError):
 
 class ModelError(BriefError):
     """A model that can't be found or loaded."""
+
+
+def unexpected(e: BaseException) -> str:
+    """The skip reason for an error no rule foresaw inside one source: its kind and first words, one line.
+    One source's surprise is that source's skip, never the run's end."""
+    return " ".join(f"unexpected error: {type(e).__name__}: {e}".split())[:300]

@@ -92,6 +92,34 @@ def paragraphs_of(text: str) -> list[str]:
     return [BULLET.sub("", line.strip()) for line in lines if BULLET.sub("", line.strip())]
 
 
+HTML_DEPTH = 255  # libxml2's nesting limit (lxml, under trafilatura): deeper elements are dropped
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+         "p", "li"}  # p and li close themselves often enough not to count
+
+
+def nesting_depth(html_text: str) -> int:
+    """How deep the page's elements nest, roughly (open tags less closed ones): to say why a page failed."""
+    depth = most = 0
+    for m in _TAG.finditer(html_text):
+        if m.group(2).lower() in _VOID or m.group(3):
+            continue
+        depth = max(0, depth - 1) if m.group(1) else depth + 1
+        most = max(most, depth)
+    return most
+
+
+def _why_empty(lines: list[str]) -> str:
+    """Why no sentence was found: said plainly, so the user knows what to change."""
+    text = " ".join(lines)
+    letters = sum(ch.isalpha() for ch in text)
+    if letters and text.count(" ") < letters / 25:
+        return "no sentences: words are not separated by spaces (Chinese, Japanese, Thai are not supported)"
+    if lines and all(is_heading(line) for line in lines):
+        return "no sentences: no line ends with sentence punctuation (. ! ?), so each was read as a heading"
+    return "no sentences left after removing page furniture"
+
+
 def html_to_raw(doc: RawDocument) -> RawDocument:
     """Main text and metadata of an HTML page, through trafilatura."""
     import trafilatura
@@ -103,6 +131,9 @@ def html_to_raw(doc: RawDocument) -> RawDocument:
                                          date_extraction_params={"extensive_search": False, "original_date": True})
     text = getattr(result, "text", None) if result is not None else None
     if not text:
+        depth = nesting_depth(doc.text)
+        if depth > HTML_DEPTH:
+            raise EmptyArticle(f"HTML nested {depth} levels deep; the HTML parser stops at {HTML_DEPTH}")
         raise EmptyArticle("no article text found in the HTML page")
     return RawDocument(
         input=doc.input, text=text, kind="text",
@@ -142,6 +173,11 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], str | N
     return kept, date
 
 
+# Sentences of one article that are read. A long news article has about 100; beyond this it is a book or
+# a dump, and embedding every sentence would cost minutes per megabyte (bench/big_article.py shows it).
+MAX_SENTENCES = 2000
+
+
 def build_article(doc: RawDocument, article_id: int) -> Article:
     """Clean one raw document into an Article; raises EmptyArticle when nothing is left."""
     if doc.kind == "html":
@@ -155,6 +191,8 @@ def build_article(doc: RawDocument, article_id: int) -> Article:
     sentences: list[Sentence] = []
     paragraphs: list[str] = []
     for p_index, line in enumerate(kept):
+        if len(sentences) >= MAX_SENTENCES:
+            break
         if is_heading(line):
             continue  # section headings and captions are not statements
         para = []
@@ -166,12 +204,14 @@ def build_article(doc: RawDocument, article_id: int) -> Article:
         if para:
             paragraphs.append(" ".join(para))
     if not sentences:
-        raise EmptyArticle("no sentences left after removing page furniture")
+        raise EmptyArticle(_why_empty(kept))
     if not title:
         first = sentences[0].text
         title = first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
     return Article(
         id=article_id, title=re.sub(r"\s+", " ", title).strip(), text="\n\n".join(paragraphs),
         sentences=sentences, publisher=doc.publisher, published=doc.published or date,
-        path=doc.path, url=doc.url, input=doc.input, note=doc.note,
+        path=doc.path, url=doc.url, input=doc.input,
+        note="; ".join(filter(None, [doc.note, f"only its first {MAX_SENTENCES} sentences were read"
+                                     if len(sentences) >= MAX_SENTENCES else None])) or None,
     )

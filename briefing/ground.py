@@ -1,10 +1,14 @@
 """Tie each sentence a model wrote to the article sentences it rests on, or refuse it.
 
 A generated sentence is kept only when (1) it reads as a sentence, (2) its closest source sentence is
-close in meaning and shares its content words, and (3) it adds no fact: every capitalised word in it (bar a
-stop word capitalised by its place), every run of digits, every name, date and weekday facts.py reads in it
-stands in the source sentences chosen as its evidence (the product's own contract, stated here; the checker in ../shared/tools reads claims its own way). The evidence is then quoted word for word as its citation. Small models invent (a trip becomes
-"the first since World War II"); this is where that stops.
+close in meaning and shares its content words, (3) it adds no fact: every capitalised word in it (bar a
+stop word capitalised by its place), every run of digits, every name, date and weekday facts.py reads in
+it, every number as a value and every time of day stands in the source sentences chosen as its evidence
+(the product's own contract, stated here; the checker in ../shared/tools reads claims its own way), and
+(4) the support check says that evidence supports it: units, who did what to whom, certainty and
+attribution agree, and it is no talk about the task (faithful.py). The evidence is then quoted word for
+word as its citation. Small models invent (a trip becomes "the first since World War II", 24 years
+become 24 months); this is where that stops.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from briefing import facts as factlib
+from briefing import faithful
 from briefing import sentences as sentlib
 from briefing import tuning
 from briefing.types import Article
@@ -31,6 +36,10 @@ NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|without|denied|denies|deny
 STOPWORDS = factlib.STOPWORDS
 DIGITS = re.compile(r"\d+")  # a run of digits is a fact however it is written ("6,700", "COVID-19", "2022")
 CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")  # a name, or a word that opens a sentence: either must be sourced
+# The one support check a kept sentence must pass: (claim, evidence sentences) -> Verdict(ok, reason).
+# When briefing/support.py (the trust issue's check behind `brief verify`) lands, this line becomes
+# `SUPPORT = support.check` (adapting its verdict's fields if they differ), and faithful.py goes.
+SUPPORT = faithful.check
 BULLET = re.compile(r"^\s*(?:[-*•·]+|\d{1,2}[.)]|#+)\s+")
 LABEL = re.compile(r"^\s*(?:summary|tl;?dr|key points?|in short|answer|assistant)\s*[:\-]\s*", re.IGNORECASE)
 PREAMBLE = re.compile(r"^\s*(?:here (?:is|are)|sure|certainly|below is|the (?:article|text) (?:is|says))\b.*:\s*$",
@@ -43,7 +52,8 @@ class Grounded:
     support: list[int]  # article sentence indices, closest first
     cosine: float  # to the closest source sentence
     kept: bool
-    reason: str = ""  # why it was dropped: malformed | weak | unsupported | negation | repeat
+    reason: str = ""  # why it was dropped: malformed | weak | unsupported | negation | repeat, or the
+    # support check's reason: chatter | time | quantity | roles | certainty | attribution
 
 
 def split_output(text: str) -> list[str]:
@@ -68,14 +78,20 @@ content_words = factlib.content_words  # stop words without the negations: an ad
 def missing_facts(claim: str, evidence: list[str]) -> set[str]:
     """What `claim` says that `evidence` lacks: names, numbers and dates as facts.py reads them; and, stricter,
     any capitalised word (but a stop word: "The", "They") and any run of digits, each on its own, so a
-    "Meanwhile" or the "2,024" of a "2,023" can't ride on a sentence that otherwise matches."""
+    "Meanwhile" or the "2,024" of a "2,023" can't ride on a sentence that otherwise matches; numbers also
+    as values ("ten days" is 10) and times of day as times (12:40 is not in "12:50 ... 1:40")."""
+    joined = " ".join(evidence)
     missing = set(factlib.unsupported(claim, evidence))
-    body = factlib.fold(" ".join(evidence)).lower()
+    body = factlib.fold(joined).lower()
     text = factlib.fold(claim)
     missing |= {w for w in CAPITALISED.findall(text) if w.lower() not in STOPWORDS and w.lower() not in body}
     missing |= {d for d in DIGITS.findall(text) if d not in set(DIGITS.findall(body))}
+    values = {v for v, _ in faithful.quantities(joined)}
+    missing |= {f"{v:g}" for v, _ in faithful.quantities(claim) if v not in values}
+    if faithful.time_problem(claim, joined):
+        missing.add("time of day")
     fc = factlib.facts(claim)
-    fe = factlib.facts(" ".join(evidence))
+    fe = factlib.facts(joined)
     missing |= {f"{d[0]}/{d[1]}" for d in fc.dates - fe.dates}
     missing |= set(fc.weekdays - fe.weekdays)
     return missing
@@ -136,6 +152,9 @@ def ground_one(text: str, vector: np.ndarray, article: Article, sent_vecs: np.nd
         return Grounded(text, support, cosine, False, "unsupported")
     if bool(NEGATION.search(text)) and not any(NEGATION.search(e) for e in evidence):
         return Grounded(text, support, cosine, False, "negation")  # "did not sign" from "signed"
+    verdict = SUPPORT(text, evidence)
+    if not verdict.ok:
+        return Grounded(text, support, cosine, False, verdict.reason)
     words = content_words(text)
     cover = len(words & content_words(" ".join(evidence))) / len(words) if words else 0.0
     if cosine + 0.5 * cover < MIN_STRENGTH or too_novel(text, evidence):

@@ -297,7 +297,7 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         spent += sum(len(claim_text(c.statement.text).split()) for c in chosen)
         chosen.sort(key=lambda c: (-len({x.source for x in c.citations}), -c.score))
         claims = [Claim(text=claim_text(c.statement.text), citations=c.citations, score=round(c.score, 4),
-                        key=(k < KEY_POINTS)) for k, c in enumerate(chosen)]
+                        key=(k < KEY_POINTS), generated=c.statement.generated) for k, c in enumerate(chosen)]
         stories.append(Story(headline=headline_of(group, sent_vecs, centroid), articles=[a.id for a in group],
                              claims=claims, conflicts=conflicts_of(candidates)))
     return stories

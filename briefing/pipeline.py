@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from briefing import abstractive, condense, extract, merge, models, triage  # noqa: F401 (they register themselves)
-from briefing.errors import NoArticles, NothingNew
+from briefing.errors import NoArticles, NothingNew, unexpected
 from briefing.ingest import gather
 from briefing.types import Article, Briefing, RawDocument, Skipped, Story
 
@@ -53,6 +53,8 @@ def articles_from(docs: list[RawDocument], skipped: list[Skipped]) -> list[Artic
                 articles.append(extract.build_article(doc.fallback, len(articles) + 1))
             except extract.EmptyArticle:
                 skipped.append(Skipped(input=doc.input, reason=str(e)))
+        except Exception as e:  # one article's surprise is its skip (errors.unexpected), never the run's end
+            skipped.append(Skipped(input=doc.input, reason=unexpected(e)))
     return articles
 
 

@@ -26,10 +26,13 @@ def resource_dir(name: str) -> Path:
 
 def environment(kind: str, extra_dir: str | Path | None = None):
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
     dirs = [str(extra_dir)] if extra_dir else []
     dirs.append(str(resource_dir("templates")))
-    env = jinja2.Environment(
+    # Sandboxed: a user's --templates folder may come from anywhere; it must not reach Python's internals
+    # (and through them the environment, files, the SMTP password).
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(dirs),
         undefined=jinja2.StrictUndefined,
         autoescape=(kind in ("html", "email")),
@@ -108,6 +111,7 @@ def to_contract(b: Briefing) -> dict:
              "sources": s.articles,
              **({"follow_up": s.follow_up} if s.follow_up is not None else {}),
              "claims": [{"text": c.text, "key": c.key, **({"new": c.new} if c.new is not None else {}),
+                         "generated": c.generated,
                          "citations": [{"source": x.source, "evidence": x.evidence} for x in c.citations]}
                         for c in s.claims],
              "conflicts": [{"about": k.about,

@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from briefing import extract
-from briefing.errors import EXIT_ERROR, BriefError
+from briefing.errors import EXIT_ERROR, BriefError, unexpected
 from briefing.types import Article, RawDocument, Skipped
 
 ENGINES = ("local", "ray")
@@ -40,8 +40,8 @@ def extract_page(doc: RawDocument) -> tuple[RawDocument | None, str | None]:
     """An HTML page -> (its clean-text document, None), or (None, why nothing was left)."""
     try:
         return replace(extract.html_to_raw(doc), fallback=doc.fallback), None
-    except extract.EmptyArticle as e:
-        return None, str(e)
+    except Exception as e:  # EmptyArticle, or a surprise in one page: that page's skip, never the run's end
+        return None, str(e) if isinstance(e, extract.EmptyArticle) else unexpected(e)
 
 
 def lead_texts(a: Article, n: int) -> list[str]:

@@ -81,8 +81,11 @@ class Lock:
         self.fd: int | None = None
 
     def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as e:
+            raise BriefError(f"cannot use the lock file {self.path}: {e.strerror or e}") from None
         give_up = time.monotonic() + self.wait
         while True:
             if _try_lock(self.fd):
@@ -131,7 +134,10 @@ except ImportError:  # Windows
 class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise BriefError(f"cannot use the state {self.path}: {e.strerror or e}") from None
         try:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA foreign_keys = ON")
@@ -168,7 +174,11 @@ class Store:
                 h = content_hash(d.text)
                 row = self.db.execute("SELECT hash FROM articles WHERE url = ?", (key,)).fetchone()
                 if row is not None and row[0] == h:
-                    self.db.execute("UPDATE articles SET fetched_at = ? WHERE url = ?", (now, key))
+                    # A text first read on a day whose run never finished (killed, disk full) was never
+                    # briefed: it is first read today, so it is still news.
+                    self.db.execute("UPDATE articles SET fetched_at = ?, first_seen = CASE WHEN first_seen < ? "
+                                    "AND first_seen NOT IN (SELECT day FROM runs) THEN ? ELSE first_seen END "
+                                    "WHERE url = ?", (now, day, day, key))
                     continue
                 self.db.execute(
                     "INSERT OR REPLACE INTO articles (url, hash, fetched_at, first_seen, title, publisher, published, "
@@ -176,8 +186,9 @@ class Store:
                     (key, h, now, day, d.title, d.publisher, d.published, d.note, d.text[:MAX_TEXT]))
 
     def seen_before(self, day: str) -> set[str]:
-        """The hashes of the texts first read on an earlier day."""
-        return {h for (h,) in self.db.execute("SELECT hash FROM articles WHERE first_seen < ?", (day,))}
+        """The hashes of the texts first read on an earlier day whose run finished (a killed run read nothing)."""
+        return {h for (h,) in self.db.execute("SELECT hash FROM articles WHERE first_seen < ? AND first_seen IN "
+                                              "(SELECT day FROM runs)", (day,))}
 
     # stories published
     def published_before(self, day: str) -> list[Published]:
@@ -204,6 +215,19 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO runs (day, inputs, outputs, exit_code, finished_at) "
                             "VALUES (?, ?, ?, ?, ?)", (day, fingerprint, json.dumps(outputs, ensure_ascii=False),
                                                        exit_code, now))
+
+    def prune(self, day: str, keep_days: int) -> None:
+        """Forget what is older than `keep_days` before `day`: articles not read since, stories, their
+        claims, and the runs, so the state stays the size of its window."""
+        import datetime as dt
+
+        cutoff = (dt.date.fromisoformat(day) - dt.timedelta(days=keep_days)).isoformat()
+        with self.tx():
+            self.db.execute("DELETE FROM articles WHERE fetched_at < ?", (cutoff,))
+            self.db.execute("DELETE FROM stories WHERE day < ?", (cutoff,))  # cascades to claims, keys
+            # A run's record stays (it says the day finished, so what it read is not news again); its copy
+            # of the outputs goes.
+            self.db.execute("UPDATE runs SET outputs = '{}' WHERE day < ?", (cutoff,))
 
     def run_of(self, day: str) -> tuple[str, dict[str, str], int] | None:
         row = self.db.execute("SELECT inputs, outputs, exit_code FROM runs WHERE day = ?", (day,)).fetchone()

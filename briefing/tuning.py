@@ -70,8 +70,17 @@ TRIAGE_MARGIN = 5
 # Effect: python bench/benchmark.py --skip-quality (pipeline seconds per cluster).
 MINILM_BATCH_TOKENS = 512
 MINILM_MEMO_LIMIT = 100_000  # sentences one process remembers the vectors of; a memory bound, not tuned
-# Memory a generative model takes beyond its weights (activations, KV cache, allocator slack) for news-length
-# inputs, used to say whether a model fits. Not measured by a bench script: a rule of thumb.
-MODEL_MEMORY_OVERHEAD = 1.25
+# Peak memory of a model's process, to say whether it fits = BASE + parameters x bytes per parameter x FACTOR, from peaks measured
+# by `python bench/model_memory.py SmolLM2-135M-Instruct.Q4_1.gguf gemma-3-270m-q4_k_m.gguf` (models.md):
+# Python with torch and transformers imported peaked at 0.23 GiB; converting a GGUF file (dequantized
+# float32 weights, the model built from them, then saved as float16) took 2.4x (SmolLM2, 1.41 GiB) and
+# 3.0x (Gemma 3 270M, 3.18 GiB, its 262k-token vocabulary) the float32 weights on top of that; loading the
+# converted folder and writing 64 tokens after a 600-token prompt, 1.7x and 2.0x (1.16 and 2.41 GiB).
+# The factors round the larger of each up. BASE is the rest of `brief make` around the model (its embedder,
+# the articles, batches of prompts): whole cold runs on the seeds, conversion included, peaked at 1.86 GiB
+# (SmolLM2) and 3.28 GiB (Gemma) (models.md, "Faithfulness of generated claims"), under the estimate too.
+MODEL_MEMORY_BASE_BYTES = int(0.6 * 2**30)
+MODEL_MEMORY_CONVERT_FACTOR = 3.0
+MODEL_MEMORY_RUN_FACTOR = 2.25
 GENERATE_MAX_CONTEXT = 2048  # tokens a prompt may take: longer articles are condensed piece by piece
 GENERATE_MAX_NEW_TOKENS = 160  # tokens a model may write for one piece; not tuned

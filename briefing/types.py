@@ -66,6 +66,7 @@ class Claim:
     score: float = 0.0
     key: bool = False
     new: bool | None = None  # daily job: not in an earlier digest (None outside the daily job)
+    generated: bool = False  # a model wrote the text; its citations still quote the sources word for word
 
     @property
     def sources(self) -> list[int]:

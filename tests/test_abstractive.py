@@ -122,6 +122,15 @@ def test_scripted_output_keeps_the_faithful_paraphrase_with_its_citation_and_dro
                                "greeted by North Korean leader Kim Jong Un.")
     done = check_briefing(result, tmp_path)
     assert done.returncode == 0, done.stdout
+    # The JSON says which claim the model wrote; every other claim is the sources' own sentence.
+    data = json.loads((tmp_path / "briefing.json").read_text())
+    marks = {c["text"]: c["generated"] for s in data["stories"] for c in s["claims"]}
+    assert marks[FAITHFUL] is True
+    assert all(v is False for t, v in marks.items() if t != FAITHFUL)
+    md = render(result, "md")
+    line = next(x for x in md.splitlines() if "landed in Pyongyang" in x)
+    assert "_(rewritten)_" in line
+    assert sum("_(rewritten)_" in x for x in md.splitlines()) == 1
 
 
 FUSED = "Vladimir Putin touched down in Pyongyang, where North Korean leader Kim Jong Un warmly greeted him."
@@ -148,7 +157,7 @@ def test_claims_several_sources_make_are_fused_only_when_grounded(seeds, embedde
     assert fused["kept"] == 1 and fused["dropped"] == 1 and fused["claims"] >= 2
     claims = [c for s in result.stories for c in s.claims]
     lead = next(c for c in claims if c.text == FUSED)
-    assert lead.sources == [1, 2]
+    assert lead.sources == [1, 2] and lead.generated
     ties = next(c for c in claims if any("notably strengthened" in x.evidence for x in c.citations))
     assert ties.sources == [1, 2] and "12" not in ties.text and "Moscow" not in ties.text
     done = check_briefing(result, tmp_path)
@@ -399,3 +408,12 @@ def test_the_progress_bar_moves_article_by_article(seeds, hash_embedder, monkeyp
     start = names.index("condensing articles")
     steps = names[start + 1:names.index("merging")]
     assert events[start] == ("condensing articles", 5) and steps == ["advance"] * 5
+
+
+def test_missing_facts_reads_numbers_as_values_and_times_as_times():
+    evidence = ["The suspect fled nine days earlier and was seen at 12:50 p.m. and 1:40 p.m."]
+    assert ground.missing_facts("The suspect fled nine days earlier.", evidence) == set()
+    assert "10" in ground.missing_facts("The suspect fled ten days earlier.", evidence)  # a value, not a word
+    assert "9" in ground.missing_facts("The suspect fled 9 days earlier.", evidence)  # a citation shows the digits
+    assert "time of day" in ground.missing_facts("The suspect was seen at 12:40 pm.", evidence)
+    assert ground.missing_facts("The suspect was seen at 1:40 pm.", evidence) == set()

@@ -268,3 +268,46 @@ def test_keyboard_focus_is_visible(chromium, pages):
     focused = chromium.evaluate("(() => { const s = getComputedStyle(document.activeElement);"
                                 "return [document.activeElement.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]; })()")
     assert focused[0] in ("A", "SUMMARY") and focused[1] != "none" and focused[2] >= 2
+
+
+@pytest.fixture(scope="module")
+def rewritten(tmp_path_factory, embedder):
+    """The seeds' page and email with their first claim marked as written by a model (the text is the
+    claim's own: the mark, not the model, is under test here; test_abstractive sets it through a model)."""
+    d = tmp_path_factory.mktemp("rewritten")
+    b = seeds_briefing(embedder)
+    claim = b.stories[0].claims[0]
+    claim.generated = True
+    claim.text = "As reworded: " + claim.text  # no longer word for word as any quote, as a model's would be
+    (d / "page.html").write_text(render.render(b, "html"), encoding="utf-8")
+    msg = email.message_from_bytes(message_bytes(build_message(b, "b@example.org", "me@example.org")),
+                                   policy=email.policy.default)
+    (d / "email.html").write_text(msg.get_body(("html",)).get_content(), encoding="utf-8")
+    # the plain-text part and Markdown carry the mark too, on the claim's own line, once
+    plain = msg.get_body(("plain",)).get_content().splitlines()
+    assert [x for x in plain if "(rewritten)" in x] == [x for x in plain if "As reworded:" in x] != []
+    md = render.render(b, "md").splitlines()
+    assert [x for x in md if "_(rewritten)_" in x] == [x for x in md if "As reworded:" in x] != []
+    return {"page": (d / "page.html").as_uri(), "email": (d / "email.html").as_uri(), "claim": claim}
+
+
+MARK = """(() => { const m = document.querySelectorAll('.rewritten'); if (m.length !== 1) return m.length;
+  const r = m[0].getBoundingClientRect(); const box = m[0].closest('li, td, .lede');
+  const qs = Array.from(box.querySelectorAll('details.ev, .quote'));
+  return {visible: r.width > 0 && r.height > 0 && getComputedStyle(m[0]).visibility === 'visible',
+          text: m[0].textContent, claim: box.textContent, quote: qs.map(q => q.textContent).join(' '),
+          tap: qs.length && qs[0].tagName === 'DETAILS' ? 1 : 0}; })()"""
+
+
+@pytest.mark.parametrize("where,width", [("page", PHONE), ("page", DESKTOP), ("email", EMAIL)])
+def test_a_rewritten_claim_shows_its_mark_with_the_evidence_one_tap_away(chromium, rewritten, where, width):
+    chromium.open(rewritten[where], width, 900, mobile=(width == PHONE))
+    assert chromium.console_errors() == []
+    mark = chromium.evaluate(MARK)
+    assert isinstance(mark, dict), f"{mark} rewritten marks, expected exactly 1"
+    assert mark["visible"] and "rewritten" in mark["text"]
+    claim = rewritten["claim"]
+    assert claim.text[:40] in mark["claim"]
+    # the verbatim words it rests on sit right under it: on the page behind one tap (<details>), in the email shown
+    assert mark["quote"] and claim.citations[0].evidence[:60] in mark["quote"]
+    assert mark["tap"] == (1 if where == "page" else 0)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from briefing.deliver.files import replace_atomically, write_atomic
 from briefing.errors import EXIT_NOT_SENT, EXIT_OK, EXIT_REJECTED
 
-__all__ = ["Delivery", "check_addresses", "email_text", "email_settings", "email_digest", "flush_outbox", "replace_atomically", "write_atomic"]
+__all__ = ["Delivery", "check_addresses", "email_text", "email_settings", "email_digest", "flush_outbox", "held_line",
+           "queue_digest", "replace_atomically", "write_atomic"]
 
 
 @dataclass
@@ -75,12 +76,25 @@ def email_digest(result, settings, output: str | None, dry_run: bool, templates,
     box = outbox.Outbox()
     entry = box.add(msg, settings, status=outbox.HELD if dry_run else outbox.WAITING)
     if dry_run:
-        done.say(f"not sent (--dry-run): held in the outbox as {entry.id}; "
-                 f"`brief outbox --send` sends it, `brief outbox --drop {entry.id}` discards it")
+        done.say(held_line(entry))
         return done
     # Older messages still waiting go first: the next daily run is also the retry. Today's server settings
     # apply to them too, so a fixed config also unblocks what waits.
     return report(box.flush(override=settings), box, quiet)
+
+
+def queue_digest(result, settings, dry_run: bool, templates):
+    """Compose the digest's email and put it in the outbox (held for --dry-run), unsent; the outbox entry.
+    The daily job calls it before it records the day, so a digest is never recorded and not queued."""
+    from briefing.deliver import mail, outbox
+
+    msg = mail.compose(result, settings, templates)
+    return outbox.Outbox().add(msg, settings, status=outbox.HELD if dry_run else outbox.WAITING)
+
+
+def held_line(entry) -> str:
+    return (f"not sent (--dry-run): held in the outbox as {entry.id}; "
+            f"`brief outbox --send` sends it, `brief outbox --drop {entry.id}` discards it")
 
 
 def flush_outbox(override, quiet: bool, include_held: bool = False) -> Delivery:
@@ -101,6 +115,12 @@ def report(outcomes, box, quiet: bool) -> Delivery:
         label = f"{o.entry.id} \u201c{o.entry.subject}\u201d"
         if o.delivered and not quiet:
             done.say(f"sent {label} to {', '.join(o.delivered)}")
+        if o.expired:
+            done.say(f"error: {label} was never delivered to {', '.join(o.waiting)}: {o.error}; dropped",
+                     error=True)
+            if done.code != EXIT_REJECTED:
+                done.code = EXIT_NOT_SENT
+            continue
         for rcpt, words in o.rejected.items():
             done.say(f"error: {rcpt} was refused by the mail server: {words}", error=True)
             done.code = EXIT_REJECTED

@@ -30,12 +30,29 @@ def replace_atomically(path: Path, data: bytes, private: bool = False) -> None:
 
 
 def write_atomic(path: str | Path, text: str) -> Path:
+    """Write `text` to `path`: a regular file is replaced atomically; a symlink is followed (its target is
+    replaced, the link stays); a device or FIFO is written into, as the user asked (never replaced)."""
     path = Path(path).expanduser()
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise BriefError(f"cannot write {path}: the folder {parent} does not exist")
+    data = text.encode("utf-8", "surrogateescape")
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    parent = target.parent if str(target.parent) else Path(".")
     try:
-        replace_atomically(path, text.encode("utf-8", "surrogateescape"))
+        if target.exists() and not target.is_file():
+            if target.is_dir():
+                raise BriefError(f"cannot write {path}: it is a folder")
+            _write_into(target, data)
+            return path
+        if not parent.is_dir():
+            raise BriefError(f"cannot write {path}: the folder {parent} does not exist")
+        replace_atomically(target, data)
     except OSError as e:
         raise BriefError(f"cannot write {path}: {e.strerror or e}") from None
     return path
+
+
+def _write_into(path: Path, data: bytes) -> None:
+    """Write into a special file (a device, a FIFO) in place; renaming over it would replace it."""
+    with open(path, "wb", buffering=0) as f:
+        view = memoryview(data)
+        while view:
+            view = view[f.write(view):]

@@ -95,7 +95,8 @@ class EmailSettings:
         if sender:
             mapping["from"] = sender
         if to:
-            mapping["to"] = list(to)
+            # "--to a@x,b@x" and "--to a@x --to b@x" alike; each address is then checked on its own.
+            mapping["to"] = [one for item in to for one in _split_addresses(item)]
         return _build(mapping, None)
 
     @property
@@ -184,6 +185,24 @@ def _build(m: dict, base_dir: str | Path | None) -> EmailSettings:
         password_file=password_file, sender=sender, to=tuple(recipients), subject=subject, ca_file=ca_file,
         timeout=_number(m, "timeout", 30.0, float, 0.1, 600), attempts=_number(m, "attempts", 3, int, 1, 10),
         backoff=_number(m, "backoff", 10.0, float, 0, 3600), helo=helo)
+
+
+def _split_addresses(item: str) -> list[str]:
+    """'a@x, Bo <b@x>' -> ['a@x', 'Bo <b@x>']; one address (or one that won't parse) comes back as it was,
+    so that check_address names it."""
+    import unicodedata
+    from email.headerregistry import Address
+    from email.utils import getaddresses
+
+    if not isinstance(item, str) or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in item):
+        return [item]  # check_address refuses it whole (a line break is an injection, not a separator)
+    pairs = getaddresses([item])
+    if len(pairs) < 2:
+        return [item]
+    try:
+        return [str(Address(display_name=name, addr_spec=addr)) for name, addr in pairs]
+    except (ValueError, IndexError, TypeError):
+        return [item]
 
 
 def _text(m: dict, key: str, default):
@@ -304,6 +323,7 @@ def send_once(data: bytes, sender: str, recipients: list[str], settings: EmailSe
     out = Attempt(tries=1)
     secret = None
     smtp = None
+    body_sent: list[bool] = []
     where = f"{settings.host}:{settings.port}"
 
     def session_error(text: str, permanent: bool):
@@ -328,8 +348,13 @@ def send_once(data: bytes, sender: str, recipients: list[str], settings: EmailSe
             smtp.ehlo()
         if settings.username:
             secret = settings.password()
+            if not (secret.isascii() and settings.username.isascii()):
+                # smtplib's AUTH encodes as ASCII; a UnicodeEncodeError would be a traceback, not a reason.
+                raise EmailError("the SMTP username or password has non-ASCII characters, which SMTP AUTH "
+                                 "cannot send", "use an ASCII password (an app password) for the mail server")
             smtp.login(settings.username, secret)
         options = ["BODY=8BITMIME"] if any(b > 127 for b in data) and smtp.has_extn("8bitmime") else []
+        _watch_body(smtp, body_sent)
         refused = smtp.sendmail(sender, recipients, data, mail_options=options)
         accepted = [r for r in recipients if r not in refused]
         out.delivered = accepted
@@ -360,7 +385,12 @@ def send_once(data: bytes, sender: str, recipients: list[str], settings: EmailSe
     except smtplib.SMTPResponseException as e:
         session_error(f"{where}: {_words(e.smtp_code, e.smtp_error)}", not _temporary(e.smtp_code))
     except smtplib.SMTPServerDisconnected as e:
-        if isinstance(e.__context__, (TimeoutError, socket.timeout)):  # smtplib wraps a read timeout
+        if body_sent:
+            # The whole message reached the server, which then hung up before saying whether it took it.
+            # Sending again now may deliver it twice; it waits for the next run (or `brief outbox --send`).
+            session_error(f"{where} closed the connection after receiving the whole message, without saying "
+                          "whether it took it; not sent again in this run", True)
+        elif isinstance(e.__context__, (TimeoutError, socket.timeout)):  # smtplib wraps a read timeout
             session_error(f"{where} did not answer within {settings.timeout:g} s", False)
         else:
             session_error(f"{where} closed the connection ({one_line(str(e), 120) or 'no reason given'})",
@@ -382,21 +412,66 @@ def send_once(data: bytes, sender: str, recipients: list[str], settings: EmailSe
                 smtp.quit()
             except Exception:  # the message is taken or not by now; a failed goodbye changes nothing
                 smtp.close()
-    return _scrubbed(out, secret)
+    return _scrubbed(out, secret, settings.username)
 
 
-def _scrubbed(out: Attempt, secret: str | None) -> Attempt:
+def secret_forms(secret: str, username: str | None = None) -> list[str]:
+    """Every form in which a password can come back from a server: as typed, as AUTH PLAIN and AUTH LOGIN
+    send it (base64 of the password, of "\\0user\\0password"), and the part of its base64 that does not depend
+    on what precedes it, at each of the three byte alignments, so any framing of it is caught. Longest first."""
+    raw = secret.encode("utf-8")
+    forms = {secret, base64.b64encode(raw).decode()}
+    for framing in (f"\0{username or ''}\0", f"{username or ''}\0{username or ''}\0", "\0\0"):
+        forms.add(base64.b64encode(framing.encode("utf-8") + raw).decode())
+    for pad in range(3):
+        enc = base64.b64encode(b"\0" * pad + raw).decode()
+        start, end = -(-8 * pad // 6), 8 * (pad + len(raw)) // 6  # characters made of the password's bits only
+        if end - start >= 4:
+            forms.add(enc[start:end])
+    return sorted((f for f in forms if f), key=len, reverse=True)
+
+
+SCRUB_MIN = 6  # a run of this many characters of a secret's form is a leak; shorter ones are noise
+
+
+def scrub(text: str, forms: list[str]) -> str:
+    """`text` with every form of the secret, and every run of SCRUB_MIN or more of its characters (a reply
+    cut short mid-password, or one that quotes part of it), replaced by ***."""
+    for f in forms:
+        text = text.replace(f, "***")
+    for f in forms:
+        for size in range(len(f) - 1, SCRUB_MIN - 1, -1):
+            for i in range(len(f) - size + 1):
+                if f[i:i + size] in text:
+                    text = text.replace(f[i:i + size], "***")
+    body = text[:-1] if text.endswith("…") else text
+    for f in forms:
+        for n in range(min(len(f), len(body), SCRUB_MIN - 1), 2, -1):  # a cut-short tail of 3 to 5
+            if body.endswith(f[:n]):
+                return body[:-n] + "***"
+    return text
+
+
+def _watch_body(smtp: smtplib.SMTP, flag: list[bool]) -> None:
+    """Set `flag` once the message body has been sent (smtplib sends it ending in CRLF.CRLF)."""
+    send = smtp.send
+
+    def watched(s):
+        send(s)
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            flag.append(True)
+
+    smtp.send = watched
+
+
+def _scrubbed(out: Attempt, secret: str | None, username: str | None = None) -> Attempt:
     """A server may echo what it got; the password (plain or base64, as AUTH sends it) must not come back."""
     if not secret:
         return out
-    forms = {secret, base64.b64encode(secret.encode()).decode()}
-    for user_part in ("", "\0"):
-        forms.add(base64.b64encode(f"{user_part}\0{secret}".encode()).decode())
+    forms = secret_forms(secret, username)
 
     def clean(text):
-        for f in forms:
-            text = text.replace(f, "***")
-        return text
+        return scrub(text, forms)
 
     out.error = clean(out.error) if out.error else out.error
     out.deferred = {r: clean(t) for r, t in out.deferred.items()}

@@ -11,10 +11,12 @@ the moment the server takes the message means the next run sends only to those s
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +33,8 @@ from briefing.store import Lock
 
 HELD = "held"  # a --dry-run copy: listed, sent only by an explicit `brief outbox --send`
 WAITING = "waiting"
+MAX_AGE = dt.timedelta(days=7)  # a digest a week old is no longer news: it expires, and the run says so
+ENTRY_ID = re.compile(r"[0-9a-f]{16}")  # sha256 prefix, as add() makes it: never a path
 
 
 # The user folder (BRIEF_HOME, else the platform's data folder) has one definition: config.home.
@@ -103,6 +107,7 @@ class Outcome:
     rejected: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     permanent: bool = False
+    expired: bool = False  # waited longer than the outbox's max_age: dropped unsent
 
     @property
     def done(self) -> bool:
@@ -114,7 +119,9 @@ class Busy(BriefError):
 
 
 class Outbox:
-    def __init__(self, home: str | Path | None = None, db_path: str | Path | None = None):
+    def __init__(self, home: str | Path | None = None, db_path: str | Path | None = None,
+                 max_age: dt.timedelta = MAX_AGE):
+        self.max_age = max_age
         self.home = Path(home) if home else user_dir()
         self.folder = self.home / "outbox"
         self.log = DeliveryLog(Path(db_path) if db_path else self.home / "state.sqlite")
@@ -186,6 +193,12 @@ class Outbox:
 
     def _send(self, entry: Entry, sleep, override, down) -> Outcome:
         out = Outcome(entry)
+        if self._expired(entry):
+            out.expired = True
+            out.error = f"expired unsent after {self.max_age.days} days in the outbox"
+            out.waiting = {r: out.error for r in entry.pending}
+            self._remove(entry)
+            return out
         done = self.log.done(entry.message_id)
         out.rejected = {r: d or "rejected" for r, (s, d) in done.items() if s == "rejected" and r in entry.recipients}
         if not entry.pending:
@@ -196,6 +209,10 @@ class Outbox:
             settings = mail.EmailSettings.from_mapping(stored)
             if override is not None:
                 settings = _server_of(override, settings)
+            if entry.tries:
+                # Tried in an earlier run already: once per run now, no backoff, so a stuck digest can't
+                # add minutes to every run (it expires after max_age).
+                settings = dataclasses.replace(settings, attempts=1)
         except mail.EmailError as e:
             out.error, out.permanent = e.message, True
             out.waiting = {r: e.message for r in entry.pending}
@@ -247,10 +264,22 @@ class Outbox:
         except (OSError, ValueError, TypeError) as e:
             raise BriefError(f"the outbox entry {path} is damaged ({type(e).__name__})",
                              "move it away, then run brief again") from None
+        if not isinstance(entry.id, str) or not ENTRY_ID.fullmatch(entry.id) or entry.id != path.stem:
+            raise BriefError(f"the outbox entry {path} is damaged (its id is not its own)",
+                             "move it away, then run brief again")
         if not (self.folder / f"{entry.id}.eml").is_file():
             raise BriefError(f"the outbox entry {path} has lost its message {entry.id}.eml",
                              f"remove it with `brief outbox --drop {entry.id}`")
         return entry
+
+    def _expired(self, entry: Entry) -> bool:
+        try:
+            created = dt.datetime.fromisoformat(entry.created)
+        except (TypeError, ValueError):
+            return False
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.now(dt.timezone.utc) - created > self.max_age
 
     def _remove(self, entry: Entry) -> None:
         (self.folder / f"{entry.id}.json").unlink(missing_ok=True)

@@ -21,6 +21,7 @@ from typing import Callable, Iterable
 from urllib.parse import urljoin, urlsplit
 
 from briefing import __version__
+from briefing.errors import unexpected
 from briefing.ingest.files import Unusable, decode, looks_like_html
 from briefing.types import RawDocument, Skipped
 
@@ -34,21 +35,52 @@ BENIGN_BOZO = ("CharacterEncodingOverride", "NonXMLContentType")
 
 
 def is_url(text: str) -> bool:
-    return urlsplit(text).scheme.lower() in ("http", "https") and "://" in text
+    try:
+        return urlsplit(text).scheme.lower() in ("http", "https") and "://" in text
+    except ValueError:  # e.g. "http://[::1": not a URL anyone can fetch
+        return False
+
+
+def _blocked(ip) -> bool:
+    if getattr(ip, "ipv4_mapped", None) is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified \
+        or ip.is_multicast
+
+
+def addresses(host: str) -> list[str]:
+    """The addresses `host` names, as the system resolver reads it: a name through DNS, and every numeric
+    form the C library accepts (127.1, 0, 2130706433, 0x7f.1), as a connection would read it."""
+    import socket
+
+    try:
+        return [info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)]
+    except (OSError, UnicodeError, ValueError):
+        return []
 
 
 def is_internal(url: str) -> bool:
-    """A URL on this machine or a private network, by its literal host (names are not resolved)."""
+    """A URL on this machine or a private network: its host name is resolved, and any address in a private,
+    loopback, link-local, reserved or unspecified range makes it internal."""
     import ipaddress
 
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
+    try:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return True  # unparseable: not safe to call external
+    if not host or host == "localhost" or host.endswith(".localhost"):
         return True
     try:
-        ip = ipaddress.ip_address(host)
+        return _blocked(ipaddress.ip_address(host))
     except ValueError:
-        return False
-    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified
+        pass
+    for addr in addresses(host):
+        try:
+            if _blocked(ipaddress.ip_address(addr.split("%")[0])):
+                return True
+        except ValueError:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -87,12 +119,22 @@ class Fetcher:
         self.client = client or httpx.Client(
             transport=transport, follow_redirects=True, max_redirects=self.limits.max_redirects,
             timeout=httpx.Timeout(self.limits.timeout),
-            headers={"User-Agent": USER_AGENT, "Accept": "text/html, application/xhtml+xml, application/rss+xml, "
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", "Accept": "text/html, application/xhtml+xml, application/rss+xml, "
                      "application/atom+xml, application/xml;q=0.9, */*;q=0.5"},
             limits=httpx.Limits(max_connections=self.limits.overall),
         )
         self._hosts: dict[str, threading.Semaphore] = {}
         self._lock = threading.Lock()
+        self.client.event_hooks["request"].append(self._check_hop)
+
+    @staticmethod
+    def _check_hop(request) -> None:
+        """Runs before every request, redirects included: http(s) only, and no internal address unless
+        the address the user gave was internal itself."""
+        if request.url.scheme not in ("http", "https"):
+            raise FetchError(f"redirected to a URL that is not http or https ({request.url.scheme}:)")
+        if not request.extensions.get("brief_internal_ok", True) and is_internal(str(request.url)):
+            raise FetchError("redirected to an internal address; not fetched")
 
     def close(self):
         self.client.close()
@@ -110,15 +152,22 @@ class Fetcher:
                 self._hosts[host] = threading.Semaphore(self.limits.per_host)
             return self._hosts[host]
 
-    def get(self, url: str) -> Response:
-        """The body of `url`, or FetchError with a one-line reason."""
+    def get(self, url: str, internal_ok: bool | None = None) -> Response:
+        """The body of `url`, or FetchError with a one-line reason.
+
+        `internal_ok`: whether an internal address may be reached (by default, only when `url` is one:
+        a user who names an internal page means it; a redirect from a public one to an internal one is refused)."""
         if not is_url(url):
             raise FetchError("only http and https URLs can be fetched")
+        if internal_ok is None:
+            internal_ok = is_internal(url)
+        elif not internal_ok and is_internal(url):
+            raise FetchError("an internal address; not fetched")
         httpx = self._httpx
         with self._host_slot(url):
             started = time.monotonic()
             try:
-                with self.client.stream("GET", url) as r:
+                with self.client.stream("GET", url, extensions={"brief_internal_ok": internal_ok}) as r:
                     if r.status_code >= 400:
                         raise FetchError(f"HTTP {r.status_code} {r.reason_phrase}".strip())
                     final = str(r.url)
@@ -127,17 +176,15 @@ class Fetcher:
                     declared = r.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > self.limits.max_bytes:
                         raise FetchError(self._too_big())
-                    chunks, size = [], 0
-                    for chunk in r.iter_bytes():
-                        size += len(chunk)
-                        if size > self.limits.max_bytes:
-                            raise FetchError(self._too_big())
+                    decoder = Decoder(r.headers.get_list("content-encoding", split_commas=True),
+                                      self.limits.max_bytes, self._too_big())
+                    for chunk in r.iter_raw():  # raw: we decode, once, within the size limit
+                        decoder.feed(chunk)
                         if time.monotonic() - started > self.limits.deadline:
                             raise FetchError(f"timed out (no full answer in {self.limits.deadline:g} s)")
-                        chunks.append(chunk)
                     ctype = r.headers.get("content-type", "")
                     return Response(url=final, content_type=ctype.split(";")[0].strip().lower(),
-                                    charset=r.charset_encoding, body=b"".join(chunks))
+                                    charset=r.charset_encoding, body=decoder.finish())
             except FetchError:
                 raise
             except httpx.TooManyRedirects:
@@ -148,11 +195,70 @@ class Fetcher:
                 raise FetchError("redirected to a URL that is not http or https") from None
             except httpx.HTTPError as e:
                 raise FetchError(f"network error: {type(e).__name__}: {e}"[:300]) from None
+            except (httpx.InvalidURL, ValueError, UnicodeError) as e:  # e.g. a Location no URL parser accepts
+                raise FetchError(f"bad URL on the way: {type(e).__name__}: {e}"[:300]) from None
 
     def _too_big(self) -> str:
         limit = self.limits.max_bytes
         size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
         return f"too large (over {size}; stopped reading)"
+
+
+class Decoder:
+    """A body's bytes as sent -> its content, with at most one content coding (gzip or deflate) undone, and
+    neither what came over the wire nor what decoding makes allowed past `limit` bytes (a small gzip bomb
+    would otherwise grow to gigabytes in one step)."""
+
+    def __init__(self, codings: list[str], limit: int, too_big: str):
+        import zlib
+
+        codings = [c.strip().lower() for c in codings if c.strip() and c.strip().lower() != "identity"]
+        if len(codings) > 1:
+            raise FetchError(f"more than one content encoding ({', '.join(codings)[:60]}); not decoded")
+        self.coding = codings[0] if codings else None
+        if self.coding in ("gzip", "x-gzip"):
+            self.z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.coding == "deflate":
+            self.z = None  # zlib-wrapped or raw: decided by the first bytes
+        elif self.coding is None:
+            self.z = None
+        else:
+            raise FetchError(f"unsupported content encoding {self.coding[:30]!r}")
+        self.limit, self.too_big = limit, too_big
+        self.raw = 0
+        self.out: list[bytes] = []
+        self.size = 0
+
+    def feed(self, chunk: bytes) -> None:
+        import zlib
+
+        self.raw += len(chunk)
+        if self.raw > self.limit:
+            raise FetchError(self.too_big)
+        if self.coding is None:
+            self._keep(chunk)
+            return
+        if self.z is None:  # deflate: RFC 1950 (zlib) as specified, raw RFC 1951 as some servers send
+            self.z = zlib.decompressobj(zlib.MAX_WBITS if chunk[:1] and chunk[0] & 0x0F == 8 and
+                                        int.from_bytes(chunk[:2], "big") % 31 == 0 else -zlib.MAX_WBITS)
+        try:
+            data = chunk
+            while data and not self.z.eof:
+                self._keep(self.z.decompress(data, self.limit + 1 - self.size))
+                data = self.z.unconsumed_tail
+        except zlib.error as e:
+            raise FetchError(f"the {self.coding} body is damaged ({e})") from None
+
+    def _keep(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise FetchError(self.too_big)
+        self.out.append(data)
+
+    def finish(self) -> bytes:
+        if self.z is not None:
+            self._keep(self.z.flush())
+        return b"".join(self.out)
 
 
 def text_of(resp: Response) -> str:
@@ -222,6 +328,7 @@ class Entry:
     published: str | None
     when: dt.datetime | None
     summary: str  # plain text
+    internal_ok: bool = False  # the feed the user named is internal itself, so its links may be
 
 
 def parse_feed(resp: Response, max_entries: int) -> list[Entry]:
@@ -311,10 +418,15 @@ def fetch_all(urls: Iterable[str], fetcher: Fetcher | None = None, feeds: Iterab
                         if url in must_be_feed and resp.content_type in HTML_TYPES and \
                                 not FEED_ROOT.search(resp.body[:2048]):
                             raise FetchError("not a feed: the server sent an HTML page")
-                        return Fetched(docs=[], skipped=[], feed=True), parse_feed(resp, fetcher.limits.max_entries)
+                        entries = parse_feed(resp, fetcher.limits.max_entries)
+                        for e in entries:
+                            e.internal_ok = is_internal(url)
+                        return Fetched(docs=[], skipped=[], feed=True), entries
                     return Fetched(docs=[page_doc(url, resp)], skipped=[]), []
                 except FetchError as e:
                     return Fetched(docs=[], skipped=[Skipped(input=url, reason=str(e))]), []
+                except Exception as e:  # one source's surprise is that source's skip, never the run's end
+                    return Fetched(docs=[], skipped=[Skipped(input=url, reason=unexpected(e))]), []
 
             firsts = list(pool.map(first, urls))
 
@@ -323,7 +435,7 @@ def fetch_all(urls: Iterable[str], fetcher: Fetcher | None = None, feeds: Iterab
                     if not entry.summary:
                         raise FetchError("feed entry has neither a link nor text")
                     return summary_doc(entry, "the entry has no link")
-                if is_internal(entry.link) and not is_internal(entry.feed):
+                if not entry.internal_ok and is_internal(entry.link):
                     # A feed from outside names an address inside (this machine, the local network, a cloud
                     # metadata service): its text is not fetched into a digest that may be mailed out.
                     raise FetchError("the feed links to an internal address; not fetched")
@@ -331,7 +443,7 @@ def fetch_all(urls: Iterable[str], fetcher: Fetcher | None = None, feeds: Iterab
                 if cached is not None:
                     return cached
                 try:
-                    return page_doc(entry.link, fetcher.get(entry.link), entry)
+                    return page_doc(entry.link, fetcher.get(entry.link, internal_ok=entry.internal_ok), entry)
                 except FetchError as e:
                     if entry.summary:
                         return summary_doc(entry, f"the page could not be fetched ({e})")
@@ -352,6 +464,8 @@ def fetch_all(urls: Iterable[str], fetcher: Fetcher | None = None, feeds: Iterab
                     fetched.docs.append(future.result())
                 except FetchError as e:
                     fetched.skipped.append(Skipped(input=entry.link or entry.feed, reason=str(e)))
+                except Exception as e:  # one entry's surprise is that entry's skip
+                    fetched.skipped.append(Skipped(input=entry.link or entry.feed, reason=unexpected(e)))
     finally:
         if own:
             fetcher.close()

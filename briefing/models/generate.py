@@ -12,7 +12,7 @@ from pathlib import Path
 
 from briefing import tuning
 from briefing.errors import ModelError
-from briefing.models.locate import ModelSpec, check_fits, user_dir
+from briefing.models.locate import Damaged, ModelSpec, one_line, check_fits, tokenizer_problem, user_dir, weights_size
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MAX_CONTEXT, MAX_NEW_TOKENS = tuning.GENERATE_MAX_CONTEXT, tuning.GENERATE_MAX_NEW_TOKENS  # see tuning.py
@@ -62,17 +62,34 @@ def converted_dir(spec: ModelSpec) -> Path:
     return user_dir() / "converted" / f"{spec.path.stem[:40]}-{digest}"
 
 
+DONE = ".complete"  # written last, inside the folder, before it is renamed into place
+
+
+def converted_complete(folder: Path) -> bool:
+    """A converted folder is whole: its marker, a config, weights that fill their files, a tokenizer."""
+    if not (folder / DONE).is_file() or not (folder / "config.json").is_file():
+        return False
+    try:
+        _params, nbytes = weights_size(folder)
+    except (Damaged, OSError):
+        return False
+    return nbytes > 0 and tokenizer_problem(folder) is None
+
+
 def convert_gguf(spec: ModelSpec) -> Path:
     """Dequantize a .gguf file into a transformers folder once; later runs load that folder in seconds."""
     dest = converted_dir(spec)
-    if (dest / "config.json").is_file():
-        return dest
+    if dest.exists():
+        if converted_complete(dest):
+            return dest
+        # A run killed while writing, or a disk that filled up: start again rather than load half a model.
+        shutil.rmtree(dest, ignore_errors=True)
     import torch
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
 
     _quiet_transformers()
     auto = AutoModelForSeq2SeqLM if spec.family == "seq2seq" else AutoModelForCausalLM
-    check_fits(spec, 4, "cpu")
+    check_fits(spec, 4, "cpu", converting=True)
     # transformers' GGUF reader draws its own tqdm bar, past disable_progress_bar(): only the CLI draws bars.
     from transformers import modeling_gguf_pytorch_utils as gguf_utils
 
@@ -83,7 +100,7 @@ def convert_gguf(spec: ModelSpec) -> Path:
         model = auto.from_pretrained(str(spec.path.parent), gguf_file=spec.path.name, local_files_only=True,
                                      dtype=torch.float32)
     except (ValueError, KeyError, OSError, NotImplementedError) as e:
-        raise ModelError(f"can't load {spec.path} with transformers ({type(e).__name__}: {str(e)[:200]})",
+        raise ModelError(f"can't load {spec.path} with transformers ({type(e).__name__}: {one_line(e)})",
                          hint="transformers reads GGUF files of llama, mistral, qwen2/3, gemma2/3, phi3 and a few "
                               "more architectures") from None
     finally:
@@ -99,6 +116,7 @@ def convert_gguf(spec: ModelSpec) -> Path:
     # float16 halves the disk a conversion takes; quantized weights lose nothing that matters by it.
     model.to(torch.float16).save_pretrained(tmp)
     tok.save_pretrained(tmp)
+    (tmp / DONE).write_text(spec.fingerprint())
     try:
         tmp.rename(dest)
     except OSError:  # another run converted it meanwhile
@@ -149,8 +167,8 @@ class HFGenerator:
         folder = self._folder()
         try:
             tok = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-        except (ValueError, OSError, KeyError) as e:
-            raise ModelError(f"can't load the tokenizer of {self.name} from {folder} ({str(e)[:200]})") from None
+        except Exception as e:  # the tokenizers library raises a bare Exception for a file it can't parse
+            raise ModelError(f"can't load the tokenizer of {self.name} from {folder} ({one_line(e)})") from None
         if tok.pad_token is None:
             tok.pad_token = tok.eos_token or tok.unk_token
         tok.padding_side = "left" if self.spec.family == "causal" else "right"
@@ -172,10 +190,12 @@ class HFGenerator:
         check_fits(self.spec, torch.finfo(dtype).bits // 8, self.device)
         auto = AutoModelForSeq2SeqLM if self.spec.family == "seq2seq" else AutoModelForCausalLM
         folder = self._folder()
+        from safetensors import SafetensorError
+
         try:
             model = auto.from_pretrained(str(folder), local_files_only=True, dtype=dtype)
-        except (ValueError, OSError, KeyError) as e:
-            raise ModelError(f"can't load model {self.name} from {folder} ({str(e)[:200]})") from None
+        except (ValueError, OSError, KeyError, SafetensorError) as e:
+            raise ModelError(f"can't load model {self.name} from {folder} ({one_line(e)})") from None
         model.to(self.device)
         model.eval()
         if model.generation_config.pad_token_id is None:

@@ -1,0 +1,124 @@
+"""A generated sentence must say what its evidence says: the unfaithful sentences issue 14 found models
+writing (or sentences built like them) are dropped, and a paraphrase that keeps every fact is kept.
+
+First through the whole grounding of a real seed article (the evidence is found, not given), then the
+support check alone on the cases whose evidence the seeds don't hold."""
+from __future__ import annotations
+
+import pytest
+
+from briefing import faithful, ground, pipeline
+from briefing.ingest import read_inputs
+
+
+@pytest.fixture(scope="module")
+def seed_articles(embedder):
+    from conftest import SEEDS
+
+    docs, skipped = read_inputs((str(SEEDS),))
+    articles = pipeline.articles_from(docs, skipped)
+    return {a.path.rsplit("/", 1)[-1][:3]: (a, embedder.embed([s.text for s in a.sentences])) for a in articles}
+
+
+def grounded(seed_articles, embedder, key, texts):
+    article, vecs = seed_articles[key]
+    return ground.ground(article, vecs, texts, embedder.embed(texts))
+
+
+# Each: (seed article, generated sentence, why it is unfaithful). The evidence is in that article.
+UNFAITHFUL = [
+    ("003", "Russian President Vladimir Putin arrived in North Korea on Wednesday morning on his first official "
+            "visit to the East Asian nation in 24 months.", "24 months for 24 years"),
+    ("003", "Russian President Vladimir Putin arrived in North Korea on Wednesday morning on his first official "
+            "visit to the East Asian nation in 24 days.", "24 days for 24 years"),
+    ("004", "Russia has been supplying North Korea with artillery, missiles and other military equipment for use "
+            "in Ukraine, Washington and Seoul have alleged.", "roles swapped"),
+    ("001", "Putin and Kim signed a partnership agreement, including security matters, and addressed the media "
+            "jointly.", "may sign -> signed"),
+    ("001", "Putin attended a concert and visited the Orthodox Church of the Life-Giving Trinity, the only "
+            "orthodox church in North Korea.", "likely to -> did"),
+    ("003", "The agreement is not provocative or aimed against other countries, but is meant to ensure greater "
+            "stability in northeast Asia.", "'Ushakov insisted' dropped"),
+    ("002", 'The sentence is: "Both Moscow and Pyongyang have denied such arms transfers."', "chatter"),
+]
+# Paraphrases that keep every fact, of the same evidence.
+FAITHFUL = [
+    ("003", "Russian President Vladimir Putin arrived in North Korea on Wednesday morning for his first official "
+            "visit to the East Asian nation in 24 years."),
+    ("004", "Washington and Seoul have alleged that North Korea has been supplying Russia with artillery, "
+            "missiles and other military equipment for use in Ukraine."),
+    ("001", "Russian media suggested that Putin and Kim may sign a partnership agreement, including security "
+            "matters."),
+    ("003", "Ushakov insisted the agreement is not provocative or aimed against other countries."),
+    ("002", "Both Moscow and Pyongyang have denied such arms transfers."),
+]
+
+
+@pytest.mark.parametrize("key,text,why", UNFAITHFUL, ids=[w for _, _, w in UNFAITHFUL])
+def test_unfaithful_sentences_are_dropped(seed_articles, embedder, key, text, why):
+    (g,) = grounded(seed_articles, embedder, key, [text])
+    assert not g.kept, f"kept ({why}): {text}"
+
+
+@pytest.mark.parametrize("key,text", FAITHFUL)
+def test_a_paraphrase_that_keeps_every_fact_is_kept(seed_articles, embedder, key, text):
+    (g,) = grounded(seed_articles, embedder, key, [text])
+    assert g.kept, (g.reason, faithful.check(text, [seed_articles[key][0].sentences[i].text for i in g.support]))
+
+
+def test_the_support_check_names_each_problem(seed_articles):
+    """The check alone, against the sentence each case rests on: each drop is for its own reason."""
+    def evidence(key, words):
+        return [next(s.text for s in seed_articles[key][0].sentences if words in s.text)]
+
+    cases = [(0, "24 years and is expected", "quantity"), (1, "24 years and is expected", "quantity"),
+             (2, "Washington and Seoul", "roles"), (3, "Russian media suggesting", "certainty"),
+             (4, "likely to attend", "certainty"), (5, "Ushakov insisted", "attribution"),
+             (6, "Both Moscow and Pyongyang", "chatter")]
+    for i, words, reason in cases:
+        key, text, _why = UNFAITHFUL[i]
+        assert faithful.check(text, evidence(key, words)).reason == reason, (text, reason)
+
+
+# The issue's other cases, whose evidence is not in the seeds: the evidence is given here.
+@pytest.mark.parametrize("claim,evidence,reason", [
+    ("The bomber was seen at 12:40 pm near the station.",
+     "The bomber was first seen at 12:50 p.m. near the station and again at 1:40 p.m. in the square.", "time"),
+    ("The suspect had fled to Spain nine months earlier.",
+     "The suspect had fled to Spain nine days earlier, police said.", "quantity"),
+    ("The suspect had fled to Spain 9 months earlier.", "The suspect had fled to Spain nine days earlier.",
+     "quantity"),
+    ("The company paid 40 million euros for the site.", "The company paid $40 million for the site.", "quantity"),
+    ("The two countries have been at loggerheads, with Moscow accusing Pyongyang of supplying weapons to Kyiv.",
+     "The two countries have been at loggerheads, with Pyongyang accusing Moscow of supplying weapons to Kyiv.",
+     "roles"),
+    ("The visit was also a visit to the Orthodox Church.",
+     "Putin will also visit the Orthodox Church, and is likely to attend a concert.", "certainty"),
+    ("The minister signed the treaty.", "The minister may sign the treaty on Friday.", "certainty"),
+    ("Here is the rewritten sentence: Putin met Kim in Pyongyang.", "Putin met Kim in Pyongyang.", "chatter"),
+    # Gemma 3 270M on the seeds: an aim the evidence doesn't give
+    ("Russia is seeking to increase trade with North Korea.", "Trade between the two countries has seen a "
+     "significant uptick, with Russia providing essential goods and services to North Korea.", "certainty"),
+    # Gemma 3 270M on the seeds: the Kremlin's description, stated as the briefing's own
+    ("The visit is a friendly state visit, and it is a welcome one for Russia.",
+     'The Kremlin has described the trip as a "friendly state visit."', "attribution"),
+])
+def test_issue_cases_fail_the_support_check(claim, evidence, reason):
+    v = faithful.check(claim, [evidence])
+    assert not v.ok and v.reason == reason, v
+
+
+@pytest.mark.parametrize("claim,evidence", [
+    ("The bomber was first seen at 12:50 pm near the station.",
+     "The bomber was first seen at 12:50 p.m. near the station and again at 1:40 p.m. in the square."),
+    ("The suspect had fled to Spain 9 days earlier, police said.", "The suspect had fled to Spain nine days earlier, police said."),
+    ("The company paid 40 million dollars for the site.", "The company paid $40 million for the site."),
+    ("Kim was greeted by Putin at the airport.", "Putin greeted Kim at the airport."),  # voice turned, roles kept
+    ("Putin and Kim met in Pyongyang.", "Kim and Putin met in Pyongyang."),
+    ("Putin, who will leave on Thursday, arrived in Pyongyang.", "Putin, who will leave on Thursday, arrived in "
+                                                                 "Pyongyang on Wednesday."),
+    ("The minister may sign the treaty on Friday.", "The minister is expected to sign the treaty on Friday."),
+    ("The treaty was signed on Friday, the ministry said.", "The treaty was signed on Friday, the ministry insisted."),
+])
+def test_faithful_rewordings_pass_the_support_check(claim, evidence):
+    assert faithful.check(claim, [evidence]).ok, faithful.check(claim, [evidence])
