@@ -18,7 +18,7 @@ _MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july
 DATE = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b",
                   re.IGNORECASE)
 WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
-NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(%|per cent|percent))?"
+NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\s?\d{3})+(?![\d.])|\d+(?:\.\d+)?)(?:\s*(%|per cent|percent))?"
                     r"(?:\s+(million|billion|trillion|thousand))?(?:\s+([a-z][a-z-]{2,}))?", re.IGNORECASE)
 WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "twenty": 20, "hundred": 100}
@@ -60,7 +60,7 @@ def content_words(text: str, stopwords: frozenset = STOPWORDS) -> set[str]:
 
 
 def _num(s: str) -> float:
-    return float(s.replace(",", ""))
+    return float(s.replace(",", "").replace(" ", ""))
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,8 @@ def facts(text: str) -> Facts:
     years, quantities, numbers = set(), set(), set()
     for m in NUMBER.finditer(text):
         raw, pct, scale, unit = m.groups()
-        numbers.add(raw)
+        numbers.add(raw.replace(" ", ""))
+        raw = raw.replace(" ", "")
         value = _num(raw)
         if re.fullmatch(r"(1[89]|20)\d\d", raw) and not pct and not scale:
             years.add(int(raw))
@@ -148,7 +149,7 @@ def disagreement(a: str, b: str) -> Disagreement | None:
                 return Disagreement("number", "the percentage", f"{other:g}%", f"{value:g}%")
             if sum(1 for u, _ in fb.quantities if u == unit) == 1:
                 return Disagreement("number", f"the number of {unit}s", f"{other:,.10g}", f"{value:,.10g}")
-    return _name_in_same_role(a, b)
+    return name_in_same_role(a, b)
 
 
 ROLE = re.compile(r"\b((?:[A-Z][a-z]+\s+){1,3})((?:[A-Z][a-zA-Z'’\-]+\s+)?[A-Z][a-zA-Z'’\-]+)\b")
@@ -190,7 +191,7 @@ def _same_person(x: str, y: str) -> bool:
     return x.split()[-1].lower() == y.split()[-1].lower()
 
 
-def _name_in_same_role(a: str, b: str) -> Disagreement | None:
+def name_in_same_role(a: str, b: str) -> Disagreement | None:
     ra, rb = _roles(a), _roles(b)
     for title, name in ra.items():
         other = rb.get(title)
@@ -208,3 +209,217 @@ def unsupported(claim: str, evidence: list[str]) -> set[str]:
     missing = {n for n in f.numbers if n.lower() not in body}
     missing |= {n for n in f.names if n.lower() not in body}
     return missing
+
+
+def stem(word: str) -> str:
+    """A word cut to five letters, lower case: 'Russia' and 'Russian', 'injured' and 'injuries' meet."""
+    return fold(word).lower().strip("'")[:5]
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One count in a sentence, as a reader takes it: '1, 600 officers' is 1600 officers."""
+
+    value: float
+    key: str  # what is counted, stemmed: 'injur', 'offic', '$', '%'
+    label: str  # the same, readable: 'injured', 'officers'
+    text: str  # as written, with its qualifier: 'at least 40'
+    context: frozenset  # stemmed content words near it, the unit left out
+    approx: bool  # 'about', 'around', 'some', 'nearly'
+    bound: str  # 'min' for 'at least', 'more than'; 'max' for 'up to', 'less than'; '' when exact
+    grows: bool  # a toll or tally that later reports revise
+
+
+SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_WORD_NUMBER = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
+# A figure as a reader reads it: "$8.8 million", "1, 600", "450-pound", "two", "40%"; not a model name ("PS4",
+# "F-35") nor part of a date or time of day.
+QUANTITY = re.compile(
+    r"(?<![\w.,:/$-])(\$|£|€|US\$)?\s?(\d{1,3}(?:,\s?\d{3})+(?![\d.])|\d+(?:\.\d+)?|" + _WORD_NUMBER + r")(?![\w:/])"
+    r"(?!\s?[-–]\s?\d)"  # a score or record ("11-5"), not a count
+    r"(?:\s*(%|per\s?cent|percent))?(?:\s*-?\s*(million|billion|trillion|thousand|bn|m)\b)?", re.IGNORECASE)
+APPROX = re.compile(r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|estimated|"
+                    r"close to|circa|up to|over)\s*$", re.IGNORECASE)
+LOWER_BOUND = re.compile(r"\b(?:at least|more than|over|upwards of|in excess of|no fewer than|no less than)\s*$",
+                         re.IGNORECASE)
+UPPER_BOUND = re.compile(r"\b(?:up to|less than|fewer than|under|at most|no more than)\s*$", re.IGNORECASE)
+# Tallies that grow as news comes in: a later, larger figure revises the earlier one. Whole words: "missiles" is
+# no "missing".
+_TALLY = {"killed": "killed", "dead": "dead", "deaths": "dead", "died": "dead", "fatalities": "dead",
+          "bodies": "dead", "injured": "injured", "injuries": "injured", "wounded": "injured", "hurt": "injured",
+          "missing": "missing", "arrested": "arrested", "arrests": "arrested", "evacuated": "evacuated",
+          "rescued": "rescued", "hospitalized": "in hospital", "hospitalised": "in hospital", "detained": "detained",
+          "casualties": "casualties", "victims": "victims"}
+# Words after a number that say nothing of what is counted.
+_FILLER = UNIT_STOP | {"people", "persons", "were", "have", "has", "had", "been", "being", "other", "more", "who",
+                       "whom", "are", "was",
+                       "additional", "further", "new", "total", "all", "also", "reportedly", "so", "far",
+                       "of", "them", "those", "injured,", "percent", "year", "years"} - {"year", "years"}
+
+
+def _after_words(text: str, end: int, n: int) -> list[str]:
+    return re.findall(r"[a-z][a-z'-]*", text[end:end + 80].lower())[:n]
+
+
+_QUALIFIER = re.compile(r"((?:at least|more than|about|around|nearly|almost|some|over|up to|less than|"
+                        r"approximately|roughly)\s*)$", re.IGNORECASE)
+# A tally verb just before a count: "killing at least 50", "wounded over 400".
+_TALLY_BEFORE = {"killing": "killed", "killed": "killed", "wounding": "injured", "wounded": "injured",
+                 "injuring": "injured", "injured": "injured", "left": None}
+
+
+def _words_with_case(text: str, start: int, n: int) -> list[str]:
+    """The next n words after `start`, up to a clause's end (a comma, 'and', 'but'): what a figure counts."""
+    out = []
+    for w in re.findall(r"[A-Za-z][A-Za-z'-]*|[,;.]", text[start:start + 100])[:n]:
+        if w in ",;." or w.lower() in ("and", "but", "while"):
+            break
+        out.append(w)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def quantities(text: str) -> tuple[Quantity, ...]:
+    """The counts a sentence gives, each with what it counts; years, dates and times of day are left out."""
+    text = fold(text)
+    out = []
+    dates = [m.span() for m in DATE.finditer(text)]
+    for m in QUANTITY.finditer(text):
+        if any(s <= m.start(2) < e for s, e in dates):
+            continue
+        money, raw, pct, scale = m.group(1), m.group(2), m.group(3), m.group(4)
+        low = raw.lower()
+        if low in WORD_NUMBERS:
+            value = float(WORD_NUMBERS[low])
+        else:
+            value = _num(raw)
+            if re.fullmatch(r"(1[89]|20)\d\d", raw) and not (money or pct or scale):
+                continue  # a year
+        if scale:
+            value *= SCALES.get(scale.lower(), {"bn": 1e9, "m": 1e6}.get(scale.lower(), 1))
+        before = text[max(0, m.start() - 60):m.start()]
+        after_cased = _words_with_case(text, m.end(), 8)
+        after = [w.lower() for w in after_cased]
+        before_cased = re.findall(r"[A-Za-z][A-Za-z'-]*", before)[-8:]
+        if money:
+            # Sums of money: a per-share price and a total are different quantities.
+            key = label = ("$" if money in ("$", "US$") else money) + ("bn" if value >= 1e6 else "")
+        elif pct:
+            key = label = "%"
+        else:
+            # What is counted: a tally verb just before ("killing at least 50") or a tally word after it in its
+            # clause ("40 people were injured"), else the first word after it that is neither filler nor a name
+            # ("1,600 officers", "450-pound gorilla", "21 Chibok schoolgirls").
+            lead = [w.lower() for w in before_cased if w.lower() not in ("at", "least", "more", "than", "over",
+                                                                           "about", "around", "nearly", "some")]
+            tally = _TALLY_BEFORE.get(lead[-1]) if lead else None
+            tally = tally or next((_TALLY[w] for w in after if w in _TALLY), None)
+            if tally:
+                # Whom the tally counts: "killed 10 US citizens" and "killed 12 people" are two counts.
+                noun = next((w for w in after_cased if not w[0].isupper()), "people").lower()
+                noun = "people" if noun in _FILLER or noun in _TALLY or noun.endswith("ly") else noun
+                key = label = tally if noun == "people" else f"{tally} {noun}"
+            else:
+                if low in WORD_NUMBERS and "-" not in text[m.end():m.end() + 2]:
+                    continue  # "two sides", "one of the": a word number counts only a tally or a unit ("five-yard")
+                unit = next((w.strip("-") for w in after_cased if w.strip("-").lower() not in _FILLER
+                             and len(w.strip("-")) > 2 and not w[0].isupper()), None)
+                if unit is None:
+                    continue
+                key, label = stem(unit), unit.lower()
+            if key in ("year-", "years") or after[:1] == ["of"]:
+                continue  # an age is one person's; "nine of the dead" is a part, not the whole count
+        # What the count is about: the lower-case words around it (names are compared apart).
+        around = [w for w in before_cased + after_cased if not w[0].isupper()]
+        ctx = {stem(w) for w in around if len(w) > 3 and w.lower() not in STOPWORDS} - {key}
+        ctx -= {stem(x) for x in WORD_NUMBERS} | {"least", "peopl", "perso", "about", "aroun", "nearl", "almos"}
+        bound = "min" if LOWER_BOUND.search(before) else "max" if UPPER_BOUND.search(before) else ""
+        qual = _QUALIFIER.search(before)
+        out.append(Quantity(value, key, label, (qual.group(1) if qual else "") + m.group(0).strip(), frozenset(ctx),
+                            bool(APPROX.search(before)), bound, key.split()[0] in _TALLY.values()))
+    return tuple(out)
+
+
+SPEECH = re.compile(r"\b(?:said|says|told|announced|stated|reported|confirmed|added)\s+(?:on\s+)?$", re.IGNORECASE)
+
+
+def day_mentions(text: str) -> list[tuple[str, set[str]]]:
+    """Each weekday named, with the words of the action it dates (the lower-case words before it).
+
+    A day after 'said' dates the saying, not the happening: it is left out."""
+    text = fold(text)
+    out = []
+    for m in WEEKDAY.finditer(text):
+        if SPEECH.search(text[max(0, m.start() - 30):m.start()]):
+            continue
+        before = re.findall(r"\b[a-z]+\b", text[max(0, m.start() - 60):m.start()])[-6:]
+        out.append((m.group(1).lower(), {stem(w) for w in before if w not in UNIT_STOP and len(w) > 2
+                                         and w not in STOPWORDS}))
+    return out
+
+
+CLOCK = re.compile(r"(?<![\d:.])(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])"
+                   r"|(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])(?:\s*([A-Z]{2,4}\b))?"
+                   r"|(?<![\d:.,])([01]\d|2[0-3])([0-5]\d)\s*(GMT|UTC|BST|EST|EDT|CET|IST|JST|hrs|hours)\b",
+                   re.IGNORECASE)
+ZONES = {"GMT", "UTC", "BST", "EST", "EDT", "CET", "IST", "JST", "PST", "PDT", "CST", "CDT", "ET", "PT"}
+
+
+def clock_times(text: str) -> list[tuple[int, str, str]]:
+    """Times of day as (minutes after midnight, zone or '', as written): '2242 GMT' is '22:42 GMT'."""
+    out = []
+    for m in CLOCK.finditer(fold(text)):
+        if m.group(1):
+            h, mi, ap = int(m.group(1)), int(m.group(2) or 0), m.group(3).lower()
+            if not 1 <= h <= 12:
+                continue
+            h = h % 12 + (12 if ap.startswith("p") else 0)
+            zone = ""
+        elif m.group(4):
+            h, mi = int(m.group(4)), int(m.group(5))
+            zone = (m.group(6) or "").upper()
+            if zone and zone not in ZONES:
+                zone = ""
+            if h > 23 or mi > 59:
+                continue
+        else:
+            h, mi, zone = int(m.group(7)), int(m.group(8)), m.group(9).upper()
+            if zone in ("HRS", "HOURS"):
+                zone = ""
+        out.append((h * 60 + mi, "UTC" if zone == "GMT" else zone, m.group(0).strip()))
+    return out
+
+
+PLACE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?(?:[A-Za-z'-]+\s+){0,2}?"
+                   r"(?:(?:city|town|village|port|region|province|state|capital|coast|island)\s+of\s+)?"
+                   r"([A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+){0,2})")
+
+
+_PLACE_OF = re.compile(r"\s+(?:city|town|village|port|region|province|state|capital|island)\s+of\s+"
+                       r"([A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+){0,2})")
+
+
+def places(text: str) -> list[str]:
+    """Places an action is said to happen at: 'at the Vostochny cosmodrome', 'in the Russian city of Vladivostok'."""
+    out = []
+    for m in PLACE.finditer(fold(text)):
+        name = re.sub(r"^(?:[A-Z][a-zA-Z-]+'s\s+)+", "", m.group(1))  # "Russia's Vostochny": the place is Vostochny
+        if not name or name.endswith("'s"):
+            continue
+        first = name.split()[0]
+        if first in NOT_NAMES or first.lower() in MONTHS or first.lower() in WEEKDAYS or first.isupper() \
+                or any(w.lower() in ROLE_WORDS for w in name.split()):
+            continue
+        of = _PLACE_OF.match(fold(text), m.end(1))
+        if of:
+            name = of.group(1)  # "the Russian city of Vladivostok": the city, not the adjective
+        if len(first) > 1 and name not in out:
+            out.append(name)
+    return out
+
+
+def time_anchors(text: str) -> set:
+    """When a sentence says something happened: its months, weekdays and years."""
+    f = facts(text)
+    months = {m.lower()[:3] for m in re.findall(r"\b(" + "|".join(MONTHS) + r")\b", fold(text), re.IGNORECASE)}
+    return months | set(f.weekdays) | {str(y) for y in f.years}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from briefing import conflicts as conflictlib
 from briefing import facts as factlib
 from briefing import models
 from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, Story
@@ -22,7 +23,6 @@ from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, 
 # citations (each read and judged).
 SUPPORT = 0.95
 SUPPORT_MIN_COSINE = 0.70
-CONFLICT = 0.60  # cosine at which two sentences are about the same thing, so differing values conflict
 REDUNDANT = 0.55  # a candidate this close to a chosen claim would say it again
 STORY_LINK = 0.60  # average-linkage cosine between articles of one event: on giveme5w1h (bench/cluster_eval.py)
 # ARI 0.806 at 0.60 against 0.671 at 0.50; 0.60 is also best or near it on each half of the events alone
@@ -115,7 +115,7 @@ class Candidate:
     statement: Statement
     vector: np.ndarray
     citations: list[Citation]
-    disagreements: list[tuple[int, str, factlib.Disagreement]]  # (source, its sentence, how)
+    disagreements: list[conflictlib.Pair]  # the disagreements its own sentences take part in
     score: float = 0.0
 
 
@@ -178,6 +178,9 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
     by_id = {a.id: a for a in articles}
     centroid = np.mean([article_vector(sent_vecs[a.id]) for a in articles], axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
+    # Recall through the claims: every pair of sentences of different articles is compared, not only those
+    # closest to a statement, so a statement whose fact another source contradicts is known to be contested.
+    pairs = story_conflicts(articles, sent_vecs)
     candidates = []
     for stmts, vecs in zip(statements, stmt_vecs):
         for st, v in zip(stmts, vecs):
@@ -185,23 +188,15 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
             # One citation a supporting sentence: a generated statement may rest on sentences that are
             # not adjacent in the article, and joined they would not be its words.
             cits = [Citation(source=own.id, evidence=own.sentences[i].text) for i in st.support]
-            disagreements = []
+            disagreements = [p for p in pairs if any((own.id, i) in (p.a, p.b) for i in st.support)]
             for other in articles:
                 if other.id == own.id:
                     continue
                 sims = sent_vecs[other.id] @ v
-                for j in np.argsort(-sims)[:3]:
-                    if sims[j] < CONFLICT:
-                        break
-                    sentence = other.sentences[int(j)].text
-                    # Datelines ("Washington, June 19 :") give when the piece was filed, not a fact of the story.
-                    d = factlib.disagreement(claim_text(st.text), claim_text(sentence))
-                    if d is not None:
-                        disagreements.append((other.id, sentence, d))
-                        break
-                    if support.check(st.text, sentence, float(sims[j])).supported:
-                        cits.append(Citation(source=other.id, evidence=sentence))
-                        break
+                j = int(np.argmax(sims)) if len(sims) else None
+                if j is not None and support.check(st.text, other.sentences[j].text, float(sims[j])).supported:
+                    if not any((other.id, j) in (p.a, p.b) for p in disagreements):
+                        cits.append(Citation(source=other.id, evidence=other.sentences[j].text))
             n_sources = len({c.source for c in cits})
             centrality = float(v @ centroid)
             score = W_SOURCES * n_sources + W_CENTRAL * centrality + W_STATEMENT * st.score
@@ -233,37 +228,89 @@ def choose(candidates: list[Candidate], budget: int, min_claims: int = 1) -> lis
 
 
 MAX_CONFLICTS = 5
+# Share of a story's words that "where sources differ" may take; the claims get the rest, so claims and
+# disagreements together keep to --words. A choice, not a tuned figure: about a third leaves a 250-word briefing
+# two or three disagreements beside its claims.
+CONFLICT_SHARE = 0.40
+# A side shows the words around its value, at most this many (its citation keeps the whole sentence): the
+# disagreement is the value, and a whole sentence a side would leave room for one conflict in a short briefing.
+SIDE_WORDS = 12
 
 
-def _gives(evidence: str, value: str) -> bool:
-    text = factlib.fold(claim_text(evidence)).lower()
-    return value.lower() in text or value.replace(",", "").lower() in text.replace(",", "")
+def story_conflicts(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -> list[conflictlib.Pair]:
+    # Datelines ("Washington, June 19 :") give when the piece was filed, not a fact of the story.
+    sentences = {a.id: [claim_text(s.text) for s in a.sentences] for a in articles}
+    return conflictlib.find(sentences, {a.id: sent_vecs[a.id] for a in articles})
 
 
-def conflicts_of(candidates: list[Candidate]) -> list[Conflict]:
-    """Where sources differ, most important first: any candidate's disagreement, deduplicated."""
-    out, seen = [], set()
-    for c in sorted(candidates, key=lambda c: -c.score):
+def _about(pair: conflictlib.Pair, by_id: dict[int, Article]) -> tuple[str, int, int]:
+    """What the conflict is about, as the reader sees it, and which side comes first (article ids)."""
+    f, (a, _), (b, _) = pair.finding, pair.a, pair.b
+    if f.kind == "update":
+        da, db = by_id[a].published or "", by_id[b].published or ""
+        first, then = (a, b) if (da, f.a) <= (db, f.b) else (b, a)
+        old, new = (f.a, f.b) if first == a else (f.b, f.a)
+        when = f" ({da} → {db})" if da and db and da != db else ""
+        return f"{f.about}: from {old} to {new}{when}", first, then
+    if f.kind == "hedge":
+        certain = a if f.a == "certain" else b
+        return f"{f.about}: one source says it happened, another that it {f.b if f.a == 'certain' else f.a}", \
+            certain, b if certain == a else a
+    return f"{f.about}: {f.a} or {f.b}", a, b
+
+
+def excerpt(sentence: str, value: str, width: int = SIDE_WORDS) -> str:
+    """The words of a sentence around a value, word for word, '…' where cut."""
+    words = sentence.split()
+    if len(words) <= width:
+        return sentence
+    first = value.split()[0].lower().strip(".,") if value.split() else ""
+    at = next((i for i, w in enumerate(words) if first and first in w.lower()), len(words) // 2)
+    start = max(0, min(at - width // 2, len(words) - width))
+    text = " ".join(words[start:start + width])
+    return ("… " if start else "") + text + (" …" if start + width < len(words) else "")
+
+
+def conflicts_of(pairs: list[conflictlib.Pair], articles: list[Article], budget: int) -> list[Conflict]:
+    """Where sources differ, most important first, within `budget` words: each disagreement once, each side
+    citing every source whose sentence gives its value."""
+    by_id = {a.id: a for a in articles}
+    out, words, seen = [], 0, set()
+    # Contradictions first, then updates, then hedges; within a kind, the closest pairs (surest the same happening).
+    order = {k: i for i, k in enumerate(conflictlib.KINDS)}
+    for p in sorted(pairs, key=lambda p: (order.get(p.finding.kind, 9), -p.cosine)):
         if len(out) >= MAX_CONFLICTS:
             break
-        for source, sentence, d in c.disagreements:
-            key = (d.kind, d.about, frozenset((d.a, d.b)))
-            if key in seen:
-                continue
-            seen.add(key)
-            # A side cites only the sources whose own sentence gives its value.
-            side_a = [x for x in c.citations if _gives(x.evidence, d.a)]
-            side_b = [Citation(source=source, evidence=sentence)]
-            for other in c.disagreements:
-                if other[2].about == d.about and other[2].b == d.b and other[0] != source:
-                    side_b.append(Citation(source=other[0], evidence=other[1]))
-            if not side_a:
-                continue
-            out.append(Conflict(about=f"{d.about}: {d.a} or {d.b}", sides=[
-                Side(text=claim_text(c.statement.text), citations=side_a),
-                Side(text=claim_text(sentence), citations=side_b),
-            ]))
+        f = p.finding
+        key = (f.slot, f.about, frozenset((f.a.lower(), f.b.lower())))
+        if key in seen:
+            continue
+        seen.add(key)
+        about, first, _ = _about(p, by_id)
+        sides = []
+        ordered = (p.a, p.b) if first == p.a[0] else (p.b, p.a)
+        for art, idx in ordered:
+            sentence = by_id[art].sentences[idx].text
+            cits = [Citation(source=art, evidence=sentence)]
+            value = f.a if (art, idx) == p.a else f.b
+            # Other sources that give the same value in a pair of the same disagreement stand on this side too.
+            for q in pairs:
+                if q is p or (q.finding.slot, q.finding.about) != (f.slot, f.about):
+                    continue
+                for (art2, idx2), v2 in ((q.a, q.finding.a), (q.b, q.finding.b)):
+                    if v2.lower() == value.lower() and art2 not in {c.source for c in cits}:
+                        cits.append(Citation(source=art2, evidence=by_id[art2].sentences[idx2].text))
+            sides.append(Side(text=excerpt(claim_text(sentence), value), citations=cits))
+        n = len(about.split()) + sum(len(s.text.split()) for s in sides)
+        if words + n > budget:
+            continue
+        words += n
+        out.append(Conflict(about=about, sides=sides, kind=f.kind, slot=f.slot))
     return out
+
+
+def conflict_words(conflicts: list[Conflict]) -> int:
+    return sum(len(k.about.split()) + sum(len(s.text.split()) for s in k.sides) for k in conflicts)
 
 
 def headline_of(articles: list[Article], sent_vecs: dict[int, np.ndarray], centroid: np.ndarray) -> str:
@@ -291,13 +338,16 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         budget = min(left, share)
         candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
                                            [stmt_vecs[a.id] for a in group], support)
-        chosen = choose(candidates, budget)
+        pairs = story_conflicts(group, sent_vecs)
+        conflicts = conflicts_of(pairs, group, round(budget * CONFLICT_SHARE))
+        chosen = choose(candidates, max(1, budget - conflict_words(conflicts)))
         if not chosen:
             continue
+        spent += conflict_words(conflicts)  # within the story's words: claims and disagreements together
         spent += sum(len(claim_text(c.statement.text).split()) for c in chosen)
         chosen.sort(key=lambda c: (-len({x.source for x in c.citations}), -c.score))
         claims = [Claim(text=claim_text(c.statement.text), citations=c.citations, score=round(c.score, 4),
                         key=(k < KEY_POINTS), generated=c.statement.generated) for k, c in enumerate(chosen)]
         stories.append(Story(headline=headline_of(group, sent_vecs, centroid), articles=[a.id for a in group],
-                             claims=claims, conflicts=conflicts_of(candidates)))
+                             claims=claims, conflicts=conflicts))
     return stories

@@ -114,8 +114,7 @@ def to_contract(b: Briefing) -> dict:
                          "generated": c.generated,
                          "citations": [{"source": x.source, "evidence": x.evidence} for x in c.citations]}
                         for c in s.claims],
-             "conflicts": [{"about": k.about,
-                            **{f: getattr(k, f) for f in ("kind", "slot") if getattr(k, f, None) is not None},
+             "conflicts": [{"about": k.about, "kind": k.kind, "slot": k.slot,
                             "sides": [{"text": side.text,
                                        "citations": [{"source": x.source, "evidence": x.evidence}
                                                      for x in side.citations]} for side in k.sides]}

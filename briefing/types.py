@@ -83,6 +83,8 @@ class Side:
 class Conflict:
     about: str
     sides: list[Side]
+    kind: str = "contradiction"  # contradiction | update | hedge
+    slot: str = "other"  # day | date | time | number | name | place | who-did-what | other
 
 
 @dataclass

@@ -41,6 +41,16 @@ def test_seeds_to_json_contract_every_evidence_verbatim(seeds, tmp_path):
     conflicts = b["stories"][0]["conflicts"]
     abouts = " ".join(k["about"] for k in conflicts)
     assert "Tuesday" in abouts and "Wednesday" in abouts
+    # the three disagreements of the seeds, each with its kind and slot
+    slots = {k["slot"]: k for k in conflicts}
+    assert {"day", "name", "place"} <= set(slots) and all(k["kind"] == "contradiction" for k in conflicts)
+    assert "Manturov" in slots["name"]["about"] and "Novak" in slots["name"]["about"]
+    assert "Vostochny" in slots["place"]["about"] and "Vladivostok" in slots["place"]["about"]
+    # the side another source contradicts is no plain claim
+    assert not any("Vladivostok" in cl["text"] for cl in claims)
+    # claims and disagreements together keep to the words asked for
+    conflict_words = sum(len(k["about"].split()) + sum(len(s["text"].split()) for s in k["sides"]) for k in conflicts)
+    assert sum(len(cl["text"].split()) for cl in claims) + conflict_words <= 250
 
 
 def test_check_briefing_tool_passes_on_the_seeds(seeds, tmp_path):

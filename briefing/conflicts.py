@@ -1,0 +1,274 @@
+"""Where sources differ: two statements about the same happening that give incompatible values in one slot.
+
+A slot is what the value answers: the day, date or time of an action, a count of one quantity, the name in one
+role, or the place. Two sentences disagree only when they are about the same happening (close in meaning, the
+same names where both name someone, the same year) and their values for the same slot cannot both be true.
+Differences of precision ("Tuesday" vs "Tuesday night", "about 200" vs "213", 11 vs 11.5 hours) are not
+disagreements. Each finding says its kind:
+
+- contradiction: both can't be true;
+- update: a later report revises a count that grows as news comes in (a toll, the injured, the arrested);
+- hedge: one says it may happen, another that it did; the certain one is the claim, the difference is shown.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from briefing import facts as factlib
+from briefing.facts import Quantity
+
+# Two sentences of different articles are compared at all only this close in meaning (MiniLM cosine); below it
+# they are about different things far more often than not. Tuned on the Giveme5W1H half of
+# shared/eval/conflicts.jsonl and checked on the MultiLing half: `python bench/conflicts_eval.py --quick`.
+SAME_THING = 0.50
+# A count is compared only between sentences this close: counts of one unit abound in a story (same data, command).
+SAME_COUNT = 0.62
+# A day, date, time or place differs only between sentences about one action; those are shorter and say less
+# than a count's sentence, so they need to be closer (same tuning data and command).
+SAME_ACTION = 0.50
+# A hedged and a certain report of one action read almost alike (same tuning data and command).
+SAME_HEDGED = 0.85
+# Two counts closer than this share of the larger are rounding ("11" and "11.5 hours"), not a disagreement.
+ROUNDING = 0.10
+# An approximate count ("about 200") is not contradicted by an exact one within this share ("213").
+APPROXIMATE = 0.25
+
+KINDS = ("contradiction", "update", "hedge")
+SLOTS = ("day", "date", "time", "number", "name", "place", "who-did-what", "other")
+
+# A plan or forecast ("will lift off on Friday", "is scheduled for") dates no happening yet: a later plan is news,
+# not a disagreement about when something happened.
+PLAN = re.compile(r"\b(?:will|would|scheduled|expected|planned|plans|set to|due to|going to)\b", re.IGNORECASE)
+HEDGE = re.compile(r"\b(?:might|may|plans? to|planned to|expected to|set to|likely to|possibly)\b", re.IGNORECASE)
+# The words around two counts must share this many content words (the unit left out) to be one quantity: one
+# shared word ("killed") pairs "killed in Kabul" with "killed in the 2005 attacks"; sums and shares, of which a
+# story has many, need one more. Same tuning as SAME_THING.
+SHARED_CONTEXT = 2
+
+
+@dataclass(frozen=True)
+class Finding:
+    slot: str
+    kind: str
+    about: str  # what the sides disagree on, in a few words: "the number of injured"
+    a: str  # the first sentence's value, as a reader would write it
+    b: str  # the second's
+
+
+def _names(text: str, first_word: bool = True) -> set[str]:
+    """The names a sentence gives; without its first word when asked ('Police said ...' names no one)."""
+    first = re.match(r"\W*([\w'-]+)", factlib.fold(text))
+    return {factlib.stem(n) for n in factlib.facts(text).names
+            if first_word or not first or n != first.group(1)}
+
+
+def _names_compatible(a: str, b: str, first_word: bool = True) -> bool:
+    """Sentences that both name someone must name one in common to be about one happening. A toll is told by
+    different sources ('Police said', 'Officials said'): for tallies a capitalised first word is no name."""
+    na, nb = _names(a, first_word), _names(b, first_word)
+    if not na or not nb:
+        return True
+    return bool(na & nb)
+
+
+def _years_compatible(a: str, b: str) -> bool:
+    ya, yb = factlib.facts(a).years, factlib.facts(b).years
+    return not ya or not yb or bool(ya & yb)
+
+
+def _numbers(a: Quantity, b: Quantity) -> Finding | None:
+    x, y = a.value, b.value
+    if x == y:
+        return None
+    big = max(abs(x), abs(y)) or 1.0
+    if abs(x - y) / big < ROUNDING:
+        return None
+    if (a.approx or b.approx) and abs(x - y) / big < APPROXIMATE:
+        return None
+    if a.bound and a.bound == b.bound and not (a.grows or b.grows):
+        return None  # "more than 200" and "more than 300" can both be true; neither revises the other
+    kind = "update" if a.grows or b.grows or a.bound or b.bound else "contradiction"
+    return Finding("number", kind, f"the number of {a.label}", a.text, b.text)
+
+
+def _quantity_finding(a: str, b: str) -> Finding | None:
+    qa = factlib.quantities(a)
+    qb = factlib.quantities(b)
+    by_key_a: dict[str, list[Quantity]] = {}
+    for q in qa:
+        by_key_a.setdefault(q.key, []).append(q)
+    by_key_b: dict[str, list[Quantity]] = {}
+    for q in qb:
+        by_key_b.setdefault(q.key, []).append(q)
+    for key, xs in by_key_a.items():
+        ys = by_key_b.get(key)
+        # One value a side: a sentence with two counts of one thing (before/after, two groups) can't be paired.
+        if not ys or len(xs) != 1 or len(ys) != 1:
+            continue
+        x, y = xs[0], ys[0]
+        # The words around each count must share something beyond the unit: "killed in Kabul" and "killed in
+        # the 2005 attacks" are not the same count.
+        need = 1 if x.grows else SHARED_CONTEXT + 1 if key[0] in "$%£€" else SHARED_CONTEXT
+        if len(x.context & y.context) < need:
+            continue
+        found = _numbers(x, y)
+        if found:
+            return found
+    return None
+
+
+def _day_finding(a: str, b: str) -> Finding | None:
+    da, db = factlib.day_mentions(a), factlib.day_mentions(b)
+    if len(da) != 1 or len(db) != 1:
+        return None
+    (day_a, ctx_a), (day_b, ctx_b) = da[0], db[0]
+    if day_a == day_b or not (ctx_a & ctx_b) or PLAN.search(a) or PLAN.search(b):
+        return None
+    # One happening told a day apart ("late Thursday", "early Friday"; a time zone) is a disagreement; days
+    # further apart in a running story are mostly two happenings (two launches, two meetings).
+    gap = abs(factlib.WEEKDAYS.index(day_a) - factlib.WEEKDAYS.index(day_b))
+    if min(gap, 7 - gap) > 1:
+        return None
+    return Finding("day", "contradiction", "the day", day_a.capitalize(), day_b.capitalize())
+
+
+def _before(text: str, pattern: re.Pattern) -> set[str]:
+    text = factlib.fold(text)
+    m = pattern.search(text)
+    words = re.findall(r"\b[a-z]+\b", text[max(0, m.start() - 60):m.start()])[-6:]
+    return {factlib.stem(w) for w in words if w not in factlib.STOPWORDS and w not in factlib.UNIT_STOP and len(w) > 2}
+
+
+def _date_finding(a: str, b: str) -> Finding | None:
+    fa, fb = factlib.facts(a), factlib.facts(b)
+    if len(fa.dates) != 1 or len(fb.dates) != 1 or fa.dates == fb.dates:
+        return None
+    (ma, da), (mb, db) = next(iter(fa.dates)), next(iter(fb.dates))
+    if abs(ma - mb) > 1:
+        return None  # months apart: another happening, not a misdated one
+    if PLAN.search(a) or PLAN.search(b) or len(_before(a, factlib.DATE) & _before(b, factlib.DATE)) < 2:
+        return None  # the words before each date name the action it dates; none shared, two actions
+    return Finding("date", "contradiction", "the date", f"{factlib.MONTHS[ma - 1].capitalize()} {da}",
+                   f"{factlib.MONTHS[mb - 1].capitalize()} {db}")
+
+
+def _time_finding(a: str, b: str) -> Finding | None:
+    ta, tb = factlib.clock_times(a), factlib.clock_times(b)
+    if len(ta) != 1 or len(tb) != 1:
+        return None
+    (ma, za, ra), (mb, zb, rb) = ta[0], tb[0]
+    if za != zb:
+        return None  # "22:42 GMT" and "6:42 p.m. ET" may be one moment
+    gap = abs(ma - mb) % (24 * 60)
+    gap = min(gap, 24 * 60 - gap)
+    if gap < 60:
+        return None  # "around 6am" and "6:10": precision
+    if not (_before(a, factlib.CLOCK) & _before(b, factlib.CLOCK)):
+        return None  # the words before each time name the action it times
+    return Finding("time", "contradiction", "the time", ra, rb)
+
+
+def _unshared(places: list[str], other_names: set[str]) -> list[str]:
+    """The places the other sentence never names ('Temple University' beside 'Temple' is named)."""
+    out = []
+    for p in places:
+        if factlib.stem(p.split()[0]) not in other_names and p not in out:
+            out.append(p)
+    return out
+
+
+def _anchors_near(text: str, place: str, reach: int = 50) -> set:
+    text = factlib.fold(text)
+    at = text.find(place)
+    return factlib.time_anchors(text[max(0, at - reach):at + len(place) + reach]) if at >= 0 else set()
+
+
+def _place_finding(a: str, b: str) -> Finding | None:
+    # A place one sentence names anywhere in the other is a place both agree on, only said differently.
+    names_a = {factlib.stem(n) for n in factlib.facts(a).names}
+    names_b = {factlib.stem(n) for n in factlib.facts(b).names}
+    only_a = _unshared(factlib.places(a), names_b)
+    only_b = _unshared(factlib.places(b), names_a)
+    if len(only_a) != 1 or len(only_b) != 1:
+        return None
+    # The same action at one time in two places: the time must stand by each place ("met in September at the
+    # Vostochny cosmodrome"); a time elsewhere in the sentence dates another action.
+    if not (_anchors_near(a, only_a[0]) & _anchors_near(b, only_b[0])):
+        return None
+    return Finding("place", "contradiction", "the place", only_a[0], only_b[0])
+
+
+def compare(a: str, b: str, cosine: float) -> Finding | None:
+    """How two sentences of different sources about one happening disagree, if they do."""
+    if cosine < SAME_THING or not _years_compatible(a, b) or not _names_compatible(a, b, first_word=False):
+        return None
+    found = _quantity_finding(a, b) if cosine >= SAME_COUNT else None
+    if found is not None and found.kind != "update" and not _names_compatible(a, b):
+        found = None
+    if found is None and not _names_compatible(a, b):
+        return None
+    if found is None and cosine >= SAME_ACTION:
+        found = (_day_finding(a, b) or _date_finding(a, b) or _time_finding(a, b)
+                 or factlib_name(a, b) or _place_finding(a, b))
+    if found is None and cosine >= SAME_HEDGED:
+        found = _hedge_finding(a, b)
+    return found
+
+
+def factlib_name(a: str, b: str) -> Finding | None:
+    d = factlib.name_in_same_role(a, b)
+    if d is None:
+        return None
+    return Finding("name", "contradiction", d.about, d.a, d.b)
+
+
+def _hedge_finding(a: str, b: str) -> Finding | None:
+    ha, hb = HEDGE.search(a), HEDGE.search(b)
+    if bool(ha) == bool(hb):
+        return None
+    hedged = (ha or hb).group(0)
+    # Otherwise the same words: the hedge is the only difference worth showing, not a clause the other lacks.
+    wa, wb = factlib.content_words(a), factlib.content_words(b)
+    if len(wa - wb) > 2 or len(wb - wa) > 2 or len(wa & wb) < 4:
+        return None
+    return Finding("other", "hedge", "how certain it is", hedged if ha else "certain", "certain" if ha else hedged)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two sentences of different articles that disagree: (article id, sentence index) each, and how."""
+
+    a: tuple[int, int]
+    b: tuple[int, int]
+    finding: Finding
+    cosine: float
+
+
+def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> list[Pair]:
+    """Every disagreement between the sentences of different articles, closest pairs first.
+
+    `sentences[article] = [text, ...]`, `vectors[article]` their unit vectors, row for row."""
+    ids = sorted(sentences)
+    out: list[Pair] = []
+    seen: set = set()
+    for n, i in enumerate(ids):
+        for j in ids[n + 1:]:
+            if not len(sentences[i]) or not len(sentences[j]):
+                continue
+            sims = vectors[i] @ vectors[j].T
+            rows, cols = np.nonzero(sims >= SAME_THING)
+            for r, c in zip(rows.tolist(), cols.tolist()):
+                a, b = sentences[i][r], sentences[j][c]
+                f = compare(a, b, float(sims[r, c]))
+                if f is None:
+                    continue
+                key = (f.slot, f.about, frozenset((f.a.lower(), f.b.lower())), frozenset((i, j)))
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(Pair((i, r), (j, c), f, float(sims[r, c])))
+    out.sort(key=lambda p: -p.cosine)
+    return out
