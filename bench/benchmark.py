@@ -6,9 +6,11 @@
 Prints:
   - ROUGE on multiling2011_en at 250 words: brief (through ../shared/tools/brief_on_dataset.py, i.e.
     the real CLI, one cold process per cluster) beside Lead, sumy LexRank and TextRank (peers.py);
-  - cold `brief make` on the five example articles (wall seconds, best and median of 3; peak RSS);
+  - cold `brief make` on the five example articles (wall seconds, best and median of 5; peak RSS), with the
+    default (ONNX Runtime) embedder and the torch one (BRIEF_EMBEDDER=torch);
   - pipeline seconds per 10-article cluster with the model loaded (in-process, embeddings not reused
-    across clusters), beside sumy LexRank on the same clusters, and this process's peak RSS.
+    across clusters), each embedder beside sumy LexRank on the same clusters.
+The load average is printed beside each timed part: the machine may be shared.
 Needs the bench extra: pip install -e '.[bench]'. Compare figures only within one run: this machine is shared.
 """
 from __future__ import annotations
@@ -32,30 +34,48 @@ def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, text=True, **kw)
 
 
+EMBEDDERS = ("onnx", "torch")
+
+
+def load() -> str:
+    return f"load average {os.getloadavg()[0]:.1f}"
+
+
 def quality(shared: Path, limit: int):
     data = shared / "eval" / "multiling2011_en.jsonl"
     out = Path(tempfile.mkdtemp(prefix="brief-bench-"))
     extra = ["--limit", str(limit)] if limit else []
     brief = str(Path(sys.executable).with_name("brief"))
-    sh([sys.executable, shared / "tools" / "brief_on_dataset.py", data, out / "brief.jsonl", "--words", "250",
-        "--brief", brief, *extra])
+    for emb in EMBEDDERS:
+        os.environ["BRIEF_EMBEDDER"] = emb
+        sh([sys.executable, shared / "tools" / "brief_on_dataset.py", data, out / f"brief-{emb}.jsonl", "--words",
+            "250", "--brief", brief, *extra])
+    os.environ.pop("BRIEF_EMBEDDER")
     sh([sys.executable, shared / "tools" / "peers.py", data, out / "peers", "--words", "250", *extra])
-    sh([sys.executable, shared / "tools" / "rouge_eval.py", data, f"brief={out / 'brief.jsonl'}",
+    sh([sys.executable, shared / "tools" / "rouge_eval.py", data, f"brief={out / 'brief-onnx.jsonl'}",
+        f"brief-torch={out / 'brief-torch.jsonl'}",
         f"lead={out / 'peers' / 'lead.jsonl'}", f"lexrank={out / 'peers' / 'sumy-lexrank.jsonl'}",
         f"textrank={out / 'peers' / 'sumy-textrank.jsonl'}", "--words", "250"])
 
 
 def cold_start():
     brief = str(Path(sys.executable).with_name("brief"))
-    times = []
-    for _ in range(3):
-        t = time.perf_counter()
-        subprocess.run([brief, "make", str(ROOT / "examples" / "state-visit"), "-q", "-f", "json"],
-                       check=True, capture_output=True)
-        times.append(time.perf_counter() - t)
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"cold brief make (5 example articles): best {min(times):.2f} s, median {statistics.median(times):.2f} s; "
-          f"peak RSS {rss:.0f} MB")
+    # the first use builds the ONNX graph: not a cold start's cost
+    subprocess.run([brief, "make", str(ROOT / "examples" / "state-visit"), "-q", "-f", "json"], check=True,
+                   capture_output=True)
+    for emb in EMBEDDERS:
+        times, rss = [], []
+        for _ in range(5):
+            t = time.perf_counter()
+            p = subprocess.Popen([brief, "make", str(ROOT / "examples" / "state-visit"), "-q", "-f", "json"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 env={**os.environ, "BRIEF_EMBEDDER": emb})
+            _, status, usage = os.wait4(p.pid, 0)
+            times.append(time.perf_counter() - t)
+            assert status == 0, f"brief make failed with the {emb} embedder"
+            rss.append(usage.ru_maxrss / 1024)
+        print(f"cold brief make (5 example articles), {emb} embedder: best {min(times):.2f} s, "
+              f"median {statistics.median(times):.2f} s; peak RSS {max(rss):.0f} MB ({load()})", flush=True)
 
 
 def warm_pipeline(shared: Path, limit: int):
@@ -63,6 +83,7 @@ def warm_pipeline(shared: Path, limit: int):
     from briefing import pipeline
     from briefing.extract import build_article
     from briefing.models.minilm import MiniLM
+    from briefing.models.onnx_minilm import OnnxMiniLM
     from briefing.types import RawDocument
 
     sys.path.insert(0, str(shared / "tools"))
@@ -71,25 +92,34 @@ def warm_pipeline(shared: Path, limit: int):
 
     clusters = [json.loads(line) for line in open(shared / "eval" / "multiling2011_en.jsonl", encoding="utf-8")]
     clusters = clusters[:limit] if limit else clusters
-    model = MiniLM()
-    model.embed(["warm up"])
+    models = {"onnx": OnnxMiniLM(), "torch": MiniLM()}
+    for m in models.values():
+        m.embed(["warm up"])
     lexrank = sumy_peer(LexRankSummarizer)
-    ours, theirs = [], []
+    secs = {name: [] for name in (*models, "lexrank")}
+    # CPU seconds beside wall seconds: on a shared machine the wall time measures the others' load too
+    cpu = {name: [] for name in secs}
     for c in clusters:
-        model._memo.clear()  # each cluster pays for its own embeddings
         docs = [RawDocument(input=str(i), text=(a.get("title", "") + "\n\n" + a["text"]).strip())
                 for i, a in enumerate(c["articles"])]
-        t = time.perf_counter()
-        arts = [build_article(d, i + 1) for i, d in enumerate(docs)]
-        pipeline.brief(arts, [], pipeline.Settings(inputs=(), words=250), embedder=model)
-        ours.append(time.perf_counter() - t)
-        t = time.perf_counter()
+        for name, model in models.items():
+            model._memo.clear()  # each cluster pays for its own embeddings
+            t, c0 = time.perf_counter(), time.process_time()
+            arts = [build_article(d, i + 1) for i, d in enumerate(docs)]
+            pipeline.brief(arts, [], pipeline.Settings(inputs=(), words=250), embedder=model)
+            secs[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c0)
+        t, c0 = time.perf_counter(), time.process_time()
         lexrank(c, 250)
-        theirs.append(time.perf_counter() - t)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        secs["lexrank"].append(time.perf_counter() - t)
+        cpu["lexrank"].append(time.process_time() - c0)
+    mean = {k: statistics.mean(v) for k, v in secs.items()}
     print(f"pipeline, model loaded, {len(clusters)} clusters of {len(clusters[0]['articles'])} articles: "
-          f"brief {statistics.mean(ours):.2f} s/cluster (max {max(ours):.2f}); "
-          f"sumy LexRank {statistics.mean(theirs):.2f} s/cluster; peak RSS of this process {rss:.0f} MB")
+          f"brief (onnx) {mean['onnx']:.2f} s/cluster (max {max(secs['onnx']):.2f}), "
+          f"brief (torch) {mean['torch']:.2f} s/cluster (max {max(secs['torch']):.2f}); "
+          f"sumy LexRank {mean['lexrank']:.2f} s/cluster; LexRank/onnx {mean['lexrank'] / mean['onnx']:.2f}x, "
+          f"torch/onnx {mean['torch'] / mean['onnx']:.2f}x ({load()}); CPU s/cluster: "
+          + ", ".join(f"{k} {statistics.mean(v):.2f}" for k, v in cpu.items()))
 
 
 def main():

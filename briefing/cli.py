@@ -53,6 +53,14 @@ class _Bar:
         self.enabled = not quiet and sys.stderr.isatty()
         self.progress = None
         self.task = None
+        self.marks: list[tuple[str, float]] = []  # each stage's name and start, for --profile
+
+    def profile(self, last: str) -> str:
+        """Seconds each stage took, the last one running until now."""
+        import time
+
+        marks = self.marks + [(last, time.perf_counter()), ("", time.perf_counter())]
+        return ", ".join(f"{name} {t1 - t0:.2f} s" for (name, t0), (_, t1) in zip(marks, marks[1:]))
 
     def __enter__(self):
         if self.enabled:
@@ -69,6 +77,9 @@ class _Bar:
             self.progress.__exit__(*exc)
 
     def stage(self, name: str, total: int):
+        import time
+
+        self.marks.append((name, time.perf_counter()))
         if self.progress:
             if self.task is not None:
                 self.progress.update(self.task, completed=self.progress.tasks[0].total)
@@ -110,6 +121,7 @@ def make(
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR",
                                              help="A folder whose templates replace the built-in ones of the same name."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar."),
+    profile: bool = typer.Option(False, "--profile", help="Print the seconds each stage took, on stderr."),
     config_file: Optional[Path] = typer.Option(None, "-c", "--config", metavar="FILE",
                                                help="Run the daily job a config file describes (see brief init): "
                                                     "its sources, state and output folder. -o then names the "
@@ -136,7 +148,7 @@ def make(
         _daily(config_file, inputs or [], output, fmt, words, title, model, quiet, templates,
                send=send, dry_run=dry_run, to=to, sender=sender,
                device=None if device == "auto" else device, prompts=prompts, embedder=embedder,
-               engine=engine)
+               engine=engine, profile=profile)
         return
     if engine is not None:
         fail("--engine applies to the daily job: brief make --config FILE --engine ray")
@@ -185,6 +197,8 @@ def make(
             else:
                 sys.stdout.write(text)
                 sys.stdout.flush()
+        if profile:
+            typer.echo(f"brief: profile: {bar.profile('writing')}", err=True)
     except BriefError as e:
         fail(e.message, e.hint, e.exit_code)
     if emailing and sent != EXIT_OK:
@@ -195,7 +209,7 @@ def make(
 
 def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templates=None,
            send=False, dry_run=False, to=None, sender=None, device=None, prompts=None, embedder=None,
-           engine=None):
+           engine=None, profile=False):
     """`brief make --config FILE`: the daily job; with --send, the digest is emailed as well as written."""
     from briefing import config as configlib
     from briefing import daily, deliver
@@ -231,6 +245,8 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
 
             outcome = daily.run(cfg, progress=pipeline.Progress(stage=bar.stage, advance=bar.advance),
                                 queue=queue if mail_settings is not None else None)
+        if profile:
+            typer.echo(f"brief: profile: {bar.profile('selecting and writing')}", err=True)
     except BriefError as e:
         fail(e.message, e.hint, e.exit_code)
     for s in outcome.skipped:

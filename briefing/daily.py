@@ -165,6 +165,8 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
     with Lock(state.with_name(state.name + ".lock"), wait=config.lock_wait):
         store = Store(state)
         try:
+            if progress is not None:
+                progress.stage("fetching", 1)
             docs, skipped = fetch(config, store, now, fetcher, engine)
             code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
             if not docs:

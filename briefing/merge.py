@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from briefing import conflicts as conflictlib
 from briefing import facts as factlib
 from briefing import models
+from briefing import select as selectlib
 from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, Story
 
 # Support is cosine (MiniLM) plus half the F1 of the two sentences' content words: cosine alone
@@ -26,6 +28,11 @@ SUPPORT_MIN_COSINE = 0.70
 REDUNDANT = 0.55  # a candidate this close to a chosen claim would say it again
 STORY_LINK = 0.60  # average-linkage cosine between articles of one event: on giveme5w1h (bench/cluster_eval.py)
 # ARI 0.806 at 0.60 against 0.671 at 0.50; 0.60 is also best or near it on each half of the events alone
+# The same for make_stories' similarity (mean of MiniLM and TF-IDF cosines, story_similarity); set from
+# bench/cluster_eval.py on giveme5w1h (see the comment there and models.md).
+STORY_SIMILAR = 0.40  # giveme5w1h: ARI 0.817 (84 stories, 69 events) against 0.806 for MiniLM alone at
+# STORY_LINK; 0.45 -> 0.770, 0.50 -> 0.742. The 50/50 mix was not tuned (a 25/75 mix scored 0.848 at 0.25 on this
+# same set, too sharp a peak to trust).
 DUPLICATE = 0.80  # share of 5-word shingles two copies of one article have in common
 KEY_POINTS = 3
 # How a candidate claim is ranked: independent sources saying it, closeness to the story's centre,
@@ -60,11 +67,16 @@ def mark_duplicates(articles: list[Article]) -> None:
 
 def cluster(vectors: np.ndarray, threshold: float = STORY_LINK) -> list[list[int]]:
     """Average-linkage agglomerative clustering on cosine similarity; returns lists of row indices."""
-    n = len(vectors)
+    return cluster_similar(vectors @ vectors.T, threshold)
+
+
+def cluster_similar(similarity: np.ndarray, threshold: float) -> list[list[int]]:
+    """Average-linkage agglomerative clustering of a similarity matrix; returns lists of row indices."""
+    n = len(similarity)
     groups = [[i] for i in range(n)]
     if n <= 1:
         return groups
-    sim = (vectors @ vectors.T).astype(np.float64)
+    sim = np.array(similarity, dtype=np.float64)
     np.fill_diagonal(sim, -np.inf)
     sizes = np.ones(n)
     alive = np.ones(n, dtype=bool)
@@ -86,6 +98,30 @@ def cluster(vectors: np.ndarray, threshold: float = STORY_LINK) -> list[list[int
         groups[i].extend(groups[j])
         groups[j] = []
     return [sorted(g) for g in groups if g]
+
+
+def word_vectors(articles: list[Article]) -> np.ndarray:
+    """Sublinear term frequencies of each article's title and text, stopwords out, rows L2-normalised: the
+    shared names and words that MiniLM's averaged sentences blur. No IDF: fitted on the input itself it would
+    discount exactly the words a one-event input shares (on MultiLing it split clusters into more stories), and
+    on giveme5w1h it does not help (ARI 0.810 with, 0.817 without, at STORY_SIMILAR)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [f"{a.title}\n{a.text}" for a in articles]
+    try:
+        m = TfidfVectorizer(sublinear_tf=True, use_idf=False, stop_words=sorted(STOPWORDS), token_pattern=r"(?u)\b\w\w\w+\b",
+                            dtype=np.float32).fit_transform(texts)
+    except ValueError:  # no word of three letters anywhere
+        return np.zeros((len(articles), 1), dtype=np.float32)
+    return m  # sparse: a day's vocabulary is wide
+
+
+def story_similarity(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -> np.ndarray:
+    """Between articles: the mean of their MiniLM cosine and their TF-IDF cosine."""
+    meaning = np.stack([article_vector(sent_vecs[a.id]) for a in articles])
+    words = word_vectors(articles)
+    return 0.5 * (meaning @ meaning.T) + 0.5 * np.asarray((words @ words.T).todense() if hasattr(words, "todense")
+                                                           else words @ words.T)
 
 
 def article_vector(vectors: np.ndarray) -> np.ndarray:
@@ -206,25 +242,29 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
     return candidates, centroid
 
 
-def choose(candidates: list[Candidate], budget: int, min_claims: int = 1) -> list[Candidate]:
-    """Best candidates first, none repeating another, within `budget` words.
+def claim_words(c: Candidate) -> int:
+    """The words a candidate spends: the words of its claim text, as the briefing counts them."""
+    return len(claim_text(c.statement.text).split())
 
-    A statement that another source contradicts is no claim: it goes under "where sources differ"."""
-    chosen: list[Candidate] = []
-    words = 0
-    uncontested = [c for c in candidates if not c.disagreements]
+
+def choose(candidates: list[Candidate], budget: int, weights: dict[str, float] | None = None,
+           keep: Callable[[Candidate], bool] | None = None) -> list[Candidate]:
+    """The candidates that together cover most of what several sources say, none repeating another,
+    within `budget` words: never over it (select.py).
+
+    `keep` filters candidates first (e.g. a claim must stand alone). A statement that another source
+    contradicts is no claim: it goes under "where sources differ"."""
+    pool = [c for c in candidates if keep is None or keep(c)]
+    uncontested = [c for c in pool if not c.disagreements]
     # When every statement is contested the story still gets its best ones; the conflicts show the other side.
-    for c in sorted(uncontested or candidates, key=lambda c: -c.score):
-        n = len(claim_text(c.statement.text).split())
-        if words + n > budget and len(chosen) >= min_claims:
-            continue
-        if any(float(c.vector @ k.vector) >= REDUNDANT for k in chosen):
-            continue
-        chosen.append(c)
-        words += n
-        if words >= budget:
-            break
-    return chosen
+    pool = uncontested or pool
+    if weights is None:
+        weights = {}
+    top = max((c.score for c in pool), default=1.0) or 1.0
+    options = [selectlib.Option(words=claim_words(c), concepts=selectlib.concepts(claim_text(c.statement.text)),
+                                vector=c.vector, prior=max(0.0, c.score / top))
+               for c in pool]
+    return [pool[i] for i in selectlib.choose(options, budget, weights, REDUNDANT)]
 
 
 MAX_CONFLICTS = 5
@@ -314,8 +354,32 @@ def conflict_words(conflicts: list[Conflict]) -> int:
 
 
 def headline_of(articles: list[Article], sent_vecs: dict[int, np.ndarray], centroid: np.ndarray) -> str:
-    best = max(articles, key=lambda a: float(article_vector(sent_vecs[a.id]) @ centroid))
-    return best.title
+    """The title whose words most of the story's sources carry: the most representative title, not the hook of
+    one article. A question is a hook, not a headline, when any other title states something."""
+    texts = [content_words(f"{a.title} {a.text}") for a in articles]
+
+    def representative(a: Article) -> float:
+        words = content_words(a.title)
+        if not words:
+            return 0.0
+        return sum(sum(w in t for t in texts) for w in words) / (len(words) * len(texts))
+
+    stated = [a for a in articles if a.title and not a.title.rstrip().endswith("?")] or articles
+    return max(stated, key=lambda a: (round(representative(a), 2),
+                                      float(article_vector(sent_vecs[a.id]) @ centroid))).title
+
+
+def lede_first(chosen: list[Candidate], centroid: np.ndarray) -> list[Candidate]:
+    """The first key point is the lede: the most central statement that most sources make, reading alone."""
+    if len(chosen) < 2:
+        return chosen
+
+    def lede(c: Candidate) -> float:
+        alone = 0.0 if PRONOUN_START.match(claim_text(c.statement.text)) else 1.0
+        return len({x.source for x in c.citations}) + float(c.vector @ centroid) + alone
+
+    best = max(range(len(chosen)), key=lambda i: lede(chosen[i]))
+    return [chosen[best]] + chosen[:best] + chosen[best + 1:]
 
 
 def make_stories(articles: list[Article], statements: dict[int, list[Statement]], sent_vecs: dict[int, np.ndarray],
@@ -324,28 +388,45 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
     """Cluster articles into stories, then pick each story's claims within its share of the words."""
     mark_duplicates(articles)
     originals = [a for a in articles if a.duplicate_of is None]
-    vecs = np.stack([article_vector(sent_vecs[a.id]) for a in originals])
-    groups = [[originals[i] for i in g] for g in cluster(vecs)]
+    groups = [[originals[i] for i in g] for g in cluster_similar(story_similarity(originals, sent_vecs),
+                                                                    STORY_SIMILAR)]
     groups.sort(key=lambda g: (-len({a.publisher or a.id for a in g}), -len(g), min(a.id for a in g)))
     total = sum(len(g) for g in groups)
-    stories = []
+    picked = []  # (group, candidates, centroid, weights, chosen, conflicts)
     spent = 0
-    for rank, group in enumerate(groups):
+    for group in groups:
         left = words - spent
         if left <= 0:
             break
         share = max(40, round(words * len(group) / total)) if len(groups) > 1 else words
-        budget = min(left, share)
         candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
                                            [stmt_vecs[a.id] for a in group], support)
+        budget = min(left, share)
         pairs = story_conflicts(group, sent_vecs)
         conflicts = conflicts_of(pairs, group, round(budget * CONFLICT_SHARE))
-        chosen = choose(candidates, max(1, budget - conflict_words(conflicts)))
+        weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
+        chosen = choose(candidates, max(0, budget - conflict_words(conflicts)), weights)
+        if not chosen:
+            conflicts = []  # a story with no claim is not shown: its disagreements spend no words
+        # Within the story's words: claims and disagreements together.
+        spent += conflict_words(conflicts) + sum(claim_words(c) for c in chosen)
+        picked.append((group, candidates, centroid, weights, chosen, conflicts))
+    # Words a story's share left unspent (its claims did not fit exactly) go to the stories in rank order.
+    for k, (group, candidates, centroid, weights, chosen, conflicts) in enumerate(picked):
+        left = words - spent
+        if left <= 0:
+            break
+        own = sum(claim_words(c) for c in chosen)
+        more = choose(candidates, own + left, weights)
+        if sum(claim_words(c) for c in more) > own:
+            spent += sum(claim_words(c) for c in more) - own
+            picked[k] = (group, candidates, centroid, weights, more, conflicts)
+    stories = []
+    for group, candidates, centroid, weights, chosen, conflicts in picked:
         if not chosen:
             continue
-        spent += conflict_words(conflicts)  # within the story's words: claims and disagreements together
-        spent += sum(len(claim_text(c.statement.text).split()) for c in chosen)
         chosen.sort(key=lambda c: (-len({x.source for x in c.citations}), -c.score))
+        chosen = lede_first(chosen, centroid)
         claims = [Claim(text=claim_text(c.statement.text), citations=c.citations, score=round(c.score, 4),
                         key=(k < KEY_POINTS), generated=c.statement.generated) for k, c in enumerate(chosen)]
         stories.append(Story(headline=headline_of(group, sent_vecs, centroid), articles=[a.id for a in group],

@@ -81,6 +81,7 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     progress = progress or Progress()
     embedder = embedder or models.embedders.get(settings.embedder)
     if preselect is not None:
+        progress.stage("finding the day's stories", len(articles))
         articles = preselect(articles, embedder)
         if not articles:
             raise NothingNew("nothing new since the last briefing (every story was read on an earlier day)")
@@ -143,6 +144,9 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
 
 
 def run(settings: Settings, stdin=None, embedder=None, progress: Progress | None = None, fetcher=None) -> Briefing:
+    progress = progress or Progress()
+    progress.stage("reading inputs", len(settings.inputs))
     docs, skipped = gather(settings.inputs, stdin=stdin, fetcher=fetcher)
+    progress.stage("extracting articles", len(docs))
     articles = articles_from(docs, skipped)
     return brief(articles, skipped, settings, embedder=embedder, progress=progress)

@@ -11,10 +11,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "state-visit"
 
 
+@pytest.fixture(scope="session")
+def _model_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("model-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path, monkeypatch):
-    """Each test gets its own user folder, and no test may reach a model hub."""
+def _isolated_home(tmp_path, monkeypatch, _model_cache):
+    """Each test gets its own user folder, and no test may reach a model hub. The ONNX graph built from
+    the packaged model is shared by the whole run: exporting it again for every test would cost minutes."""
     monkeypatch.setenv("BRIEF_HOME", str(tmp_path / "brief-home"))
+    monkeypatch.setenv("BRIEF_MODEL_CACHE", str(_model_cache))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
 
@@ -28,11 +35,21 @@ def seeds(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def embedder():
-    """The real embedded model, loaded once for the whole run."""
+def embedder(_model_cache):
+    """The real embedded model (the default embedder), loaded once for the whole run."""
     from briefing.models import minilm
 
-    return minilm.shared()
+    with pytest.MonkeyPatch.context() as mp:  # session fixtures start before the per-test environment
+        mp.setenv("BRIEF_MODEL_CACHE", str(_model_cache))
+        return minilm.shared()
+
+
+@pytest.fixture(scope="session")
+def torch_embedder():
+    """The embedded model through torch, the path the ONNX graph is exported from."""
+    from briefing.models import minilm
+
+    return minilm.shared("torch")
 
 
 class HashEmbedder:

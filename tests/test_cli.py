@@ -205,3 +205,18 @@ def test_written_file_gets_the_usual_mode(seeds, tmp_path):
     finally:
         os.umask(old)
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+def test_profile_prints_each_stage_seconds_on_stderr(seeds, tmp_path, embedder):
+    out = tmp_path / "b.json"
+    r = CliRunner().invoke(app, ["make", str(seeds), "-q", "-f", "json", "-o", str(out), "--profile"])
+    assert r.exit_code == 0, r.output
+    line = [x for x in r.output.splitlines() if x.startswith("brief: profile: ")]
+    assert len(line) == 1
+    stages = [part.rsplit(" ", 2) for part in line[0].removeprefix("brief: profile: ").split(", ")]
+    assert [name for name, _, _ in stages] == ["reading inputs", "extracting articles", "embedding sentences",
+                                               "condensing articles", "merging", "writing"]
+    assert all(float(secs) >= 0 and unit == "s" for _, secs, unit in stages)
+    assert json.loads(out.read_text())["stories"]  # the briefing is written as without --profile
+    r = CliRunner().invoke(app, ["make", str(seeds), "-q", "-f", "json", "-o", str(tmp_path / "c.json")])
+    assert "profile" not in r.output

@@ -418,3 +418,15 @@ def test_email_is_not_an_output_format_of_the_daily_job(tmp_path, seeds):
     cfg = configlib.load(None, env={}, paths=(str(seeds),), formats=("md", "email"), dir=str(tmp_path / "o"))
     with pytest.raises(BriefError, match="an email is sent .* valid formats: md, json, html"):
         daily.run(cfg)
+
+
+def test_profile_of_the_daily_job_names_its_stages(tmp_path, fake_model):
+    with Server() as s:
+        serve(s, [0, 1, 2], dt.datetime.now(dt.timezone.utc))
+        r = CliRunner().invoke(cli.app, ["make", "--config", write_config(tmp_path, s), "-q", "--profile"])
+    assert r.exit_code == 0, r.stderr
+    line = [x for x in r.stderr.splitlines() if x.startswith("brief: profile: ")]
+    assert len(line) == 1
+    names = [part.rsplit(" ", 2)[0] for part in line[0].removeprefix("brief: profile: ").split(", ")]
+    assert names[:3] == ["fetching", "finding the day's stories", "embedding sentences"]
+    assert names[-1] == "selecting and writing"

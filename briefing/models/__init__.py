@@ -182,12 +182,20 @@ def names() -> list[str]:
 
 # -- the built-ins that live below the stages -------------------------------------------------------
 def _minilm(**_options) -> Embedder:
+    """ONNX Runtime, unless BRIEF_EMBEDDER=torch says otherwise (minilm.shared)."""
     from briefing.models import minilm
 
     return minilm.shared()
 
 
+def _minilm_torch(**_options) -> Embedder:
+    from briefing.models import minilm
+
+    return minilm.shared("torch")
+
+
 embedders.register("minilm", _minilm, aliases=("default", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"))
+embedders.register("minilm-torch", _minilm_torch, aliases=("torch",))
 
 
 class LocalEngine:

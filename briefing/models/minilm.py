@@ -38,6 +38,7 @@ class MiniLM:
     """Sentence embeddings: mean-pooled, L2-normalised, as sentence-transformers makes them."""
 
     name = NAME
+    dim = 384
 
     def __init__(self, path: Path | None = None, threads: int | None = None):
         self.path = Path(path) if path else model_dir()
@@ -93,12 +94,13 @@ class MiniLM:
 
         w = self._weights
         seq = ids.shape[1]
+        # Sizes come from the weights, not the input, so the graph traced for ONNX keeps batch and length free.
+        hidden = w["embeddings.LayerNorm.weight"].shape[0]
+        hd = hidden // self.heads
         x = (w["embeddings.word_embeddings.weight"][ids]
              + w["embeddings.position_embeddings.weight"][:seq][None]
              + w["embeddings.token_type_embeddings.weight"][0][None, None])
-        x = F.layer_norm(x, x.shape[-1:], w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
-        bsz, _, hidden = x.shape
-        hd = hidden // self.heads
+        x = F.layer_norm(x, (hidden,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
         attn_mask = (mask[:, None, None, :] > 0)
         for i in range(self.layers):
             p = f"encoder.layer.{i}."
@@ -107,11 +109,11 @@ class MiniLM:
                 return F.linear(t, w[p + name + ".weight"], w[p + name + ".bias"])
 
             def heads(t):
-                return t.view(bsz, seq, self.heads, hd).transpose(1, 2)
+                return t.reshape(t.shape[0], -1, self.heads, hd).transpose(1, 2)
 
             q, k, v = (heads(lin(x, f"attention.self.{n}")) for n in ("query", "key", "value"))
             a = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, scale=1 / math.sqrt(hd))
-            a = a.transpose(1, 2).reshape(bsz, seq, hidden)
+            a = a.transpose(1, 2).reshape(x.shape[0], -1, hidden)
             x = F.layer_norm(lin(a, "attention.output.dense") + x, (hidden,),
                              w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], self.eps)
             h = F.gelu(lin(x, "intermediate.dense"))
@@ -159,12 +161,25 @@ class MiniLM:
         return out
 
 
-_shared: MiniLM | None = None
+# The embedders of the embedded model, by name: ONNX Runtime by default (no torch at run time), torch
+# for comparison and where onnxruntime is missing. BRIEF_EMBEDDER picks one.
+EMBEDDERS = ("onnx", "torch")
+_shared: dict[str, MiniLM] = {}
 
 
-def shared() -> MiniLM:
-    """One embedder a process: loading it twice would only cost time."""
-    global _shared
-    if _shared is None:
-        _shared = MiniLM(threads=int(os.environ.get("BRIEF_THREADS", "0")) or None)
-    return _shared
+def shared(kind: str | None = None) -> MiniLM:
+    """One embedder a process and kind: loading it twice would only cost time."""
+    from briefing.errors import UnknownName
+
+    kind = (kind or os.environ.get("BRIEF_EMBEDDER", "") or EMBEDDERS[0]).strip().lower()
+    if kind not in EMBEDDERS:
+        raise UnknownName("embedder", kind, list(EMBEDDERS))
+    if kind not in _shared:
+        threads = int(os.environ.get("BRIEF_THREADS", "0")) or None
+        if kind == "onnx":
+            from briefing.models.onnx_minilm import OnnxMiniLM
+
+            _shared[kind] = OnnxMiniLM(threads=threads)
+        else:
+            _shared[kind] = MiniLM(threads=threads)
+    return _shared[kind]

@@ -1,0 +1,111 @@
+"""Which claims a story spends its words on: the set that covers most of what several sources say.
+
+The recipe is the bigram-concept coverage of Gillick & Favre (ICSISumm): a concept is a pair of adjacent
+content words; its weight is the number of distinct sources that carry it; a set of claims is worth the
+summed weight of the concepts it covers, each counted once (so saying a thing twice earns nothing). The
+set is built greedily, by prior plus gain per word, and never goes over the budget. Two claims whose meanings are
+this close (MiniLM cosine) are never both chosen, whatever their wording.
+
+The module knows nothing of stories or citations: the caller hands it Options (words, concepts, vector,
+a prior in [0, 1] from the caller's ranking) and filters candidates first (contested, not stand-alone).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from briefing import facts as factlib
+
+# A concept counts only when at least this many distinct sources carry it (2 when the story has that
+# many): what one or two outlets alone say is not what "the sources" say. Gillick & Favre's 3 of 10
+# documents; on MultiLing dev (bench/rouge_budgets.py) 3 beat 2 by 0.6-1.6 R2-R.
+MIN_SOURCES = 3
+
+# Gain is divided by words ** LENGTH_POWER (1 = gain per word, Gillick & Favre's greedy; lower favours longer
+# claims).
+LENGTH_POWER = 1.0
+# A claim's value is its prior (merge's ranking score: sources, centrality, the condenser's position and
+# centrality; scaled to [0, 1] within the story) plus this times its concept gain per word. Tuned on MultiLing
+# 2011 dev only (10 clusters), 100 and 250 words, sweeps of 0, 0.5, 1, 2 (models.md): 0 -> R2-R 12.49 / 18.97,
+# 0.5 -> 12.52 / 18.82, 2 -> 11.12 / 16.06. Coverage adds nothing measurable over the prior on 10 clusters, and
+# at 0.5 short one-source sentences displaced a better-ranked two-source claim, so it is off until held-out data
+# says otherwise. bench/rouge_budgets.py shows the result.
+COVERAGE_WEIGHT = 0.0
+
+WORD = re.compile(r"[a-z0-9]+")
+
+
+def _stem(w: str) -> str:
+    # Cut to five letters as facts.content_words does: "concern"/"concerns"/"concerned" meet.
+    return w[:5]
+
+
+def concepts(text: str) -> frozenset[str]:
+    """Adjacent-word pairs of a text, stemmed, leaving out pairs of two stopwords (ICSISumm's concepts)."""
+    words = WORD.findall(factlib.fold(text).lower())
+    out = set()
+    for a, b in zip(words, words[1:]):
+        if a in factlib.STOPWORDS and b in factlib.STOPWORDS:
+            continue
+        out.add(f"{_stem(a)} {_stem(b)}")
+    return frozenset(out)
+
+
+def concept_weights(sources: Iterable[Iterable[str]]) -> dict[str, float]:
+    """Each concept weighted by how many distinct sources carry it (each source given as its texts)."""
+    df: Counter[str] = Counter()
+    n = 0
+    for texts in sources:
+        n += 1
+        seen: set[str] = set()
+        for t in texts:
+            seen |= concepts(t)
+        df.update(seen)
+    # One source alone shares nothing with another: its story is ranked by the prior only.
+    floor = max(2, min(MIN_SOURCES, n))
+    return {c: float(k) for c, k in df.items() if k >= floor}
+
+
+@dataclass
+class Option:
+    words: int
+    concepts: frozenset[str]
+    vector: np.ndarray
+    prior: float = 0.0  # in [0, 1]: the caller's ranking (sources, position, centrality)
+
+
+def choose(options: list[Option], budget: int, weights: dict[str, float], redundant: float) -> list[int]:
+    """Indices of the options chosen, in the order chosen; their words sum to at most `budget`."""
+    if budget <= 0:
+        return []
+    covered: set[str] = set()
+    chosen: list[int] = []
+    left = budget
+    top = max(weights.values(), default=1.0) or 1.0
+    open_ = [i for i, o in enumerate(options) if 0 < o.words <= budget]
+    while open_:
+        best, best_gain = None, -1.0
+        for i in open_:
+            o = options[i]
+            if o.words > left:
+                continue
+            gain = sum(weights.get(c, 0.0) for c in o.concepts - covered) / top
+            # The prior scales the gain (it cannot make a claim that adds nothing worth a word) and breaks
+            # ties where no concept is shared (a one-source story).
+            value = o.prior + COVERAGE_WEIGHT * gain / o.words ** LENGTH_POWER
+            if value > best_gain:
+                best, best_gain = i, value
+        if best is None:
+            break
+        o = options[best]
+        open_.remove(best)
+        if any(float(o.vector @ options[k].vector) >= redundant for k in chosen):
+            continue
+        chosen.append(best)
+        covered |= o.concepts
+        left -= o.words
+    return chosen
