@@ -136,6 +136,9 @@ def make(
                                                 "--send it replaces the config's."),
     sender: Optional[str] = typer.Option(None, "--from", metavar="ADDRESS",
                                          help="The sender, e.g. 'Brief <brief@example.org>'."),
+    engine: Optional[str] = typer.Option(None, "--engine", metavar="ENGINE",
+                                         help="With --config: where the per-article work runs, local or ray "
+                                              "(pip install 'brief[ray]'; [scale] address names the cluster)."),
 ):
     """Make one briefing from articles: claims with citations, conflicts, sources."""
     from briefing import config as configlib
@@ -145,8 +148,10 @@ def make(
         _daily(config_file, inputs or [], output, fmt, words, title, model, quiet, templates,
                send=send, dry_run=dry_run, to=to, sender=sender,
                device=None if device == "auto" else device, prompts=prompts, embedder=embedder,
-               profile=profile)
+               engine=engine, profile=profile)
         return
+    if engine is not None:
+        fail("--engine applies to the daily job: brief make --config FILE --engine ray")
     if not inputs:
         fail("give INPUT... (files, folders, -, URLs) or --config FILE")
     words = 250 if words is None else words
@@ -204,7 +209,7 @@ def make(
 
 def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templates=None,
            send=False, dry_run=False, to=None, sender=None, device=None, prompts=None, embedder=None,
-           profile=False):
+           engine=None, profile=False):
     """`brief make --config FILE`: the daily job; with --send, the digest is emailed as well as written."""
     from briefing import config as configlib
     from briefing import daily, deliver
@@ -222,7 +227,7 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
                              embedder=embedder,
                              dir=output, formats=(fmt,) if fmt else None,
                              templates=str(templates) if templates else None, device=device,
-                             prompts=str(prompts) if prompts else None, **extra)
+                             prompts=str(prompts) if prompts else None, engine=engine, **extra)
         # A config with an [email] section is a digest to mail: the daily job sends it without --send.
         send = send or (bool(cfg.sections.get("email")) and not dry_run)
         if send or dry_run:  # the mail settings are checked before the slow work

@@ -66,6 +66,10 @@ class Config:
     max_mb: float = 5.0
     per_host: int = 2
     parallel: int = 8
+    # [scale]: where the per-article work runs (briefing/scale.py)
+    engine: str = "local"  # local | ray
+    address: str = ""  # Ray: "auto", "ray://host:10001", or "" for a local Ray started for the run
+    workers: int = 2  # Ray: worker actors, each holding one embedding model
     # where the settings came from, and the sections other features read
     source: str | None = None
     sections: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), compare=False)
@@ -84,6 +88,7 @@ KEYS = {
     "output": {"dir": "dir", "formats": "formats", "templates": "templates"},
     "state": {"path": "state", "lock_wait": "lock_wait", "keep_days": "keep_days"},
     "fetch": {"timeout": "timeout", "max_mb": "max_mb", "per_host": "per_host", "parallel": "parallel"},
+    "scale": {"engine": "engine", "address": "address", "workers": "workers"},
 }
 # The largest sensible value of each number: beyond it a value is a typo (or inf, 1e308) that would
 # overflow a timedelta or a byte count, not a wish.
@@ -194,6 +199,8 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None, *
             values[name] = value
     config = replace(Config(), **values)
     check(words=config.words, title=config.title, device=config.device)
+    if config.engine not in ("local", "ray"):
+        raise BriefError(f"unknown engine {config.engine!r}; valid engines: local, ray")
     return config
 
 
@@ -274,6 +281,15 @@ timeout = 10
 max_mb = 5
 per_host = 2
 parallel = 8
+
+[scale]
+# Where the per-article work (extracting pages, splitting sentences, embedding) runs: "local" (this process)
+# or "ray" (a Ray cluster; pip install 'brief[ray]'). The state and any secrets stay on this machine.
+engine = "local"
+# For Ray: "auto" (the cluster this machine is part of), "ray://host:10001", or "" (a local Ray for the run).
+address = ""
+# Ray worker processes, each holding one embedding model.
+workers = 2
 """
 
 

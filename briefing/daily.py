@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from briefing import extract, triage
+from briefing import triage
 from briefing.config import Config
-from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles, NothingNew, unexpected
+from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles, NothingNew
 from briefing.store import CachedEmbedder, Lock, Store, content_hash
 from briefing.triage import article_keys, doc_key
 from briefing.types import Briefing, RawDocument, Skipped
@@ -58,8 +58,10 @@ def fingerprint(docs: list[RawDocument], skipped: list[Skipped], config: Config)
     return h.hexdigest()
 
 
-def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None) -> tuple[list[RawDocument], list[Skipped]]:
-    """All sources -> text documents (pages extracted), each page stored so a re-run reuses it."""
+def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None,
+          engine=None) -> tuple[list[RawDocument], list[Skipped]]:
+    """All sources -> text documents (pages extracted, by `engine`), each page stored so a re-run reuses it."""
+    from briefing import scale
     from briefing.ingest import read_inputs, web
 
     since = now - dt.timedelta(hours=config.since_hours)
@@ -83,14 +85,17 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None) -> tuple
         skipped += more_skipped
     out = []
     fresh = []
+    # Extracted once, here (on the engine's workers), so the stored copy is the clean text and a re-run skips
+    # trafilatura. A page whose extraction fails (EmptyArticle, or a surprise in one page) is that page's skip.
+    pages = [d for d in docs if d.kind == "html"]
+    extracted = dict(zip(map(id, pages), (engine or scale.LocalEngine()).extract(pages)))
     for d in docs:
         if d.kind == "html":
-            # Extracted once, here, so the stored copy is the clean text and a re-run skips trafilatura.
-            try:
-                d = replace(extract.html_to_raw(d), fallback=d.fallback)
-            except Exception as e:  # EmptyArticle, or a surprise in one page: that page's skip
+            clean, reason = extracted[id(d)]
+            if clean is not None:
+                d = clean
+            else:
                 if d.fallback is None:
-                    reason = str(e) if isinstance(e, extract.EmptyArticle) else unexpected(e)
                     skipped.append(Skipped(input=d.input, reason=reason))
                     continue
                 out.append(d.fallback)  # the entry's summary stands in; not stored, so the page is tried again
@@ -110,17 +115,29 @@ def _n(count: int, one: str, many: str) -> str:
 
 
 def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = None, progress=None,
-        queue=None) -> Outcome:
+        queue=None, engine=None) -> Outcome:
     """The daily job. `queue(briefing)`, when given, puts the digest in the outbox; it runs after every file
-    is written and before the day is recorded, so a run killed anywhere before the record is simply run again."""
+    is written and before the day is recorded, so a run killed anywhere before the record is simply run again.
+    The per-article work runs on `engine` (else the one [scale] names), started before anything is fetched,
+    so an unreachable cluster is an error before any work."""
     import sqlite3
 
+    from briefing import scale
+
+    if not (config.feeds or config.urls or config.paths):
+        raise BriefError("the config lists no sources", hint="add feeds, urls or paths under [sources]")
+    if engine is None:
+        engine = scale.get(config.engine, config.address, config.workers, embedder,
+                           embedder_name=config.embedder)
+    engine.start()
     try:
-        return _run(config, embedder, fetcher, now, progress, queue)
+        return _run(config, embedder, fetcher, now, progress, queue, engine)
     except sqlite3.DatabaseError as e:  # damaged pages, a full disk, a read-only file: found mid-run
         raise BriefError(f"the state {config.state_path} is not usable: {e}",
                          hint="free disk space, or move the state aside (a fresh one is made on the next run)"
                          ) from None
+    finally:
+        engine.stop()
 
 
 def _mkdir(folder: Path, what: str) -> None:
@@ -132,12 +149,10 @@ def _mkdir(folder: Path, what: str) -> None:
         raise BriefError(f"cannot use {folder} as {what}: it is not a folder")
 
 
-def _run(config: Config, embedder, fetcher, now, progress, queue) -> Outcome:
-    from briefing import archive, models, pipeline, render
+def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Outcome:
+    from briefing import archive, models, pipeline, render, scale
     from briefing.deliver import write_atomic
 
-    if not (config.feeds or config.urls or config.paths):
-        raise BriefError("the config lists no sources", hint="add feeds, urls or paths under [sources]")
     now = now or dt.datetime.now(dt.timezone.utc).astimezone()
     day = now.date().isoformat()
     paths = output_paths(config, day)
@@ -152,7 +167,7 @@ def _run(config: Config, embedder, fetcher, now, progress, queue) -> Outcome:
         try:
             if progress is not None:
                 progress.stage("fetching", 1)
-            docs, skipped = fetch(config, store, now, fetcher)
+            docs, skipped = fetch(config, store, now, fetcher, engine)
             code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
             if not docs:
                 reasons = "; ".join(f"{s.input}: {s.reason}" for s in skipped[:3])
@@ -176,8 +191,21 @@ def _run(config: Config, embedder, fetcher, now, progress, queue) -> Outcome:
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, f"nothing new since the last briefing ({len(docs)} articles, "
                                            "all read on earlier days)", skipped=skipped)
-            embedder = CachedEmbedder(embedder or models.embedders.get(embedder_name), store, day)
-            articles = pipeline.articles_from(docs, skipped)
+            if engine.name != "local":
+                # The workers read each article and embed its lead; the driver groups from those vectors, and
+                # whatever else needs a vector (the chosen stories' sentences) is embedded on the workers too.
+                embedder = scale.Precomputed(engine.embed, engine.embedder_name)
+                articles = []
+                for d, p in zip(docs, engine.prepare(docs, triage.LEAD, progress)):
+                    if p.article is None:
+                        skipped.append(Skipped(input=d.input, reason=p.reason))
+                        continue
+                    articles.append(replace(p.article, id=len(articles) + 1))
+                    embedder.add(p.texts, p.vectors)
+                embedder = CachedEmbedder(embedder, store, day)
+            else:
+                embedder = CachedEmbedder(embedder or models.embedders.get(embedder_name), store, day)
+                articles = pipeline.articles_from(docs, skipped)
             code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
             settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model,
                                          embedder=embedder_name,
@@ -191,7 +219,7 @@ def _run(config: Config, embedder, fetcher, now, progress, queue) -> Outcome:
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, e.message, skipped=skipped)
             result.stats.update(new_claims=sum(bool(c.new) for s in result.stories for c in s.claims),
-                                read=len(docs))
+                                read=len(docs), engine=engine.stats())
             by_id = {a.id: a for a in result.articles}
             record = [(s.headline, set().union(*(article_keys(by_id[i], hashes) for i in s.articles)),
                        [(c.text, [x.evidence for x in c.citations]) for c in s.claims]) for s in result.stories]

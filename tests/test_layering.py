@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "briefing"
 # Layer of each module, lowest first; a module may import its own layer and those below it.
 BASE = {"briefing", "briefing.types", "briefing.errors", "briefing.config", "briefing.safe_text", "briefing.tuning"}
 REGISTRIES = "briefing.models"  # and everything under it
-PIPELINE = {"briefing.pipeline", "briefing.daily"}
+PIPELINE = {"briefing.pipeline", "briefing.daily", "briefing.scale"}  # scale: where the daily job's per-article work runs
 CLI = {"briefing.cli", "briefing.__main__"}
 LAYERS = ["base", "registries", "stages", "pipeline", "cli"]
 

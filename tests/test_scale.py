@@ -1,0 +1,151 @@
+"""The daily job on Ray: the same digest as the local engine, a dead worker retried, clean errors.
+
+One local Ray (2 CPUs, no dashboard) for the whole module; the embedder is the fast HashEmbedder, shipped
+to the workers by value.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from briefing import cli, config as configlib, daily, scale
+from briefing.errors import BriefError
+from briefing.store import Store
+from conftest import SEEDS, HashEmbedder
+from loopback import Item, Route, Server, page_html, rss, seed_articles
+
+ray = pytest.importorskip("ray")
+
+DAY = dt.datetime(2024, 6, 19, 7, 0, tzinfo=dt.timezone.utc)
+SITES = ["North Wire", "East Daily", "South Post", "West Herald", "Central Times"]
+
+
+class DiesOnce(HashEmbedder):
+    """Kills its worker process in the middle of the first article call (a marker file says it happened)."""
+
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def embed(self, texts):
+        if texts != ["ready"] and not os.path.exists(self.marker):  # not the warm-up: a call with articles
+            open(self.marker, "w").close()
+            os._exit(1)
+        return super().embed(texts)
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.cloudpickle.register_pickle_by_value(sys.modules[HashEmbedder.__module__])
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def site():
+    with Server() as s:
+        items = []
+        for i, (title, paras) in enumerate(seed_articles(SEEDS)):
+            s.routes[f"/visit/{i}.html"] = Route(page_html(title, paras, SITES[i % len(SITES)]))
+            items.append(Item(title, s.url(f"/visit/{i}.html"), paras[0], DAY.timestamp() - 600 * i))
+        s.routes["/world.xml"] = Route(rss("World Desk", items), content_type="application/rss+xml")
+        s.routes["/empty.html"] = Route(b"<html><body><nav>Home | About</nav></body></html>")
+        yield s
+
+
+def config_for(tmp_path, s: Server, name: str, **over) -> configlib.Config:
+    values = dict(feeds=(s.url("/world.xml"),), urls=(s.url("/empty.html"),), since_hours=96.0, words=400,
+                  dir=str(tmp_path / name / "out"), formats=("json",), state=str(tmp_path / name / "state.sqlite"))
+    values.update(over)
+    return configlib.load(None, env={}, **values)
+
+
+def digest(out: daily.Outcome) -> dict:
+    data = json.loads(out.written[0].read_text(encoding="utf-8"))
+    return {k: data[k] for k in ("stories", "sources", "skipped")}
+
+
+@pytest.fixture(scope="module")
+def local_digest(tmp_path_factory, site):
+    tmp = tmp_path_factory.mktemp("local")
+    out = daily.run(config_for(tmp, site, "local"), embedder=HashEmbedder(), now=DAY)
+    assert out.briefing.stats["engine"]["name"] == "local"
+    return out.exit_code, digest(out)
+
+
+def test_ray_gives_the_local_digest(tmp_path, site, local_ray, local_digest):
+    engine = scale.RayEngine(workers=2, embedder=HashEmbedder())
+    out = daily.run(config_for(tmp_path, site, "ray"), now=DAY, engine=engine)
+    code, expected = local_digest
+    assert (out.exit_code, digest(out)) == (code, expected)
+    assert expected["stories"] and any(c["citations"] for s in expected["stories"] for c in s["claims"])
+    # the page with no article is skipped on the worker with the reason the local engine gives
+    assert [s["input"] for s in expected["skipped"]] == [site.url("/empty.html")]
+    assert out.briefing.stats["engine"]["name"] == "ray" and out.briefing.stats["engine"]["workers"] == 2
+    assert engine._actors == [] and ray.is_initialized()  # the workers stop with the run; a Ray it did not start stays
+
+
+def test_a_worker_killed_mid_run_is_retried_and_nothing_is_lost(tmp_path, site, local_ray, local_digest):
+    marker = tmp_path / "died"
+    engine = scale.RayEngine(workers=2, embedder=DiesOnce(str(marker)))
+    cfg = config_for(tmp_path, site, "ray")
+    out = daily.run(cfg, now=DAY, engine=engine)
+    assert marker.exists()  # a worker did die
+    code, expected = local_digest
+    assert (out.exit_code, digest(out)) == (code, expected)
+    store = Store(cfg.state_path)
+    try:
+        published = store.published_before("2024-06-20")
+    finally:
+        store.close()
+    assert len(published) == len(expected["stories"])  # each story recorded once
+
+
+def test_without_ray_installed_the_daily_job_is_a_one_line_error(tmp_path, site, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now fails as if the extra were missing
+    hits = len(site.hits)
+    with pytest.raises(BriefError, match="needs Ray, which is not installed") as e:
+        daily.run(config_for(tmp_path, site, "x", engine="ray"), embedder=HashEmbedder(), now=DAY)
+    assert e.value.hint == "pip install 'brief[ray]'" and e.value.exit_code == 2
+    assert len(site.hits) == hits  # nothing fetched
+    cfg = tmp_path / "b.toml"
+    cfg.write_text(f'[sources]\nfeeds = ["{site.url("/world.xml")}"]\n[scale]\nengine = "ray"\n', encoding="utf-8")
+    r = CliRunner().invoke(cli.app, ["make", "--config", str(cfg), "-q"])
+    assert r.exit_code == 2 and "needs Ray, which is not installed" in r.output
+    assert len(site.hits) == hits
+
+
+def test_an_unreachable_cluster_is_an_error_before_anything_is_fetched(tmp_path, site):
+    # In a fresh process: this one may already hold the module's local Ray.
+    cfg = tmp_path / "b.toml"
+    cfg.write_text(f'[sources]\nfeeds = ["{site.url("/world.xml")}"]\n[output]\ndir = "out"\n'
+                   f'[state]\npath = "s.sqlite"\n[scale]\nengine = "ray"\naddress = "ray://127.0.0.1:9"\n',
+                   encoding="utf-8")
+    hits = len(site.hits)
+    # Ray's client tries 3 times, 5 s then more each; 1 s each keeps the test short.
+    env = {**os.environ, "RAY_CLIENT_INITIAL_CONNECTION_TIMEOUT_S": "1", "RAY_CLIENT_MAX_CONNECTION_TIMEOUT_S": "1"}
+    r = subprocess.run([sys.executable, "-m", "briefing", "make", "--config", str(cfg), "-q"],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 2, r.stderr
+    assert "the Ray cluster at ray://127.0.0.1:9 could not be reached" in r.stderr
+    assert len(site.hits) == hits and not (tmp_path / "out").exists()
+
+
+def test_engine_settings_are_checked(tmp_path):
+    assert configlib.load(None, env={}).engine == "local"
+    with pytest.raises(BriefError, match="unknown engine 'spark'; valid engines: local, ray"):
+        configlib.load(None, env={}, engine="spark")
+    path = tmp_path / "b.toml"
+    path.write_text('[scale]\nengine = "ray"\naddress = "auto"\nworkers = 4\n', encoding="utf-8")
+    cfg = configlib.load(path, env={})
+    assert (cfg.engine, cfg.address, cfg.workers) == ("ray", "auto", 4)
+    path.write_text('[scale]\nworkers = 0\n', encoding="utf-8")
+    with pytest.raises(BriefError, match=r"\[scale\] workers must be at least 1"):
+        configlib.load(path, env={})
