@@ -272,6 +272,60 @@ def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templat
     raise typer.Exit(code)
 
 
+VERIFY_EXIT_HELP = """Exit codes: 0 every statement is supported by at least one source; 6 some statement is
+not (partial or unsupported); 2 bad input (an empty or binary summary, a missing or unreadable source: a
+one-line error on stderr); 1 an unexpected failure (a bug)."""
+
+
+@app.command(epilog=VERIFY_EXIT_HELP)
+def verify(
+    summary: str = typer.Argument(..., metavar="SUMMARY", help="The summary to check: Markdown or text, one "
+                                                               "statement a list item or line (- for stdin)."),
+    sources: List[str] = typer.Argument(..., metavar="SOURCE...", help="The source articles, as for brief make: "
+                                                                      "files, folders, URLs."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="PATH", help="Write here (atomically) "
+                                                                                     "instead of stdout."),
+    fmt: Optional[str] = typer.Option(None, "-f", "--format", metavar="FORMAT",
+                                      help="md or json. Default: from the output's extension, else md."),
+):
+    """Check every statement of a summary against the sources: supports, partial (and what is missing) or none."""
+    from briefing import verify as verifylib
+    from briefing.deliver import write_atomic
+    from briefing.ingest import gather
+
+    try:
+        kind = (fmt or (Path(output).suffix if output and output != "-" else "") or "md").lower().lstrip(".")
+        kind = {"markdown": "md", "txt": "md"}.get(kind, kind)
+        if kind not in ("md", "json"):
+            raise BriefError(f"unknown format {fmt or kind!r}; valid formats: md, json")
+        if "-" in sources and summary == "-":
+            raise BriefError("the summary and a source cannot both be stdin (-)")
+        text = verifylib.read_summary(summary)
+        docs, skipped = gather(sources, stdin=sys.stdin.buffer if "-" in sources else None)
+        if skipped:
+            # Checked against fewer sources than named, a verdict would mislead: nothing is checked.
+            first = skipped[0]
+            more = f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""
+            raise BriefError(f"source {first.input}: {first.reason}{more}")
+        articles, empty = verifylib.articles_of(docs)
+        if not articles:
+            raise BriefError("no source article to check against")
+        for name in empty:
+            typer.echo(f"brief: note: {name} has no article text (only page furniture): it supports nothing",
+                       err=True)
+        report = verifylib.verify(verifylib.statements_of(text), articles)
+        out = verifylib.to_json(report) if kind == "json" else verifylib.to_markdown(report)
+        if output and output != "-":
+            write_atomic(output, out)
+        else:
+            sys.stdout.write(out)
+            sys.stdout.flush()
+    except BriefError as e:
+        fail(e.message, e.hint, e.exit_code)
+    if not report.all_supported:
+        raise typer.Exit(verifylib.EXIT_UNSUPPORTED)
+
+
 @app.command(epilog=EXIT_CODES_HELP)
 def init(
     path: Path = typer.Argument(Path("briefing.toml"), metavar="FILE", help="Where to write the example config."),

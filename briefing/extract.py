@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from briefing import facts
+from briefing import facts, standalone
 from briefing import sentences as splitter
 from briefing.types import Article, RawDocument, Sentence
 
@@ -144,7 +144,7 @@ def html_to_raw(doc: RawDocument) -> RawDocument:
     )
 
 
-def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], str | None]:
+def clean_lines(lines: list[str], title: str | None, embeds: bool = False) -> tuple[list[str], str | None]:
     """Drop furniture lines; return the kept lines and a date line if one was found."""
     folded_title = fold(title) if title else None
     kept: list[str] = []
@@ -158,7 +158,8 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], str | N
         if folded_title and (f == folded_title or (folded_title in f and len(f) < len(folded_title) + 60
                                                   and not SENTENCE_END.search(line))):
             continue  # the headline repeated in the body
-        if FURNITURE_LINE.match(line) or BYLINE.match(line) or CAPTION.search(line):
+        if FURNITURE_LINE.match(line) or BYLINE.match(line) or CAPTION.search(line) \
+                or (not embeds and standalone.TWEET_EMBED.search(facts.fold(line))):  # the tweet's words go too
             continue
         if DATE_LINE.match(line):
             date = date or line.strip()
@@ -178,8 +179,11 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], str | N
 MAX_SENTENCES = 2000
 
 
-def build_article(doc: RawDocument, article_id: int) -> Article:
-    """Clean one raw document into an Article; raises EmptyArticle when nothing is left."""
+def build_article(doc: RawDocument, article_id: int, embeds: bool = False) -> Article:
+    """Clean one raw document into an Article; raises EmptyArticle when nothing is left.
+
+    With `embeds`, tweet embeds, photo captions and prompts (furniture by form) are kept: `brief verify`
+    checks a summary against everything a source shows, and a quoted tweet is its author's words."""
     if doc.kind == "html":
         doc = html_to_raw(doc)
     lines = paragraphs_of(doc.text)
@@ -187,7 +191,7 @@ def build_article(doc: RawDocument, article_id: int) -> Article:
     if not title and lines and looks_like_headline(lines[0]) and len(lines) > 1:
         title = lines[0]
         lines = lines[1:]
-    kept, date = clean_lines(lines, title)
+    kept, date = clean_lines(lines, title, embeds)
     sentences: list[Sentence] = []
     paragraphs: list[str] = []
     for p_index, line in enumerate(kept):
@@ -197,7 +201,7 @@ def build_article(doc: RawDocument, article_id: int) -> Article:
             continue  # section headings and captions are not statements
         para = []
         for s in splitter.split(line):
-            if FURNITURE_INSIDE.search(s) or len(s.split()) < 4:
+            if FURNITURE_INSIDE.search(s) or len(s.split()) < 4 or (not embeds and standalone.furniture(s)):
                 continue
             sentences.append(Sentence(index=len(sentences), text=s, paragraph=p_index))
             para.append(s)

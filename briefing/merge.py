@@ -16,8 +16,9 @@ import numpy as np
 
 from briefing import conflicts as conflictlib
 from briefing import facts as factlib
-from briefing import models
+from briefing import models, standalone
 from briefing import select as selectlib
+from briefing import support as support_rules
 from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, Story
 
 # Support is cosine (MiniLM) plus half the F1 of the two sentences' content words: cosine alone
@@ -188,9 +189,22 @@ def supports(claim: str, other: str, cosine: float) -> bool:
 
 
 class DefaultSupport:
-    """The support check `supports` makes: close in meaning, the same words, years, hedging and names."""
+    """The support check of briefing/support.py, the one `brief verify` makes: the sentence states all of the
+    claim (names, numbers, dates, days, certainty, speaker, most of its words)."""
 
     name = "default"
+
+    def check(self, claim: str, evidence: str, cosine: float | None = None) -> models.Verdict:
+        v = support_rules.check(claim_text(claim), evidence)
+        if v.verdict == support_rules.SUPPORTS:
+            return models.Verdict(True, "states the claim")
+        return models.Verdict(False, v.reason or "does not state the claim")
+
+
+class SimilaritySupport:
+    """The earlier rule, kept by name for comparison: close in meaning, the same words, years, hedging, names."""
+
+    name = "similarity"
 
     def check(self, claim: str, evidence: str, cosine: float) -> models.Verdict:
         if supports(claim, evidence, cosine):
@@ -199,6 +213,7 @@ class DefaultSupport:
 
 
 models.support_checks.register("default", DefaultSupport)
+models.support_checks.register("similarity", SimilaritySupport)
 
 
 def _names_ok(claim: str, other: str) -> bool:
@@ -402,6 +417,12 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
                                            [stmt_vecs[a.id] for a in group], support)
         budget = min(left, share)
+        # Only a sentence that reads on its own can be a claim (no dangling "they", no quote without its
+        # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
+        # A story where nothing reads alone is left out, unless it is the only one: a briefing is never empty.
+        headline = headline_of(group, sent_vecs, centroid)
+        readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)]
+        candidates = readable or (candidates if len(groups) == 1 else [])
         pairs = story_conflicts(group, sent_vecs)
         conflicts = conflicts_of(pairs, group, round(budget * CONFLICT_SHARE))
         weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
@@ -423,12 +444,13 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
             picked[k] = (group, candidates, centroid, weights, more, conflicts)
     stories = []
     for group, candidates, centroid, weights, chosen, conflicts in picked:
+        headline = headline_of(group, sent_vecs, centroid)
         if not chosen:
             continue
         chosen.sort(key=lambda c: (-len({x.source for x in c.citations}), -c.score))
         chosen = lede_first(chosen, centroid)
         claims = [Claim(text=claim_text(c.statement.text), citations=c.citations, score=round(c.score, 4),
                         key=(k < KEY_POINTS), generated=c.statement.generated) for k, c in enumerate(chosen)]
-        stories.append(Story(headline=headline_of(group, sent_vecs, centroid), articles=[a.id for a in group],
+        stories.append(Story(headline=headline, articles=[a.id for a in group],
                              claims=claims, conflicts=conflicts))
     return stories

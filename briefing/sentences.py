@@ -25,7 +25,9 @@ STARTERS = {"The", "A", "An", "He", "She", "It", "They", "We", "I", "This", "Tha
             "Those", "But", "And", "In", "On", "At", "After", "Before", "His", "Her", "Their",
             "Its", "There", "Officials", "According", "Meanwhile", "However", "Mr", "Mrs", "Ms"}
 
-_CANDIDATE = re.compile(r"[.!?…]+[\"'’”)\]]*(?=\s+|$)")
+# A sentence end: closing punctuation before a space or the end, or a full stop glued to the next
+# sentence's capital ("ocean.The rings": pasted text that lost its spaces) after a lower-case word.
+_CANDIDATE = re.compile(r"[.!?…]+[\"'’”)\]]*(?=\s+|$)|(?<=[a-z]{3})[.!?](?=[A-Z][a-z])")
 _WORD_BEFORE = re.compile(r"([\w.'’-]+)[.!?…]*[\"'’”)\]]*$")
 _NEXT_WORD = re.compile(r"\s+[\"'‘“(\[]*(\S+)")
 

@@ -138,16 +138,17 @@ FUSED = "Vladimir Putin touched down in Pyongyang, where North Korean leader Kim
 
 @pytest.mark.slow
 def test_claims_several_sources_make_are_fused_only_when_grounded(seeds, embedder, monkeypatch, tmp_path):
+    # Three articles: two claims that two of them state in full (the support check cites nothing less).
     for f in seeds.iterdir():
-        if not f.name.startswith(("000_", "002_")):
+        if not f.name.startswith(("000_", "002_", "003_")):
             f.unlink()
 
     def script(prompt):
         if "say the same thing" in prompt:  # the fuse prompt
             if "touched down in Pyongyang" in prompt:
                 return FUSED
-            if "notably strengthened" in prompt:
-                return "Russia and North Korea signed 12 treaties in Moscow after the invasion of Ukraine."
+            if "very eventful" in prompt:
+                return "Yuri Ushakov announced 12 treaties in Moscow for a very eventful agenda."
             return ""
         return FAITHFUL if "What can we expect" in prompt else ""
 
@@ -158,8 +159,8 @@ def test_claims_several_sources_make_are_fused_only_when_grounded(seeds, embedde
     claims = [c for s in result.stories for c in s.claims]
     lead = next(c for c in claims if c.text == FUSED)
     assert lead.sources == [1, 2] and lead.generated
-    ties = next(c for c in claims if any("notably strengthened" in x.evidence for x in c.citations))
-    assert ties.sources == [1, 2] and "12" not in ties.text and "Moscow" not in ties.text
+    ties = next(c for c in claims if any("very eventful" in x.evidence for x in c.citations))
+    assert ties.sources == [2, 3] and "12" not in ties.text and "Moscow" not in ties.text
     done = check_briefing(result, tmp_path)
     assert done.returncode == 0, done.stdout
     # Fusing is cached too: the same briefing again asks the model nothing.

@@ -38,3 +38,11 @@ def test_every_sentence_is_a_slice_of_the_input_with_spaces_folded():
 
 def test_empty_input():
     assert split("   \n ") == []
+
+
+def test_a_full_stop_glued_to_the_next_sentence_splits():
+    from briefing.sentences import split
+
+    text = "They move across the ocean.The rings were seen near Australia. U.S. troops left at 3.5 p.m. Friday."
+    assert split(text) == ["They move across the ocean.", "The rings were seen near Australia.",
+                           "U.S. troops left at 3.5 p.m. Friday."]
