@@ -271,8 +271,8 @@ def _only_hedged(claim: str, evidence: str) -> set[str]:
     claim, evidence = fold(claim), fold(evidence)
     if MODAL.search(claim):
         return set()
-    _, sure = _split_words(claim, _spans(claim, MODAL))
-    inside, outside = _split_words(evidence, _spans(evidence, MODAL))
+    _, sure = _split_words(claim, _spans(claim, MODAL, HEDGE_END))
+    inside, outside = _split_words(evidence, _spans(evidence, MODAL, HEDGE_END))
     return (sure & inside) - outside
 
 
@@ -321,7 +321,7 @@ QUANTITY = re.compile(
     rf"(?:[\s-]+(?P<scale>thousand|million|billion|trillion|bn)\b)?"
     rf"(?:[\s-]+(?P<unit>[a-z]+(?:-[a-z]+)?))?", re.IGNORECASE)
 # A time of day: 12:40, 12:40 pm, 3 p.m., noon, midnight.
-TIME = re.compile(r"\b(?:(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<mer>[ap]\.?\s?m\b\.?)|(?P<h2>\d{1,2}):(?P<m2>\d{2})\b"
+TIME = re.compile(r"\b(?:(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<mer>[ap]\.?\s?m\b\.?)|(?P<h2>\d{1,2}):(?P<m2>\d{2})\b"
                   r"|(?P<word>noon|midnight))", re.IGNORECASE)
 
 
@@ -474,6 +474,9 @@ REPORTING = re.compile(rf"\b(?:{STANCE_WORDS}|sa(?:y|ys|id)|told|stat(?:es|ed)|a
                        r"announc(?:e|es|ed)|report(?:s|ed)?|confirm(?:s|ed)?|quot(?:e|es|ed)|call(?:s|ed|ing)?)\b",
                        re.IGNORECASE)
 CLAUSE_END = re.compile(r"[;:]|\b(?:but|while|whereas|although|though|however)\b", re.IGNORECASE)
+# A hedge governs its own clause: to a comma ("may sign a deal, including X": the deal is hedged), or as
+# CLAUSE_END ends it.
+HEDGE_END = re.compile(CLAUSE_END.pattern + r"|,", re.IGNORECASE)
 # What someone insisted may go on past "but" ("insisted it is not X, but is meant to Y"); another's words
 # start at "while".
 REPORT_END = re.compile(r"[;:]|\b(?:while|whereas)\b", re.IGNORECASE)
