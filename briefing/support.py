@@ -51,8 +51,9 @@ HEDGE = re.compile(r"\b(?:might|may|could|plans? to|planning to|planned to|expec
                    r"appeared to|seems? to|seemed to|believed to|thought to|alleged(?:ly)?|suspected|apparent(?:ly)?|"
                    r"probabl[ey]|intends? to|hopes? to|aims? to|wants? to|would like to|"
                    r"considering|consider|proposed?|could be|feared|seek(?:s|ing)? to)\b", re.IGNORECASE)
-# Wider, for what a clause governs: a future or a modal ("will visit", "would") is not yet done either.
-MODAL = re.compile(HEDGE.pattern[:-3] + r"|will)\b",
+# Wider, for what a clause governs: a future or a modal ("will visit", "would") is not yet done either
+# ("can", an ability, is left out: "so scientists can see" states the seeing).
+MODAL = re.compile(HEDGE.pattern[:-3] + r"|will|would|shall|should|due to|going to|is to|are to|'ll)\b",
                    re.IGNORECASE)
 # "X said", "X told reporters", "according to X": the claim names who says it.
 ATTRIBUTION = re.compile(r"\b(?:said|says|say|told|tells|tweeted|wrote|posted|added|stated|announced|"
@@ -271,8 +272,8 @@ def _only_hedged(claim: str, evidence: str) -> set[str]:
     claim, evidence = fold(claim), fold(evidence)
     if MODAL.search(claim):
         return set()
-    _, sure = _split_words(claim, _spans(claim, MODAL, HEDGE_END))
-    inside, outside = _split_words(evidence, _spans(evidence, MODAL, HEDGE_END))
+    _, sure = _split_words(claim, _spans(claim, MODAL, HEDGE_END, closing=False))
+    inside, outside = _split_words(evidence, _spans(evidence, MODAL, HEDGE_END, closing=False))
     return (sure & inside) - outside
 
 
@@ -482,12 +483,13 @@ HEDGE_END = re.compile(CLAUSE_END.pattern + r"|,", re.IGNORECASE)
 REPORT_END = re.compile(r"[;:]|\b(?:while|whereas)\b", re.IGNORECASE)
 
 
-def _spans(text: str, marker: re.Pattern, clause_end: re.Pattern = CLAUSE_END) -> list[tuple[int, int]]:
+def _spans(text: str, marker: re.Pattern, clause_end: re.Pattern = CLAUSE_END,
+           closing: bool = True) -> list[tuple[int, int]]:
     """What each marker governs: to the end of its clause; to the next comma inside ", who/which ...,";
-    the words before it when it closes the sentence ("..., Ushakov insisted.")."""
+    the words before it when it closes the sentence ("..., Ushakov insisted."; not for a hedge: `closing`)."""
     out = []
     for m in marker.finditer(text):
-        if len(re.findall(r"\w+", text[m.end():])) <= 3 and "," in text[:m.start()]:
+        if closing and len(re.findall(r"\w+", text[m.end():])) <= 3 and "," in text[:m.start()]:
             out.append((0, text[:m.start()].rindex(",")))
             continue
         end = clause_end.search(text, m.end())

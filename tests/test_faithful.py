@@ -96,6 +96,7 @@ def test_the_support_check_names_each_problem(seed_articles):
     ("The visit was also a visit to the Orthodox Church.",
      "Putin will also visit the Orthodox Church, and is likely to attend a concert.", "certainty"),
     ("The minister signed the treaty.", "The minister may sign the treaty on Friday.", "certainty"),
+    ("The accident occurred around 5:20 a.m.", "The accident occurred around 5.10am, officials said.", "time"),
     ("Here is the rewritten sentence: Putin met Kim in Pyongyang.", "Putin met Kim in Pyongyang.", "chatter"),
     # Gemma 3 270M on the seeds: an aim the evidence doesn't give
     ("Russia is seeking to increase trade with North Korea.", "Trade between the two countries has seen a "
@@ -120,6 +121,11 @@ def test_issue_cases_fail_the_support_check(claim, evidence, reason):
                                                                  "Pyongyang on Wednesday."),
     ("The minister may sign the treaty on Friday.", "The minister is expected to sign the treaty on Friday."),
     ("The treaty was signed on Friday, the ministry said.", "The treaty was signed on Friday, the ministry insisted."),
+    ("The accident occurred around 5:10 a.m.", "The accident occurred around 5.10am, officials said."),  # one time
+    # a hedge governs its own clause: the arrival is stated, only the signing is expected
+    ("Putin arrived in Pyongyang on Wednesday.", "Putin arrived in Pyongyang on Wednesday, and is expected to sign "
+                                                 "a treaty."),
+    ("Scientists see the two ends of the rings.", "Scientists can see the two ends of the rings."),  # ability
 ])
 def test_faithful_rewordings_pass_the_support_check(claim, evidence):
     v = support.check(claim, evidence)
