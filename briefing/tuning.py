@@ -202,3 +202,20 @@ SCALE_RETRIES = 3
 # Characters of one article kept in the daily job's state (store.py). Not tuned: a bound.
 # Effect: none on news articles (kilobytes); no bench script varies it.
 STORE_MAX_TEXT = 1_000_000
+# Bytes of one input file or stdin (ingest/files.py): a news article is kilobytes; anything this big is not one.
+# Not tuned: a bound. Effect: .venv/bin/python bench/big_article.py (time and memory at 0.2, 2 and 20 MB).
+INGEST_MAX_FILE_BYTES = 20 * 1024 * 1024
+# Lines at the top of a text file searched for a "Source:" or "Publisher:" header (ingest/files.py).
+# Not tuned: a judgment. Effect: none on the seeds; tests/test_page_facts.py holds the header's behaviour.
+INGEST_HEADER_LINES = 5
+
+# -- deliver/: the mail -----------------------------------------------------------------------------------
+# Characters of the title in the Subject (mail clients show far fewer), and of the whole Subject, whatever a
+# user's template adds (email_message.py). Not tuned: bounds. Effect: no bench script; tests/test_fuzz.py holds them.
+DELIVER_SUBJECT_TITLE_LIMIT, DELIVER_SUBJECT_LIMIT = 150, 250
+# A run of this many characters of a secret's form in an SMTP error is a leak and is scrubbed; shorter ones are
+# noise (mail.py). Not tuned: a judgment. Effect: no bench script; tests/test_fuzz.py holds it.
+DELIVER_SCRUB_MIN = 6
+# Days a digest may wait in the outbox before it expires, and the run says so: a digest a week old is no
+# longer news (outbox.py). Not tuned: a judgment. Effect: no bench script or test varies it.
+OUTBOX_MAX_AGE_DAYS = 7
