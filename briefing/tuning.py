@@ -211,11 +211,12 @@ INGEST_HEADER_LINES = 5
 
 # -- deliver/: the mail -----------------------------------------------------------------------------------
 # Characters of the title in the Subject (mail clients show far fewer), and of the whole Subject, whatever a
-# user's template adds (email_message.py). Not tuned: bounds. Effect: no bench script; tests/test_fuzz.py holds them.
+# user's template adds (email_message.py). Not tuned: bounds. Effect: no bench script; tests/test_html_email.py
+# (test_subject_is_one_bounded_line) holds them.
 DELIVER_SUBJECT_TITLE_LIMIT, DELIVER_SUBJECT_LIMIT = 150, 250
 # A run of this many characters of a secret's form in an SMTP error is a leak and is scrubbed; shorter ones are
 # noise (mail.py). Not tuned: a judgment. Effect: no bench script; tests/test_fuzz.py holds it.
 DELIVER_SCRUB_MIN = 6
 # Days a digest may wait in the outbox before it expires, and the run says so: a digest a week old is no
-# longer news (outbox.py). Not tuned: a judgment. Effect: no bench script or test varies it.
+# longer news (outbox.py). Not tuned: a judgment. Effect: no bench script; tests/test_fuzz.py holds the expiry.
 OUTBOX_MAX_AGE_DAYS = 7
