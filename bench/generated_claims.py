@@ -4,7 +4,7 @@
     python bench/generated_claims.py BRIEFING.json [BRIEFING.json ...]
 
 Prints, for each `claims[].generated: true`, the claim and each citation's verbatim evidence, then a
-count: claims, generated claims, and how many the support check (briefing/faithful.py) passes against
+count: claims, generated claims, and how many the support check (briefing/support.py, as ground.py calls it) passes against
 their own evidence (it should be all: a generated claim is kept only when it passes).
 """
 from __future__ import annotations
@@ -33,8 +33,9 @@ def main() -> None:
                 by_source: dict[int, list[str]] = {}
                 for c in claim["citations"]:
                     by_source.setdefault(c["source"], []).append(c["evidence"])
-                ok = ground.SUPPORT(claim["text"], evidence).ok or any(
-                    ground.SUPPORT(claim["text"], ev).ok for ev in by_source.values())
+                supported = ground.supportlib.SUPPORTS
+                ok = ground.SUPPORT(claim["text"], evidence).verdict == supported or any(
+                    ground.SUPPORT(claim["text"], ev).verdict == supported for ev in by_source.values())
                 passing += ok
                 print(f"[{generated}] {Path(name).name}: {claim['text']}")
                 for c in claim["citations"]:

@@ -293,7 +293,7 @@ class AbstractiveBackend:
                   and not ground.too_novel(text, ev)
                   and len(text.split()) <= FUSE_MAX_GROWTH * len(c.text.split()) + 2
                   and (not ground.NEGATION.search(text) or any(ground.NEGATION.search(e) for e in ev))
-                  and ground.SUPPORT(text, ev).ok)
+                  and ground.SUPPORT(text, ev).verdict == ground.supportlib.SUPPORTS)
             if ok and text != c.text:
                 c.text = text
                 c.generated = True

@@ -5,8 +5,12 @@ close in meaning and shares its content words, (3) it adds no fact: every capita
 stop word capitalised by its place), every run of digits, every name, date and weekday facts.py reads in
 it, every number as a value and every time of day stands in the source sentences chosen as its evidence
 (the product's own contract, stated here; the checker in ../shared/tools reads claims its own way), and
-(4) the support check says that evidence supports it: units, who did what to whom, certainty and
-attribution agree, and it is no talk about the task (faithful.py). The evidence is then quoted word for
+(4) the support check of `brief verify` (support.check) says "supports" for that evidence: names,
+numbers with their units, times of day, dates, who did what to whom, certainty and attribution agree,
+and it is no talk about the task. A sentence that joins facts from several evidence sentences is checked
+against those sentences joined into one text (each alone would lack the other's facts); the rules that
+read sentence structure (roles, attribution) still read each evidence sentence on its own. The
+evidence is then quoted word for
 word as its citation. Small models invent (a trip becomes "the first since World War II", 24 years
 become 24 months); this is where that stops.
 """
@@ -18,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from briefing import facts as factlib
-from briefing import faithful
 from briefing import sentences as sentlib
+from briefing import support as supportlib
 from briefing import tuning
 from briefing.types import Article
 
@@ -36,10 +40,13 @@ NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|without|denied|denies|deny
 STOPWORDS = factlib.STOPWORDS
 DIGITS = re.compile(r"\d+")  # a run of digits is a fact however it is written ("6,700", "COVID-19", "2022")
 CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")  # a name, or a word that opens a sentence: either must be sourced
-# The one support check a kept sentence must pass: (claim, evidence sentences) -> Verdict(ok, reason).
-# When briefing/support.py (the trust issue's check behind `brief verify`) lands, this line becomes
-# `SUPPORT = support.check` (adapting its verdict's fields if they differ), and faithful.py goes.
-SUPPORT = faithful.check
+
+
+def SUPPORT(claim: str, evidence: list[str]) -> supportlib.Verdict:  # noqa: N802 (a seam tests may swap)
+    """The one support check a kept sentence must pass: `brief verify`'s, on the evidence joined."""
+    return supportlib.check(claim, " ".join(evidence))
+
+
 BULLET = re.compile(r"^\s*(?:[-*•·]+|\d{1,2}[.)]|#+)\s+")
 LABEL = re.compile(r"^\s*(?:summary|tl;?dr|key points?|in short|answer|assistant)\s*[:\-]\s*", re.IGNORECASE)
 PREAMBLE = re.compile(r"^\s*(?:here (?:is|are)|sure|certainly|below is|the (?:article|text) (?:is|says))\b.*:\s*$",
@@ -53,7 +60,8 @@ class Grounded:
     cosine: float  # to the closest source sentence
     kept: bool
     reason: str = ""  # why it was dropped: malformed | weak | unsupported | negation | repeat, or the
-    # support check's reason: chatter | time | quantity | roles | certainty | attribution
+    # rule of the support check that failed it (support.Verdict.rule): names | numbers | dates | days |
+    # certainty | negation | speaker | recall | quantity | time | roles | attribution | chatter
 
 
 def split_output(text: str) -> list[str]:
@@ -86,9 +94,9 @@ def missing_facts(claim: str, evidence: list[str]) -> set[str]:
     text = factlib.fold(claim)
     missing |= {w for w in CAPITALISED.findall(text) if w.lower() not in STOPWORDS and w.lower() not in body}
     missing |= {d for d in DIGITS.findall(text) if d not in set(DIGITS.findall(body))}
-    values = {v for v, _ in faithful.quantities(joined)}
-    missing |= {f"{v:g}" for v, _ in faithful.quantities(claim) if v not in values}
-    if faithful.time_problem(claim, joined):
+    values = {v for v, _ in supportlib.quantities(joined)}
+    missing |= {f"{v:g}" for v, _ in supportlib.quantities(claim) if v not in values}
+    if supportlib.time_problem(claim, joined):
         missing.add("time of day")
     fc = factlib.facts(claim)
     fe = factlib.facts(joined)
@@ -153,8 +161,8 @@ def ground_one(text: str, vector: np.ndarray, article: Article, sent_vecs: np.nd
     if bool(NEGATION.search(text)) and not any(NEGATION.search(e) for e in evidence):
         return Grounded(text, support, cosine, False, "negation")  # "did not sign" from "signed"
     verdict = SUPPORT(text, evidence)
-    if not verdict.ok:
-        return Grounded(text, support, cosine, False, verdict.reason)
+    if verdict.verdict != supportlib.SUPPORTS:
+        return Grounded(text, support, cosine, False, verdict.rule or "unsupported")
     words = content_words(text)
     cover = len(words & content_words(" ".join(evidence))) / len(words) if words else 0.0
     if cosine + 0.5 * cover < MIN_STRENGTH or too_novel(text, evidence):

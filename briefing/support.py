@@ -6,6 +6,16 @@ says must be found in the sentence (recall of the claim in the evidence); the ev
 The checks are slot rules (names, numbers as values with their units, dates, days, years), a
 certainty rule (hedges), a negation rule, a speaker rule (a quote confirms "X said" only if it names X),
 and the share of the claim's content words the evidence states.
+
+Then the rules of meaning that sentences written by small models broke (issue 14), which hold for any claim:
+a quantity keeps its unit (24 months is not 24 years, $40 million is not 40 million euros); a time of day
+is one value (12:40 is not in "12:50 p.m. ... 1:40 p.m."); two names around one verb keep their roles;
+what the evidence gives as possible or planned is not stated as done, nor an aim added (the hedge
+rule); what the evidence
+gives as someone's contested word ("X insisted ...") keeps a speaker; and a sentence that talks about
+itself ("The sentence is: ...") is chatter, not news. This is the one check: `brief verify`, merge's
+citations and the grounding of generated and fused sentences (ground.py) all call `check`.
+These are this product's own rules; they share no word list with ../shared/tools/check_briefing.py.
 """
 from __future__ import annotations
 
@@ -13,6 +23,8 @@ import re
 from dataclasses import dataclass
 
 from briefing import facts as factlib
+from briefing import sentences as sentlib
+from briefing.facts import NAME, NOT_NAMES, STOPWORDS, content_words, fold
 
 SUPPORTS, PARTIAL, NONE = "supports", "partial", "none"
 
@@ -22,6 +34,10 @@ class Verdict:
     verdict: str  # "supports" | "partial" | "none"
     reason: str | None = None  # for "partial" (and some "none"): what is missing or different
     score: float = 0.0  # how much of the claim the evidence states, 0..1: ranks evidence sentences
+    # The first rule that kept it from "supports": names | numbers | dates | days | certainty | negation |
+    # speaker | recall | quantity | time | roles | certainty | attribution | chatter (None when it supports).
+    rule: str | None = None
+    rules: tuple[str, ...] = ()  # every rule that failed, `rule` first
 
 
 # Function words, and words a paraphrase freely adds or drops: they carry no checkable part of a claim.
@@ -34,7 +50,11 @@ HEDGE = re.compile(r"\b(?:might|may|could|plans? to|planning to|planned to|expec
                    r"unlikely|scheduled to|reportedly|suggests?|suggested|possibl[ey]|potentially|appears? to|"
                    r"appeared to|seems? to|seemed to|believed to|thought to|alleged(?:ly)?|suspected|apparent(?:ly)?|"
                    r"probabl[ey]|intends? to|hopes? to|aims? to|wants? to|would like to|"
-                   r"considering|consider|proposed?|could be|feared)\b", re.IGNORECASE)
+                   r"considering|consider|proposed?|could be|feared|seek(?:s|ing)? to)\b", re.IGNORECASE)
+# Wider, for what a clause governs: a future or a modal ("will visit", "would") is not yet done either
+# ("can", an ability, is left out: "so scientists can see" states the seeing).
+MODAL = re.compile(HEDGE.pattern[:-3] + r"|will|would|shall|should|due to|going to|is to|are to|'ll)\b",
+                   re.IGNORECASE)
 # "X said", "X told reporters", "according to X": the claim names who says it.
 ATTRIBUTION = re.compile(r"\b(?:said|says|say|told|tells|tweeted|wrote|posted|added|stated|announced|"
                          r"according to|explained|insisted|warned|claimed|argued)\b", re.IGNORECASE)
@@ -128,59 +148,85 @@ def _clock(text: str) -> str:
 
 def check(claim: str, evidence: str) -> Verdict:
     """Whether `evidence` states `claim`: supports, partial (with what is missing) or none."""
-    claim, evidence = _clock(EDITORIAL.sub("", claim)), _clock(evidence)
+    raw_claim, raw_evidence = EDITORIAL.sub("", claim), evidence
+    claim, evidence = _clock(raw_claim), _clock(evidence)
     c_stems, e_stems = stems(claim), stems(evidence)
     if not c_stems:
-        return Verdict(NONE, "the claim states nothing checkable")
+        return Verdict(NONE, "the claim states nothing checkable", 0.0, "recall")
     e_set = set(e_stems)
     c_set = list(dict.fromkeys(c_stems))
     found = [w for w in c_set if w in e_set]
     recall = len(found) / len(c_set)
     if recall < PARTIAL_RECALL:
-        return Verdict(NONE, None, recall)
+        return Verdict(NONE, None, recall, "recall")
     problems = []
     # Names: every person, place or body the claim names must be named.
     e_names = _names(evidence)
     e_low = factlib.fold(evidence).lower()
     missing_names = _missing_names(claim, e_low)
     if missing_names:
-        problems.append("no " + ", ".join(missing_names[:3]))
+        problems.append(("names", "no " + ", ".join(missing_names[:3])))
     # Numbers as values: a claim's number must be given; a different one is a different fact.
     c_vals, e_vals = _values(claim), _values(evidence)
     missing_vals = sorted(c_vals - e_vals)
     if missing_vals:
         other = sorted(e_vals - c_vals)
         shown = ", ".join(f"{v:g}" for v in missing_vals[:3])
-        problems.append(f"{shown} where the source says {', '.join(f'{v:g}' for v in other[:3])}" if other
-                        else f"no {shown}")
+        problems.append(("numbers", f"{shown} where the source says {', '.join(f'{v:g}' for v in other[:3])}"
+                         if other else f"no {shown}"))
     cf, ef = factlib.facts(claim), factlib.facts(evidence)
     missing_dates = cf.dates - ef.dates
     if missing_dates:
-        problems.append("not the date " + ", ".join(f"{factlib.MONTHS[m - 1].capitalize()} {d}"
-                                                       for m, d in sorted(missing_dates)))
+        problems.append(("dates", "not the date " + ", ".join(f"{factlib.MONTHS[m - 1].capitalize()} {d}"
+                                                                for m, d in sorted(missing_dates))))
     missing_days = cf.weekdays - ef.weekdays
     if missing_days:
-        problems.append("no " + ", ".join(d.capitalize() for d in sorted(missing_days)))
+        problems.append(("days", "no " + ", ".join(d.capitalize() for d in sorted(missing_days))))
     # Certainty: "may sign" neither states nor is stated by "signed".
+    # A hedge counts where it governs the claim's words: "arrived ... and is expected to sign" hedges the
+    # signing, not the arrival.
     ch, eh = _hedges(claim), _hedges(evidence)
-    if ch != eh and (bool(ch) != bool(eh)):
-        problems.append("the source hedges it" if eh else "the source states it as certain")
+    if ch and not eh:
+        problems.append(("certainty", "the source states it as certain"))
+    elif (moved := _only_hedged(raw_claim, raw_evidence)):
+        problems.append(("certainty", "the source hedges what the claim states as done ("
+                         + ", ".join(sorted(moved)[:3]) + ")"))
     # Negation: "did not sign" against "signed".
     if _negated(claim) != _negated(evidence):
-        return Verdict(NONE if recall < SUPPORT_RECALL else PARTIAL, "one of them negates it", recall)
+        return Verdict(NONE if recall < SUPPORT_RECALL else PARTIAL, "one of them negates it", recall, "negation")
     # Speaker: a quote without "X said" does not confirm that X said it.
     speaker = _speaker(claim)
     if speaker and not (speaker & e_names or any(s in e_low for s in speaker)):
-        problems.append("not said by " + ", ".join(_title(s) for s in sorted(speaker)))
+        problems.append(("speaker", "not said by " + ", ".join(_title(s) for s in sorted(speaker))))
     elif ATTRIBUTION.search(claim) and not ATTRIBUTED.search(evidence):
-        problems.append("does not say who said it")
+        problems.append(("speaker", "does not say who said it"))
     if recall < SUPPORT_RECALL:
         missing = [w for w in c_set if w not in e_set]
         words = _surface(claim, missing[:4])
-        problems.append("no " + ", ".join(words) if words else "only part of it")
+        problems.append(("recall", "no " + ", ".join(words) if words else "only part of it"))
+    # The rules of meaning first: they name the most telling difference.
+    problems = meaning_problems(raw_claim, raw_evidence) + problems
     if problems:
-        return Verdict(PARTIAL, "; ".join(dict.fromkeys(problems)), recall)
+        reasons = list(dict.fromkeys(p for _, p in problems))
+        return Verdict(PARTIAL, "; ".join(reasons), recall, problems[0][0], tuple(dict.fromkeys(r for r, _ in problems)))
     return Verdict(SUPPORTS, None, recall)
+
+
+def meaning_problems(claim: str, evidence: str) -> list[tuple[str, str]]:
+    """(rule, reason) for each way the claim says what the evidence does not mean: chatter, a time of
+    day, a quantity's unit, swapped roles, a dropped contested attribution. The rules that read
+    sentences (roles, attribution) read each evidence sentence on its own. Certainty is `check`'s
+    hedge rule (may sign is not signed; an added aim or plan is not stated)."""
+    sents = sentlib.split(evidence) or [evidence]
+    out = []
+    for rule, problem in (("chatter", lambda: chatter_problem(claim)),
+                          ("time", lambda: time_problem(claim, evidence)),
+                          ("quantity", lambda: quantity_problem(claim, evidence)),
+                          ("roles", lambda: roles_problem(claim, sents)),
+                          ("attribution", lambda: attribution_problem(claim, sents))):
+        if (p := problem()):
+            out.append((rule, p))
+    return out
 
 
 def _name_groups(text: str) -> list[list[str]]:
@@ -220,6 +266,17 @@ def _hedges(text: str) -> frozenset:
     return frozenset(m.group(0).lower() for m in HEDGE.finditer(factlib.fold(text)))
 
 
+def _only_hedged(claim: str, evidence: str) -> set[str]:
+    """The words of a plain claim (no hedge, plan or future of its own) that the evidence gives only under
+    one (in a hedged clause), never outside one."""
+    claim, evidence = fold(claim), fold(evidence)
+    if MODAL.search(claim):
+        return set()
+    _, sure = _split_words(claim, _spans(claim, MODAL, HEDGE_END, closing=False))
+    inside, outside = _split_words(evidence, _spans(evidence, MODAL, HEDGE_END, closing=False))
+    return (sure & inside) - outside
+
+
 def _negated(text: str) -> bool:
     return len(NEGATION.findall(factlib.fold(text))) % 2 == 1
 
@@ -237,3 +294,248 @@ def _surface(text: str, stem_list: list[str]) -> list[str]:
         if s in stem_list and w not in out:
             out.append(w)
     return out
+
+
+# -- rules of meaning (issue 14: what small models got wrong) ------------------------------------------
+# -- quantities --------------------------------------------------------------------------------------
+SMALL_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+SMALL_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+                      "ninety": 90, "hundred": 100, "dozen": 12, "a dozen": 12})
+SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6}
+# Units of measure, by what they measure: two different units of one kind are two different facts.
+UNIT_KINDS = {
+    "time": "second minute hour day night week fortnight month year decade century".split(),
+    "distance": "millimetre millimeter centimetre centimeter metre meter kilometre kilometer km mile foot "
+                "feet yard inch".split(),
+    "mass": "gram kilogram kg tonne ton pound ounce".split(),
+    "money": "dollar euro pound yen yuan rouble ruble won rupee cent pence franc".split(),
+    "share": "percent per-cent % point".split(),
+}
+UNIT_KIND = {u: k for k, units in UNIT_KINDS.items() for u in units}
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_WORDNUM = "|".join(sorted((re.escape(w) for w in SMALL_NUMBERS), key=len, reverse=True))
+CURRENCY = {"$": "dollar", "€": "euro", "£": "pound", "¥": "yen"}
+QUANTITY = re.compile(
+    rf"(?P<cur>[$€£¥])?(?<![\w.:/])(?P<num>{_NUM}|(?:{_WORDNUM}))(?![\w:])(?:\s*(?P<pct>%|per ?cent))?"
+    rf"(?:[\s-]+(?P<scale>thousand|million|billion|trillion|bn)\b)?"
+    rf"(?:[\s-]+(?P<unit>[a-z]+(?:-[a-z]+)?))?", re.IGNORECASE)
+# A time of day: 12:40, 12:40 pm, 3 p.m., noon, midnight.
+TIME = re.compile(r"\b(?:(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<mer>[ap]\.?\s?m\b\.?)|(?P<h2>\d{1,2}):(?P<m2>\d{2})\b"
+                  r"|(?P<word>noon|midnight))", re.IGNORECASE)
+
+
+def _value(raw: str) -> float | None:
+    raw = raw.lower()
+    if raw in SMALL_NUMBERS:
+        return float(SMALL_NUMBERS[raw])
+    try:
+        return float(raw.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _unit(word: str | None) -> str | None:
+    """A unit word in its singular; None when the word after a number is no unit of measure."""
+    if not word:
+        return None
+    w = word.lower().split("-")[0]
+    for form in (w, w.removesuffix("s"), w.removesuffix("es"), {"centuries": "century"}.get(w, w)):
+        if form in UNIT_KIND:
+            return form
+    return None
+
+
+def times_of_day(text: str) -> set[int]:
+    """Minutes after midnight; an hour without a.m. or p.m. counts both ways (+ 10000 marks 'either')."""
+    out = set()
+    for m in TIME.finditer(text):
+        if m.group("word"):
+            out.add(720 if m.group("word").lower() == "noon" else 0)
+            continue
+        h = int(m.group("h") or m.group("h2"))
+        mins = int(m.group("m") or m.group("m2") or 0)
+        if h > 24 or mins > 59:
+            continue
+        mer = (m.group("mer") or "").lower().replace(".", "").replace(" ", "")
+        if mer:
+            h = h % 12 + (12 if mer == "pm" else 0)
+            out.add(h * 60 + mins)
+        else:
+            out.add(10000 + (h % 12) * 60 + mins)
+    return out
+
+
+def _same_time(t: int, others: set[int]) -> bool:
+    if t >= 10000:
+        return any((o - 10000 if o >= 10000 else o) % 720 == t - 10000 for o in others)
+    return any(o == t or (o >= 10000 and o - 10000 == t % 720) for o in others)
+
+
+def quantities(text: str) -> list[tuple[float, str | None]]:
+    """(value, unit) of every number that is not a time of day; percentages have the unit '%'."""
+    text = TIME.sub(" ", fold(text))
+    out = []
+    for m in QUANTITY.finditer(text):
+        value = _value(m.group("num"))
+        if value is None:
+            continue
+        if m.group("scale"):
+            value *= SCALES[m.group("scale").lower()]
+        unit = "%" if m.group("pct") else CURRENCY.get(m.group("cur") or "") or _unit(m.group("unit"))
+        if m.group("num").isalpha() and unit is None:
+            continue  # "one of the", "two countries": a word number counts only with a unit of measure
+        out.append((value, unit))
+    return out
+
+
+def quantity_problem(claim: str, evidence: str) -> str | None:
+    """A value with a unit of measure must stand in the evidence with that unit; a bare value must
+    stand there as a value ("9" for "nine", "1,000" for "1000")."""
+    have = quantities(evidence)
+    values = {v for v, _ in have}
+    for value, unit in quantities(claim):
+        if value not in values:
+            return f"{value:g}{' ' + unit if unit else ''}: no such value in the evidence"
+        same = {u for v, u in have if v == value}
+        if unit is not None and unit not in same:
+            given = ", ".join(f"{value:g} {u}" if u else f"{value:g} without a unit" for u in sorted(same, key=str))
+            return f"{value:g} {unit}: the evidence gives {given}"
+    return None
+
+
+def time_problem(claim: str, evidence: str) -> str | None:
+    have = times_of_day(fold(evidence))
+    for t in times_of_day(fold(claim)):
+        if not _same_time(t, have):
+            return "a time of day the evidence doesn't give"
+    return None
+
+
+# -- who did what to whom ------------------------------------------------------------------------------
+def _name_spans(text: str) -> list[tuple[str, int, int]]:
+    """Names with their character spans, the first word of the sentence counted only past NOT_NAMES."""
+    out = []
+    for m in NAME.finditer(text):
+        words = [w for w in m.group(0).split() if w not in NOT_NAMES and w[:1].isupper()]
+        if words:
+            out.append((" ".join(words).lower().removesuffix("'s"), m.start(), m.end()))
+    return out
+
+
+def _passive(between: str) -> bool:
+    """'A was greeted by B' names the doer second: "by" between two names turns their order round."""
+    return bool(re.search(r"\bby\b", between))
+
+
+CLAUSE_BREAK = re.compile(r"[\"“”:;]")
+
+
+def roles_problem(claim: str, evidence: list[str]) -> str | None:
+    """Two names joined by a verb in the claim, found in one evidence sentence the other way round
+    around the same verb, in the same voice: the roles are swapped."""
+    claim = fold(claim)
+    names = _name_spans(claim)
+    for i, (a, _sa, ea) in enumerate(names):
+        for b, sb, _eb in names[i + 1:]:
+            if a == b:
+                continue
+            between = claim[ea:sb].lower()
+            verbs = content_words(between) - {n[:5] for n in (a, b)}
+            if not verbs:
+                continue  # "Putin and Kim": no verb between them, nothing to swap
+            if CLAUSE_BREAK.search(between):
+                continue  # a quote and its speaker, or two clauses: no one verb joins them
+            for e in evidence:
+                e = fold(e)
+                en = _name_spans(e)
+                for j, (x, _sx, ex) in enumerate(en):
+                    for y, sy, _ey in en[j + 1:]:
+                        if (x, y) != (b, a):
+                            continue
+                        e_between = e[ex:sy].lower()
+                        if CLAUSE_BREAK.search(e_between):
+                            continue
+                        if verbs & content_words(e_between) and _passive(between) == _passive(e_between):
+                            return f"{a} and {b} swap places around {sorted(verbs & content_words(e_between))[0]}"
+    return None
+
+
+# -- attribution ----------------------------------------------------------------------------------------
+# Words for a contested or one-sided account: dropping who said it makes it the briefing's own claim.
+STANCE_WORDS = (r"insist(?:s|ed)?|claim(?:s|ed)?|alleg(?:e|es|ed)|argu(?:e|es|ed)|maintain(?:s|ed)?|"
+                    r"assert(?:s|ed)?|contend(?:s|ed)?|accus(?:e|es|ed)|den(?:y|ies|ied)|believ(?:e|es|ed)|"
+                    r"suggest(?:s|ed)?|warn(?:s|ed)?|dismiss(?:es|ed)?|reject(?:s|ed)?|charg(?:e|es|ed)|"
+                    r"describ(?:e|es|ed)|label(?:s|ed|led)?|term(?:s|ed)|brand(?:s|ed)|"
+                    r"according to|in (?:his|her|their) (?:view|words)")
+STANCE = re.compile(rf"\b(?:{STANCE_WORDS})\b", re.IGNORECASE)
+# Any word that puts a statement in someone's mouth: a claim with one keeps its attribution.
+REPORTING = re.compile(rf"\b(?:{STANCE_WORDS}|sa(?:y|ys|id)|told|stat(?:es|ed)|add(?:s|ed)|not(?:e|es|ed)|"
+                       r"announc(?:e|es|ed)|report(?:s|ed)?|confirm(?:s|ed)?|quot(?:e|es|ed)|call(?:s|ed|ing)?)\b",
+                       re.IGNORECASE)
+CLAUSE_END = re.compile(r"[;:]|\b(?:but|while|whereas|although|though|however)\b", re.IGNORECASE)
+# A hedge governs its own clause: to a comma ("may sign a deal, including X": the deal is hedged), or as
+# CLAUSE_END ends it.
+HEDGE_END = re.compile(CLAUSE_END.pattern + r"|,", re.IGNORECASE)
+# What someone insisted may go on past "but" ("insisted it is not X, but is meant to Y"); another's words
+# start at "while".
+REPORT_END = re.compile(r"[;:]|\b(?:while|whereas)\b", re.IGNORECASE)
+
+
+def _spans(text: str, marker: re.Pattern, clause_end: re.Pattern = CLAUSE_END,
+           closing: bool = True) -> list[tuple[int, int]]:
+    """What each marker governs: to the end of its clause; to the next comma inside ", who/which ...,";
+    the words before it when it closes the sentence ("..., Ushakov insisted."; not for a hedge: `closing`)."""
+    out = []
+    for m in marker.finditer(text):
+        if closing and len(re.findall(r"\w+", text[m.end():])) <= 3 and "," in text[:m.start()]:
+            out.append((0, text[:m.start()].rindex(",")))
+            continue
+        end = clause_end.search(text, m.end())
+        stop = end.start() if end else len(text)
+        if re.search(r",\s*(?:who|which|whom)\b[^,]*$", text[:m.start()]) and "," in text[m.end():stop]:
+            stop = text.index(",", m.end())
+        out.append((m.start(), stop))
+    return out
+
+
+def _split_words(text: str, spans: list[tuple[int, int]]) -> tuple[set[str], set[str]]:
+    """Content words inside the spans, and those outside them."""
+    inside, outside = set(), set()
+    for m in re.finditer(r"[A-Za-z0-9']+", text):
+        w = m.group(0).lower().removesuffix("'s")
+        if w in STOPWORDS or not content_words(w):
+            continue
+        (inside if any(s <= m.start() < e for s, e in spans) else outside).add(w[:5])
+    return inside, outside
+
+
+def attribution_problem(claim: str, evidence: list[str]) -> str | None:
+    """Most of a claim's words sit in what the evidence gives as someone's contested word, and the claim
+    says no one said it."""
+    claim = fold(claim)
+    if REPORTING.search(claim):
+        return None
+    words = content_words(claim)
+    if not words:
+        return None
+    for e in evidence:
+        e = fold(e)
+        inside, outside = _split_words(e, _spans(e, STANCE, REPORT_END))
+        if inside and len(words & inside) >= max(2, 0.5 * len(words)) and len(words & inside) > len(words & outside):
+            speaker = STANCE.search(e)
+            return f"drops who {speaker.group(0).lower() if speaker else 'said'} it"
+    return None
+
+
+# -- chatter -------------------------------------------------------------------------------------------
+CHATTER = re.compile(r"\b(?:th(?:e|is|at)\s+(?:sentence|article|passage|summary|paragraph|text\s+(?:says|is))|"
+                     r"(?:rewritten|paraphrased|summari[sz]ed|combined|fused)\s+(?:sentence|version|text)|"
+                     r"in (?:summary|conclusion|short)|as an ai)\b|^\s*(?:sure|okay|ok|certainly|here)\b|"
+                     r"^[^\"“:]{0,40}:\s*[\"“]", re.IGNORECASE)
+
+
+def chatter_problem(claim: str) -> str | None:
+    m = CHATTER.search(claim)
+    return f"a model's talk about its task ({m.group(0).strip()!r})" if m else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing import faithful, ground, pipeline
+from briefing import ground, pipeline, support
 from briefing.ingest import read_inputs
 
 
@@ -63,7 +63,7 @@ def test_unfaithful_sentences_are_dropped(seed_articles, embedder, key, text, wh
 @pytest.mark.parametrize("key,text", FAITHFUL)
 def test_a_paraphrase_that_keeps_every_fact_is_kept(seed_articles, embedder, key, text):
     (g,) = grounded(seed_articles, embedder, key, [text])
-    assert g.kept, (g.reason, faithful.check(text, [seed_articles[key][0].sentences[i].text for i in g.support]))
+    assert g.kept, (g.reason, ground.SUPPORT(text, [seed_articles[key][0].sentences[i].text for i in g.support]))
 
 
 def test_the_support_check_names_each_problem(seed_articles):
@@ -77,7 +77,8 @@ def test_the_support_check_names_each_problem(seed_articles):
              (6, "Both Moscow and Pyongyang", "chatter")]
     for i, words, reason in cases:
         key, text, _why = UNFAITHFUL[i]
-        assert faithful.check(text, evidence(key, words)).reason == reason, (text, reason)
+        v = support.check(text, " ".join(evidence(key, words)))
+        assert v.verdict != support.SUPPORTS and reason in v.rules, (text, reason, v)
 
 
 # The issue's other cases, whose evidence is not in the seeds: the evidence is given here.
@@ -95,6 +96,7 @@ def test_the_support_check_names_each_problem(seed_articles):
     ("The visit was also a visit to the Orthodox Church.",
      "Putin will also visit the Orthodox Church, and is likely to attend a concert.", "certainty"),
     ("The minister signed the treaty.", "The minister may sign the treaty on Friday.", "certainty"),
+    ("The accident occurred around 5:20 a.m.", "The accident occurred around 5.10am, officials said.", "time"),
     ("Here is the rewritten sentence: Putin met Kim in Pyongyang.", "Putin met Kim in Pyongyang.", "chatter"),
     # Gemma 3 270M on the seeds: an aim the evidence doesn't give
     ("Russia is seeking to increase trade with North Korea.", "Trade between the two countries has seen a "
@@ -104,8 +106,8 @@ def test_the_support_check_names_each_problem(seed_articles):
      'The Kremlin has described the trip as a "friendly state visit."', "attribution"),
 ])
 def test_issue_cases_fail_the_support_check(claim, evidence, reason):
-    v = faithful.check(claim, [evidence])
-    assert not v.ok and v.reason == reason, v
+    v = support.check(claim, evidence)
+    assert v.verdict != support.SUPPORTS and reason in v.rules, v
 
 
 @pytest.mark.parametrize("claim,evidence", [
@@ -119,6 +121,12 @@ def test_issue_cases_fail_the_support_check(claim, evidence, reason):
                                                                  "Pyongyang on Wednesday."),
     ("The minister may sign the treaty on Friday.", "The minister is expected to sign the treaty on Friday."),
     ("The treaty was signed on Friday, the ministry said.", "The treaty was signed on Friday, the ministry insisted."),
+    ("The accident occurred around 5:10 a.m.", "The accident occurred around 5.10am, officials said."),  # one time
+    # a hedge governs its own clause: the arrival is stated, only the signing is expected
+    ("Putin arrived in Pyongyang on Wednesday.", "Putin arrived in Pyongyang on Wednesday, and is expected to sign "
+                                                 "a treaty."),
+    ("Scientists see the two ends of the rings.", "Scientists can see the two ends of the rings."),  # ability
 ])
 def test_faithful_rewordings_pass_the_support_check(claim, evidence):
-    assert faithful.check(claim, [evidence]).ok, faithful.check(claim, [evidence])
+    v = support.check(claim, evidence)
+    assert v.verdict == support.SUPPORTS, v
