@@ -28,6 +28,33 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from loopback import Item, Route, Server, atom, page_html, rdf, rss  # noqa: E402
 
 
+def load_pool(data: str, n: int) -> list[dict]:
+    """The first `n` articles with text of a JSONL data file (one cluster a line)."""
+    pool = []
+    for line in Path(data).read_text(encoding="utf-8").splitlines():
+        for a in json.loads(line)["articles"]:
+            if a.get("text", "").strip():
+                pool.append(a)
+    return pool[:n]
+
+
+def serve(s: Server, pool: list[dict], n_feeds: int, now: float) -> list[str]:
+    """Each article as a full HTML page on the loopback server, spread over `n_feeds` RSS/Atom/RDF feeds; their URLs."""
+    per_feed = [[] for _ in range(n_feeds)]
+    for i, a in enumerate(pool):
+        path = f"/a/{i}.html"
+        paras = [p for p in a["text"].split("\n\n") if p.strip()]
+        s.routes[path] = Route(page_html(a["title"], paras, a.get("source") or f"Outlet {i % 37}"))
+        per_feed[i % n_feeds].append(Item(a["title"], s.url(path), paras[0][:300], now - 60 * i))
+    feeds = []
+    for k, items in enumerate(per_feed):
+        make, ctype = [(rss, "application/rss+xml"), (atom, "application/atom+xml"),
+                       (rdf, "application/rdf+xml")][k % 3]
+        s.routes[f"/feed/{k}"] = Route(make(f"Feed {k}", items), content_type=ctype)
+        feeds.append(s.url(f"/feed/{k}"))
+    return feeds
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data")
@@ -35,27 +62,11 @@ def main() -> int:
     ap.add_argument("--feeds", type=int, default=10)
     args = ap.parse_args()
 
-    pool = []
-    for line in Path(args.data).read_text(encoding="utf-8").splitlines():
-        for a in json.loads(line)["articles"]:
-            if a.get("text", "").strip():
-                pool.append(a)
-    pool = pool[:args.articles]
+    pool = load_pool(args.data, args.articles)
     work = Path(tempfile.mkdtemp(prefix="brief-bench-"))
     now = time.time()
     with Server() as s:
-        per_feed = [[] for _ in range(args.feeds)]
-        for i, a in enumerate(pool):
-            path = f"/a/{i}.html"
-            paras = [p for p in a["text"].split("\n\n") if p.strip()]
-            s.routes[path] = Route(page_html(a["title"], paras, a.get("source") or f"Outlet {i % 37}"))
-            per_feed[i % args.feeds].append(Item(a["title"], s.url(path), paras[0][:300], now - 60 * i))
-        feeds = []
-        for k, items in enumerate(per_feed):
-            make, ctype = [(rss, "application/rss+xml"), (atom, "application/atom+xml"),
-                           (rdf, "application/rdf+xml")][k % 3]
-            s.routes[f"/feed/{k}"] = Route(make(f"Feed {k}", items), content_type=ctype)
-            feeds.append(s.url(f"/feed/{k}"))
+        feeds = serve(s, pool, args.feeds, now)
         cfg = work / "briefing.toml"
         cfg.write_text(f"""[sources]\nfeeds = {json.dumps(feeds)}\nsince_hours = 72\n
 [briefing]\nwords = 600\nmax_stories = 10\n[output]\ndir = "out"\nformats = ["md", "json"]\n

@@ -28,23 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from loopback import Item, Route, Server, atom, page_html, rdf, rss  # noqa: E402
-
-
-def serve(s: Server, pool: list[dict], n_feeds: int, now: float) -> list[str]:
-    per_feed = [[] for _ in range(n_feeds)]
-    for i, a in enumerate(pool):
-        path = f"/a/{i}.html"
-        paras = [p for p in a["text"].split("\n\n") if p.strip()]
-        s.routes[path] = Route(page_html(a["title"], paras, a.get("source") or f"Outlet {i % 37}"))
-        per_feed[i % n_feeds].append(Item(a["title"], s.url(path), paras[0][:300], now - 60 * i))
-    feeds = []
-    for k, items in enumerate(per_feed):
-        make, ctype = [(rss, "application/rss+xml"), (atom, "application/atom+xml"),
-                       (rdf, "application/rdf+xml")][k % 3]
-        s.routes[f"/feed/{k}"] = Route(make(f"Feed {k}", items), content_type=ctype)
-        feeds.append(s.url(f"/feed/{k}"))
-    return feeds
+from feeds_bench import load_pool, serve  # noqa: E402  (the same feed set)
+from loopback import Server  # noqa: E402
 
 
 class Peak:
@@ -108,12 +93,7 @@ def main() -> int:
     ap.add_argument("--target", type=int, default=50_000, help="articles in the projection")
     args = ap.parse_args()
 
-    pool = []
-    for line in Path(args.data).read_text(encoding="utf-8").splitlines():
-        for a in json.loads(line)["articles"]:
-            if a.get("text", "").strip():
-                pool.append(a)
-    pool = pool[:args.articles]
+    pool = load_pool(args.data, args.articles)
     work = Path(tempfile.mkdtemp(prefix="brief-scale-"))
     os.environ["BRIEF_HOME"] = str(work / "home")
 
