@@ -112,44 +112,12 @@ def facts(text: str) -> Facts:
                  frozenset(numbers), frozenset(names))
 
 
-def _context_words(text: str, start: int, n: int = 4) -> set[str]:
-    before = re.findall(r"[a-z]+", fold(text[:start]).lower())[-n:]
-    return {w for w in before if w not in UNIT_STOP and len(w) > 2}
-
-
 @dataclass(frozen=True)
 class Disagreement:
     kind: str  # "day" | "date" | "number" | "name"
     about: str  # what the sides disagree on, in a few words
     a: str  # the first sentence's value
     b: str  # the second's
-
-
-def disagreement(a: str, b: str) -> Disagreement | None:
-    """How two sentences about the same thing disagree on a checkable value, if they do."""
-    fa, fb = facts(a), facts(b)
-    if fa.weekdays and fb.weekdays and not (fa.weekdays & fb.weekdays):
-        # Only the day of the same action: the words before each day must overlap ("arrived ... on").
-        ma, mb = WEEKDAY.search(fold(a)), WEEKDAY.search(fold(b))
-        if _context_words(a, ma.start(), 8) & _context_words(b, mb.start(), 8):
-            return Disagreement("day", "the day", ma.group(1).capitalize(), mb.group(1).capitalize())
-    if fa.dates and fb.dates and not (fa.dates & fb.dates):
-        months_a = {m for m, _ in fa.dates}
-        if months_a & {m for m, _ in fb.dates} and len(fa.dates) == len(fb.dates) == 1:
-            (ma, da), (mb, db) = next(iter(fa.dates)), next(iter(fb.dates))
-            return Disagreement("date", "the date", f"{MONTHS[ma - 1].capitalize()} {da}",
-                                f"{MONTHS[mb - 1].capitalize()} {db}")
-    units_a = {}
-    for unit, value in fa.quantities:
-        units_a.setdefault(unit, set()).add(value)
-    for unit, value in fb.quantities:
-        if unit in units_a and value not in units_a[unit] and len(units_a[unit]) == 1:
-            other = next(iter(units_a[unit]))
-            if unit == "%":
-                return Disagreement("number", "the percentage", f"{other:g}%", f"{value:g}%")
-            if sum(1 for u, _ in fb.quantities if u == unit) == 1:
-                return Disagreement("number", f"the number of {unit}s", f"{other:,.10g}", f"{value:,.10g}")
-    return name_in_same_role(a, b)
 
 
 ROLE = re.compile(r"\b((?:[A-Z][a-z]+\s+){1,3})((?:[A-Z][a-zA-Z'’\-]+\s+)?[A-Z][a-zA-Z'’\-]+)\b")
