@@ -18,23 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from briefing import facts as factlib
+from briefing import tuning
 from briefing.facts import Quantity
 
-# Two sentences of different articles are compared at all only this close in meaning (MiniLM cosine); below it
-# they are about different things far more often than not. Tuned on the Giveme5W1H half of
-# shared/eval/conflicts.jsonl and checked on the MultiLing half: `python bench/conflicts_eval.py --quick`.
-SAME_THING = 0.50
-# A count is compared only between sentences this close: counts of one unit abound in a story (same data, command).
-SAME_COUNT = 0.62
-# A day, date, time or place differs only between sentences about one action; those are shorter and say less
-# than a count's sentence, so they need to be closer (same tuning data and command).
-SAME_ACTION = 0.50
-# A hedged and a certain report of one action read almost alike (same tuning data and command).
-SAME_HEDGED = 0.85
-# Two counts closer than this share of the larger are rounding ("11" and "11.5 hours"), not a disagreement.
-ROUNDING = 0.10
-# An approximate count ("about 200") is not contradicted by an exact one within this share ("213").
-APPROXIMATE = 0.25
+# What they do, what they were tuned on and the bench that shows them: tuning.py.
+SAME_THING, SAME_COUNT = tuning.CONFLICTS_SAME_THING, tuning.CONFLICTS_SAME_COUNT
+SAME_ACTION, SAME_HEDGED = tuning.CONFLICTS_SAME_ACTION, tuning.CONFLICTS_SAME_HEDGED
+ROUNDING, APPROXIMATE = tuning.CONFLICTS_ROUNDING, tuning.CONFLICTS_APPROXIMATE
 
 KINDS = ("contradiction", "update", "hedge")
 SLOTS = ("day", "date", "time", "number", "name", "place", "who-did-what", "other")
@@ -43,10 +33,7 @@ SLOTS = ("day", "date", "time", "number", "name", "place", "who-did-what", "othe
 # not a disagreement about when something happened.
 PLAN = re.compile(r"\b(?:will|would|scheduled|expected|planned|plans|set to|due to|going to)\b", re.IGNORECASE)
 HEDGE = re.compile(r"\b(?:might|may|plans? to|planned to|expected to|set to|likely to|possibly)\b", re.IGNORECASE)
-# The words around two counts must share this many content words (the unit left out) to be one quantity: one
-# shared word ("killed") pairs "killed in Kabul" with "killed in the 2005 attacks"; sums and shares, of which a
-# story has many, need one more. Same tuning as SAME_THING.
-SHARED_CONTEXT = 2
+SHARED_CONTEXT = tuning.CONFLICTS_SHARED_CONTEXT  # content words two counts' contexts share: see tuning.py
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from briefing import facts, standalone
+from briefing import facts, standalone, tuning
 from briefing import sentences as splitter
 from briefing.types import Article, RawDocument, Sentence
 
@@ -174,9 +174,7 @@ def clean_lines(lines: list[str], title: str | None, embeds: bool = False) -> tu
     return kept, date
 
 
-# Sentences of one article that are read. A long news article has about 100; beyond this it is a book or
-# a dump, and embedding every sentence would cost minutes per megabyte (bench/big_article.py shows it).
-MAX_SENTENCES = 2000
+MAX_SENTENCES = tuning.EXTRACT_MAX_SENTENCES  # sentences of one article that are read: see tuning.py
 
 
 def build_article(doc: RawDocument, article_id: int, embeds: bool = False) -> Article:

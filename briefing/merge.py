@@ -18,30 +18,19 @@ import numpy as np
 
 from briefing import conflicts as conflictlib
 from briefing import facts as factlib
-from briefing import models, standalone
+from briefing import models, standalone, tuning
 from briefing import select as selectlib
 from briefing import support as support_rules
 from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, Story
 
-# Support is cosine (MiniLM) plus half the F1 of the two sentences' content words: cosine alone
-# calls "X denied the transfers" and "Y accused X of transfers" the same. Tuned by hand on the seeds'
-# citations (each read and judged).
-SUPPORT = 0.95
-SUPPORT_MIN_COSINE = 0.70
-REDUNDANT = 0.55  # a candidate this close to a chosen claim would say it again
-STORY_LINK = 0.60  # average-linkage cosine between articles of one event: on giveme5w1h (bench/cluster_eval.py)
-# ARI 0.806 at 0.60 against 0.671 at 0.50; 0.60 is also best or near it on each half of the events alone
-# The same for make_stories' similarity (mean of MiniLM and TF-IDF cosines, story_similarity); set from
-# bench/cluster_eval.py on giveme5w1h (see the comment there and models.md).
-STORY_SIMILAR = 0.40  # giveme5w1h: ARI 0.817 (84 stories, 69 events) against 0.806 for MiniLM alone at
-# STORY_LINK; 0.45 -> 0.770, 0.50 -> 0.742. The 50/50 mix was not tuned (a 25/75 mix scored 0.848 at 0.25 on this
-# same set, too sharp a peak to trust).
-DUPLICATE = 0.80  # share of 5-word shingles two copies of one article have in common
-KEY_POINTS = 3
-# How a candidate claim is ranked: independent sources saying it, closeness to the story's centre,
-# and the condenser's own score (for the extractive backend: centrality in its article and position).
-# Tuned on multiling2011 (models.md): the condenser's score weighs most.
-W_SOURCES, W_CENTRAL, W_STATEMENT, W_PRONOUN = 1.0, 1.5, 3.0, 0.5
+# What they do, what they were tuned on and the bench that shows them: tuning.py.
+SUPPORT, SUPPORT_MIN_COSINE = tuning.MERGE_SUPPORT, tuning.MERGE_SUPPORT_MIN_COSINE
+REDUNDANT = tuning.MERGE_REDUNDANT
+STORY_LINK, STORY_SIMILAR = tuning.MERGE_STORY_LINK, tuning.MERGE_STORY_SIMILAR
+DUPLICATE = tuning.MERGE_DUPLICATE
+KEY_POINTS = tuning.MERGE_KEY_POINTS
+W_SOURCES, W_CENTRAL = tuning.MERGE_W_SOURCES, tuning.MERGE_W_CENTRAL
+W_STATEMENT, W_PRONOUN = tuning.MERGE_W_STATEMENT, tuning.MERGE_W_PRONOUN
 PRONOUN_START = re.compile(r"^(?:He|She|It|They|This|These|That|Those|His|Her|Their|Its)\b")
 DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20}\))?,?\s+"
                       r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?::|—|–|-{1,2})\s+(?=[A-Z“\"])")
@@ -313,14 +302,8 @@ def choose(candidates: list[Candidate], budget: int, weights: dict[str, float] |
     return [pool[i] for i in selectlib.choose(options, budget, weights, REDUNDANT)]
 
 
-MAX_CONFLICTS = 5
-# Share of a story's words that "where sources differ" may take; the claims get the rest, so claims and
-# disagreements together keep to --words. A choice, not a tuned figure: about a third leaves a 250-word briefing
-# two or three disagreements beside its claims.
-CONFLICT_SHARE = 0.40
-# A side shows the words around its value, at most this many (its citation keeps the whole sentence): the
-# disagreement is the value, and a whole sentence a side would leave room for one conflict in a short briefing.
-SIDE_WORDS = 12
+# See tuning.py.
+MAX_CONFLICTS, CONFLICT_SHARE, SIDE_WORDS = tuning.MERGE_MAX_CONFLICTS, tuning.MERGE_CONFLICT_SHARE, tuning.MERGE_SIDE_WORDS
 
 
 def story_conflicts(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -> list[conflictlib.Pair]:

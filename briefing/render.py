@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from briefing import tuning
 from briefing.errors import BriefError, UnknownName
 from briefing.types import Briefing
 
@@ -177,9 +178,9 @@ def render_template(b: Briefing, name: str, kind: str, templates_dir: str | Path
 
 # ---- What a reader sees beside a claim: publishers' names, news dates, tallies -------------------------
 
-SHORT_WORDS = 3  # a title's short form starts at this many words, longer only where two sources would share it
-SHORT_MAX_WORDS = 8
-NAME_CHARS = 40  # a publisher's name beside a claim; longer ones are clipped
+# What they do, what they were tuned on and the bench that shows them: tuning.py.
+SHORT_WORDS, SHORT_MAX_WORDS = tuning.RENDER_SHORT_WORDS, tuning.RENDER_SHORT_MAX_WORDS
+NAME_CHARS = tuning.RENDER_NAME_CHARS
 
 
 def _host(url) -> str:
@@ -291,10 +292,7 @@ def _find(text: str, value: str) -> bool:
     return bool(value) and re.search(r"(?<!\w)" + re.escape(value) + r"(?!\w)", text, re.I) is not None
 
 
-# Where a disagreement is shown: under the claim that shares a quote with it, else under the claim whose
-# content words are at least this share of the conflict's side (a display choice, checked by eye on the
-# seeds and in tests/test_page.py); else at the head of its story.
-PLACE_OVERLAP = 0.5
+PLACE_OVERLAP = tuning.RENDER_PLACE_OVERLAP  # where a disagreement is shown: see tuning.py
 
 
 def place_conflict(conflict: dict, claims: list[dict]) -> int | None:

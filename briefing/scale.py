@@ -19,13 +19,12 @@ from typing import Callable
 
 import numpy as np
 
-from briefing import extract
+from briefing import extract, tuning
 from briefing.errors import EXIT_ERROR, BriefError, unexpected
 from briefing.types import Article, RawDocument, Skipped
 
 ENGINES = ("local", "ray")
-CHUNK = 8  # documents per Ray call: small enough that progress moves, large enough that a call's overhead is small
-RETRIES = 3  # times Ray restarts a dead worker and re-runs its call before the run fails
+CHUNK, RETRIES = tuning.SCALE_CHUNK, tuning.SCALE_RETRIES  # documents per Ray call, restarts: see tuning.py
 
 
 @dataclass

@@ -19,22 +19,11 @@ from typing import Iterable
 import numpy as np
 
 from briefing import facts as factlib
+from briefing import tuning
 
-# A concept counts only when at least this many distinct sources carry it (2 when the story has that
-# many): what one or two outlets alone say is not what "the sources" say. Gillick & Favre's 3 of 10
-# documents; on MultiLing dev (bench/rouge_budgets.py) 3 beat 2 by 0.6-1.6 R2-R.
-MIN_SOURCES = 3
-
-# Gain is divided by words ** LENGTH_POWER (1 = gain per word, Gillick & Favre's greedy; lower favours longer
-# claims).
-LENGTH_POWER = 1.0
-# A claim's value is its prior (merge's ranking score: sources, centrality, the condenser's position and
-# centrality; scaled to [0, 1] within the story) plus this times its concept gain per word. Tuned on MultiLing
-# 2011 dev only (10 clusters), 100 and 250 words, sweeps of 0, 0.5, 1, 2 (models.md): 0 -> R2-R 12.49 / 18.97,
-# 0.5 -> 12.52 / 18.82, 2 -> 11.12 / 16.06. Coverage adds nothing measurable over the prior on 10 clusters, and
-# at 0.5 short one-source sentences displaced a better-ranked two-source claim, so it is off until held-out data
-# says otherwise. bench/rouge_budgets.py shows the result.
-COVERAGE_WEIGHT = 0.0
+# What they do, what they were tuned on and the bench that shows them: tuning.py.
+MIN_SOURCES, LENGTH_POWER = tuning.SELECT_MIN_SOURCES, tuning.SELECT_LENGTH_POWER
+COVERAGE_WEIGHT = tuning.SELECT_COVERAGE_WEIGHT
 
 WORD = re.compile(r"[a-z0-9]+")
 

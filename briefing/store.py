@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefing import tuning
 from briefing.errors import EXIT_USAGE, BriefError
 from briefing.types import RawDocument
 
@@ -51,7 +52,7 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 """
 VERSION = 1
-MAX_TEXT = 1_000_000  # characters of one article kept in the state
+MAX_TEXT = tuning.STORE_MAX_TEXT  # characters of one article kept in the state: see tuning.py
 
 
 class StateBusy(BriefError):

@@ -5,8 +5,9 @@ command that shows its effect (change the value, run the command, compare within
 shared). The stage modules keep their old names as aliases (condense.MIN_WORDS is CONDENSE_MIN_WORDS), so a
 test may still patch them there. Cosines are MiniLM's (all-MiniLM-L6-v2); another embedder needs them re-tuned.
 
-Not here yet: merge.py's and facts.py's thresholds (SUPPORT, CONFLICT, STORY_LINK, W_*...), which other work
-is changing now; they keep their provenance comments where they are until that work is merged.
+Not here yet: support.py's and faithful.py's rules (being merged into one support check); facts.py and
+standalone.py hold word lists and patterns, not numeric thresholds. tests/test_tuning.py asserts that every
+number here has a comment above it or beside it.
 
 The data named below: "seeds" is examples/state-visit (five outlets, one event; read and judged by hand);
 "multiling" is ../shared/eval/multiling2011_en.jsonl (ROUGE); "giveme5w1h" is
@@ -20,8 +21,10 @@ from __future__ import annotations
 # usually a run-on from bad markup; both make poor claims. Not tuned: read off the seeds.
 # Effect: python bench/benchmark.py (ROUGE on multiling).
 CONDENSE_MIN_WORDS, CONDENSE_MAX_WORDS = 6, 70
-# Share of an article's usable sentences kept as statements, and its floor and cap. Provenance not recorded;
-# merge's word budget, not this, decides what is printed. Effect: python bench/benchmark.py (ROUGE on multiling).
+# Share of an article's usable sentences kept as statements, and its floor and cap. The share was set in the
+# small ranking sweep on multiling (10 clusters; tuned and reported on the same set, models.md says so); the
+# floor and cap are not tuned (a judgment). Merge's word budget, not this, decides what is printed.
+# Effect: python bench/benchmark.py (ROUGE on multiling).
 CONDENSE_KEEP_SHARE = 0.8
 CONDENSE_MIN_KEEP, CONDENSE_MAX_KEEP = 3, 40
 
@@ -42,7 +45,7 @@ GROUND_CANDIDATES = 12  # source sentences, closest first, that may lend a missi
 GROUND_MIN_WORDS, GROUND_MAX_WORDS = 5, 70  # a generated sentence's length; as condense's, not tuned
 
 # -- abstractive.py: pieces and fusing ------------------------------------------------------------------
-ABSTRACTIVE_MAX_PIECES = 8  # pieces of one article sent to the model; beyond, the rest is left out and reported
+ABSTRACTIVE_MAX_PIECES = 8  # pieces of one article sent to the model; beyond, the rest is left out and reported; a bound, not tuned
 ABSTRACTIVE_MARGIN = 16  # tokens kept free of a piece's budget: joining sentences may add a few; not tuned
 # A fused sentence replaces a claim only if it still says what the claim said (a faithful rewording sits at
 # cosine 0.8-0.95 on the seeds) and is not much longer: the word budget was spent on the claim. Not tuned on
@@ -82,5 +85,138 @@ MINILM_MEMO_LIMIT = 100_000  # sentences one process remembers the vectors of; a
 MODEL_MEMORY_BASE_BYTES = int(0.6 * 2**30)
 MODEL_MEMORY_CONVERT_FACTOR = 3.0
 MODEL_MEMORY_RUN_FACTOR = 2.25
-GENERATE_MAX_CONTEXT = 2048  # tokens a prompt may take: longer articles are condensed piece by piece
+GENERATE_MAX_CONTEXT = 2048  # tokens a prompt may take: longer articles are condensed piece by piece; a bound, not tuned
 GENERATE_MAX_NEW_TOKENS = 160  # tokens a model may write for one piece; not tuned
+
+# -- merge.py: stories, support, ranking and the room for disagreements -----------------------------------
+# Support is cosine (MiniLM) plus half the F1 of the two sentences' content words: cosine alone calls "X denied
+# the transfers" and "Y accused X of transfers" the same. A source supports a claim at SUPPORT or more, and
+# never below SUPPORT_MIN_COSINE. Tuned by hand on the seeds' citations (each read and judged; reported on the
+# same set). Effect: .venv/bin/brief make examples/state-visit -f json -o /tmp/s.json, then
+# python bench/citations_verify.py /tmp/s.json (citations that `brief verify` does not call "supports").
+MERGE_SUPPORT = 0.95
+MERGE_SUPPORT_MIN_COSINE = 0.70
+# A candidate claim this close (MiniLM cosine) to a chosen one would say it again, and is not chosen. Set in the
+# small ranking sweep on multiling (10 clusters; tuned and reported on the same set, models.md says so).
+# Effect: .venv/bin/python bench/rouge_budgets.py (R2-R at 100 and 250 words).
+MERGE_REDUNDANT = 0.55
+# Average-linkage cosine between articles of one event. On giveme5w1h: ARI 0.806 at 0.60 against 0.671 at 0.50;
+# 0.60 is also best or near it on each half of the events alone (tuned and reported on the same set).
+# Effect: .venv/bin/python bench/cluster_eval.py ../shared/eval/giveme5w1h_events.jsonl
+MERGE_STORY_LINK = 0.60
+# The same for make_stories' similarity (mean of MiniLM and TF-IDF cosines, story_similarity). On giveme5w1h:
+# ARI 0.817 (84 stories, 69 events) against 0.806 for MiniLM alone at STORY_LINK; 0.45 -> 0.770, 0.50 -> 0.742.
+# The 50/50 mix was not tuned (a 25/75 mix scored 0.848 at 0.25 on this same set, too sharp a peak to trust).
+# Effect: .venv/bin/python bench/cluster_eval.py ../shared/eval/giveme5w1h_events.jsonl
+MERGE_STORY_SIMILAR = 0.40
+# Share of 5-word shingles two copies of one article (syndication) have in common; copies never count as
+# confirmation. Not tuned: a judgment (a rewrite shares far less, a copy with a new headline far more).
+# Effect: the sources counted in .venv/bin/brief make examples/state-visit -f json (no bench script varies it).
+MERGE_DUPLICATE = 0.80
+# Key points shown at the head of a briefing. Not tuned: a judgment of what a reader takes in at a glance.
+# Effect: .venv/bin/brief make examples/state-visit (the key points list).
+MERGE_KEY_POINTS = 3
+# How a candidate claim is ranked: independent sources saying it, closeness to the story's centre, the
+# condenser's own score (extractive: centrality in its article and position), and a penalty for a claim that
+# opens with a pronoun. Tuned by a small sweep on multiling (10 clusters; R2-R 16.1 -> 18.9, tuned and reported on
+# the same set, models.md says so). Effect: .venv/bin/python bench/benchmark.py and bench/rouge_budgets.py.
+MERGE_W_SOURCES, MERGE_W_CENTRAL, MERGE_W_STATEMENT, MERGE_W_PRONOUN = 1.0, 1.5, 3.0, 0.5
+# Disagreements listed per story at most. Not tuned: a judgment (the word share below is what binds).
+# Effect: no bench script varies it; the seeds' briefing (.venv/bin/brief make examples/state-visit) shows three.
+MERGE_MAX_CONFLICTS = 5
+# Share of a story's words that "where sources differ" may take; the claims get the rest, so claims and
+# disagreements together keep to --words. Not tuned: a judgment; about a third leaves a 250-word briefing two or
+# three disagreements beside its claims. Effect: .venv/bin/brief make examples/state-visit --words 250.
+MERGE_CONFLICT_SHARE = 0.40
+# A side shows the words around its value, at most this many (its citation keeps the whole sentence): a whole
+# sentence a side would leave room for one conflict in a short briefing. Not tuned: a judgment, read on the seeds.
+# Effect: .venv/bin/brief make examples/state-visit (the sides under "where sources differ").
+MERGE_SIDE_WORDS = 12
+
+# -- conflicts.py: when two sentences disagree -------------------------------------------------------------
+# Two sentences of different articles are compared at all only this close in meaning (MiniLM cosine); below it
+# they are about different things far more often than not. Tuned on the giveme5w1h half of
+# ../shared/eval/conflicts.jsonl and checked on the multiling half. Effect: python bench/conflicts_eval.py
+# ../shared/eval/conflicts.jsonl ../shared/eval/giveme5w1h_events.jsonl ../shared/eval/multiling2011_en.jsonl --quick
+CONFLICTS_SAME_THING = 0.50
+# A count is compared only between sentences this close: counts of one unit abound in a story
+# (same tuning data and command).
+CONFLICTS_SAME_COUNT = 0.62
+# A day, date, time or place differs only between sentences about one action; those are shorter and say less
+# than a count's sentence, so they need to be closer (same tuning data and command).
+CONFLICTS_SAME_ACTION = 0.50
+# A hedged and a certain report of one action read almost alike (same tuning data and command).
+CONFLICTS_SAME_HEDGED = 0.85
+# Two counts closer than this share of the larger are rounding ("11" and "11.5 hours"), not a disagreement.
+# Not tuned: a judgment. Effect: python bench/conflicts_eval.py --quick (number slot).
+CONFLICTS_ROUNDING = 0.10
+# An approximate count ("about 200") is not contradicted by an exact one within this share ("213").
+# Not tuned: a judgment. Effect: python bench/conflicts_eval.py --quick (number slot).
+CONFLICTS_APPROXIMATE = 0.25
+# The words around two counts must share this many content words (the unit left out) to be one quantity: one
+# shared word ("killed") pairs "killed in Kabul" with "killed in the 2005 attacks". Same tuning data and command
+# as CONFLICTS_SAME_THING.
+CONFLICTS_SHARED_CONTEXT = 2
+
+# -- select.py: which claims a story spends its words on ---------------------------------------------------
+# A concept counts only when at least this many distinct sources carry it (2 when the story has that many).
+# Gillick & Favre's 3 of 10 documents; on multiling dev 3 beat 2 by 0.6-1.6 R2-R (tuned and reported on the
+# same set). Effect: .venv/bin/python bench/rouge_budgets.py
+SELECT_MIN_SOURCES = 3
+# Gain is divided by words ** LENGTH_POWER (1 = gain per word, Gillick & Favre's greedy; lower favours longer
+# claims). Not tuned: the published recipe. Effect: .venv/bin/python bench/rouge_budgets.py
+SELECT_LENGTH_POWER = 1.0
+# A claim's value is its prior (merge's ranking score, scaled to [0, 1] within the story) plus this times its
+# concept gain per word. Tuned on multiling 2011 dev only (10 clusters), 100 and 250 words, sweeps of 0, 0.5, 1, 2
+# (models.md): 0 -> R2-R 12.49 / 18.97, 0.5 -> 12.52 / 18.82, 2 -> 11.12 / 16.06. Coverage adds nothing measurable
+# over the prior on 10 clusters, and at 0.5 short one-source sentences displaced a better-ranked two-source claim,
+# so it is off until held-out data says otherwise. Effect: .venv/bin/python bench/rouge_budgets.py
+SELECT_COVERAGE_WEIGHT = 0.0
+
+# -- render.py: what a reader sees beside a claim ---------------------------------------------------------
+# A title's short form starts at this many words, longer (up to the max) only where two sources would share it.
+# Not tuned: a judgment, read on the seeds. Effect: python bench/page_height.py (the page's height).
+RENDER_SHORT_WORDS, RENDER_SHORT_MAX_WORDS = 3, 8
+# A publisher's name beside a claim is clipped at this many characters. Not tuned: a judgment.
+# Effect: python bench/page_height.py
+RENDER_NAME_CHARS = 40
+# Where a disagreement is shown: under the claim that shares a quote with it, else under the claim whose content
+# words are at least this share of the conflict's side; else at the head of its story. Not tuned: a display
+# choice, checked by eye on the seeds. Effect: .venv/bin/brief make examples/state-visit (where each disagreement sits)
+RENDER_PLACE_OVERLAP = 0.5
+
+# -- bounds: sizes that keep bad or hostile input cheap; none changes a normal briefing --------------------
+# Sentences of one article that are read (extract.py). A long news article has about 100; beyond this it is a
+# book or a dump, and embedding every sentence would cost minutes per megabyte. Not tuned: a bound.
+# Effect: python bench/big_article.py
+EXTRACT_MAX_SENTENCES = 2000
+# Statements one `brief verify` run checks (verify.py); as EXTRACT_MAX_SENTENCES, a bound, not tuned.
+# Effect: none on a normal briefing (tens of claims); no bench script varies it.
+VERIFY_MAX_STATEMENTS = 2000
+# Documents per Ray call (scale.py): small enough that progress moves, large enough that a call's overhead is
+# small. Not tuned: a judgment. Effect: python bench/scale_bench.py
+SCALE_CHUNK = 8
+# Times Ray restarts a dead worker and re-runs its call before the run fails (scale.py). Not tuned: a bound.
+# Effect: none on a healthy run; tests/test_scale.py holds the behaviour.
+SCALE_RETRIES = 3
+# Characters of one article kept in the daily job's state (store.py). Not tuned: a bound.
+# Effect: none on news articles (kilobytes); no bench script varies it.
+STORE_MAX_TEXT = 1_000_000
+# Bytes of one input file or stdin (ingest/files.py): a news article is kilobytes; anything this big is not one.
+# Not tuned: a bound. Effect: .venv/bin/python bench/big_article.py (time and memory at 0.2, 2 and 20 MB).
+INGEST_MAX_FILE_BYTES = 20 * 1024 * 1024
+# Lines at the top of a text file searched for a "Source:" or "Publisher:" header (ingest/files.py).
+# Not tuned: a judgment. Effect: none on the seeds; tests/test_page_facts.py holds the header's behaviour.
+INGEST_HEADER_LINES = 5
+
+# -- deliver/: the mail -----------------------------------------------------------------------------------
+# Characters of the title in the Subject (mail clients show far fewer), and of the whole Subject, whatever a
+# user's template adds (email_message.py). Not tuned: bounds. Effect: no bench script; tests/test_html_email.py
+# (test_subject_is_one_bounded_line) holds them.
+DELIVER_SUBJECT_TITLE_LIMIT, DELIVER_SUBJECT_LIMIT = 150, 250
+# A run of this many characters of a secret's form in an SMTP error is a leak and is scrubbed; shorter ones are
+# noise (mail.py). Not tuned: a judgment. Effect: no bench script; tests/test_fuzz.py holds it.
+DELIVER_SCRUB_MIN = 6
+# Days a digest may wait in the outbox before it expires, and the run says so: a digest a week old is no
+# longer news (outbox.py). Not tuned: a judgment. Effect: no bench script; tests/test_fuzz.py holds the expiry.
+OUTBOX_MAX_AGE_DAYS = 7

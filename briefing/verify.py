@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass, field
 
 from briefing import sentences as splitter
-from briefing import support
+from briefing import support, tuning
 from briefing.errors import BriefError
 from briefing.ingest.files import MAX_FILE_BYTES, Unusable, decode
 from briefing.types import Article
 
 EXIT_UNSUPPORTED = 6  # some statement of the summary is supported by no source
-MAX_STATEMENTS = 2000
+MAX_STATEMENTS = tuning.VERIFY_MAX_STATEMENTS  # statements one run checks: see tuning.py
 RANK = {support.SUPPORTS: 2, support.PARTIAL: 1, support.NONE: 0}
 SENTENCE_VERDICT = {support.SUPPORTS: "supported", support.PARTIAL: "partial", support.NONE: "unsupported"}
 

@@ -16,13 +16,13 @@ from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
 from typing import Iterable
 
-from briefing import render
+from briefing import render, tuning
 from briefing.errors import BriefError
 from briefing.safe_text import clip, human_date
 from briefing.types import Briefing
 
-SUBJECT_TITLE_LIMIT = 150  # characters of the title in the Subject; mail clients show far fewer
-SUBJECT_LIMIT = 250  # characters of the whole Subject, whatever a user's template adds
+# Characters of the title in the Subject, and of the whole Subject: see tuning.py.
+SUBJECT_TITLE_LIMIT, SUBJECT_LIMIT = tuning.DELIVER_SUBJECT_TITLE_LIMIT, tuning.DELIVER_SUBJECT_LIMIT
 DEFAULT_SUBJECT = "{title} — {date}"
 # An addr-spec as people write one (dot-atom local part, ASCII domain); no quoted local parts.
 _ADDR = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"

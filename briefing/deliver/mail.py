@@ -22,6 +22,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
+from briefing import tuning
 from briefing.deliver.email_message import DEFAULT_SUBJECT, build_message, parse_addresses, subject_for
 from briefing.errors import BriefError
 from briefing.safe_text import clip
@@ -431,7 +432,7 @@ def secret_forms(secret: str, username: str | None = None) -> list[str]:
     return sorted((f for f in forms if f), key=len, reverse=True)
 
 
-SCRUB_MIN = 6  # a run of this many characters of a secret's form is a leak; shorter ones are noise
+SCRUB_MIN = tuning.DELIVER_SCRUB_MIN  # a run this long of a secret's form is a leak: see tuning.py
 
 
 def scrub(text: str, forms: list[str]) -> str:

@@ -25,6 +25,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Callable
 
+from briefing import tuning
 from briefing.config import home
 from briefing.deliver import mail
 from briefing.deliver.files import replace_atomically
@@ -33,7 +34,7 @@ from briefing.store import Lock
 
 HELD = "held"  # a --dry-run copy: listed, sent only by an explicit `brief outbox --send`
 WAITING = "waiting"
-MAX_AGE = dt.timedelta(days=7)  # a digest a week old is no longer news: it expires, and the run says so
+MAX_AGE = dt.timedelta(days=tuning.OUTBOX_MAX_AGE_DAYS)  # then it expires, and the run says so: see tuning.py
 ENTRY_ID = re.compile(r"[0-9a-f]{16}")  # sha256 prefix, as add() makes it: never a path
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from briefing import tuning
 from briefing.errors import unexpected
 from briefing.types import RawDocument, Skipped
 
@@ -16,7 +17,7 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
-MAX_FILE_BYTES = 20 * 1024 * 1024  # a news article is kilobytes; anything this big is not one
+MAX_FILE_BYTES = tuning.INGEST_MAX_FILE_BYTES  # a news article is kilobytes: see tuning.py
 
 
 class Unusable(Exception):
@@ -164,7 +165,7 @@ def parse_bytes(data: bytes, name: str, suffix: str, path: str | None,
 # A text file may name its publisher in a header line among its first lines: "Source: Reuters" or
 # "Publisher: AP". The line is taken out of the text, so it is never quoted as the article's words.
 _PUBLISHER_LINE = re.compile(r"^[ \t]*(?:source|publisher)[ \t]*:[ \t]*(\S[^\r\n]{0,119}?)[ \t]*$", re.I | re.M)
-HEADER_LINES = 5
+HEADER_LINES = tuning.INGEST_HEADER_LINES  # see tuning.py
 
 
 def publisher_header(text: str) -> tuple[str | None, str]:
