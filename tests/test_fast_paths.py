@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from briefing import conflicts, merge
 from briefing.types import Article, Sentence
@@ -28,7 +27,8 @@ def _article(i: int, text: str, title: str = "") -> Article:
 
 
 def test_word_vectors_are_sklearns_tf_vectors():
-    TfidfVectorizer = pytest.importorskip("sklearn.feature_extraction.text").TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer  # the test extra's, never the product's
+
     odd = [_article(90, "Ünïcode café café CAFÉ naïve 2024 2024 2024 x_y_z __init__ état-major"),
            _article(91, "", title="The the THE and of"),  # nothing but stop words: an empty row
            _article(92, "Putin Putin Putin putin, Kim; Pyongyang!", title="Putin in Pyongyang")]
