@@ -167,7 +167,7 @@ def main() -> int:
 
     # What make_stories does: merge.story_similarity (MiniLM and the product's TF-IDF cosines averaged).
     words = merge.word_vectors(articles)
-    hsim = 0.5 * (brief_vecs @ brief_vecs.T) + 0.5 * np.asarray((words @ words.T).todense())
+    hsim = 0.5 * (brief_vecs @ brief_vecs.T) + 0.5 * (words @ words.T)
     for th in sorted({0.30, 0.35, 0.40, 0.45, merge.STORY_SIMILAR}):
         t = time.perf_counter()
         pred = labels_of(merge.cluster_similar(hsim, th), n)

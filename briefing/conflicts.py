@@ -241,6 +241,10 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
     ids = sorted(sentences)
     out: list[Pair] = []
     seen: set = set()
+    # compare()'s first gates (the same year where both give one, a name in common where both name someone, the
+    # first word aside), worked out once a sentence rather than once a pair: only pairs that pass them reach the
+    # rules, which would answer None for the others (the same findings, without the pairs' Python cost).
+    gates = {i: [(factlib.facts(t).years, _names(t, first_word=False)) for t in sentences[i]] for i in ids}
     for n, i in enumerate(ids):
         for j in ids[n + 1:]:
             if not len(sentences[i]) or not len(sentences[j]):
@@ -248,6 +252,9 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
             sims = vectors[i] @ vectors[j].T
             rows, cols = np.nonzero(sims >= SAME_THING)
             for r, c in zip(rows.tolist(), cols.tolist()):
+                (ya, na), (yb, nb) = gates[i][r], gates[j][c]
+                if (ya and yb and not ya & yb) or (na and nb and not na & nb):
+                    continue
                 a, b = sentences[i][r], sentences[j][c]
                 f = compare(a, b, float(sims[r, c]))
                 if f is None:

@@ -43,6 +43,7 @@ UNIT_STOP = {"and", "or", "the", "of", "in", "on", "at", "to", "for", "a", "an",
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
+@lru_cache(maxsize=65536)  # the conflict and support rules fold the same sentences again and again
 def fold(text: str) -> str:
     """NFKC, and curly quotes and dashes made plain, so 'Putin’s' and "Putin's" compare equal."""
     return unicodedata.normalize("NFKC", text).translate(_FOLD)

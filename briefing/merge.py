@@ -9,7 +9,9 @@ instead. Copies of one article (syndication) are recognised first and never coun
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -41,18 +43,33 @@ def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
+@lru_cache(maxsize=8192)
+def _shingles_of(text: str) -> frozenset:
+    """shingles(), kept: one run marks duplicates three times over the same texts (triage, then each pass)."""
+    return frozenset(shingles(text))
+
+
 def mark_duplicates(articles: list[Article]) -> None:
     """Set duplicate_of on near-identical copies; the first seen is the original."""
-    sh = [shingles(a.text) for a in articles]
+    sh = [_shingles_of(a.text) for a in articles]
+    # Shingles shared with each earlier article, counted from an index of who has which shingle: only articles
+    # that share one are compared, in the order the all-pairs loop would meet them (the same marks).
+    holders: dict[tuple[str, ...], list[int]] = {}
     for j, b in enumerate(articles):
-        for i in range(j):
+        common: dict[int, int] = {}
+        for s in sh[j]:
+            for i in holders.get(s, ()):
+                common[i] = common.get(i, 0) + 1
+        for i in sorted(common):
             a = articles[i]
             if a.duplicate_of is not None:
                 continue
             small = min(len(sh[i]), len(sh[j]))
-            if small and len(sh[i] & sh[j]) / small >= DUPLICATE:
+            if small and common[i] / small >= DUPLICATE:
                 b.duplicate_of = a.id
                 break
+        for s in sh[j]:
+            holders.setdefault(s, []).append(j)
 
 
 def cluster(vectors: np.ndarray, threshold: float = STORY_LINK) -> list[list[int]]:
@@ -95,23 +112,33 @@ def word_vectors(articles: list[Article]) -> np.ndarray:
     shared names and words that MiniLM's averaged sentences blur. No IDF: fitted on the input itself it would
     discount exactly the words a one-event input shares (on MultiLing it split clusters into more stories), and
     on giveme5w1h it does not help (ARI 0.810 with, 0.817 without, at STORY_SIMILAR)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    texts = [f"{a.title}\n{a.text}" for a in articles]
-    try:
-        m = TfidfVectorizer(sublinear_tf=True, use_idf=False, stop_words=sorted(STOPWORDS), token_pattern=r"(?u)\b\w\w\w+\b",
-                            dtype=np.float32).fit_transform(texts)
-    except ValueError:  # no word of three letters anywhere
+    # What sklearn's TfidfVectorizer(sublinear_tf=True, use_idf=False, token_pattern=r"(?u)\b\w\w\w+\b",
+    # stop_words=STOPWORDS, dtype=float32) computes, without importing sklearn (a second of every cold run):
+    # lowercased words of three letters or more, 1 + log(count), each row L2-normalised, in float32.
+    # tests/test_fast_paths.py checks it against sklearn.
+    counts = [Counter(w for w in TOKEN.findall(f"{a.title}\n{a.text}".lower()) if w not in STOPWORDS)
+              for a in articles]
+    vocabulary = sorted(set().union(*counts)) if counts else []
+    if not vocabulary:  # no word of three letters anywhere
         return np.zeros((len(articles), 1), dtype=np.float32)
-    return m  # sparse: a day's vocabulary is wide
+    column = {w: k for k, w in enumerate(vocabulary)}
+    m = np.zeros((len(articles), len(vocabulary)), dtype=np.float32)
+    for row, c in enumerate(counts):
+        if c:
+            m[row, [column[w] for w in c]] = np.log(np.array(list(c.values()), dtype=np.float32)) + np.float32(1)
+    norms = np.sqrt(np.einsum("ij,ij->i", m, m))
+    norms[norms == 0] = 1
+    return m / norms[:, None]
+
+
+TOKEN = re.compile(r"(?u)\b\w\w\w+\b")
 
 
 def story_similarity(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -> np.ndarray:
     """Between articles: the mean of their MiniLM cosine and their TF-IDF cosine."""
     meaning = np.stack([article_vector(sent_vecs[a.id]) for a in articles])
     words = word_vectors(articles)
-    return 0.5 * (meaning @ meaning.T) + 0.5 * np.asarray((words @ words.T).todense() if hasattr(words, "todense")
-                                                           else words @ words.T)
+    return 0.5 * (meaning @ meaning.T) + 0.5 * (words @ words.T)
 
 
 def article_vector(vectors: np.ndarray) -> np.ndarray:
@@ -212,15 +239,19 @@ def _names_ok(claim: str, other: str) -> bool:
 
 
 def build_story(articles: list[Article], statements: list[list[Statement]], sent_vecs: dict[int, np.ndarray],
-                stmt_vecs: list[np.ndarray], support: models.SupportCheck | None = None) -> tuple[list[Candidate], np.ndarray]:
-    """Every statement of the story's articles as a candidate claim, with its supporting citations."""
+                stmt_vecs: list[np.ndarray], support: models.SupportCheck | None = None,
+                pairs: list[conflictlib.Pair] | None = None) -> tuple[list[Candidate], np.ndarray]:
+    """Every statement of the story's articles as a candidate claim, with its supporting citations.
+
+    `pairs`: the story's conflicts (story_conflicts), when the caller has them already."""
     support = support or DefaultSupport()
     by_id = {a.id: a for a in articles}
     centroid = np.mean([article_vector(sent_vecs[a.id]) for a in articles], axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
     # Recall through the claims: every pair of sentences of different articles is compared, not only those
     # closest to a statement, so a statement whose fact another source contradicts is known to be contested.
-    pairs = story_conflicts(articles, sent_vecs)
+    if pairs is None:
+        pairs = story_conflicts(articles, sent_vecs)
     candidates = []
     for stmts, vecs in zip(statements, stmt_vecs):
         for st, v in zip(stmts, vecs):
@@ -397,8 +428,9 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         if left <= 0:
             break
         share = max(40, round(words * len(group) / total)) if len(groups) > 1 else words
+        pairs = story_conflicts(group, sent_vecs)  # once a story: build_story and the conflicts both need them
         candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
-                                           [stmt_vecs[a.id] for a in group], support)
+                                           [stmt_vecs[a.id] for a in group], support, pairs)
         budget = min(left, share)
         # Only a sentence that reads on its own can be a claim (no dangling "they", no quote without its
         # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
@@ -406,7 +438,6 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         headline = headline_of(group, sent_vecs, centroid)
         readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)]
         candidates = readable or (candidates if len(groups) == 1 else [])
-        pairs = story_conflicts(group, sent_vecs)
         conflicts = conflicts_of(pairs, group, round(budget * CONFLICT_SHARE))
         weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
         chosen = choose(candidates, max(0, budget - conflict_words(conflicts)), weights)

@@ -94,12 +94,13 @@ def _make_in_a_subprocess(tmp_path, code_before: str = "", env: dict | None = No
             f"r = CliRunner().invoke(app, ['make', {str(ROOT / 'examples' / 'state-visit')!r}, '-q', '-f', 'json', "
             f"'-o', {str(tmp_path / 'out.json')!r}, *{list(args)!r}]); "
             "print(r.exit_code); print(r.output.strip()); "
-            "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
+            "print(sorted(m for m in ('torch', 'transformers', 'sklearn') if m in sys.modules))")
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
                           env={**os.environ, **(env or {})})
 
 
 def test_the_default_make_imports_neither_torch_nor_transformers(embedder, tmp_path):
+    # nor sklearn: story clustering's term frequencies are numpy (merge.word_vectors)
     embedder.embed(["the graph is built before the run"])
     out = _make_in_a_subprocess(tmp_path)
     assert out.returncode == 0, out.stderr

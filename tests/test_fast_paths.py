@@ -1,0 +1,140 @@
+"""The fast paths give the answers of the plain ones they replace: merge.word_vectors against sklearn's
+TfidfVectorizer, mark_duplicates against the all-pairs loop, conflicts.find against compare() on every pair."""
+import itertools
+import re
+from pathlib import Path
+
+import numpy as np
+
+from briefing import conflicts, merge
+from briefing.types import Article, Sentence
+
+SEEDS = sorted((Path(__file__).parent.parent / "examples" / "state-visit").glob("*.txt"))
+
+
+def _seed_articles() -> list[Article]:
+    out = []
+    for i, path in enumerate(SEEDS):
+        title, _, text = path.read_text(encoding="utf-8").partition("\n")
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+        out.append(Article(id=i + 1, title=title, text=text,
+                           sentences=[Sentence(j, s, 0) for j, s in enumerate(sentences)]))
+    return out
+
+
+def _article(i: int, text: str, title: str = "") -> Article:
+    return Article(id=i, title=title, text=text, sentences=[Sentence(0, text, 0)] if text else [])
+
+
+def test_word_vectors_are_sklearns_tf_vectors():
+    from sklearn.feature_extraction.text import TfidfVectorizer  # the test extra's, never the product's
+
+    odd = [_article(90, "Ünïcode café café CAFÉ naïve 2024 2024 2024 x_y_z __init__ état-major"),
+           _article(91, "", title="The the THE and of"),  # nothing but stop words: an empty row
+           _article(92, "Putin Putin Putin putin, Kim; Pyongyang!", title="Putin in Pyongyang")]
+    articles = _seed_articles() + odd
+    assert len(articles) >= 8
+    ours = merge.word_vectors(articles)
+    theirs = TfidfVectorizer(sublinear_tf=True, use_idf=False, stop_words=sorted(merge.STOPWORDS),
+                             token_pattern=r"(?u)\b\w\w\w+\b", dtype=np.float32).fit_transform(
+        [f"{a.title}\n{a.text}" for a in articles])
+    assert ours.dtype == np.float32 and ours.shape == theirs.shape
+    # Same columns (both sort the vocabulary), same values, so the same cosines story clustering sees.
+    np.testing.assert_allclose(ours, theirs.toarray(), rtol=0, atol=1e-7)
+    # The cosines agree to float32 rounding: both sum in float32, sklearn's sparse product in another order
+    # (its own diagonal strays up to 1e-5 from 1 over a seed's few hundred words).
+    np.testing.assert_allclose(ours @ ours.T, (theirs @ theirs.T).toarray(), rtol=0, atol=2e-5)
+    assert not ours[len(articles) - 2].any()  # the stop-word article
+    assert ours[0] @ ours[1] > 0.1  # two seeds of one visit share words
+
+
+def test_word_vectors_with_no_word_at_all():
+    v = merge.word_vectors([_article(1, "a b c"), _article(2, "")])
+    assert v.shape == (2, 1) and not v.any()
+    assert merge.word_vectors([]).shape == (0, 1)
+
+
+def _duplicates_all_pairs(articles: list[Article]) -> None:
+    """mark_duplicates as it was: every article against every earlier one."""
+    sh = [merge.shingles(a.text) for a in articles]
+    for j, b in enumerate(articles):
+        for i in range(j):
+            a = articles[i]
+            if a.duplicate_of is not None:
+                continue
+            small = min(len(sh[i]), len(sh[j]))
+            if small and len(sh[i] & sh[j]) / small >= merge.DUPLICATE:
+                b.duplicate_of = a.id
+                break
+
+
+def _copies() -> list[Article]:
+    seeds = _seed_articles()
+    texts = [a.text for a in seeds]
+    words = texts[0].split()
+    made = texts + [
+        texts[1],  # a copy
+        texts[1] + " Reporting by a wire service.",  # a syndicated copy with a tail
+        " ".join(words[: int(len(words) * 0.85)]),  # most of the first article: a copy of it
+        " ".join(words[: int(len(words) * 0.5)]) + " " + texts[2][:400],  # half of one, then another
+        "",
+        "Short.",
+        texts[3],
+    ]
+    return [_article(i + 1, t) for i, t in enumerate(made)]
+
+
+def test_mark_duplicates_marks_what_the_all_pairs_loop_marks():
+    for order in (lambda x: x, lambda x: x[::-1], lambda x: x[1::2] + x[::2]):
+        fast, slow = order(_copies()), order(_copies())
+        merge.mark_duplicates(fast)
+        _duplicates_all_pairs(slow)
+        marks = [a.duplicate_of for a in fast]
+        assert marks == [a.duplicate_of for a in slow]
+        assert sum(m is not None for m in marks) >= 3
+        # Called again on a part of the day (as the pipeline does after triage), marks stay as the loop leaves them.
+        merge.mark_duplicates(fast[2:])
+        _duplicates_all_pairs(slow[2:])
+        assert [a.duplicate_of for a in fast] == [a.duplicate_of for a in slow]
+
+
+def _find_all_pairs(sentences, vectors):
+    """conflicts.find as it was: compare() on every pair of sentences close enough in meaning."""
+    out, seen = [], set()
+    ids = sorted(sentences)
+    for n, i in enumerate(ids):
+        for j in ids[n + 1:]:
+            for r, c in itertools.product(range(len(sentences[i])), range(len(sentences[j]))):
+                cos = float(vectors[i][r] @ vectors[j][c])
+                if cos < conflicts.SAME_THING:
+                    continue
+                f = conflicts.compare(sentences[i][r], sentences[j][c], cos)
+                if f is None:
+                    continue
+                key = (f.slot, f.about, frozenset((f.a.lower(), f.b.lower())), frozenset((i, j)))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(conflicts.Pair((i, r), (j, c), f, cos))
+    out.sort(key=lambda p: -p.cosine)
+    return out
+
+
+def test_find_finds_what_compare_on_every_pair_finds():
+    articles = _seed_articles()
+    sentences = {a.id: [merge.claim_text(s.text) for s in a.sentences] for a in articles}
+    sentences[99] = ["Putin arrived in Pyongyang on Thursday with 300 guards in 2023.",
+                     "Kim Jong Un met Vladimir Putin in Moscow on June 20.",
+                     "The pact might be signed by Putin and Kim."]
+    rng = np.random.default_rng(7)
+    # Every pair close enough for every rule (one shared direction), then a spread of cosines around the gates.
+    base = rng.normal(size=16)
+    vectors = {}
+    for i, texts in sentences.items():
+        v = base + rng.normal(scale=0.35, size=(len(texts), 16))
+        vectors[i] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    for vecs in (vectors, {i: np.tile(base / np.linalg.norm(base), (len(t), 1)) for i, t in sentences.items()}):
+        fast = conflicts.find(sentences, vecs)
+        slow = _find_all_pairs(sentences, vecs)
+        assert [(p.a, p.b, p.finding) for p in fast] == [(p.a, p.b, p.finding) for p in slow]
+        np.testing.assert_allclose([p.cosine for p in fast], [p.cosine for p in slow], atol=1e-12)
+        assert len(fast) >= 3
