@@ -28,18 +28,18 @@ TITLE_RUN = re.compile(r"(?:\b[A-Z][\w'’-]*,?(?:\s+(?:in|of|to|a|an|the|and|fo
 SMALL_WORDS = {"With", "In", "For", "Of", "To", "And", "Will", "From", "On", "At", "After", "Is", "Are", "The", "A", "As"}
 # "this step", "those cuts", "such transfers", "the two brothers": a reference back to something said before.
 DEMONSTRATIVE = re.compile(r"\b(?:this|these|those|such|similar|both|another|the\s+two|the\s+three|the\s+both)\s+"
-                           r"([a-z][a-z-]+)", re.IGNORECASE)
+                           r"(?-i:([a-z][a-z-]+))", re.IGNORECASE)  # "the two Koreas": a capitalised noun names them
 # "this week", "this month": a time, said relative to the article's date, not a reference back.
 TIME_NOUNS = frozenset("""morning afternoon evening night week weekend month year season fall spring summer winter
 quarter half period round time day decade century""".split())
 THAT_NOUN = re.compile(r"(?:^|\b(?:in|of|on|at|from|with|for|by|about|after|to|and|but|And|But)\s+)[Tt]hat\s+([a-z][a-z-]+)")
 # "The decision was made...": a subject that is one common noun, which only the article before explained.
 DEFINITE_SUBJECT = re.compile(r"^[\"“‘']?The\s+(?:[a-z]+\s+)?([a-z][a-z-]+)\s+(?:was|were|is|are|has|had|have|will|would|"
-                              r"may|might|could|comes|come|came|followed|follows)\b")
+                              r"may|might|could|comes|come|came|followed|follows|show|shows|showed|include|includes|included)\b")
 ATTRIBUTION = re.compile(r"\b(?:said|says|say|told|tells|tweeted|wrote|writes|posted|added|stated|announced|"
                          r"according to|explained|insisted|warned|claimed|argued|asked|replied|reported|reports|"
                          r"statement|concluded|confirmed)\b", re.IGNORECASE)
-OPENS_WITH_VERB = re.compile(r"^[\"“‘']?(?:Will|Would|Can|Could|Should|Must|Is|Are|Was|Were|Has|Have|Had|Really|"
+OPENS_WITH_VERB = re.compile(r"^[\"“‘']?(?:Not that|Will|Would|Can|Could|Should|Must|Is|Are|Was|Were|Has|Have|Had|Really|"
                              r"Just|Still|Also)\b(?![^.?!]*\?)")
 CUT = re.compile(r"(?:\.\.\.|…)")
 CUT_END = re.compile(r"\b(?:Spc|Sgt|Gen|Lt|Col|Capt|Mr|Mrs|Ms|Dr|St|Pvt|Cpl|Maj|Rep|Sen|Gov|Prof|No)\.$")
@@ -66,10 +66,55 @@ PAST_OR_AUX = re.compile(r"\b(?:is|are|was|were|been|has|have|had|will|would|can
 DATED = re.compile(r"\b(?:on|in)\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+(?:19|20)\d\d\b")
 SHIRT = re.compile(r"[A-Z][a-z]+\s+\(\d{1,2}\)")
 # "the second tremor", "a fourth bomb", "the other ship": one of several, the rest told before.
-ORDINAL = re.compile(r"\b(?:the|a|an)\s+(?:second|third|fourth|fifth|sixth|latter|former|other)\s+([a-z][a-z-]+)",
-                     re.IGNORECASE)
+ORDINAL = re.compile(r"\b(?:the|a|an)\s+(?:second|third|fourth|fifth|sixth|latter|other)\s+"
+                     r"(?:and\s+[a-z]+\s+)?([a-z][a-z-]+)", re.IGNORECASE)
 # "After the speech ...": an opening time clause about something the article told before.
 OPENING_EVENT = re.compile(r"^(?:After|Before|During|Since|Following|Despite)\s+the\s+([a-z][a-z-]+)\b")
+
+
+# An exclamation outside quotes is a promotion ("Celebrating 125 years of Progress!"), not news prose.
+EXCLAIMED = re.compile(r"!\W*$")
+# A path on a web host ("doi.org/10.1002/...", "example.com/news"): a reference or link line.
+WEB_PATH = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/\S")
+# The imperative of reading a page ("Click to read...", "Watch the video here", "Sign up now"): an instruction
+# to the reader, by its form: a verb of using a page first, no subject, then where or what to go to.
+PAGE_IMPERATIVE = re.compile(r"^(?:Click|Tap|Read|Watch|See|Look|Find|Sign|Follow|Share|Subscribe|Download|Join|"
+                             r"Listen|Get|Chat|Visit|Check|Learn|Explore|Discover|Scroll|Swipe|View|Browse|Send|"
+                             r"Email|Contact|Donate|Register|Vote|Play)\s+(?:to|here|now|more|below|above|on|out|up|"
+                             r"back|through|our|this|the\s+(?:full|latest|video|gallery|story|photos?|live)|for|in|"
+                             r"at|us|you|your|it)\b")
+# A caption's other form: plural actors doing something now, in a sentence with no past tense and no
+# auxiliary ("Police cordon off the area ...", "Protesters gather outside ..."). The verbs of saying and
+# thinking are left out: "Officials say ...", "Scientists believe ..." are news prose.
+PLURAL_NOW = re.compile(r"^(?:[A-Z][a-z]+\s+)?(?:Police|People|Crowds?|[A-Z][a-z]+(?:ers|ors|ists|ans|ents|ants|ies|men))"
+                        r"\s+(?!(?:say|believe|think|expect|fear|hope|want|need|suspect|warn|estimate|know|agree|plan|"
+                        r"insist|claim|argue|report|deny|urge|call|are|were|have|had|will|would|can|could|may|might|"
+                        r"must|should|do|did)\b)([a-z]{3,})\b(?<!s)(?<!ed)(?<!ing)\s+(?:off|up|out|down|on|in|at|"
+                        r"outside|near|during|as|the|a|an|their|through|past|along|to)\b")
+# An -ed word after a determiner is an adjective ("The intended route of Flight 447."), not a verb.
+DETERMINED_ED = re.compile(r"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir|[Tt]his|[Tt]hat|[Oo]ur)\s+([a-z]+ed)\b")
+# Document speakers: "the statement said" is only clear after the article said whose statement it was. An
+# agent ("the airline said") is read through the headline's story; a document never is.
+DOCUMENT_SPEAKER = re.compile(r"\b[Tt]he\s+(statement|report|letter|release|memo|message|note|document|study|"
+                              r"paper|post|filing|complaint|notice|announcement|email|e-mail|order|ruling|"
+                              r"decision|verdict|survey|poll)\s+(?:said|says|added|stated|noted|read|reads|"
+                              r"concluded|found|finds|showed|shows|explained)\b")
+# "The 46-year-old South African is ...": a description standing for a name the article gave before.
+AGED_DESCRIPTION = re.compile(r"^[\"“‘']?The\s+\d{1,3}-year-old\s+(?:[a-z]|(?:[A-Z][a-z]+\s+)?[A-Z][a-z]+(?:an|ese|ish|i)\b)")
+# "Other events ...", "Fellow Briton ...", "Instead, ...": more of, or instead of,
+# something the article said before.
+REFERS_ON = re.compile(r"^[\"“‘']?(?:(?:Other|Fellow)\s+([A-Za-z][a-z-]+)|(Instead|Likewise|Similarly|"
+                       r"Otherwise|Then|Again)\b)")
+# "that's more than ...": a pronoun for what was said before (outside quotes).
+THATS = re.compile(r"(?:^|[,;:]\s*|\b(?:said|says|say|reports?|reported|added|notes?|noted|thinks?|believes?)\s+)"
+                   r"[Tt]hat['’]s\b")
+# "the third stage of the Tour de France": the "of" names what it is one of.
+OF_NAME = re.compile(r"\s+of\s+(?:the\s+)?[A-Z\"“]")
+OPENERS = {"But", "And", "So", "Yet", "Now", "Then", "Still", "Later", "Also", "Meanwhile", "However"}
+PLURAL_PRONOUN = re.compile(r"\b(?:they|them|their|theirs|themselves)\b")
+# A word that can stand for "they": a plural noun, a name (a team, a government), a number of people.
+PLURAL_ANTECEDENT = re.compile(r"\b(?:[a-z]{2,}(?<![su]s)(?<!is)(?<!ss)s|[A-Z][\w'’-]+|people|police|men|women|children|"
+                               r"staff|crew|team|public|government|family|couple|both|each|all|everyone|anyone|who)\b")
 
 
 def _content(text: str) -> set[str]:
@@ -82,8 +127,21 @@ def _has_name(text: str) -> bool:
     return any(w[0].isupper() and w not in factlib.NOT_NAMES for w in words[1:])
 
 
+def _names_someone(headline: str) -> bool:
+    """Whether a headline names someone: a capitalised word in a sentence-case headline. In Title Case every
+    word is capitalised, so the case says nothing."""
+    words = _WORD.findall(headline)
+    capitalised = sum(w[0].isupper() for w in words)
+    return bool(words) and capitalised <= 0.6 * len(words) and _has_name(headline)
+
+
 # A tweet as a page embeds it: "... — Name (@handle) December 2, 2017".
 TWEET_EMBED = re.compile(r"[-—–]\s*[^()]{1,60}\(@\w{1,30}\)\s*(?:[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4})?")
+
+
+def _past_or_aux(text: str) -> bool:
+    """Whether the text has a past tense or an auxiliary: what news prose has and a caption lacks."""
+    return bool(PAST_OR_AUX.search(text) or re.search(r"\b(?:" + "|".join(IRREGULAR_PAST) + r")\b", text))
 
 
 def furniture(text: str) -> str | None:
@@ -94,8 +152,14 @@ def furniture(text: str) -> str | None:
         return "furniture: a tweet embed"
     if CREDIT.search(t):
         return "furniture: a caption or photo credit"
-    if TO_READER.match(t):
+    if TO_READER.match(t) or PAGE_IMPERATIVE.match(t):
         return "furniture: a prompt to the reader"
+    if EXCLAIMED.search(QUOTED.sub(" ", t)) and not re.search(r"[\"”’']\W*$", t):
+        return "furniture: an exclamation (a promotion, not news prose)"
+    if WEB_PATH.search(t):
+        return "furniture: a web address (a link or reference line)"
+    if PLURAL_NOW.match(t) and not _past_or_aux(t):
+        return "furniture: a photo caption (actors in the present tense)"
     if SHIRT.search(t) or (DATED.search(t) and not PAST_OR_AUX.search(t)):
         return "furniture: a photo caption"
     for m in TITLE_RUN.finditer(t):
@@ -115,7 +179,7 @@ def reason(text: str, headline: str = "") -> str | None:
         return why
     if TWEET.search(t):
         return "furniture: a link, handle or hashtag"
-    if not FINITE.search(t):
+    if not FINITE.search(t if ":" in t else DETERMINED_ED.sub(" ", t)):
         return "fragment: no verb (a caption or a heading)"
     if CUT.search(t) or CUT_END.search(t):
         return "fragment: cut"
@@ -127,10 +191,29 @@ def reason(text: str, headline: str = "") -> str | None:
         return "dangling: the speaker is only 'he', 'she' or 'they'"
     if not attributed and (quoted or FIRST_PERSON.search(re.sub(r"\bUS\b", "", t))):
         return "fragment: a quote without its speaker"
+    unquoted = QUOTED.sub(" ", t)
+    spoken = [q for q in QUOTED.findall(t) if len(q.split()) >= 4 and _past_or_aux(q)]
+    if spoken and not attributed and not re.search(r"\b(?:according to|said|says|told)\b", t):
+        return "fragment: a quote without its speaker"
     known = _content(headline) | set()
     if OPENING_PRONOUN.match(t):
         return "dangling: opens with a pronoun"
-    if PERSONAL.search(t) and not _has_name(t):
+    if THATS.search(unquoted):
+        return "dangling: 'that' stands for something said before"
+    m = DOCUMENT_SPEAKER.search(unquoted)
+    if m and m.group(1)[:5] not in known:
+        return f"dangling: '{m.group(0)}' (whose {m.group(1)}?)"
+    if AGED_DESCRIPTION.match(t) and not _names_someone(headline):
+        return "dangling: a description stands for a name"
+    m = REFERS_ON.match(t)
+    if m and not (m.group(1) and m.group(1).lower()[:5] in known):
+        return f"dangling: '{m.group(0).strip()}' refers back"
+    m = PLURAL_PRONOUN.search(unquoted)
+    if m and not any(w not in factlib.NOT_NAMES and w not in OPENERS
+                     for w in PLURAL_ANTECEDENT.findall(unquoted[:m.start()])):
+        return f"dangling: '{m.group(0)}' with no one named before it"
+    # A person the headline names ("Elon Musk will send ...") is who "he" or "the 46-year-old" is.
+    if PERSONAL.search(t) and not _has_name(t) and not _names_someone(headline):
         return "dangling: a pronoun with no one named"
     m = DEFINITE_SUBJECT.match(t)
     if m:
@@ -142,7 +225,7 @@ def reason(text: str, headline: str = "") -> str | None:
         m = rx.search(t)
         noun = m.group(1).lower() if m else ""
         if m and noun not in factlib.STOPWORDS and noun not in TIME_NOUNS and noun[:5] not in known \
-                and noun[:5] not in _content(t[m.end():]):
+                and noun[:5] not in _content(t[m.end():]) and not OF_NAME.match(t[m.end():]):
             return f"dangling: '{m.group(0).strip()}' refers back"
     for rx in (DEMONSTRATIVE, THAT_NOUN):
         for m in rx.finditer(t):
