@@ -153,10 +153,15 @@ CONNECTIVE = re.compile(r"^(?:Additionally|Moreover|Furthermore|However|Meanwhil
                         r"Nevertheless|Nonetheless|Still|Separately|Besides|Indeed),\s+(?=\S)")
 
 
+# A date glued to the sentence's first word ("Tuesday, January 18, 2005Through a telethon, ..."): the page's date.
+GLUED_DATE = re.compile(r"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+)?(?:January|February|March|April|May|June|"
+                        r"July|August|September|October|November|December)\s+\d{1,2},\s+\d{4}(?=[A-Z][a-z])")
+
+
 def claim_text(sentence: str) -> str:
     """A sentence as a claim: a dateline ("Washington [US], June 19 :") is not part of what it says, and a
     connective ("Additionally, ") ties it to a neighbour that the briefing does not show."""
-    text = DATELINE.sub("", sentence, count=1).strip()
+    text = DATELINE.sub("", GLUED_DATE.sub("", sentence, count=1), count=1).strip()
     trimmed = CONNECTIVE.sub("", text, count=1)
     if trimmed != text:
         text = trimmed[0].upper() + trimmed[1:]
@@ -275,6 +280,43 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
                 score -= W_PRONOUN  # "He said..." reads badly out of its article
             candidates.append(Candidate(st, v, cits, disagreements, score))
     return candidates, centroid
+
+
+def readable_form(c: Candidate, headline: str, articles: list[Article], sent_vecs: dict[int, np.ndarray],
+                  centroid: np.ndarray, pairs: list[conflictlib.Pair],
+                  support: models.SupportCheck | None = None) -> Candidate | None:
+    """The candidate as a claim a reader can take alone: its own sentence when that reads alone under the
+    headline, else the sentence of another source that states it and reads alone (citing every one of the
+    candidate's sentences that states that one), else None."""
+    if standalone.standalone(claim_text(c.statement.text), headline):
+        return c
+    support = support or DefaultSupport()
+    where = {(a.id, s.text): (a.id, s.index) for a in articles for s in a.sentences}
+    options = []
+    for cit in c.citations:
+        text, at = claim_text(cit.evidence), where.get((cit.source, cit.evidence))
+        if at is None or at[0] == c.statement.article or not standalone.standalone(text, headline):
+            continue
+        vector = sent_vecs[at[0]][at[1]]
+        cits = [Citation(source=cit.source, evidence=cit.evidence)]
+        for other in c.citations:
+            there = where.get((other.source, other.evidence))
+            if other is cit or there is None or other.source == cit.source:
+                continue
+            cosine = float(sent_vecs[there[0]][there[1]] @ vector)
+            if support.check(text, other.evidence, cosine).supported:
+                cits.append(Citation(source=other.source, evidence=other.evidence))
+        options.append((len({x.source for x in cits}), float(vector @ c.vector), at, vector, cits))
+    if not options:
+        return None
+    n, _, (article, index), vector, cits = max(options, key=lambda o: (o[0], o[1]))
+    st = c.statement
+    statement = Statement(article=article, text={a.id: a for a in articles}[article].sentences[index].text,
+                          support=[index], score=st.score)
+    score = c.score + W_SOURCES * (n - len({x.source for x in c.citations})) \
+        + W_CENTRAL * float(vector @ centroid - c.vector @ centroid)
+    disagreements = [p for p in pairs if (article, index) in (p.a, p.b)]
+    return Candidate(statement, vector, cits, disagreements, score)
 
 
 def claim_words(c: Candidate) -> int:
@@ -436,7 +478,8 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
         # A story where nothing reads alone is left out, unless it is the only one: a briefing is never empty.
         headline = headline_of(group, sent_vecs, centroid)
-        readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)]
+        readable = [r for r in (readable_form(c, headline, group, sent_vecs, centroid, pairs, support)
+                                for c in candidates) if r is not None]
         candidates = readable or (candidates if len(groups) == 1 else [])
         conflicts = conflicts_of(pairs, group, round(budget * CONFLICT_SHARE))
         weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)

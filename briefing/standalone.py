@@ -41,6 +41,7 @@ ATTRIBUTION = re.compile(r"\b(?:said|says|say|told|tells|tweeted|wrote|writes|po
                          r"statement|concluded|confirmed)\b", re.IGNORECASE)
 OPENS_WITH_VERB = re.compile(r"^[\"“‘']?(?:Not that|Will|Would|Can|Could|Should|Must|Is|Are|Was|Were|Has|Have|Had|Really|"
                              r"Just|Still|Also)\b(?![^.?!]*\?)")
+SECONDS = re.compile(r"\d['\"]")
 CUT = re.compile(r"(?:\.\.\.|…)")
 CUT_END = re.compile(r"\b(?:Spc|Sgt|Gen|Lt|Col|Capt|Mr|Mrs|Ms|Dr|St|Pvt|Cpl|Maj|Rep|Sen|Gov|Prof|No)\.$")
 # Furniture by its form.
@@ -107,14 +108,14 @@ REFERS_ON = re.compile(r"^[\"“‘']?(?:(?:Other|Fellow)\s+([A-Za-z][a-z-]+)|(I
                        r"Otherwise|Then|Again)\b)")
 # "that's more than ...": a pronoun for what was said before (outside quotes).
 THATS = re.compile(r"(?:^|[,;:]\s*|\b(?:said|says|say|reports?|reported|added|notes?|noted|thinks?|believes?)\s+)"
-                   r"[Tt]hat['’]s\b")
+                   r"[Tt]hat(?:['’]s|\s+is|\s+was)\b(?!,)")
 # "the third stage of the Tour de France": the "of" names what it is one of.
 OF_NAME = re.compile(r"\s+of\s+(?:the\s+)?[A-Z\"“]")
 OPENERS = {"But", "And", "So", "Yet", "Now", "Then", "Still", "Later", "Also", "Meanwhile", "However"}
 PLURAL_PRONOUN = re.compile(r"\b(?:they|them|their|theirs|themselves)\b")
 # A word that can stand for "they": a plural noun, a name (a team, a government), a number of people.
 PLURAL_ANTECEDENT = re.compile(r"\b(?:[a-z]{2,}(?<![su]s)(?<!is)(?<!ss)s|[A-Z][\w'’-]+|people|police|men|women|children|"
-                               r"staff|crew|team|public|government|family|couple|both|each|all|everyone|anyone|who)\b")
+                               r"staff|crew|team|public|government|family|couple|both|each|all|everyone|anyone)\b")
 
 
 def _content(text: str) -> set[str]:
@@ -185,7 +186,9 @@ def reason(text: str, headline: str = "") -> str | None:
         return "fragment: cut"
     if OPENS_WITH_VERB.match(t):
         return "fragment: no subject"
-    quoted = t.startswith(("\"", "'", "“", "‘")) or (text.count("“") != text.count("”"))
+    # an odd count of straight double quotes is a quote cut at one end (5h 34' 28" is seconds, not a quote)
+    quoted = t.startswith(("\"", "'", "“", "‘")) or (text.count("“") != text.count("”")) \
+        or SECONDS.sub("", text).count('"') % 2 == 1
     attributed = bool(ATTRIBUTION.search(QUOTED.sub(" ", t)))
     if PRONOUN_SPEAKER.search(t):
         return "dangling: the speaker is only 'he', 'she' or 'they'"
@@ -209,7 +212,9 @@ def reason(text: str, headline: str = "") -> str | None:
     if m and not (m.group(1) and m.group(1).lower()[:5] in known):
         return f"dangling: '{m.group(0).strip()}' refers back"
     m = PLURAL_PRONOUN.search(unquoted)
-    if m and not any(w not in factlib.NOT_NAMES and w not in OPENERS
+    # "them" under "Airline sorry for accusing players of theft": the headline's plural noun is who they are
+    plural_headline = any(w.islower() for w in PLURAL_ANTECEDENT.findall(headline))
+    if m and not plural_headline and not any(w not in factlib.NOT_NAMES and w not in OPENERS
                      for w in PLURAL_ANTECEDENT.findall(unquoted[:m.start()])):
         return f"dangling: '{m.group(0)}' with no one named before it"
     # A person the headline names ("Elon Musk will send ...") is who "he" or "the 46-year-old" is.
