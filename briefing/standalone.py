@@ -73,7 +73,7 @@ ORDINAL = re.compile(r"\b(?:the|a|an)\s+(?:second|third|fourth|fifth|sixth|latte
 OPENING_EVENT = re.compile(r"^(?:After|Before|During|Since|Following|Despite)\s+the\s+([a-z][a-z-]+)\b")
 
 
-# An exclamation outside quotes is a promotion ("Celebrating 125 years of Progress!"), not news prose.
+# An exclamation outside quotes is a promotion ("Celebrating 50 years of local news!"), not news prose.
 EXCLAIMED = re.compile(r"!\W*$")
 # A path on a web host ("doi.org/10.1002/...", "example.com/news"): a reference or link line.
 WEB_PATH = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/\S")
@@ -85,7 +85,7 @@ PAGE_IMPERATIVE = re.compile(r"^(?:Click|Tap|Read|Watch|See|Look|Find|Sign|Follo
                              r"back|through|our|this|the\s+(?:full|latest|video|gallery|story|photos?|live)|for|in|"
                              r"at|us|you|your|it)\b")
 # A caption's other form: plural actors doing something now, in a sentence with no past tense and no
-# auxiliary ("Police cordon off the area ...", "Protesters gather outside ..."). The verbs of saying and
+# auxiliary ("Police cordon off the square ...", "Protesters gather outside ..."). The verbs of saying and
 # thinking are left out: "Officials say ...", "Scientists believe ..." are news prose.
 PLURAL_NOW = re.compile(r"^(?:[A-Z][a-z]+\s+)?(?:Police|People|Crowds?|[A-Z][a-z]+(?:ers|ors|ists|ans|ents|ants|ies|men))"
                         r"\s+(?!(?:say|believe|think|expect|fear|hope|want|need|suspect|warn|estimate|know|agree|plan|"
@@ -100,7 +100,7 @@ DOCUMENT_SPEAKER = re.compile(r"\b[Tt]he\s+(statement|report|letter|release|memo
                               r"paper|post|filing|complaint|notice|announcement|email|e-mail|order|ruling|"
                               r"decision|verdict|survey|poll)\s+(?:said|says|added|stated|noted|read|reads|"
                               r"concluded|found|finds|showed|shows|explained)\b")
-# "The 46-year-old South African is ...": a description standing for a name the article gave before.
+# "The 61-year-old Canadian is ...": a description standing for a name the article gave before.
 AGED_DESCRIPTION = re.compile(r"^[\"“‘']?The\s+\d{1,3}-year-old\s+(?:[a-z]|(?:[A-Z][a-z]+\s+)?[A-Z][a-z]+(?:an|ese|ish|i)\b)")
 # "Other events ...", "Fellow Briton ...", "Instead, ...": more of, or instead of,
 # something the article said before.
@@ -212,12 +212,12 @@ def reason(text: str, headline: str = "") -> str | None:
     if m and not (m.group(1) and m.group(1).lower()[:5] in known):
         return f"dangling: '{m.group(0).strip()}' refers back"
     m = PLURAL_PRONOUN.search(unquoted)
-    # "them" under "Airline sorry for accusing players of theft": the headline's plural noun is who they are
+    # "them" under "Shop sorry for accusing pupils": the headline's plural noun is who they are
     plural_headline = any(w.islower() for w in PLURAL_ANTECEDENT.findall(headline))
     if m and not plural_headline and not any(w not in factlib.NOT_NAMES and w not in OPENERS
                      for w in PLURAL_ANTECEDENT.findall(unquoted[:m.start()])):
         return f"dangling: '{m.group(0)}' with no one named before it"
-    # A person the headline names ("Elon Musk will send ...") is who "he" or "the 46-year-old" is.
+    # A person the headline names ("Jane Roe will lead ...") is who "he" or "the 46-year-old" is.
     if PERSONAL.search(t) and not _has_name(t) and not _names_someone(headline):
         return "dangling: a pronoun with no one named"
     m = DEFINITE_SUBJECT.match(t)

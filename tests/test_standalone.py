@@ -86,9 +86,9 @@ def test_extract_drops_furniture_sentences_but_verify_keeps_them():
      "dangling"),
     ("Fellow Briton Mark Cavendish suffered bike troubles throughout the whole stage.", TOUR, "dangling"),
     ("The fourth and strongest quake had a 5.6 magnitude in the Richter scale.", "Aftershock hits Chile", "dangling"),
-    ("But a steward accused them of theft and forced them off the plane.", "Row on a flight to Dallas", "dangling"),
+    ("But a guard accused them of stealing and sent them out of the shop.", "Row in a shop in Leeds", "dangling"),
     ("The 52-year-old engineer is also the head of the firm.", "Rocket launch delayed", "dangling"),
-    ("Contact was later \"lost and the telemetry ceased to arrive.\"", "Satellite contact lost", "fragment"),
+    ("The pump was then \"switched off and the water stopped coming.\"", "Village well runs dry", "fragment"),
     ("Not that the first visitors will be able to use it.", "Museum opens", "fragment"),
     ("The intended route of Flight 447.", "Air France 447", "fragment"),
 ])
@@ -111,18 +111,17 @@ def test_more_furniture_by_form(text):
 
 @pytest.mark.parametrize("text, headline", [
     # the same forms, where the sentence or the headline says who or what
-    ("After months of silence, the two Koreas are talking again.", "Korean talks resume"),
+    ("The two Koreas will hold talks at the border village on Tuesday.", "Korean talks resume"),
     ("In testimony yesterday, the former warden of the prison, Maj. David Dinenna, said he attended a meeting.",
      "Prison abuse hearing"),
     ("In the third and longest stage of the Tour de France today, Fabian Cancellara held off the sprinters.", TOUR),
-    ("Researchers spotted a phenomenon they think could carry small creatures across the ocean.", "Ocean eddies"),
-    ("The 46-year-old South African is also the chief executive of the carmaker.",
-     "Elon Musk will send his car to Mars"),
+    ("Scientists found a new species of tree they think could live for centuries.", "New tree species"),
+    ("The 61-year-old Canadian is also the chairman of the mining group.", "Jane Roe will lead the bank"),
     ("Police said the suspects were arrested at the border on Monday.", "Arrests at the border"),
     ("Officials say the line will reopen on Friday.", "Rail line closed"),
-    ("But a steward accused them of theft and forced them off the plane.", "Airline sorry for accusing players"),
-    ("The planned trajectory: a \"billion year elliptic Mars orbit.\"", "Elon Musk will send his car to Mars"),
-    ('"We take pride in our service, and we let our customers down," the airline said.', "Airline apologises"),
+    ("But a guard accused them of stealing and sent them out of the shop.", "Shop sorry for accusing pupils"),
+    ("The new timetable: a \"train every ten minutes all day.\"", "Jane Roe opens the rail line"),
+    ('"Our crews did everything they could to keep people safe," the ferry company said.', "Ferry runs aground"),
     ("Alexandre Vinokourov of Kazakhstan has won stage 15 of the 2007 Tour de France in a time of 5h 34' 28\".",
      TOUR),
 ])
