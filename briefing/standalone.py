@@ -112,6 +112,8 @@ THATS = re.compile(r"(?:^|[,;:]\s*|\b(?:said|says|say|reports?|reported|added|no
 # "the third stage of the Tour de France": the "of" names what it is one of.
 OF_NAME = re.compile(r"\s+of\s+(?:the\s+)?[A-Z\"“]")
 OPENERS = {"But", "And", "So", "Yet", "Now", "Then", "Still", "Later", "Also", "Meanwhile", "However"}
+# "found that voice in ...": "that" before a noun with no verb after it is a pointer, not "found that X did".
+THAT_WORD = re.compile(r"\bthat\s+([a-z][a-z-]+)\b")
 PLURAL_PRONOUN = re.compile(r"\b(?:they|them|their|theirs|themselves)\b")
 # A word that can stand for "they": a plural noun, a name (a team, a government), a number of people.
 PLURAL_ANTECEDENT = re.compile(r"\b(?:[a-z]{2,}(?<![su]s)(?<!is)(?<!ss)s|[A-Z][\w'’-]+|people|police|men|women|children|"
@@ -211,6 +213,12 @@ def reason(text: str, headline: str = "") -> str | None:
     m = REFERS_ON.match(t)
     if m and not (m.group(1) and m.group(1).lower()[:5] in known):
         return f"dangling: '{m.group(0).strip()}' refers back"
+    for m in THAT_WORD.finditer(unquoted):
+        word = m.group(1)
+        if word in factlib.STOPWORDS or FINITE.search(word) or word[:5] in known or word in TIME_NOUNS:
+            continue
+        if not FINITE.search(unquoted[m.end():]):
+            return f"dangling: 'that {word}' refers back"
     m = PLURAL_PRONOUN.search(unquoted)
     # "them" under "Shop sorry for accusing pupils": the headline's plural noun is who they are
     plural_headline = any(w.islower() for w in PLURAL_ANTECEDENT.findall(headline))

@@ -91,6 +91,7 @@ def test_extract_drops_furniture_sentences_but_verify_keeps_them():
     ("The pump was then \"switched off and the water stopped coming.\"", "Village well runs dry", "fragment"),
     ("Not that the first visitors will be able to use it.", "Museum opens", "fragment"),
     ("The intended route of Flight 447.", "Air France 447", "fragment"),
+    ("Organizers found that voice in seven-year-old Yang Peiyi.", "China faked part of the ceremony", "dangling"),
 ])
 def test_more_forms_that_cannot_be_read_alone(text, headline, why):
     got = reason(text, headline)
@@ -119,6 +120,8 @@ def test_more_furniture_by_form(text):
     ("The 61-year-old Canadian is also the chairman of the mining group.", "Jane Roe will lead the bank"),
     ("Police said the suspects were arrested at the border on Monday.", "Arrests at the border"),
     ("Officials say the line will reopen on Friday.", "Rail line closed"),
+    ("Officials said that police in Leeds arrested two men on Monday.", "Arrests in Leeds"),
+    ("The ship that sank in the storm was found by divers on Monday.", "Wreck found"),
     ("But a guard accused them of stealing and sent them out of the shop.", "Shop sorry for accusing pupils"),
     ("The new timetable: a \"train every ten minutes all day.\"", "Jane Roe opens the rail line"),
     ('"Our crews did everything they could to keep people safe," the ferry company said.', "Ferry runs aground"),
