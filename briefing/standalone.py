@@ -64,7 +64,11 @@ FINITE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|c
 PAST_OR_AUX = re.compile(r"\b(?:is|are|was|were|been|has|have|had|will|would|can|could|said|told|[a-z]+ed)\b")
 # A caption's form: present tense over a dated photo ("... lands at ... on March 28, 2007") or a player's
 # shirt number ("DeAndre Hopkins (10) reaches for the ball").
-DATED = re.compile(r"\b(?:on|in)\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+(?:19|20)\d\d\b")
+DATED = re.compile(r"\b(?:(?:on|in)\s+|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+)[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+"
+                   r"(?:19|20)\d\d\b")
+# "Watch: ...", "Related: ...", "Video: ...": one word and a colon before a title (headline-ese: no past tense, no
+# auxiliary) is a teaser or a link, not prose.
+TEASER = re.compile(r"^[A-Z][a-z]{2,12}:\s+[\"“‘']?[A-Z]")
 SHIRT = re.compile(r"[A-Z][a-z]+\s+\(\d{1,2}\)")
 # "the second tremor", "a fourth bomb", "the other ship": one of several, the rest told before.
 ORDINAL = re.compile(r"\b(?:the|a|an)\s+(?:second|third|fourth|fifth|sixth|latter|other)\s+"
@@ -83,7 +87,7 @@ PAGE_IMPERATIVE = re.compile(r"^(?:Click|Tap|Read|Watch|See|Look|Find|Sign|Follo
                              r"Listen|Get|Chat|Visit|Check|Learn|Explore|Discover|Scroll|Swipe|View|Browse|Send|"
                              r"Email|Contact|Donate|Register|Vote|Play)\s+(?:to|here|now|more|below|above|on|out|up|"
                              r"back|through|our|this|the\s+(?:full|latest|video|gallery|story|photos?|live)|for|in|"
-                             r"at|us|you|your|it)\b")
+                             r"at|us|you|your|it)\b|^(?:Click|Tap|Swipe|Scroll|Subscribe|Download)\b")
 # A caption's other form: plural actors doing something now, in a sentence with no past tense and no
 # auxiliary ("Police cordon off the square ...", "Protesters gather outside ..."). The verbs of saying and
 # thinking are left out: "Officials say ...", "Scientists believe ..." are news prose.
@@ -159,6 +163,8 @@ def furniture(text: str) -> str | None:
         return "furniture: a prompt to the reader"
     if EXCLAIMED.search(QUOTED.sub(" ", t)) and not re.search(r"[\"”’']\W*$", t):
         return "furniture: an exclamation (a promotion, not news prose)"
+    if TEASER.match(t) and not _past_or_aux(t):  # "Mumbai: Police arrested ..." is a dateline and prose
+        return "furniture: a teaser or link (a label and a colon)"
     if WEB_PATH.search(t):
         return "furniture: a web address (a link or reference line)"
     if PLURAL_NOW.match(t) and not _past_or_aux(t):

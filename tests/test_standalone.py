@@ -105,6 +105,9 @@ def test_more_forms_that_cannot_be_read_alone(text, headline, why):
     "The study is published in a journal (doi.org/10.1000/xyz123).",
     "Police cordon off the square ahead of the parade in the old town.",
     "Protesters gather outside the parliament building in the capital.",
+    "Watch: Minister arrives in Paris for the talks.",
+    "Click image above to view the full graphic.",
+    "The minister waves to supporters as she arrives in Lyon, Monday, Nov. 5, 2018.",
 ])
 def test_more_furniture_by_form(text):
     assert furniture(text) is not None
@@ -122,6 +125,7 @@ def test_more_furniture_by_form(text):
     ("Officials say the line will reopen on Friday.", "Rail line closed"),
     ("Officials said that police in Leeds arrested two men on Monday.", "Arrests in Leeds"),
     ("The ship that sank in the storm was found by divers on Monday.", "Wreck found"),
+    ("Paris: Police arrested two men near the station on Monday.", "Arrests in Paris"),
     ("But a guard accused them of stealing and sent them out of the shop.", "Shop sorry for accusing pupils"),
     ("The new timetable: a \"train every ten minutes all day.\"", "Jane Roe opens the rail line"),
     ('"Our crews did everything they could to keep people safe," the ferry company said.', "Ferry runs aground"),
