@@ -284,14 +284,16 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
 
 def readable_form(c: Candidate, headline: str, articles: list[Article], sent_vecs: dict[int, np.ndarray],
                   centroid: np.ndarray, pairs: list[conflictlib.Pair],
-                  support: models.SupportCheck | None = None) -> Candidate | None:
+                  support: models.SupportCheck | None = None,
+                  where: dict[tuple[int, str], tuple[int, int]] | None = None) -> Candidate | None:
     """The candidate as a claim a reader can take alone: its own sentence when that reads alone under the
     headline, else the sentence of another source that states it and reads alone (citing every one of the
-    candidate's sentences that states that one), else None."""
+    candidate's sentences that states that one), else None. `where`: (article, sentence text) -> (article,
+    index), built once a story by the caller (sentence_index)."""
     if standalone.standalone(claim_text(c.statement.text), headline):
         return c
     support = support or DefaultSupport()
-    where = {(a.id, s.text): (a.id, s.index) for a in articles for s in a.sentences}
+    where = where if where is not None else sentence_index(articles)
     options = []
     for cit in c.citations:
         text, at = claim_text(cit.evidence), where.get((cit.source, cit.evidence))
@@ -317,6 +319,10 @@ def readable_form(c: Candidate, headline: str, articles: list[Article], sent_vec
         + W_CENTRAL * float(vector @ centroid - c.vector @ centroid)
     disagreements = [p for p in pairs if (article, index) in (p.a, p.b)]
     return Candidate(statement, vector, cits, disagreements, score)
+
+
+def sentence_index(articles: list[Article]) -> dict[tuple[int, str], tuple[int, int]]:
+    return {(a.id, s.text): (a.id, s.index) for a in articles for s in a.sentences}
 
 
 def claim_words(c: Candidate) -> int:
@@ -478,7 +484,8 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
         # A story where nothing reads alone is left out, unless it is the only one: a briefing is never empty.
         headline = headline_of(group, sent_vecs, centroid)
-        readable = [r for r in (readable_form(c, headline, group, sent_vecs, centroid, pairs, support)
+        where = sentence_index(group)
+        readable = [r for r in (readable_form(c, headline, group, sent_vecs, centroid, pairs, support, where)
                                 for c in candidates) if r is not None]
         candidates = readable or (candidates if len(groups) == 1 else [])
         conflicts = conflicts_of(pairs, group, round(budget * CONFLICT_SHARE))

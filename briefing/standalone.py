@@ -228,8 +228,9 @@ def reason(text: str, headline: str = "") -> str | None:
     m = PLURAL_PRONOUN.search(unquoted)
     # "them" under "Shop sorry for accusing pupils": the headline's plural noun is who they are
     plural_headline = any(w.islower() for w in PLURAL_ANTECEDENT.findall(headline))
-    if m and not plural_headline and not any(w not in factlib.NOT_NAMES and w not in OPENERS
-                     for w in PLURAL_ANTECEDENT.findall(unquoted[:m.start()])):
+    before = [w for w in PLURAL_ANTECEDENT.findall(unquoted[:m.start()]) if w not in factlib.NOT_NAMES
+              and w not in OPENERS] if m else []
+    if m and not plural_headline and not before:
         return f"dangling: '{m.group(0)}' with no one named before it"
     # A person the headline names ("Jane Roe will lead ...") is who "he" or "the 46-year-old" is.
     if PERSONAL.search(t) and not _has_name(t) and not _names_someone(headline):
