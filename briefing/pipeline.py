@@ -2,7 +2,7 @@
 
 Importing this module imports every stage, and so registers the built-in condensers and support check
 (models/__init__.py holds the registries); the embedder, condenser, support check and engine are then
-looked up by the names in Settings.
+looked up by the names in the settings (config.Config, built and checked once by config.load).
 """
 from __future__ import annotations
 
@@ -13,24 +13,20 @@ from typing import Callable
 import numpy as np
 
 from briefing import abstractive, condense, extract, merge, models, triage  # noqa: F401 (they register themselves)
+from briefing.config import Config
 from briefing.errors import NoArticles, NothingNew, unexpected
 from briefing.ingest import gather
 from briefing.types import Article, Briefing, RawDocument, Skipped, Story
 
-DEFAULT_WORDS = 250
+Settings = Config  # the one settings object, under the name the pipeline's callers know
+DEFAULT_WORDS = Config.words
 
 
-@dataclass(frozen=True)
-class Settings:
-    inputs: tuple[str, ...]
-    words: int = DEFAULT_WORDS
-    title: str | None = None
-    model: str = models.DEFAULT  # a condenser's name (models.condensers), or a generative model
-    embedder: str = models.embedders.default  # models.embedders
-    support: str = models.support_checks.default  # models.support_checks
-    engine: str = models.engines.default  # models.engines
-    device: str = "auto"  # for a generative model: auto | cpu | cuda | mps
-    prompts: str | None = None  # a folder whose prompt templates replace the built-in ones
+def named(settings: Config) -> Config:
+    """The settings with the model and embedder by their registered names: a wrong name is an error that lists
+    the valid ones, before any input is read."""
+    return replace(settings, model=models.condensers.canonical(settings.model),
+                   embedder=models.embedders.canonical(settings.embedder))
 
 
 @dataclass
@@ -88,7 +84,8 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     if not articles:
         reasons = "; ".join(f"{s.input}: {s.reason}" for s in skipped[:3])
         raise NoArticles("no usable article in the input" + (f" ({reasons})" if reasons else ""))
-    backend = backend or models.condensers.get(settings.model, device=settings.device, prompts=settings.prompts)
+    backend = backend or models.condensers.get(settings.model, device=settings.device.lower(),
+                                               prompts=settings.prompts or None)
     support = models.support_checks.get(settings.support)
     engine = models.engines.get(settings.engine)
     texts = [s.text for a in articles for s in a.sentences]
@@ -144,6 +141,7 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
 
 
 def run(settings: Settings, stdin=None, embedder=None, progress: Progress | None = None, fetcher=None) -> Briefing:
+    settings = named(settings)
     progress = progress or Progress()
     progress.stage("reading inputs", len(settings.inputs))
     docs, skipped = gather(settings.inputs, stdin=stdin, fetcher=fetcher)
