@@ -182,14 +182,13 @@ class AbstractiveBackend:
         sentences = [s for t in texts for s in ground.split_output(t)]
         report.generated = len(sentences)
         ranked = condense.rank_sentences(article, vecs)
-        extractive_keep = min(condense.MAX_KEEP, max(condense.MIN_KEEP, round(condense.KEEP_SHARE * len(ranked))))
+        extractive_keep = condense.keep_count(len(ranked))
         if not sentences:
             report.fallback = "the model wrote nothing for this article"
             return self.extractive(article, vecs)
         gen_vecs = embedder.embed(sentences)
         grounded = ground.ground(article, vecs, sentences, gen_vecs)
-        centroid = vecs.mean(0)
-        centroid /= np.linalg.norm(centroid) or 1.0
+        centroid = condense.centroid(vecs)
         out: list[Statement] = []
         used: set[int] = set()
         for g, v in zip(grounded, gen_vecs):

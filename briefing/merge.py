@@ -20,18 +20,20 @@ from briefing import conflicts as conflictlib
 from briefing import facts as factlib
 from briefing import models, standalone, tuning
 from briefing import select as selectlib
+from briefing import sentences as sentlib
 from briefing import support as support_rules
 from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, Story
 
 # What they do, what they were tuned on and the bench that shows them: tuning.py.
 SUPPORT, SUPPORT_MIN_COSINE = tuning.MERGE_SUPPORT, tuning.MERGE_SUPPORT_MIN_COSINE
+SUPPORT_F1, STORY_MEANING = tuning.MERGE_SUPPORT_F1, tuning.MERGE_STORY_MEANING
 REDUNDANT = tuning.MERGE_REDUNDANT
 STORY_LINK, STORY_SIMILAR = tuning.MERGE_STORY_LINK, tuning.MERGE_STORY_SIMILAR
 DUPLICATE = tuning.MERGE_DUPLICATE
 KEY_POINTS = tuning.MERGE_KEY_POINTS
 W_SOURCES, W_CENTRAL = tuning.MERGE_W_SOURCES, tuning.MERGE_W_CENTRAL
 W_STATEMENT, W_PRONOUN = tuning.MERGE_W_STATEMENT, tuning.MERGE_W_PRONOUN
-PRONOUN_START = re.compile(r"^(?:He|She|It|They|This|These|That|Those|His|Her|Their|Its)\b")
+PRONOUN_START = re.compile(r"^(?:" + "|".join(sentlib.PRONOUN_OPENERS) + r")\b")
 DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20}\))?,?\s+"
                       r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?::|—|–|-{1,2})\s+(?=[A-Z“\"])")
 
@@ -138,7 +140,7 @@ def story_similarity(articles: list[Article], sent_vecs: dict[int, np.ndarray]) 
     """Between articles: the mean of their MiniLM cosine and their TF-IDF cosine."""
     meaning = np.stack([article_vector(sent_vecs[a.id]) for a in articles])
     words = word_vectors(articles)
-    return 0.5 * (meaning @ meaning.T) + 0.5 * (words @ words.T)
+    return STORY_MEANING * (meaning @ meaning.T) + (1 - STORY_MEANING) * (words @ words.T)
 
 
 def article_vector(vectors: np.ndarray) -> np.ndarray:
@@ -187,7 +189,7 @@ def support_score(claim: str, other: str, cosine: float) -> float:
     a, b = content_words(claim), content_words(other)
     common = len(a & b)
     f1 = 2 * common / (len(a) + len(b)) if a and b else 0.0
-    return cosine + 0.5 * f1
+    return cosine + SUPPORT_F1 * f1
 
 
 def _years_ok(claim: str, other: str) -> bool:
