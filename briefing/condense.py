@@ -15,6 +15,7 @@ from briefing.types import Article, Statement
 MIN_WORDS, MAX_WORDS = tuning.CONDENSE_MIN_WORDS, tuning.CONDENSE_MAX_WORDS
 KEEP_SHARE = tuning.CONDENSE_KEEP_SHARE
 MIN_KEEP, MAX_KEEP = tuning.CONDENSE_MIN_KEEP, tuning.CONDENSE_MAX_KEEP
+POSITION_SLOPE, CENTRALITY = tuning.CONDENSE_POSITION_SLOPE, tuning.CONDENSE_CENTRALITY
 
 
 def usable(text: str) -> bool:
@@ -24,12 +25,12 @@ def usable(text: str) -> bool:
 
 def position_prior(index: int) -> float:
     """News puts what matters first: the lead outweighs the tail."""
-    return 1.0 / (1.0 + 0.25 * index)
+    return 1.0 / (1.0 + POSITION_SLOPE * index)
 
 
 def statement_score(centrality: float, index: int) -> float:
     """The one score of a statement: closeness to its article's centre, and how early it comes."""
-    return 0.6 * centrality + 0.4 * position_prior(index)
+    return CENTRALITY * centrality + (1 - CENTRALITY) * position_prior(index)
 
 
 def keep_count(ranked: int) -> int:

@@ -23,9 +23,15 @@ CONDENSE_MIN_WORDS, CONDENSE_MAX_WORDS = 6, 70
 # Share of an article's usable sentences kept as statements, and its floor and cap. The share was set in the
 # small ranking sweep on multiling (10 clusters; tuned and reported on the same set, models.md says so); the
 # floor and cap are not tuned (a judgment). Merge's word budget, not this, decides what is printed.
-# Effect: python bench/benchmark.py (ROUGE on multiling).
+# Effect: python bench/weight_sweep.py --knob CONDENSE_KEEP_SHARE=0.6,0.8,1 (ROUGE on multiling).
 CONDENSE_KEEP_SHARE = 0.8
 CONDENSE_MIN_KEEP, CONDENSE_MAX_KEEP = 3, 40
+# A statement's score: CONDENSE_CENTRALITY x its closeness to the article's centre, the rest a position prior
+# 1 / (1 + CONDENSE_POSITION_SLOPE x its index) (news puts what matters first). The slope was set in the same
+# small ranking sweep on multiling (10 clusters, tuned and reported on the same set); the 0.6 / 0.4 split was not
+# tuned (a judgment). Effect: python bench/weight_sweep.py --knob CONDENSE_POSITION_SLOPE=0.1,0.25,0.5
+CONDENSE_POSITION_SLOPE = 0.25
+CONDENSE_CENTRALITY = 0.6
 
 # -- ground.py: what a generative model's sentence must be to be kept -----------------------------------
 # MiniLM puts a faithful paraphrase of a news sentence at cosine 0.7-0.9 from it, a sentence on the same topic
@@ -98,7 +104,7 @@ MERGE_SUPPORT_MIN_COSINE = 0.70
 MERGE_SUPPORT_F1 = 0.5  # the F1's weight in support_score ("half"), chosen by hand with MERGE_SUPPORT; not swept
 # A candidate claim this close (MiniLM cosine) to a chosen one would say it again, and is not chosen. Set in the
 # small ranking sweep on multiling (10 clusters; tuned and reported on the same set, models.md says so).
-# Effect: .venv/bin/python bench/rouge_budgets.py (R2-R at 100 and 250 words).
+# Effect: .venv/bin/python bench/weight_sweep.py --knob MERGE_REDUNDANT=0.45,0.55,0.65 (R2-R at 100 and 250 words).
 MERGE_REDUNDANT = 0.55
 # Average-linkage cosine between articles of one event. On giveme5w1h: ARI 0.806 at 0.60 against 0.671 at 0.50;
 # 0.60 is also best or near it on each half of the events alone (tuned and reported on the same set).
@@ -119,8 +125,8 @@ MERGE_DUPLICATE = 0.80
 MERGE_KEY_POINTS = 3
 # How a candidate claim is ranked: independent sources saying it, closeness to the story's centre, the
 # condenser's own score (extractive: centrality in its article and position), and a penalty for a claim that
-# opens with a pronoun. Tuned by a small sweep on multiling (10 clusters; R2-R 16.1 -> 18.9, tuned and reported on
-# the same set, models.md says so). Effect: .venv/bin/python bench/benchmark.py and bench/rouge_budgets.py.
+# opens with a pronoun. Tuned by a small sweep on multiling (10 clusters; tuned and reported on the same set,
+# models.md says so). Effect: .venv/bin/python bench/weight_sweep.py --knob MERGE_W_STATEMENT=2,3,4 (R2-R at each).
 MERGE_W_SOURCES, MERGE_W_CENTRAL, MERGE_W_STATEMENT, MERGE_W_PRONOUN = 1.0, 1.5, 3.0, 0.5
 # Disagreements listed per story at most. Not tuned: a judgment (the word share below is what binds).
 # Effect: no bench script varies it; the seeds' briefing (.venv/bin/brief make examples/state-visit) shows three.
@@ -188,10 +194,11 @@ SELECT_MIN_SOURCES = 3
 # claims). Not tuned: the published recipe. Effect: .venv/bin/python bench/rouge_budgets.py
 SELECT_LENGTH_POWER = 1.0
 # A claim's value is its prior (merge's ranking score, scaled to [0, 1] within the story) plus this times its
-# concept gain per word. Tuned on multiling 2011 dev only (10 clusters), 100 and 250 words, sweeps of 0, 0.5, 1, 2
-# (models.md): 0 -> R2-R 12.49 / 18.97, 0.5 -> 12.52 / 18.82, 2 -> 11.12 / 16.06. Coverage adds nothing measurable
-# over the prior on 10 clusters, and at 0.5 short one-source sentences displaced a better-ranked two-source claim,
-# so it is off until held-out data says otherwise. Effect: .venv/bin/python bench/rouge_budgets.py
+# concept gain per word. Tuned on multiling 2011 dev only (10 clusters), 100 and 250 words: one run of
+# `python bench/weight_sweep.py` (2026-11-24, models.md) gave R2-R 12.68 / 18.00 at 0, 12.56 / 17.73 at 0.5,
+# 11.54 / 17.50 at 2. Coverage adds nothing over the prior on 10 clusters, and at 0.5 short one-source sentences
+# displaced a better-ranked two-source claim, so it is off until held-out data says otherwise.
+# Effect: .venv/bin/python bench/weight_sweep.py --knob SELECT_COVERAGE_WEIGHT=0,0.5,2
 SELECT_COVERAGE_WEIGHT = 0.0
 
 # -- render.py: what a reader sees beside a claim ---------------------------------------------------------
