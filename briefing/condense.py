@@ -9,7 +9,7 @@ import numpy as np
 from briefing import models, tuning
 from briefing import sentences as sentlib
 from briefing.models import minilm
-from briefing.types import Article, Statement
+from briefing.types import Article, Statement, Vectors
 
 # What they do, what they were tuned on and the bench that shows them: tuning.py.
 MIN_WORDS, MAX_WORDS = tuning.CONDENSE_MIN_WORDS, tuning.CONDENSE_MAX_WORDS
@@ -62,7 +62,7 @@ class ExtractiveBackend:
     name = minilm.NAME
     fuser = None
 
-    def condense(self, articles: list[Article], vectors: dict[int, np.ndarray], embedder=None,
+    def condense(self, articles: list[Article], vectors: Vectors, embedder=None,
                  advance=None) -> models.Condensed:
         out = []
         for article in articles:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
 
@@ -51,9 +51,10 @@ def _shingles_of(text: str) -> frozenset:
     return frozenset(shingles(text))
 
 
-def mark_duplicates(articles: list[Article]) -> None:
-    """Set duplicate_of on near-identical copies; the first seen is the original."""
+def mark_duplicates(articles: list[Article]) -> list[Article]:
+    """The articles, each near-identical copy with duplicate_of set to its original (the first seen)."""
     sh = [_shingles_of(a.text) for a in articles]
+    marks: dict[int, int] = {}  # index of a copy -> its original's id
     # Shingles shared with each earlier article, counted from an index of who has which shingle: only articles
     # that share one are compared, in the order the all-pairs loop would meet them (the same marks).
     holders: dict[tuple[str, ...], list[int]] = {}
@@ -64,14 +65,15 @@ def mark_duplicates(articles: list[Article]) -> None:
                 common[i] = common.get(i, 0) + 1
         for i in sorted(common):
             a = articles[i]
-            if a.duplicate_of is not None:
+            if a.duplicate_of is not None or i in marks:
                 continue
             small = min(len(sh[i]), len(sh[j]))
             if small and common[i] / small >= DUPLICATE:
-                b.duplicate_of = a.id
+                marks[j] = a.id
                 break
         for s in sh[j]:
             holders.setdefault(s, []).append(j)
+    return [replace(a, duplicate_of=marks[j]) if j in marks else a for j, a in enumerate(articles)]
 
 
 def cluster(vectors: np.ndarray, threshold: float = STORY_LINK) -> list[list[int]]:
@@ -417,8 +419,7 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
                  stmt_vecs: dict[int, np.ndarray], words: int,
                  support: models.SupportCheck | None = None) -> list[Story]:
     """Cluster articles into stories, then pick each story's claims within its share of the words."""
-    mark_duplicates(articles)
-    originals = [a for a in articles if a.duplicate_of is None]
+    originals = [a for a in mark_duplicates(articles) if a.duplicate_of is None]
     groups = [[originals[i] for i in g] for g in cluster_similar(story_similarity(originals, sent_vecs),
                                                                     STORY_SIMILAR)]
     groups.sort(key=lambda g: (-len({a.publisher or a.id for a in g}), -len(g), min(a.id for a in g)))

@@ -16,7 +16,7 @@ from briefing import abstractive, condense, extract, merge, models, triage  # no
 from briefing.config import Config
 from briefing.errors import NoArticles, NothingNew, unexpected
 from briefing.ingest import gather
-from briefing.types import Article, Briefing, RawDocument, Skipped, Story
+from briefing.types import Article, Briefing, RawDocument, Skipped, Story, Vectors
 
 Settings = Config  # the one settings object, under the name the pipeline's callers know
 DEFAULT_WORDS = Config.words
@@ -92,14 +92,17 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     progress.stage("embedding sentences", len(texts))
     flat = embedder.embed(texts)
     progress.advance(len(texts))
-    sent_vecs, at = {}, 0
+    sent_vecs: Vectors = {}
+    at = 0
     for a in articles:
         sent_vecs[a.id] = flat[at:at + len(a.sentences)]
         at += len(a.sentences)
     progress.stage("condensing articles", len(articles))
     [condensed] = engine.map(lambda batch: backend.condense(batch, sent_vecs, embedder, progress.advance), [articles])
     statements = {a.id: s for a, s in zip(articles, condensed.statements)}
-    stmt_vecs: dict[int, np.ndarray] = {}
+    articles = [replace(a, note="; ".join(filter(None, (a.note, condensed.notes[a.id]))))
+                if a.id in condensed.notes else a for a in articles]
+    stmt_vecs: Vectors = {}
     for a in articles:
         stmts = statements[a.id]
         if all(not s.generated for s in stmts):
@@ -109,18 +112,19 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
 
     def merged():
         stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words, support)
-        report = condensed.report
-        if backend.fuser is not None:
-            report = backend.fuser.fuse(stories, embedder, report)  # claims several sources make, as one sentence
-        return stories, report
+        if backend.fuser is None:
+            return stories, condensed.report
+        fused = backend.fuser.fuse(stories, embedder, condensed.report)  # claims several sources make, as one
+        return fused.stories, fused.report
 
     progress.stage("merging", 1)
+    articles = merge.mark_duplicates(articles)  # copies are kept, and named, but never count as confirmation
     stories, report = merged()
     if select is not None:
         kept = select(stories, articles)
         if kept and len(kept) < len(stories):
             pairs = triage.renumbered(articles, kept)
-            articles = [new for _, new in pairs]
+            articles = merge.mark_duplicates([new for _, new in pairs])
             statements = {new.id: [replace(st, article=new.id) for st in statements[old.id]] for old, new in pairs}
             sent_vecs = {new.id: sent_vecs[old.id] for old, new in pairs}
             stmt_vecs = {new.id: stmt_vecs[old.id] for old, new in pairs}

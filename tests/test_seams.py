@@ -42,7 +42,7 @@ class CountingFuser:
     """A fuser that changes nothing and says how many stories it saw."""
 
     def fuse(self, stories, embedder, report):
-        return {**(report or {}), "fused_stories": len(stories)}
+        return models.Fused(stories, {**(report or {}), "fused_stories": len(stories)})
 
 
 class FusingCondenser(ScriptedCondenser):
