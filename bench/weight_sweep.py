@@ -26,6 +26,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 # tuning name -> (module, alias) that the stage reads at run time
 KNOBS = {
@@ -77,6 +78,7 @@ def main() -> int:
     sys.path.insert(0, a.tools)
     import rouge_eval  # noqa: E402  (../shared/tools)
     from brief_on_dataset import write_cluster  # noqa: E402
+    from rouge_budgets import cluster_folders  # noqa: E402  (bench/)
 
     from briefing import condense, merge, pipeline, select, tuning
     from briefing.models import minilm
@@ -98,12 +100,7 @@ def main() -> int:
     print(f"{'knob':26s} {'value':>6s} " + " ".join(f"{'R2-R@' + str(w):>9s} {'R1-R@' + str(w):>9s}"
                                                    for w in words_list))
     with tempfile.TemporaryDirectory(prefix="weight-sweep-") as tmp:
-        folders = {}
-        for c in clusters:
-            folder = Path(tmp) / str(c["id"]).replace("/", "_")
-            folder.mkdir()
-            write_cluster(c, folder)
-            folders[c["id"]] = folder
+        folders = cluster_folders(clusters, Path(tmp), write_cluster)
         for name, values in knobs.items():
             module, alias = KNOBS[name]
             mod = modules[module]
