@@ -230,7 +230,7 @@ def _key(name: str) -> str:
 
 
 def _validate(config: Config, origin: Mapping[str, str]) -> None:
-    """The checks that span a value's type (from_toml checked those in the file): ranges, names, folders."""
+    """The checks beyond a value's type (from_toml checked the types in the file): ranges, names, folders."""
     def where(name: str) -> str:
         return origin.get(name, name)
 
