@@ -178,6 +178,7 @@ def make(
             raise BriefError("--from and --to apply only to --format email, --send or --dry-run")
         from briefing import pipeline
 
+        settings = pipeline.named(settings)  # a wrong model or embedder name fails before any input is read
         templates_dir = settings.templates or None
         with _Bar(quiet) as bar:
             result = pipeline.run(settings, stdin=sys.stdin.buffer if "-" in settings.inputs else None,

@@ -145,7 +145,6 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
 
 
 def run(settings: Settings, stdin=None, embedder=None, progress: Progress | None = None, fetcher=None) -> Briefing:
-    settings = named(settings)
     progress = progress or Progress()
     progress.stage("reading inputs", len(settings.inputs))
     docs, skipped = gather(settings.inputs, stdin=stdin, fetcher=fetcher)
