@@ -19,6 +19,13 @@ OPENING_PRONOUN = re.compile(r"^[\"“‘']?(?:(?:And|But|So|Now|Then|Yet|Still|
                              + "|".join(f"[{w[0]}{w[0].lower()}]{w[1:]}"
                                         for w in (*sentlib.PRONOUN_OPENERS, "Them", "There's"))
                              + r")\b(?!\s+[A-Z])")
+# "It was reported that ...", "Later, it was not known whether ...": an "it" that stands for the clause after it (an
+# expletive), not for anything said before. Only a form of "be", a participle or adjective, then that/whether/if/how:
+# "It is expected to reopen" (a raised subject: the "it" is a thing) is not this form.
+EXPLETIVE_IT = re.compile(r"^[\"“‘']?(?:(?:And|But|So|Now|Then|Yet|Still|Later|Instead),?\s+)?[Ii]t\s+"
+                          r"(?:is|was|has\s+been|had\s+been|will\s+be|would\s+be)\s+(?:not\s+|now\s+|also\s+|later\s+)?"
+                          r"(?:[a-z]+ed|known|thought|said|told|shown|understood|clear|unclear|likely|unlikely|"
+                          r"possible|certain|uncertain|true)\s+(?:that|whether|if|how|why|when|where)\b")
 # '"...," he said': the speaker is a pronoun, and who "he" is was told before.
 PRONOUN_SPEAKER = re.compile(r"[,\"”’']\s+(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|continued|noted)\b|"
                              r"^(?:He|She|They)\s+(?:said|says|added|told)\b")
@@ -209,7 +216,7 @@ def reason(text: str, headline: str = "") -> str | None:
     if spoken and not attributed and not re.search(r"\b(?:according to|said|says|told)\b", t):
         return "fragment: a quote without its speaker"
     known = _content(headline) | set()
-    if OPENING_PRONOUN.match(t):
+    if OPENING_PRONOUN.match(t) and not EXPLETIVE_IT.match(t):
         return "dangling: opens with a pronoun"
     if THATS.search(unquoted):
         return "dangling: 'that' stands for something said before"

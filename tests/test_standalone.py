@@ -92,6 +92,10 @@ def test_extract_drops_furniture_sentences_but_verify_keeps_them():
     ("Not that the first visitors will be able to use it.", "Museum opens", "fragment"),
     ("The intended route of Flight 447.", "Air France 447", "fragment"),
     ("Organizers found that voice in seven-year-old Yang Peiyi.", "China faked part of the ceremony", "dangling"),
+    # "it" as a thing, and an expletive "it" whose clause still has a dangling "he"
+    ("It is expected to reopen on Friday.", "Bridge closed after crash", "dangling"),
+    ("It was the longest quake on record.", "Aftershock hits Chile", "dangling"),
+    ("It was reported that he resigned on Monday.", "Minister under pressure", "dangling"),
 ])
 def test_more_forms_that_cannot_be_read_alone(text, headline, why):
     got = reason(text, headline)
@@ -131,6 +135,10 @@ def test_more_furniture_by_form(text):
     ('"Our crews did everything they could to keep people safe," the ferry company said.', "Ferry runs aground"),
     ("Alexandre Vinokourov of Kazakhstan has won stage 15 of the 2007 Tour de France in a time of 5h 34' 28\".",
      TOUR),
+    # an "it" that stands for the clause after it, not for something said before
+    ("Later, it was reported that the epicenter was offshore Pichilemu, a coastal town in the O'Higgins Region.",
+     "Aftershock hits Chile"),
+    ("It was not known whether the ferry had left the port.", "Ferry missing"),
 ])
 def test_whole_sentences_of_those_forms_stand(text, headline):
     assert reason(text, headline) is None
