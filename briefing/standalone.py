@@ -22,10 +22,12 @@ OPENING_PRONOUN = re.compile(r"^[\"“‘']?(?:(?:And|But|So|Now|Then|Yet|Still|
 # "It was reported that ...", "Later, it was not known whether ...": an "it" that stands for the clause after it (an
 # expletive), not for anything said before. Only a form of "be", a participle or adjective, then that/whether/if/how:
 # "It is expected to reopen" (a raised subject: the "it" is a thing) is not this form.
-EXPLETIVE_IT = re.compile(r"^[\"“‘']?(?:(?:And|But|So|Now|Then|Yet|Still|Later|Instead),?\s+)?[Ii]t\s+"
-                          r"(?:is|was|has\s+been|had\s+been|will\s+be|would\s+be)\s+(?:not\s+|now\s+|also\s+|later\s+)?"
-                          r"(?:[a-z]+ed|known|thought|said|told|shown|understood|clear|unclear|likely|unlikely|"
-                          r"possible|certain|uncertain|true)\s+(?:that|whether|if|how|why|when|where)\b")
+EXPLETIVE_IT = re.compile(r"^[\"“‘']?(?:(?:And|But|So|Now|Then|Yet|Still|Later|Instead),?\s+)?[Ii]t\s+(?:"
+                          r"(?:is|was|has\s+been|had\s+been|will\s+be|would\s+be|remains|remained|seems|seemed|"
+                          r"appears|appeared)\s+(?:(?:not|now|also|later|still|immediately|widely|generally|yet|"
+                          r"already)\s+){0,2}(?:[a-z]+ed|known|thought|said|told|shown|understood|clear|unclear|"
+                          r"likely|unlikely|possible|certain|uncertain|true)\s+|(?:seems|seemed|appears|appeared)\s+)"
+                          r"(?:that|whether|if|how|why|when|where)\b")
 # '"...," he said': the speaker is a pronoun, and who "he" is was told before.
 PRONOUN_SPEAKER = re.compile(r"[,\"”’']\s+(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|continued|noted)\b|"
                              r"^(?:He|She|They)\s+(?:said|says|added|told)\b")

@@ -95,6 +95,7 @@ def test_extract_drops_furniture_sentences_but_verify_keeps_them():
     # "it" as a thing, and an expletive "it" whose clause still has a dangling "he"
     ("It is expected to reopen on Friday.", "Bridge closed after crash", "dangling"),
     ("It was the longest quake on record.", "Aftershock hits Chile", "dangling"),
+    ("It seems to work well for the team.", "New coach for the club", "dangling"),
     ("It was reported that he resigned on Monday.", "Minister under pressure", "dangling"),
 ])
 def test_more_forms_that_cannot_be_read_alone(text, headline, why):
@@ -139,6 +140,8 @@ def test_more_furniture_by_form(text):
     ("Later, it was reported that the epicenter was offshore Pichilemu, a coastal town in the O'Higgins Region.",
      "Aftershock hits Chile"),
     ("It was not known whether the ferry had left the port.", "Ferry missing"),
+    ("It was not immediately clear whether anyone was hurt in the fire.", "Fire in a restaurant"),
+    ("It appears that the fire started in the kitchen.", "Fire in a restaurant"),
 ])
 def test_whole_sentences_of_those_forms_stand(text, headline):
     assert reason(text, headline) is None
