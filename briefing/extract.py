@@ -229,6 +229,23 @@ def without_lines(doc: RawDocument, lines: set[str]) -> RawDocument:
 
 MAX_SENTENCES = tuning.EXTRACT_MAX_SENTENCES  # sentences of one article that are read: see tuning.py
 
+# "World news - RT International", "Search : NPR": a page's section and site name, not a headline. Short parts
+# (at most three words each) around a site separator, none of whose words the article's first sentences use.
+TITLE_PARTS = re.compile(r"\s+[-|:–—]\s+")
+
+
+def _content_words(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"[a-z]{3,}", fold(text).lower()) if w not in facts.STOPWORDS}
+
+
+def section_title(title: str, sentences: list[Sentence]) -> bool:
+    """Whether `title` is a page's section and site label rather than a headline for these sentences."""
+    parts = TITLE_PARTS.split(title.strip())
+    if len(parts) < 2 or any(not 1 <= len(p.split()) <= 3 for p in parts):
+        return False
+    lead = " ".join(s.text for s in sentences[:5])
+    return not (_content_words(title) & _content_words(lead))
+
 
 def build_article(doc: RawDocument, article_id: int, embeds: bool = False) -> Article:
     """Clean one raw document into an Article; raises EmptyArticle when nothing is left.
@@ -260,8 +277,11 @@ def build_article(doc: RawDocument, article_id: int, embeds: bool = False) -> Ar
             paragraphs.append(" ".join(para))
     if not sentences:
         raise EmptyArticle(_why_empty(kept))
+    first = sentences[0].text
+    if title and section_title(title, sentences):
+        # a section label gives way to the article's words: its first sentence that reads alone, else its first
+        title, first = None, next((s.text for s in sentences if standalone.standalone(s.text)), first)
     if not title:
-        first = sentences[0].text
         title = first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
     return Article(
         id=article_id, title=re.sub(r"\s+", " ", title).strip(), text="\n\n".join(paragraphs),
