@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Callable
 
 import numpy as np
@@ -411,35 +411,59 @@ def lede_first(chosen: list[Candidate], centroid: np.ndarray) -> list[Candidate]
     return [chosen[best]] + chosen[:best] + chosen[best + 1:]
 
 
+@dataclass
+class StoryWork:
+    """One story's work that needs no other story (make_stories maps it, maybe on other machines): its
+    candidate claims with citations (support checks), its conflicting pairs, centroid, headline and concept weights."""
+
+    candidates: list[Candidate]
+    pairs: list[conflictlib.Pair]
+    centroid: np.ndarray
+    headline: str
+    weights: dict
+
+
+def story_work(item: tuple, support: models.SupportCheck | None = None, only: bool = False) -> StoryWork:
+    """item: (the story's articles, and their statements, sentence vectors and statement vectors by article id).
+    `only`: the briefing's only story, which keeps its candidates even when none reads alone."""
+    group, statements, sent_vecs, stmt_vecs = item
+    pairs = story_conflicts(group, sent_vecs)  # once a story: build_story and the conflicts both need them
+    candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
+                                       [stmt_vecs[a.id] for a in group], support, pairs)
+    # Only a sentence that reads on its own can be a claim (no dangling "they", no quote without its
+    # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
+    # A story where nothing reads alone is left out, unless it is the only one: a briefing is never empty.
+    headline = headline_of(group, sent_vecs, centroid)
+    readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)]
+    weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
+    return StoryWork(readable or (candidates if only else []), pairs, centroid, headline, weights)
+
+
 def make_stories(articles: list[Article], statements: dict[int, list[Statement]], sent_vecs: dict[int, np.ndarray],
                  stmt_vecs: dict[int, np.ndarray], words: int,
-                 support: models.SupportCheck | None = None) -> list[Story]:
-    """Cluster articles into stories, then pick each story's claims within its share of the words."""
+                 support: models.SupportCheck | None = None, engine_map: Callable | None = None) -> list[Story]:
+    """Cluster articles into stories, then pick each story's claims within its share of the words.
+
+    `engine_map(fn, items)` runs each story's own work (story_work); an engine's map runs them elsewhere (models.Engine)."""
     mark_duplicates(articles)
     originals = [a for a in articles if a.duplicate_of is None]
     groups = [[originals[i] for i in g] for g in cluster_similar(story_similarity(originals, sent_vecs),
                                                                     STORY_SIMILAR)]
     groups.sort(key=lambda g: (-len({a.publisher or a.id for a in g}), -len(g), min(a.id for a in g)))
     total = sum(len(g) for g in groups)
+    items = [(g, {a.id: statements[a.id] for a in g}, {a.id: sent_vecs[a.id] for a in g},
+              {a.id: stmt_vecs[a.id] for a in g}) for g in groups]
+    work = (engine_map or models.LocalEngine().map)(partial(story_work, support=support, only=len(groups) == 1), items)
     picked = []  # (group, candidates, centroid, weights, chosen, conflicts)
     spent = 0
-    for group in groups:
+    for group, done in zip(groups, work):
         left = words - spent
         if left <= 0:
             break
         share = max(40, round(words * len(group) / total)) if len(groups) > 1 else words
-        pairs = story_conflicts(group, sent_vecs)  # once a story: build_story and the conflicts both need them
-        candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
-                                           [stmt_vecs[a.id] for a in group], support, pairs)
+        candidates, centroid, pairs, weights = done.candidates, done.centroid, done.pairs, done.weights
         budget = min(left, share)
-        # Only a sentence that reads on its own can be a claim (no dangling "they", no quote without its
-        # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
-        # A story where nothing reads alone is left out, unless it is the only one: a briefing is never empty.
-        headline = headline_of(group, sent_vecs, centroid)
-        readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)]
-        candidates = readable or (candidates if len(groups) == 1 else [])
         conflicts = conflicts_of(pairs, group, round(budget * CONFLICT_SHARE))
-        weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
         chosen = choose(candidates, max(0, budget - conflict_words(conflicts)), weights)
         if not chosen:
             conflicts = []  # a story with no claim is not shown: its disagreements spend no words
@@ -457,8 +481,8 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
             spent += sum(claim_words(c) for c in more) - own
             picked[k] = (group, candidates, centroid, weights, more, conflicts)
     stories = []
-    for group, candidates, centroid, weights, chosen, conflicts in picked:
-        headline = headline_of(group, sent_vecs, centroid)
+    for (group, candidates, centroid, weights, chosen, conflicts), done in zip(picked, work):
+        headline = done.headline
         if not chosen:
             continue
         chosen.sort(key=lambda c: (-len({x.source for x in c.citations}), -c.score))

@@ -14,7 +14,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from briefing import cli, config as configlib, daily, scale
+from briefing import cli, config as configlib, daily, merge, models, scale
 from briefing.errors import BriefError
 from briefing.store import Store
 from conftest import SEEDS, HashEmbedder
@@ -89,6 +89,10 @@ def test_ray_gives_the_local_digest(tmp_path, site, local_ray, local_digest):
     # the page with no article is skipped on the worker with the reason the local engine gives
     assert [s["input"] for s in expected["skipped"]] == [site.url("/empty.html")]
     assert out.briefing.stats["engine"]["name"] == "ray" and out.briefing.stats["engine"]["workers"] == 2
+    # The feed's pages were fetched and extracted on the workers, and each story was briefed there, one call a
+    # story (the page named in `urls` is fetched on the driver, where it may turn out to be a feed).
+    assert {"fetch", "prepare", "stories"} <= set(out.briefing.stats["engine"]["seconds"])
+    assert len(engine.tasks) >= len(expected["stories"])
     assert engine._actors == [] and ray.is_initialized()  # the workers stop with the run; a Ray it did not start stays
 
 
@@ -106,6 +110,29 @@ def test_a_worker_killed_mid_run_is_retried_and_nothing_is_lost(tmp_path, site, 
     finally:
         store.close()
     assert len(published) == len(expected["stories"])  # each story recorded once
+
+
+class DiesInAStory(merge.DefaultSupport):
+    """The support check, killing its worker in the middle of the first story's work (once: a marker file)."""
+
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def check(self, claim, evidence, cosine=None):
+        if not os.path.exists(self.marker):
+            open(self.marker, "w").close()
+            os._exit(1)
+        return super().check(claim, evidence, cosine)
+
+
+def test_a_worker_killed_in_a_story_is_retried_and_the_digest_is_the_same(tmp_path, site, local_ray, local_digest,
+                                                                          monkeypatch):
+    marker = tmp_path / "died"
+    monkeypatch.setitem(models.support_checks.factories, "default", lambda: DiesInAStory(str(marker)))
+    engine = scale.RayEngine(workers=2, embedder=HashEmbedder())
+    out = daily.run(config_for(tmp_path, site, "ray"), now=DAY, engine=engine)
+    assert marker.exists()  # a worker did die, inside a story's work
+    assert (out.exit_code, digest(out)) == local_digest
 
 
 def test_without_ray_installed_the_daily_job_is_a_one_line_error(tmp_path, site, monkeypatch):
