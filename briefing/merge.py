@@ -282,6 +282,12 @@ def claim_words(c: Candidate) -> int:
     return len(claim_text(c.statement.text).split())
 
 
+@lru_cache(maxsize=8192)
+def _concepts_of(text: str):
+    """selectlib.concepts, kept: choose() meets each candidate several times (each pass, then with words left)."""
+    return selectlib.concepts(text)
+
+
 def choose(candidates: list[Candidate], budget: int, weights: dict[str, float] | None = None,
            keep: Callable[[Candidate], bool] | None = None) -> list[Candidate]:
     """The candidates that together cover most of what several sources say, none repeating another,
@@ -296,7 +302,7 @@ def choose(candidates: list[Candidate], budget: int, weights: dict[str, float] |
     if weights is None:
         weights = {}
     top = max((c.score for c in pool), default=1.0) or 1.0
-    options = [selectlib.Option(words=claim_words(c), concepts=selectlib.concepts(claim_text(c.statement.text)),
+    options = [selectlib.Option(words=claim_words(c), concepts=_concepts_of(claim_text(c.statement.text)),
                                 vector=c.vector, prior=max(0.0, c.score / top))
                for c in pool]
     return [pool[i] for i in selectlib.choose(options, budget, weights, REDUNDANT)]

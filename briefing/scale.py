@@ -286,6 +286,9 @@ class RayEngine:
     def fetch_pages(self, entries: list, limits) -> list:
         """The entries' pages fetched and extracted on the workers (web.fetch_all's `pages`); the extractions
         are kept for `extract`, so the driver neither fetches nor extracts a page."""
+        # Each worker fetches with its own Fetcher: the per-host bound is shared out, so that one host gets at most
+        # max(per_host, workers) requests at a time from the whole cluster, as polite as one machine.
+        limits = replace(limits, per_host=max(1, limits.per_host // self.workers))
         out = []
         for doc, extracted in self._map("fetch", entries, (limits,), "fetching pages", None):
             if extracted is not None:
