@@ -177,6 +177,10 @@ def main() -> int:
             shares["driver: other (state, select)"] = wall - sum(shares.values())
             for name, secs in sorted(shares.items(), key=lambda kv: -kv[1]):
                 print(f"    {name:<36} {secs:6.2f} s  {100 * secs / wall:5.1f} %")
+            mine = sum(v for k, v in shares.items() if k.startswith("driver: "))
+            sent = sum(v for k, v in shares.items() if k.startswith("driver: send/receive"))
+            print(f"    driver's own seconds in all: {mine:.2f} s ({100 * mine / wall:.1f} %), of which sending and "
+                  f"receiving the workers' data {sent:.2f} s ({100 * sent / wall:.1f} %)")
     ray.shutdown()
     same = len({r["digest"] for r in rows.values()}) == 1
     print(f"\nsame digest (stories, claims, citations, sources) from all three runs: {same}")
@@ -206,11 +210,18 @@ def main() -> int:
         print(f"    {args.target} articles on {w:>3} workers: {wall_on(w) / 60:7.1f} min, speed-up {base / wall_on(w):5.1f}x")
     s32 = base / wall_on(32)
     limit = base / (start + per_run + args.target * serial + longest)
+    # The serial seconds an article at which 32 workers would give 20x, the rest as measured:
+    # (A(1) + N s) = 20 (A(32) + N s), A(W) being T(W) without the serial term.
+    fixed = {w: wall_on(w) - args.target * serial for w in (1, 32)}
+    needed = (fixed[1] - 20 * fixed[32]) / (19 * args.target)
     print(f"32 workers give >= 20x: {s32 >= 20} ({s32:.1f}x); no number of workers passes {limit:.0f}x, set by the "
           "driver's serial work")
+    print(f"    20x on 32 workers needs the driver's serial work under {1000 * needed:.1f} ms an article at this "
+          f"worker cost (now {1000 * serial:.1f} ms)" if needed > 0 else
+          "    20x on 32 workers cannot be had at this worker cost, even with no serial work on the driver")
     # What the linear projection leaves out: merge.cluster_similar keeps the n x n similarities and a masked copy
     # of them (float64) and scans them once a merge, in the first pass (triage.preselect) over every article read.
-    print(f"not in the projection: the first-pass grouping holds two {args.target} x {args.target} float64 matrices "
+    print(f"not in the projection: the first-pass grouping holds at least two {args.target} x {args.target} float64 matrices "
           f"({16 * args.target ** 2 / 2 ** 30:.0f} GiB) and scans them once a merge; its time and memory grow with "
           "the square of the articles read, not in proportion")
     print(f"work folder {work}")
