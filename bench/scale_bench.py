@@ -207,7 +207,8 @@ def main() -> int:
 
     base = wall_on(1)
     for w in (1, 8, 32, 128):
-        print(f"    {args.target} articles on {w:>3} workers: {wall_on(w) / 60:7.1f} min, speed-up {base / wall_on(w):5.1f}x")
+        print(f"    {args.target} articles on {w:>3} workers: {wall_on(w) / 60:7.1f} min, "
+              f"speed-up {base / wall_on(w):5.1f}x")
     s32 = base / wall_on(32)
     limit = base / (start + per_run + args.target * serial + longest)
     # The serial seconds an article at which 32 workers would give 20x, the rest as measured:
@@ -221,9 +222,9 @@ def main() -> int:
           "    20x on 32 workers cannot be had at this worker cost, even with no serial work on the driver")
     # What the linear projection leaves out: merge.cluster_similar keeps the n x n similarities and a masked copy
     # of them (float64) and scans them once a merge, in the first pass (triage.preselect) over every article read.
-    print(f"not in the projection: the first-pass grouping holds at least two {args.target} x {args.target} float64 matrices "
-          f"({16 * args.target ** 2 / 2 ** 30:.0f} GiB) and scans them once a merge; its time and memory grow with "
-          "the square of the articles read, not in proportion")
+    print(f"not in the projection: the first-pass grouping holds at least two {args.target} x {args.target} "
+          f"float64 matrices ({16 * args.target ** 2 / 2 ** 30:.0f} GiB) and scans them once a merge; its time and "
+          "memory grow with the square of the articles read, not in proportion")
     print(f"work folder {work}")
     return 0
 

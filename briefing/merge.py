@@ -455,7 +455,8 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
                  support: models.SupportCheck | None = None, engine_map: Callable | None = None) -> list[Story]:
     """Cluster articles into stories, then pick each story's claims within its share of the words.
 
-    `engine_map(fn, items)` runs each story's own work (story_work); an engine's map runs them elsewhere (models.Engine)."""
+    `engine_map(fn, items)` runs each story's own work (story_work); an engine's map runs them elsewhere
+    (models.Engine)."""
     mark_duplicates(articles)
     originals = [a for a in articles if a.duplicate_of is None]
     groups = [[originals[i] for i in g] for g in cluster_similar(story_similarity(originals, sent_vecs),
