@@ -456,12 +456,15 @@ def story_work(item: tuple, support: models.SupportCheck | None = None, only: bo
 
 def make_stories(articles: list[Article], statements: dict[int, list[Statement]], sent_vecs: dict[int, np.ndarray],
                  stmt_vecs: dict[int, np.ndarray], words: int,
-                 support: models.SupportCheck | None = None, engine_map: Callable | None = None) -> list[Story]:
+                 support: models.SupportCheck | None = None, engine_map: Callable | None = None,
+                 marked: bool = False) -> list[Story]:
     """Cluster articles into stories, then pick each story's claims within its share of the words.
 
     `engine_map(fn, items)` runs each story's own work (story_work); an engine's map runs them elsewhere
-    (models.Engine)."""
-    originals = [a for a in mark_duplicates(articles) if a.duplicate_of is None]
+    (models.Engine). `marked`: the articles have been through mark_duplicates already (pipeline.brief marks
+    them before it merges), so they are not marked again: marking a marked list changes nothing
+    (tests/test_fast_paths.py), and it is a large part of the driver's serial work on the Ray engine."""
+    originals = [a for a in (articles if marked else mark_duplicates(articles)) if a.duplicate_of is None]
     groups = [[originals[i] for i in g] for g in cluster_similar(story_similarity(originals, sent_vecs),
                                                                     STORY_SIMILAR)]
     groups.sort(key=lambda g: (-len({a.publisher or a.id for a in g}), -len(g), min(a.id for a in g)))

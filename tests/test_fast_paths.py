@@ -97,6 +97,8 @@ def test_mark_duplicates_marks_what_the_all_pairs_loop_marks():
         # Called again on a part of the day (as the pipeline does after triage), marks stay as the loop leaves them.
         assert [a.duplicate_of for a in merge.mark_duplicates(fast[2:])] == [
             a.duplicate_of for a in _duplicates_all_pairs(slow[2:])]
+        # Marking a marked list changes nothing (make_stories(marked=True) relies on it).
+        assert [a.duplicate_of for a in merge.mark_duplicates(fast)] == marks
 
 
 def _find_all_pairs(sentences, vectors):
