@@ -41,9 +41,9 @@ DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20
 
 def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
     words = re.findall(r"\w+", text.lower())
-    if not words:
-        return set()
-    return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
+    if len(words) <= n:  # a text of n words or fewer is one shingle
+        return {tuple(words)} if words else set()
+    return set(zip(*(words[i:] for i in range(n))))  # every n words in a row (zip, not slices: the driver's time)
 
 
 @lru_cache(maxsize=8192)
