@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from briefing import triage
+from briefing import triage, tuning
 from briefing.config import Config
 from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles, NothingNew
 from briefing.store import CachedEmbedder, Lock, Store, content_hash
@@ -116,9 +116,8 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None,
     return out, skipped
 
 
-# How many of a publisher's latest stored articles are read to find the lines its pages repeat. Not tuned: a
-# bound (a site's furniture shows in any few of its pages; the state may hold thousands).
-SITE_LINES_ARTICLES = 50
+# How many of a publisher's latest stored articles are read to find the lines its pages repeat: see tuning.py.
+SITE_LINES_ARTICLES = tuning.DAILY_SITE_LINES_ARTICLES
 
 
 def without_site_lines(docs: list[RawDocument], store: Store) -> list[RawDocument]:

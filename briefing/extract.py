@@ -66,8 +66,7 @@ DATE_LINE = re.compile(
 # "Copyright © 2018 ABC News Internet Ventures": the holder's first two words (the site's name).
 COPYRIGHT_HOLDER = re.compile(r"^\W*(?:(?i:copyright)\b|©)\W*(?:(?:(?i:copyright)|©)\W*)?(?:\d{4}\W*)*"
                               r"([A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*)?)")
-# The most words of a site's note above its copyright line: a note is a sentence or two. Not tuned: a judgment.
-SITE_NOTE_WORDS = 40
+SITE_NOTE_WORDS = tuning.EXTRACT_SITE_NOTE_WORDS  # the most words of a site's note: see tuning.py
 BYLINE = re.compile(r"^\W*(?:by|written by|reporting by|edited by)\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\W*$",
                     re.IGNORECASE)
 BARE_NAME = re.compile(r"^[A-Z][a-zA-Z.'-]+(?:\s+[A-Z][a-zA-Z.'-]+){1,3}$")
@@ -187,12 +186,9 @@ def clean_lines(lines: list[str], title: str | None, embeds: bool = False) -> tu
     return kept, date
 
 
-# A line seen in this many different articles of one publisher is the site's, not the article's. Not tuned: the
-# least that can be called recurring.
-RECURRING_ARTICLES = 2
-# An article most of whose lines recur is another version of a piece (an update, the same story at two
-# addresses), not a page full of furniture: its lines are kept. Not tuned: a judgment (half).
-RECURRING_SHARE = 0.5
+# A line recurring across a publisher's articles is the site's; an article most of whose lines recur is another
+# version of a piece, kept whole: see tuning.py.
+RECURRING_ARTICLES, RECURRING_SHARE = tuning.EXTRACT_RECURRING_ARTICLES, tuning.EXTRACT_RECURRING_SHARE
 
 
 def recurring_lines(articles: Iterable[tuple[str | None, str, str]]) -> dict[str, set[str]]:
@@ -230,8 +226,9 @@ def without_lines(doc: RawDocument, lines: set[str]) -> RawDocument:
 MAX_SENTENCES = tuning.EXTRACT_MAX_SENTENCES  # sentences of one article that are read: see tuning.py
 
 # "World news - RT International", "Search : NPR": a page's section and site name, not a headline. Short parts
-# (at most three words each) around a site separator, none of whose words the article's first sentences use.
+# around a site separator, none of whose words the article's first sentences use (see tuning.py).
 TITLE_PARTS = re.compile(r"\s+[-|:–—]\s+")
+SECTION_TITLE_WORDS, SECTION_TITLE_LEAD = tuning.EXTRACT_SECTION_TITLE_WORDS, tuning.EXTRACT_SECTION_TITLE_LEAD
 
 
 def _content_words(text: str) -> set[str]:
@@ -241,9 +238,9 @@ def _content_words(text: str) -> set[str]:
 def section_title(title: str, sentences: list[Sentence]) -> bool:
     """Whether `title` is a page's section and site label rather than a headline for these sentences."""
     parts = TITLE_PARTS.split(title.strip())
-    if len(parts) < 2 or any(not 1 <= len(p.split()) <= 3 for p in parts):
+    if len(parts) < 2 or any(not 1 <= len(p.split()) <= SECTION_TITLE_WORDS for p in parts):
         return False
-    lead = " ".join(s.text for s in sentences[:5])
+    lead = " ".join(s.text for s in sentences[:SECTION_TITLE_LEAD])
     return not (_content_words(title) & _content_words(lead))
 
 
