@@ -161,9 +161,10 @@ class MiniLM:
         return out
 
 
-# The embedders of the embedded model, by name: ONNX Runtime by default (no torch at run time), torch
-# for comparison and where onnxruntime is missing. BRIEF_EMBEDDER picks one.
-EMBEDDERS = ("onnx", "torch")
+# The embedders of the embedded model, by name: ONNX Runtime by default (no torch at run time), its int8
+# graph (faster, vectors within cosine 0.98), torch for comparison and where onnxruntime is missing.
+# BRIEF_EMBEDDER picks one.
+EMBEDDERS = ("onnx", "int8", "torch")
 _shared: dict[str, MiniLM] = {}
 
 
@@ -176,10 +177,10 @@ def shared(kind: str | None = None) -> MiniLM:
         raise UnknownName("embedder", kind, list(EMBEDDERS))
     if kind not in _shared:
         threads = int(os.environ.get("BRIEF_THREADS", "0")) or None
-        if kind == "onnx":
-            from briefing.models.onnx_minilm import OnnxMiniLM
+        if kind in ("onnx", "int8"):
+            from briefing.models.onnx_minilm import Int8MiniLM, OnnxMiniLM
 
-            _shared[kind] = OnnxMiniLM(threads=threads)
+            _shared[kind] = (Int8MiniLM if kind == "int8" else OnnxMiniLM)(threads=threads)
         else:
             _shared[kind] = MiniLM(threads=threads)
     return _shared[kind]
