@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""How far the int8 graph's vectors are from the fp32 ones (and fp32 ONNX's from torch's), on real sentences.
+
+    python bench/embedder_drift.py [--shared ../shared] [--torch]
+
+The sentences: the five seed articles and the ten MultiLing 2011 clusters, split as `brief` splits them.
+Prints, per embedder against fp32 ONNX: the cosine of each sentence's two vectors (mean, least); the change of
+the cosine between two sentences of one cluster (mean, largest); and, for each cosine threshold in
+briefing/tuning.py that a pair of sentences is held against, how many of those pairs change side of it.
+Whether answers change is measured by the briefing benches (models.md, "int8"); this says how close the
+vectors are, which is what decides whether they can.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from briefing import tuning  # noqa: E402
+from briefing.extract import build_article  # noqa: E402
+from briefing.types import RawDocument  # noqa: E402
+
+# The thresholds two sentences' cosine is held against (tuning.py says what each does).
+THRESHOLDS = ("GROUND_MIN_COSINE", "GROUND_EXTRA_COSINE", "FUSE_MIN_COSINE", "TRIAGE_REPEAT", "MERGE_SUPPORT_MIN_COSINE",
+              "MERGE_REDUNDANT", "MERGE_DUPLICATE", "CONFLICTS_SAME_THING", "CONFLICTS_SAME_COUNT",
+              "CONFLICTS_SAME_HEDGED")
+
+
+def clusters(shared: Path) -> dict[str, list[str]]:
+    """Each set of sentences a briefing compares among itself: the seeds, and each MultiLing cluster."""
+    out = {}
+    docs = [RawDocument(input=str(p), text=p.read_text(encoding="utf-8"))
+            for p in sorted((ROOT / "examples" / "state-visit").glob("*.txt"))]
+    out["seeds"] = [s.text for i, d in enumerate(docs) for s in build_article(d, i + 1).sentences]
+    for line in open(shared / "eval" / "multiling2011_en.jsonl", encoding="utf-8"):
+        c = json.loads(line)
+        docs = [RawDocument(input=str(i), text=(a.get("title", "") + "\n\n" + a["text"]).strip())
+                for i, a in enumerate(c["articles"])]
+        out[c["id"]] = [s.text for i, d in enumerate(docs) for s in build_article(d, i + 1).sentences]
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--torch", action="store_true", help="also the torch encoder against fp32 ONNX")
+    a = ap.parse_args()
+    from briefing.models.minilm import MiniLM
+    from briefing.models.onnx_minilm import Int8MiniLM, OnnxMiniLM
+
+    sets = clusters(Path(a.shared))
+    ref_model = OnnxMiniLM()
+    others = {"int8": Int8MiniLM(), **({"torch": MiniLM()} if a.torch else {})}
+    ref = {k: ref_model.embed(v) for k, v in sets.items()}
+    n = sum(len(v) for v in sets.values())
+    print(f"{n} sentences in {len(sets)} sets (seeds, MultiLing 2011 clusters); against fp32 ONNX:")
+    for name, model in others.items():
+        own, pairs, deltas, flips = [], 0, [], {t: 0 for t in THRESHOLDS}
+        for k, texts in sets.items():
+            v, r = model.embed(texts), ref[k]
+            own.append((v * r).sum(1))
+            upper = np.triu_indices(len(texts), 1)
+            cv, cr = (v @ v.T)[upper], (r @ r.T)[upper]
+            pairs += len(cv)
+            deltas.append(np.abs(cv - cr))
+            for t in THRESHOLDS:
+                x = getattr(tuning, t)
+                flips[t] += int(((cv >= x) != (cr >= x)).sum())
+        own, deltas = np.concatenate(own), np.concatenate(deltas)
+        print(f"  {name}: a sentence's two vectors: cosine mean {own.mean():.4f}, least {own.min():.4f}; "
+              f"the cosine of two sentences of one set ({pairs} pairs) moves by {deltas.mean():.4f} on average, "
+              f"{deltas.max():.4f} at most")
+        print("    pairs that change side of a threshold: " + ", ".join(
+            f"{t} {getattr(tuning, t)}: {flips[t]}" for t in THRESHOLDS))
+
+
+if __name__ == "__main__":
+    main()
