@@ -192,6 +192,7 @@ def unsupported(claim: str, evidence: list[str]) -> set[str]:
     return missing
 
 
+@lru_cache(maxsize=65536)  # the rules stem the same words of the same sentences pair after pair
 def stem(word: str) -> str:
     """A word cut to five letters, lower case: 'Russia' and 'Russian', 'injured' and 'injuries' meet."""
     return fold(word).lower().strip("'")[:5]

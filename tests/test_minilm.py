@@ -89,6 +89,57 @@ def test_onnx_gives_the_torch_vectors_on_the_seed_sentences(embedder, torch_embe
     assert (onnx * ref).sum(1).min() > 0.9999
 
 
+@pytest.fixture(scope="session")
+def int8_embedder(_model_cache):
+    """The int8 graph, built (once a run) from the fp32 graph the session's default embedder uses."""
+    from briefing.models import minilm
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BRIEF_MODEL_CACHE", str(_model_cache))
+        return minilm.shared("int8")
+
+
+def test_int8_vectors_stay_near_the_fp32_ones_on_the_seed_sentences(embedder, int8_embedder):
+    # Weights rounded to 8 bits move every vector a little. Measured on these sentences: least cosine 0.987,
+    # mean 0.993; over 1,681 seed and MultiLing sentences least 0.981 (bench/embedder_drift.py, models.md
+    # "int8"). 0.97 leaves room for another CPU's int8 kernels; a broken quantization (per-matrix scales gave
+    # 0.84 on one sentence, random weights about 0) falls far below it.
+    texts = seed_sentences()
+    fp32, int8 = embedder.embed(texts), int8_embedder.embed(texts)
+    assert int8.dtype == np.float32 and int8.shape == fp32.shape
+    assert np.allclose(np.linalg.norm(int8, axis=1), 1.0, atol=1e-5)
+    cos = (fp32 * int8).sum(1)
+    assert cos.min() > 0.97 and cos.mean() > 0.99
+    # the graph really is int8, cached beside the fp32 one under a name of its own, smaller than it
+    assert int8_embedder.name != embedder.name and int8_embedder.graph.parent != embedder.graph.parent
+    assert (int8_embedder.graph.parent / "model.data").stat().st_size < 0.7 * (embedder.graph.parent / "model.data").stat().st_size
+    assert np.abs(fp32 - int8).max() > 1e-4  # not the fp32 graph under another name
+
+
+def test_a_damaged_int8_graph_is_built_again_from_the_fp32_one(tmp_path, embedder, int8_embedder):
+    from briefing.models.onnx_minilm import Int8MiniLM
+
+    graph = tmp_path / "int8" / "model.onnx"
+    graph.parent.mkdir()
+    graph.write_bytes(b"\x00" * 100)
+    fresh = Int8MiniLM(graph=graph)
+    assert fresh.graph == graph
+    v = fresh.embed(["Putin landed in Pyongyang."])
+    assert not list(tmp_path.glob(".build-*"))
+    assert np.abs(v - int8_embedder.embed(["Putin landed in Pyongyang."])).max() < 1e-5
+
+
+def test_the_int8_embedder_is_chosen_by_name_and_loads_no_torch(embedder, int8_embedder, tmp_path):
+    from briefing import models
+
+    assert models.embedders.get("minilm-int8") is int8_embedder
+    assert models.embedders.get("int8") is int8_embedder
+    out = _make_in_a_subprocess(tmp_path, args=("--embedder", "minilm-int8"))
+    lines = out.stdout.strip().splitlines()
+    assert lines[0] == "0" and lines[-1] == "[]", out.stdout + out.stderr
+    assert json.loads((tmp_path / "out.json").read_text())["stories"]
+
+
 def _make_in_a_subprocess(tmp_path, code_before: str = "", env: dict | None = None, args: tuple = ()):
     code = (code_before + "import sys; from typer.testing import CliRunner; from briefing.cli import app; "
             f"r = CliRunner().invoke(app, ['make', {str(ROOT / 'examples' / 'state-visit')!r}, '-q', '-f', 'json', "
@@ -128,7 +179,7 @@ def test_an_unknown_embedder_is_named_with_the_valid_ones(monkeypatch):
     from briefing.errors import UnknownName
     from briefing.models import minilm
 
-    with pytest.raises(UnknownName, match="valid embedders: onnx, torch"):
+    with pytest.raises(UnknownName, match="valid embedders: onnx, int8, torch"):
         minilm.shared("tensorflow")
     monkeypatch.setenv("BRIEF_EMBEDDER", "Torch ")
     assert type(minilm.shared()).__name__ == "MiniLM"

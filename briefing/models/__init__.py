@@ -194,8 +194,15 @@ def _minilm_torch(**_options) -> Embedder:
     return minilm.shared("torch")
 
 
+def _minilm_int8(**_options) -> Embedder:
+    from briefing.models import minilm
+
+    return minilm.shared("int8")
+
+
 embedders.register("minilm", _minilm, aliases=("default", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"))
 embedders.register("minilm-torch", _minilm_torch, aliases=("torch",))
+embedders.register("minilm-int8", _minilm_int8, aliases=("int8",))
 
 
 class LocalEngine:
