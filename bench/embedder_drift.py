@@ -7,6 +7,8 @@ The sentences: the five seed articles and the ten MultiLing 2011 clusters, split
 Prints, per embedder against fp32 ONNX: the cosine of each sentence's two vectors (mean, least); the change of
 the cosine between two sentences of one cluster (mean, largest); and, for each cosine threshold in
 briefing/tuning.py that a pair of sentences is held against, how many of those pairs change side of it.
+Then the int8 graph run in token batches (as fp32 runs) against one sentence at a time (as Int8MiniLM runs):
+how far a sentence's vector moves with its company, and the CPU seconds of each way and of fp32.
 Whether answers change is measured by the briefing benches (models.md, "int8"); this says how close the
 vectors are, which is what decides whether they can.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +81,25 @@ def main():
               f"{deltas.max():.4f} at most")
         print("    pairs that change side of a threshold: " + ", ".join(
             f"{t} {getattr(tuning, t)}: {flips[t]}" for t in THRESHOLDS))
+    batched_vs_alone(ref_model, others["int8"], [t for v in sets.values() for t in v])
+
+
+def batched_vs_alone(fp32, int8, texts: list[str]):
+    """int8 in token batches against int8 one text a run (its own way), and the CPU seconds of each."""
+    from briefing.models.onnx_minilm import OnnxMiniLM
+
+    def timed(encode):
+        c = time.process_time()
+        v = encode(texts)
+        return v, time.process_time() - c
+
+    alone, cpu_alone = timed(int8._encode)
+    batched, cpu_batched = timed(lambda t: OnnxMiniLM._encode(int8, t))  # the fp32 class's token batches
+    _, cpu_fp32 = timed(fp32._encode)
+    cos = (alone * batched).sum(1)
+    print(f"  int8 in token batches against int8 one sentence at a time ({len(texts)} sentences): cosine mean "
+          f"{cos.mean():.4f}, least {cos.min():.4f}; CPU seconds: one at a time {cpu_alone:.2f}, "
+          f"token batches {cpu_batched:.2f}, fp32 (token batches) {cpu_fp32:.2f}")
 
 
 if __name__ == "__main__":
