@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How far the int8 graph's vectors are from the fp32 ones (and fp32 ONNX's from torch's), on real sentences.
 
-    python bench/embedder_drift.py [--shared ../shared] [--torch]
+    python bench/embedder_drift.py [--shared ../shared] [--torch] [--answers]
 
 The sentences: the five seed articles and the ten MultiLing 2011 clusters, split as `brief` splits them.
 Prints, per embedder against fp32 ONNX: the cosine of each sentence's two vectors (mean, least); the change of
@@ -9,6 +9,7 @@ the cosine between two sentences of one cluster (mean, largest); and, for each c
 briefing/tuning.py that a pair of sentences is held against, how many of those pairs change side of it.
 Then the int8 graph run in token batches (as fp32 runs) against one sentence at a time (as Int8MiniLM runs):
 how far a sentence's vector moves with its company, and the CPU seconds of each way and of fp32.
+With --answers, each set is briefed with each embedder (100 and 250 words): how many briefings and claims stay.
 Whether answers change is measured by the briefing benches (models.md, "int8"); this says how close the
 vectors are, which is what decides whether they can.
 """
@@ -35,24 +36,52 @@ THRESHOLDS = ("GROUND_MIN_COSINE", "GROUND_EXTRA_COSINE", "FUSE_MIN_COSINE", "TR
               "CONFLICTS_SAME_HEDGED")
 
 
-def clusters(shared: Path) -> dict[str, list[str]]:
-    """Each set of sentences a briefing compares among itself: the seeds, and each MultiLing cluster."""
-    out = {}
-    docs = [RawDocument(input=str(p), text=p.read_text(encoding="utf-8"))
-            for p in sorted((ROOT / "examples" / "state-visit").glob("*.txt"))]
-    out["seeds"] = [s.text for i, d in enumerate(docs) for s in build_article(d, i + 1).sentences]
+def documents(shared: Path) -> dict[str, list[RawDocument]]:
+    """The seeds, and each MultiLing cluster, as documents."""
+    out = {"seeds": [RawDocument(input=str(p), text=p.read_text(encoding="utf-8"))
+                     for p in sorted((ROOT / "examples" / "state-visit").glob("*.txt"))]}
     for line in open(shared / "eval" / "multiling2011_en.jsonl", encoding="utf-8"):
         c = json.loads(line)
-        docs = [RawDocument(input=str(i), text=(a.get("title", "") + "\n\n" + a["text"]).strip())
-                for i, a in enumerate(c["articles"])]
-        out[c["id"]] = [s.text for i, d in enumerate(docs) for s in build_article(d, i + 1).sentences]
+        out[c["id"]] = [RawDocument(input=str(i), text=(a.get("title", "") + "\n\n" + a["text"]).strip())
+                        for i, a in enumerate(c["articles"])]
     return out
+
+
+def clusters(shared: Path) -> dict[str, list[str]]:
+    """Each set of sentences a briefing compares among itself: the seeds, and each MultiLing cluster."""
+    return {k: [s.text for i, d in enumerate(docs) for s in build_article(d, i + 1).sentences]
+            for k, docs in documents(shared).items()}
+
+
+def same_answers(shared: Path, models: dict, words: int):
+    """Each set briefed with each embedder (the pipeline as `brief make` runs it, `words` words): how many
+    briefings are identical to fp32's, and how many of fp32's claims each keeps word for word."""
+    from briefing import pipeline
+
+    sets = documents(shared)
+    claims = {name: {} for name in models}
+    for name, model in models.items():
+        for k, docs in sets.items():
+            arts = [build_article(d, i + 1) for i, d in enumerate(docs)]
+            b = pipeline.brief(arts, [], pipeline.Settings(inputs=(), words=words), embedder=model)
+            claims[name][k] = [(c.text, tuple(x.source for x in c.citations)) for s in b.stories for c in s.claims]
+    ref = claims["fp32"]
+    total = sum(len(v) for v in ref.values())
+    for name in models:
+        if name == "fp32":
+            continue
+        same = sum(claims[name][k] == ref[k] for k in sets)
+        kept = sum(len(set(claims[name][k]) & set(ref[k])) for k in sets)
+        print(f"  {name} at {words} words: {same} of {len(sets)} briefings with fp32's claims and citations; "
+              f"{kept} of fp32's {total} claims kept (text and sources), "
+              f"{sum(len(v) for v in claims[name].values())} claims in all")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--torch", action="store_true", help="also the torch encoder against fp32 ONNX")
+    ap.add_argument("--answers", action="store_true", help="also the briefings each embedder makes (slower)")
     a = ap.parse_args()
     from briefing.models.minilm import MiniLM
     from briefing.models.onnx_minilm import Int8MiniLM, OnnxMiniLM
@@ -82,6 +111,10 @@ def main():
         print("    pairs that change side of a threshold: " + ", ".join(
             f"{t} {getattr(tuning, t)}: {flips[t]}" for t in THRESHOLDS))
     batched_vs_alone(ref_model, others["int8"], [t for v in sets.values() for t in v])
+    if a.answers:
+        print("the same briefings? (seeds and the MultiLing 2011 clusters)")
+        for words in (100, 250):
+            same_answers(Path(a.shared), {"fp32": ref_model, **others}, words)
 
 
 def batched_vs_alone(fp32, int8, texts: list[str]):

@@ -112,9 +112,8 @@ def int8_embedder(_model_cache):
 
 
 def test_int8_vectors_stay_near_the_fp32_ones_on_the_seed_sentences(fp32_embedder, int8_embedder, embedder):
-    # Weights rounded to 8 bits move every vector a little. Measured on these sentences: least cosine 0.987,
-    # mean 0.993; over 1,681 seed and MultiLing sentences least 0.981 (bench/embedder_drift.py, models.md
-    # "int8"). 0.97 leaves room for another CPU's int8 kernels; a broken quantization (per-matrix scales gave
+    # Weights rounded to 8 bits move every vector a little: over 1,681 seed and MultiLing sentences least
+    # cosine 0.985, mean 0.994 (bench/embedder_drift.py, models.md "int8"). 0.97 leaves room for another CPU's int8 kernels; a broken quantization (per-matrix scales gave
     # 0.84 on one sentence, random weights about 0) falls far below it.
     assert embedder is fp32_embedder  # the default
     texts = seed_sentences()

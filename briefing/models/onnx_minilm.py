@@ -26,7 +26,7 @@ OPSET = 17  # LayerNormalization is a single op from opset 17: fewer nodes than 
 # How the int8 graph is made (part of its folder's name: a change here builds it again). Dynamic quantization
 # of the 36 weight matrices (query, key, value, attention output and both feed-forward layers of each of the 6
 # layers), one scale per output channel: one scale per matrix drifted to cosine 0.84 from fp32 on a MultiLing
-# sentence; per channel the least cosine is 0.984 over 1,655 sentences (seeds and MultiLing 2011). The word
+# sentence; per channel the least cosine is 0.985 over 1,681 sentences (seeds and MultiLing 2011). The word
 # embeddings stay fp32. Measured by `python bench/embedder_drift.py` (models.md, "int8").
 QUANT = "dynamic-qint8-per-channel-matmul"
 
@@ -220,7 +220,7 @@ class OnnxMiniLM(MiniLM):
 
 
 class Int8MiniLM(OnnxMiniLM):
-    """The same model with its weight matrices in int8 (QUANT): about 2.5x less CPU than fp32 here, vectors
+    """The same model with its weight matrices in int8 (QUANT): about 1.8x less CPU than fp32 here, vectors
     within cosine 0.98 of fp32 (models.md, "int8"). Its own name, so no cache mixes its vectors with fp32's."""
 
     name = NAME + "-onnx-int8"
@@ -230,6 +230,6 @@ class Int8MiniLM(OnnxMiniLM):
         # One text a run. Dynamic quantization scales each activation tensor by its largest value, which in a
         # batch is taken over the other sentences and the padding too: batched, a sentence's vector depends on
         # its company (least cosine 0.979 against itself alone), and so would a briefing on the order of its
-        # inputs and on what the memo held. One at a time costs about 20 % more CPU than token batches and
+        # inputs and on what the memo held. One at a time costs about 40 % more CPU than token batches and
         # each vector is the sentence's own (bench/embedder_drift.py prints both).
         return super()._encode(texts, 1)
