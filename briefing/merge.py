@@ -16,6 +16,7 @@ from typing import Callable
 
 import numpy as np
 
+from briefing import condense
 from briefing import conflicts as conflictlib
 from briefing import facts as factlib
 from briefing import models, standalone, tuning
@@ -29,8 +30,7 @@ REDUNDANT = tuning.MERGE_REDUNDANT
 STORY_LINK, STORY_SIMILAR = tuning.MERGE_STORY_LINK, tuning.MERGE_STORY_SIMILAR
 DUPLICATE = tuning.MERGE_DUPLICATE
 KEY_POINTS = tuning.MERGE_KEY_POINTS
-W_SOURCES, W_CENTRAL = tuning.MERGE_W_SOURCES, tuning.MERGE_W_CENTRAL
-W_STATEMENT, W_PRONOUN = tuning.MERGE_W_STATEMENT, tuning.MERGE_W_PRONOUN
+W_POSITION, W_AGREE, W_SOURCES = tuning.MERGE_W_POSITION, tuning.MERGE_W_AGREE, tuning.MERGE_W_SOURCES
 PRONOUN_START = re.compile(r"^(?:He|She|It|They|This|These|That|Those|His|Her|Their|Its)\b")
 DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20}\))?,?\s+"
                       r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?::|—|–|-{1,2})\s+(?=[A-Z“\"])")
@@ -252,7 +252,7 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
     # closest to a statement, so a statement whose fact another source contradicts is known to be contested.
     if pairs is None:
         pairs = story_conflicts(articles, sent_vecs)
-    candidates = []
+    candidates, agreement = [], []
     for stmts, vecs in zip(statements, stmt_vecs):
         for st, v in zip(stmts, vecs):
             own = by_id[st.article]
@@ -260,21 +260,35 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
             # not adjacent in the article, and joined they would not be its words.
             cits = [Citation(source=own.id, evidence=own.sentences[i].text) for i in st.support]
             disagreements = [p for p in pairs if any((own.id, i) in (p.a, p.b) for i in st.support)]
+            closest = []  # the cosine of each other article's closest sentence
             for other in articles:
                 if other.id == own.id:
                     continue
                 sims = sent_vecs[other.id] @ v
                 j = int(np.argmax(sims)) if len(sims) else None
-                if j is not None and support.check(st.text, other.sentences[j].text, float(sims[j])).supported:
+                if j is None:
+                    continue
+                closest.append(float(sims[j]))
+                if support.check(st.text, other.sentences[j].text, float(sims[j])).supported:
                     if not any((other.id, j) in (p.a, p.b) for p in disagreements):
                         cits.append(Citation(source=other.id, evidence=other.sentences[j].text))
-            n_sources = len({c.source for c in cits})
-            centrality = float(v @ centroid)
-            score = W_SOURCES * n_sources + W_CENTRAL * centrality + W_STATEMENT * st.score
-            if PRONOUN_START.match(st.text):
-                score -= W_PRONOUN  # "He said..." reads badly out of its article
-            candidates.append(Candidate(st, v, cits, disagreements, score))
+            agreement.append(float(np.mean(closest)) if closest else 0.0)
+            candidates.append(Candidate(st, v, cits, disagreements))
+    rank(candidates, agreement, len(articles))
     return candidates, centroid
+
+
+def rank(candidates: list[Candidate], agreement: list[float], n_articles: int) -> None:
+    """Each candidate's prior for selection (select.py adds its concept coverage): how early its sentence comes
+    (news says what matters first), how close the other articles come to saying it (each article's closest
+    sentence, averaged; scaled within the story, so it ranks and does not depend on how alike a story's
+    articles are overall), and the sources that state it (citations that pass the support check)."""
+    lo, hi = min(agreement, default=0.0), max(agreement, default=0.0)
+    for c, agree in zip(candidates, agreement):
+        position = condense.position_prior(min(c.statement.support, default=0))
+        shared = (agree - lo) / (hi - lo) if hi > lo else 0.0
+        others = len({x.source for x in c.citations}) - 1
+        c.score = W_POSITION * position + W_AGREE * shared + W_SOURCES * others / max(1, n_articles - 1)
 
 
 def claim_words(c: Candidate) -> int:
@@ -295,9 +309,8 @@ def choose(candidates: list[Candidate], budget: int, weights: dict[str, float] |
     pool = uncontested or pool
     if weights is None:
         weights = {}
-    top = max((c.score for c in pool), default=1.0) or 1.0
     options = [selectlib.Option(words=claim_words(c), concepts=selectlib.concepts(claim_text(c.statement.text)),
-                                vector=c.vector, prior=max(0.0, c.score / top))
+                                vector=c.vector, prior=max(0.0, c.score))
                for c in pool]
     return [pool[i] for i in selectlib.choose(options, budget, weights, REDUNDANT)]
 

@@ -84,3 +84,50 @@ def test_a_briefing_never_spends_more_than_its_words(seeds, embedder):
     for words in (20, 60, 100):
         b = _brief(seeds, embedder, words)
         assert 0 < sum(len(c.text.split()) for s in b.stories for c in s.claims) <= words
+
+
+def _option(text: str, prior: float, seed: int) -> selectlib.Option:
+    return selectlib.Option(words=len(text.split()), concepts=selectlib.concepts(text), vector=_unit(seed), prior=prior)
+
+
+def test_coverage_prefers_what_several_sources_share_and_never_pays_twice():
+    shared = "The storm killed 231 people in Florida on Tuesday."
+    again = "Officials said the storm killed 231 people in Florida."
+    lone = "A local choir sang hymns outside the town hall."
+    weights = selectlib.concept_weights([[shared], [again], ["the storm killed 231 people in Florida overnight"],
+                                         [lone]])
+    options = [_option(lone, 0.3, 1), _option(shared, 0.3, 2), _option(again, 0.3, 3)]
+    # Same prior: the claim carrying the concepts three sources share comes first.
+    order = selectlib.choose(options, 100, weights, redundant=0.99)
+    assert order[0] == 1
+    # Once it is chosen, the other telling of the same fact adds no concept, so it gains nothing from coverage:
+    # with a lower prior than the lone sentence, it comes after it.
+    options[2].prior = 0.2
+    assert selectlib.choose(options, 100, weights, redundant=0.99) == [1, 0, 2]
+
+
+def test_the_coverage_gain_is_scaled_to_the_densest_option():
+    weights = {"storm kille": 3.0, "kille 231": 3.0}
+    dense = _option("storm killed 231", 0.0, 1)
+    assert selectlib.density(dense, weights, set()) == 2.0  # 6 weight over 3 words
+    assert selectlib.density(dense, weights, {"storm kille"}) == 1.0
+    assert selectlib.density(dense, weights, {"storm kille", "kille 231"}) == 0.0
+
+
+def _candidate(text: str, index: int, article: int, sources: int) -> merge.Candidate:
+    from briefing.types import Citation
+
+    st = Statement(article=article, text=text, support=[index], score=0.5)
+    return merge.Candidate(st, _unit(index), [Citation(source=s, evidence=text) for s in range(1, sources + 1)], [])
+
+
+def test_rank_prefers_early_sentences_what_others_say_too_and_more_sources():
+    early, late = _candidate("a b c d e f", 0, 1, 1), _candidate("a b c d e f", 9, 1, 1)
+    merge.rank([early, late], [0.5, 0.5], 3)
+    assert early.score > late.score
+    near, far = _candidate("a b c d e f", 3, 1, 1), _candidate("a b c d e f", 3, 1, 1)
+    merge.rank([near, far], [0.8, 0.3], 3)
+    assert near.score > far.score
+    two, one = _candidate("a b c d e f", 3, 1, 2), _candidate("a b c d e f", 3, 1, 1)
+    merge.rank([two, one], [0.5, 0.5], 3)
+    assert two.score > one.score
