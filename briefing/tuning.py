@@ -5,8 +5,7 @@ command that shows its effect (change the value, run the command, compare within
 shared). The stage modules keep their old names as aliases (condense.MIN_WORDS is CONDENSE_MIN_WORDS), so a
 test may still patch them there. Cosines are MiniLM's (all-MiniLM-L6-v2); another embedder needs them re-tuned.
 
-Not here yet: support.py's and faithful.py's rules (being merged into one support check); facts.py and
-standalone.py hold word lists and patterns, not numeric thresholds. tests/test_tuning.py asserts that every
+facts.py, support.py and standalone.py hold word lists and patterns besides; only their numbers are here. tests/test_tuning.py asserts that every
 number here has a comment above it or beside it.
 
 The data named below: "seeds" is examples/state-visit (five outlets, one event; read and judged by hand);
@@ -24,9 +23,15 @@ CONDENSE_MIN_WORDS, CONDENSE_MAX_WORDS = 6, 70
 # Share of an article's usable sentences kept as statements, and its floor and cap. The share was set in the
 # small ranking sweep on multiling (10 clusters; tuned and reported on the same set, models.md says so); the
 # floor and cap are not tuned (a judgment). Merge's word budget, not this, decides what is printed.
-# Effect: python bench/benchmark.py (ROUGE on multiling).
+# Effect: python bench/weight_sweep.py --knob CONDENSE_KEEP_SHARE=0.6,0.8,1 (ROUGE on multiling).
 CONDENSE_KEEP_SHARE = 0.8
 CONDENSE_MIN_KEEP, CONDENSE_MAX_KEEP = 3, 40
+# A statement's score: CONDENSE_CENTRALITY x its closeness to the article's centre, the rest a position prior
+# 1 / (1 + CONDENSE_POSITION_SLOPE x its index) (news puts what matters first). The slope was set in the same
+# small ranking sweep on multiling (10 clusters, tuned and reported on the same set); the 0.6 / 0.4 split was not
+# tuned (a judgment). Effect: python bench/weight_sweep.py --knob CONDENSE_POSITION_SLOPE=0.1,0.25,0.5
+CONDENSE_POSITION_SLOPE = 0.25
+CONDENSE_CENTRALITY = 0.6
 
 # -- ground.py: what a generative model's sentence must be to be kept -----------------------------------
 # MiniLM puts a faithful paraphrase of a news sentence at cosine 0.7-0.9 from it, a sentence on the same topic
@@ -89,13 +94,14 @@ GENERATE_MAX_CONTEXT = 2048  # tokens a prompt may take: longer articles are con
 GENERATE_MAX_NEW_TOKENS = 160  # tokens a model may write for one piece; not tuned
 
 # -- merge.py: stories, support, ranking and the room for disagreements -----------------------------------
-# Support is cosine (MiniLM) plus half the F1 of the two sentences' content words: cosine alone calls "X denied
-# the transfers" and "Y accused X of transfers" the same. A source supports a claim at SUPPORT or more, and
+# Support (the 'similarity' check) is cosine (MiniLM) plus half (MERGE_SUPPORT_F1) the F1 of the two sentences'
+# content words: cosine alone calls "X denied the transfers" and "Y accused X of transfers" the same. A source supports a claim at SUPPORT or more, and
 # never below SUPPORT_MIN_COSINE. Tuned by hand on the seeds' citations (each read and judged; reported on the
 # same set). Effect: .venv/bin/brief make examples/state-visit -f json -o /tmp/s.json, then
 # python bench/citations_verify.py /tmp/s.json (citations that `brief verify` does not call "supports").
 MERGE_SUPPORT = 0.95
 MERGE_SUPPORT_MIN_COSINE = 0.70
+MERGE_SUPPORT_F1 = 0.5  # the F1's weight in support_score ("half"), chosen by hand with MERGE_SUPPORT; not swept
 # A candidate claim this close (MiniLM cosine) to a chosen one would say it again, and is not chosen. With concept
 # coverage on (SELECT_COVERAGE_WEIGHT), a claim that repeats chosen words earns little anyway; this cut is for the
 # same thing in other words. On multiling 2011 dev (10 clusters; mean R2-R over 100, 150, 200 and 250 words, one
@@ -112,6 +118,7 @@ MERGE_STORY_LINK = 0.60
 # The 50/50 mix was not tuned (a 25/75 mix scored 0.848 at 0.25 on this same set, too sharp a peak to trust).
 # Effect: .venv/bin/python bench/cluster_eval.py ../shared/eval/giveme5w1h_events.jsonl
 MERGE_STORY_SIMILAR = 0.40
+MERGE_STORY_MEANING = 0.5  # MiniLM's share of story_similarity, TF-IDF's the rest: the 50/50 mix above, not tuned
 # Share of 5-word shingles two copies of one article (syndication) have in common; copies never count as
 # confirmation. Not tuned: a judgment (a rewrite shares far less, a copy with a new headline far more).
 # Effect: the sources counted in .venv/bin/brief make examples/state-visit -f json (no bench script varies it).
@@ -141,6 +148,26 @@ MERGE_CONFLICT_SHARE = 0.40
 # sentence a side would leave room for one conflict in a short briefing. Not tuned: a judgment, read on the seeds.
 # Effect: .venv/bin/brief make examples/state-visit (the sides under "where sources differ").
 MERGE_SIDE_WORDS = 12
+
+# -- support.py: when a source's sentence supports a claim (the check behind merge's citations and brief verify)
+# A word counts as stated when the evidence has a word with the same first letters: a poor man's stemmer
+# ("launch", "launched", "launching"). Five letters as in facts.content_words; not tuned: a judgment.
+# Effect: python bench/support_bench.py --verify (precision and recall on ../shared/eval/support_pairs.jsonl).
+SUPPORT_STEM = 5
+# Share of the claim's content words (stems) that the evidence must state for "supports"; below
+# SUPPORT_PARTIAL_RECALL the sentence is not about the claim at all. Swept on support_pairs.jsonl, both halves
+# (`python bench/support_bench.py`, pair by pair): 0.70 gives P 0.932 / R 0.762, 0.75 P 0.946 / R 0.734,
+# 0.80 P 0.990 / R 0.706. 0.75 keeps recall clear of the 0.70 target through `brief verify`. PARTIAL_RECALL was
+# not swept (a judgment: under two words in five, the sentence is about something else).
+# Effect: python bench/support_bench.py --verify.
+SUPPORT_RECALL = 0.75
+SUPPORT_PARTIAL_RECALL = 0.40
+# A claim that says no one said it "drops who said it" when at least this share of its content words (and at
+# least SUPPORT_ATTRIBUTION_MIN of them) sit in what the evidence gives as someone's contested word ("X insisted
+# that ..."). Not tuned: a judgment ("most of the claim"), checked on the crafted cases of tests/test_faithful.py.
+# Effect: python bench/support_bench.py --verify.
+SUPPORT_ATTRIBUTION_SHARE = 0.5
+SUPPORT_ATTRIBUTION_MIN = 2
 
 # -- conflicts.py: when two sentences disagree -------------------------------------------------------------
 # Two sentences of different articles are compared at all only this close in meaning (MiniLM cosine); below it
