@@ -8,6 +8,8 @@ instead. Copies of one article (syndication) are recognised first and never coun
 """
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -33,6 +35,7 @@ STORY_LINK, STORY_SIMILAR = tuning.MERGE_STORY_LINK, tuning.MERGE_STORY_SIMILAR
 DUPLICATE = tuning.MERGE_DUPLICATE
 KEY_POINTS = tuning.MERGE_KEY_POINTS
 W_POSITION, W_AGREE, W_SOURCES = tuning.MERGE_W_POSITION, tuning.MERGE_W_AGREE, tuning.MERGE_W_SOURCES
+W_RECENT = tuning.MERGE_W_RECENT
 PRONOUN_START = re.compile(r"^(?:" + "|".join(sentlib.PRONOUN_OPENERS) + r")\b")
 DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20}\))?,?\s+"
                       r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?::|—|–|-{1,2})\s+(?=[A-Z“\"])")
@@ -278,21 +281,54 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
                         cits.append(Citation(source=other.id, evidence=other.sentences[j].text))
             agreement.append(float(np.mean(closest)) if closest else 0.0)
             candidates.append(Candidate(st, v, cits, disagreements))
-    rank(candidates, agreement, len(articles))
+    rank(candidates, agreement, len(articles), recency(articles))
     return candidates, centroid
 
 
-def rank(candidates: list[Candidate], agreement: list[float], n_articles: int) -> None:
+def published_at(text: str | None) -> float | None:
+    """When an article was published, as a POSIX timestamp (UTC where no zone is given); None when its date is
+    missing or unreadable. Pages give ISO 8601 dates, feeds RFC 2822 ones."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            t = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return t.timestamp()
+
+
+def recency(articles: list[Article]) -> dict[int, float]:
+    """How late each article came within the story, in [0, 1] (1 for the latest); an article of unknown date gets
+    the middle, 0.5, and a story with fewer than two distinct dates 0 for all (nothing to tell apart)."""
+    times = {a.id: published_at(a.published) for a in articles}
+    known = [t for t in times.values() if t is not None]
+    lo, hi = min(known, default=0.0), max(known, default=0.0)
+    if hi <= lo:
+        return {a.id: 0.0 for a in articles}
+    return {i: 0.5 if t is None else (t - lo) / (hi - lo) for i, t in times.items()}
+
+
+def rank(candidates: list[Candidate], agreement: list[float], n_articles: int,
+         recent: dict[int, float] | None = None) -> None:
     """Each candidate's prior for selection (select.py adds its concept coverage): how early its sentence comes
     (news says what matters first), how close the other articles come to saying it (each article's closest
     sentence, averaged; scaled within the story, so it ranks and does not depend on how alike a story's
-    articles are overall), and the sources that state it (citations that pass the support check)."""
+    articles are overall), the sources that state it (citations that pass the support check), and how late its
+    article came (`recent`, from recency(): a later report has the revised figures)."""
+    recent = recent or {}
     lo, hi = min(agreement, default=0.0), max(agreement, default=0.0)
     for c, agree in zip(candidates, agreement):
         position = condense.position_prior(min(c.statement.support, default=0))
         shared = (agree - lo) / (hi - lo) if hi > lo else 0.0
         others = len({x.source for x in c.citations}) - 1
-        c.score = W_POSITION * position + W_AGREE * shared + W_SOURCES * others / max(1, n_articles - 1)
+        c.score = (W_POSITION * position + W_AGREE * shared + W_SOURCES * others / max(1, n_articles - 1)
+                   + W_RECENT * recent.get(c.statement.article, 0.0))
 
 
 def claim_words(c: Candidate) -> int:

@@ -131,3 +131,33 @@ def test_rank_prefers_early_sentences_what_others_say_too_and_more_sources():
     two, one = _candidate("a b c d e f", 3, 1, 2), _candidate("a b c d e f", 3, 1, 1)
     merge.rank([two, one], [0.5, 0.5], 3)
     assert two.score > one.score
+
+
+def _article(id_: int, published: str | None):
+    from briefing.types import Article
+
+    return Article(id=id_, title="t", text="x", sentences=[], published=published)
+
+
+def test_published_dates_are_read_from_pages_and_feeds_and_bad_ones_are_unknown():
+    iso = merge.published_at("2024-06-19T10:00:00Z")
+    assert iso == merge.published_at("Wed, 19 Jun 2024 10:00:00 +0000")  # a feed's RFC 2822 date
+    assert merge.published_at("2024-06-19") < iso
+    for bad in (None, "", "yesterday", "2024-13-45", "Wed, 99 Foo"):
+        assert merge.published_at(bad) is None
+
+
+def test_recency_places_each_article_between_the_earliest_and_the_latest():
+    arts = [_article(1, "2024-06-19T08:00:00Z"), _article(2, "2024-06-19T20:00:00Z"),
+            _article(3, "2024-06-19T14:00:00Z"), _article(4, "not a date")]
+    assert merge.recency(arts) == {1: 0.0, 2: 1.0, 3: 0.5, 4: 0.5}
+    # One date (or none) tells nothing apart: no article gains.
+    assert merge.recency([_article(1, "2024-06-19"), _article(2, None)]) == {1: 0.0, 2: 0.0}
+
+
+def test_a_later_report_outranks_an_earlier_one():
+    old, new = _candidate("the toll rose to 12", 2, 1, 1), _candidate("the toll rose to 31", 2, 2, 1)
+    merge.rank([old, new], [0.5, 0.5], 2, {1: 0.0, 2: 1.0})
+    assert new.score > old.score
+    merge.rank([old, new], [0.5, 0.5], 2)  # no dates: a tie
+    assert new.score == old.score
