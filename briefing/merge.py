@@ -452,13 +452,15 @@ def headline_of(articles: list[Article], sent_vecs: dict[int, np.ndarray], centr
 
 
 def lede_first(chosen: list[Candidate], centroid: np.ndarray) -> list[Candidate]:
-    """The first key point is the lede: the most central statement that most sources make, reading alone."""
+    """The first key point is the lede: the most central statement that most sources make, reading alone, and
+    from near the top of its article (news says what happened first; background comes further down)."""
     if len(chosen) < 2:
         return chosen
 
     def lede(c: Candidate) -> float:
         alone = 0.0 if PRONOUN_START.match(claim_text(c.statement.text)) else 1.0
-        return len({x.source for x in c.citations}) + float(c.vector @ centroid) + alone
+        early = condense.position_prior(min(c.statement.support, default=0))
+        return len({x.source for x in c.citations}) + float(c.vector @ centroid) + alone + early
 
     best = max(range(len(chosen)), key=lambda i: lede(chosen[i]))
     return [chosen[best]] + chosen[:best] + chosen[best + 1:]

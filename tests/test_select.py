@@ -161,3 +161,18 @@ def test_a_later_report_outranks_an_earlier_one():
     assert new.score > old.score
     merge.rank([old, new], [0.5, 0.5], 2)  # no dates: a tie
     assert new.score == old.score
+
+
+def test_the_lede_is_the_statement_from_near_the_top_when_all_else_is_equal():
+    from briefing.types import Citation
+
+    def cand(text: str, index: int) -> merge.Candidate:
+        st = Statement(article=1, text=text, support=[index], score=0.5)
+        return merge.Candidate(st, _unit(7), [Citation(source=s, evidence=text) for s in (1, 2)], [])
+
+    background = cand("The leader's last visit, in 2000, lasted two days.", 14)
+    news = cand("The president arrived in the capital on Wednesday.", 1)
+    assert merge.lede_first([background, news], _unit(7)) == [news, background]
+    # Reading alone still outweighs position: a claim opening with a pronoun is not the lede.
+    dangling = cand("He arrived in the capital on Wednesday.", 0)
+    assert merge.lede_first([dangling, background], _unit(7))[0] is background
