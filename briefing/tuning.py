@@ -144,7 +144,8 @@ MERGE_KEY_POINTS = 3
 # in-article centrality added nothing, 0.04 / -0.01) and a held-out Spearman of 0.55. These weights are that
 # fit's ratios rounded on a [0, 1] scale beside SELECT_COVERAGE_WEIGHT = 1; sources are not in the fit (the
 # strict check leaves few multi-source claims there); the sources weight is a judgment (a claim two sources
-# state outranks any one-source claim). Swept one at a time after the fit (models.md, "The ranking weights,
+# state outranks any one-source claim): 1 / 2 / 4 give R2-R 13.33 / 13.16 / 13.03 at 100 words and 20.55 / 20.55 /
+# 20.31 at 250, too close to choose on (bench/weight_sweep.py --knob MERGE_W_SOURCES=1,2,4 --halves). Swept one at a time after the fit (models.md, "The ranking weights,
 # swept"): W_POSITION 0.25 / 0.5 / 1 gave R2-R 11.84 / 13.16 / 13.58 at 100 words and 18.64 / 20.55 / 19.48 at 250;
 # 0.5 kept, the best at 250 and on both halves there. Effect: .venv/bin/python bench/weight_sweep.py --halves
 # (each weight around its value) and .venv/bin/python bench/rouge_budgets.py (beside the peers).
@@ -215,7 +216,8 @@ CONFLICTS_SHARED_CONTEXT = 2
 # -- select.py: which claims a story spends its words on ---------------------------------------------------
 # A concept counts only when at least this many distinct sources carry it (2 when the story has that many).
 # Gillick & Favre's 3 of 10 documents; on multiling dev 3 beat 2 by 0.6-1.6 R2-R (tuned and reported on the
-# same set). Effect: .venv/bin/python bench/rouge_budgets.py
+# same set). With today's ranking (one run): 2 / 3 / 4 give R2-R 12.87 / 13.16 / 12.96 at 100 words and 19.36 /
+# 20.55 / 19.77 at 250. Effect: .venv/bin/python bench/weight_sweep.py --knob SELECT_MIN_SOURCES=2,3,4 --halves
 SELECT_MIN_SOURCES = 3
 # Gain is divided by words ** LENGTH_POWER (1 = gain per word, Gillick & Favre's greedy; lower favours longer
 # claims). Not tuned: the published recipe. Effect: .venv/bin/python bench/rouge_budgets.py
