@@ -287,20 +287,26 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
 
 def published_at(text: str | None) -> float | None:
     """When an article was published, as a POSIX timestamp (UTC where no zone is given); None when its date is
-    missing or unreadable. Pages give ISO 8601 dates, feeds RFC 2822 ones."""
+    missing or unreadable. Pages give ISO 8601 dates, feeds RFC 2822 ones. The date is the page's word, so one
+    before 1970 or over a day ahead of now counts as unreadable: a typo or a hostile page would otherwise squash
+    every other article's place between the earliest and the latest."""
     text = (text or "").strip()
-    if not text:
+    if not text or len(text) > 64:
         return None
     try:
         t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         try:
             t = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
     if t.tzinfo is None:
         t = t.replace(tzinfo=dt.timezone.utc)
-    return t.timestamp()
+    try:
+        stamp = t.timestamp()
+    except (OverflowError, ValueError):
+        return None
+    return stamp if 0 <= stamp <= dt.datetime.now(dt.timezone.utc).timestamp() + 86400 else None
 
 
 def recency(articles: list[Article]) -> dict[int, float]:

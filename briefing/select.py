@@ -3,8 +3,8 @@
 The recipe is the bigram-concept coverage of Gillick & Favre (ICSISumm): a concept is a pair of adjacent
 content words; its weight is the number of distinct sources that carry it; a set of claims is worth the
 summed weight of the concepts it covers, each counted once (so saying a thing twice earns nothing). The
-set is built greedily, by prior plus gain per word (scaled to [0, 1]), and never goes over the budget. Two claims whose meanings are
-this close (MiniLM cosine) are never both chosen, whatever their wording.
+set is built greedily, by prior plus gain per word (scaled to [0, 1]), and never goes over the budget. Two
+claims whose meanings are this close (MiniLM cosine) are never both chosen, whatever their wording.
 
 The module knows nothing of stories or citations: the caller hands it Options (words, concepts, vector,
 a prior in [0, 1] from the caller's ranking) and filters candidates first (contested, not stand-alone).
@@ -64,7 +64,7 @@ class Option:
     words: int
     concepts: frozenset[str]
     vector: np.ndarray
-    prior: float = 0.0  # about [0, 1]: the caller's ranking (position, agreement, sources)
+    prior: float = 0.0  # the caller's ranking, >= 0 (merge.rank: position, agreement, sources, recency)
 
 
 def density(option: Option, weights: dict[str, float], covered: set[str]) -> float:

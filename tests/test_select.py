@@ -143,7 +143,9 @@ def test_published_dates_are_read_from_pages_and_feeds_and_bad_ones_are_unknown(
     iso = merge.published_at("2024-06-19T10:00:00Z")
     assert iso == merge.published_at("Wed, 19 Jun 2024 10:00:00 +0000")  # a feed's RFC 2822 date
     assert merge.published_at("2024-06-19") < iso
-    for bad in (None, "", "yesterday", "2024-13-45", "Wed, 99 Foo"):
+    # Unreadable, absurd (a hostile page's year 1 or 9999) or oversized dates are unknown, not errors.
+    for bad in (None, "", "yesterday", "2024-13-45", "Wed, 99 Foo", "0001-01-01T00:00:00+05:00",
+                "9999-12-31T23:59:59-05:00", "Mon, 01 Jan 1901 00:00:00 +0500", "1" * 5000):
         assert merge.published_at(bad) is None
 
 
