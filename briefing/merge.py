@@ -506,9 +506,20 @@ def story_work(item: tuple, support: models.SupportCheck | None = None, only: bo
     # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
     # A story where nothing reads alone is left out, unless it is the only one: a briefing is never empty.
     headline = headline_of(group, sent_vecs, centroid)
-    readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)]
+    readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)
+                and cited_as_said(c, support or DefaultSupport())]
     weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
     return StoryWork(readable or (candidates if only else []), pairs, centroid, headline, weights)
+
+
+def cited_as_said(c: Candidate, support: models.SupportCheck) -> bool:
+    """An extractive claim passes the support check against its own sentence, as `brief verify` will check its
+    citation: a sentence the check refuses even as its own evidence ('X declared: "Vino denies...', a quote
+    cut open by the splitter) would be a claim that fails its own citation. A generated claim was grounded
+    already (ground.py)."""
+    if c.statement.generated or not c.citations:
+        return True
+    return support.check(c.statement.text, c.citations[0].evidence, 1.0).supported
 
 
 def make_stories(articles: list[Article], statements: dict[int, list[Statement]], sent_vecs: dict[int, np.ndarray],

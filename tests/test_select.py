@@ -178,3 +178,20 @@ def test_the_lede_is_the_statement_from_near_the_top_when_all_else_is_equal():
     # Reading alone still outweighs position: a claim opening with a pronoun is not the lede.
     dangling = cand("He arrived in the capital on Wednesday.", 0)
     assert merge.lede_first([dangling, background], _unit(7))[0] is background
+
+
+def test_a_claim_that_fails_its_own_sentence_as_evidence_is_not_a_candidate():
+    from briefing.types import Citation
+
+    def cand(text: str, generated: bool = False) -> merge.Candidate:
+        st = Statement(article=1, text=text, support=[0], score=0.5, generated=generated)
+        return merge.Candidate(st, _unit(1), [Citation(source=1, evidence=text)], [])
+
+    # A quote the splitter cut open: the support check refuses it even against itself, so `brief verify`
+    # would refuse its citation.
+    cut = 'Astana manager Marc Biver declared: "Vino denies any blood manipulation.'
+    assert not merge.cited_as_said(cand(cut), merge.DefaultSupport())
+    assert merge.cited_as_said(cand("The team manager said the rider denies any blood manipulation."),
+                               merge.DefaultSupport())
+    # A generated claim was grounded on its own terms (ground.py); this check is for extractive ones.
+    assert merge.cited_as_said(cand(cut, generated=True), merge.DefaultSupport())
