@@ -28,8 +28,8 @@ EXPLETIVE_IT = re.compile(r"^[\"“‘']?(?:(?:And|But|So|Now|Then|Yet|Still|Lat
                           r"already)\s+){0,2}(?:[a-z]+ed|known|thought|said|told|shown|understood|clear|unclear|"
                           r"likely|unlikely|possible|certain|uncertain|true)\s+|(?:seems|seemed|appears|appeared)\s+)"
                           r"(?:that|whether|if|how|why|when|where)\b")
-# '"...," he said': the speaker is a pronoun, and who "he" is was told before.
-PRONOUN_SPEAKER = re.compile(r"[,\"”’']\s+(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|continued|noted)\b|"
+# '"...," he said', '"...," it said': the speaker is a pronoun, and who "he" or "it" is was told before.
+PRONOUN_SPEAKER = re.compile(r"[,\"”’']\s+(?:he|she|they|it)\s+(?:said|says|added|told|wrote|explained|continued|noted)\b|"
                              r"^(?:He|She|They)\s+(?:said|says|added|told)\b")
 # Quoted words: an attribution inside them is the speaker's, not the sentence's.
 QUOTED = re.compile(r"\"[^\"]*(?:\"|$)|“[^”]*(?:”|$)")
@@ -45,8 +45,10 @@ TIME_NOUNS = frozenset("""morning afternoon evening night week weekend month yea
 quarter half period round time day decade century""".split())
 THAT_NOUN = re.compile(r"(?:^|\b(?:in|of|on|at|from|with|for|by|about|after|to|and|but|And|But)\s+)[Tt]hat\s+([a-z][a-z-]+)")
 # "The decision was made...": a subject that is one common noun, which only the article before explained.
-DEFINITE_SUBJECT = re.compile(r"^[\"“‘']?The\s+(?:[a-z]+\s+)?([a-z][a-z-]+)\s+(?:was|were|is|are|has|had|have|will|would|"
-                              r"may|might|could|comes|come|came|followed|follows|show|shows|showed|include|includes|included)\b")
+DEFINITE_SUBJECT = re.compile(r"^[\"“‘']?The\s+(?:[a-z]+\s+)?([a-z][a-z-]+)\s+(?:(?:also|already|now|still|later|not)\s+)?"
+                              r"(?:was|were|is|are|has|had|have|will|would|may|might|could|comes|come|came|followed|"
+                              r"follows|show|shows|showed|include|includes|included|hasn['’]t|hadn['’]t|haven['’]t|"
+                              r"wasn['’]t|weren['’]t|isn['’]t|aren['’]t|won['’]t)\b")
 ATTRIBUTION = re.compile(r"\b(?:said|says|say|told|tells|tweeted|wrote|writes|posted|added|stated|announced|"
                          r"according to|explained|insisted|warned|claimed|argued|asked|replied|reported|reports|"
                          r"statement|concluded|confirmed)\b", re.IGNORECASE)

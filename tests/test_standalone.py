@@ -96,6 +96,10 @@ def test_extract_drops_furniture_sentences_but_verify_keeps_them():
     ("It is expected to reopen on Friday.", "Bridge closed after crash", "dangling"),
     ("It was the longest quake on record.", "Aftershock hits Chile", "dangling"),
     ("It seems to work well for the team.", "New coach for the club", "dangling"),
+    # a speaker that is only "it"; a definite subject with an adverb or a contraction before its verb
+    ('"We are sorry for the long delay," it said.', "Ferry late again", "dangling"),
+    ("The decision hasn't been popular with the residents.", "Council closes library", "dangling"),
+    ("The ban has also been extended to the harbour.", "Council closes library", "dangling"),
     ("It was reported that he resigned on Monday.", "Minister under pressure", "dangling"),
 ])
 def test_more_forms_that_cannot_be_read_alone(text, headline, why):
@@ -142,6 +146,7 @@ def test_more_furniture_by_form(text):
     ("It was not known whether the ferry had left the port.", "Ferry missing"),
     ("It was not immediately clear whether anyone was hurt in the fire.", "Fire in a restaurant"),
     ("It appears that the fire started in the kitchen.", "Fire in a restaurant"),
+    ("The library has also closed its doors on Sundays.", "Council closes library"),
 ])
 def test_whole_sentences_of_those_forms_stand(text, headline):
     assert reason(text, headline) is None
