@@ -25,6 +25,7 @@ from briefing.facts import Quantity
 SAME_THING, SAME_COUNT = tuning.CONFLICTS_SAME_THING, tuning.CONFLICTS_SAME_COUNT
 SAME_ACTION, SAME_HEDGED = tuning.CONFLICTS_SAME_ACTION, tuning.CONFLICTS_SAME_HEDGED
 ROUNDING, APPROXIMATE = tuning.CONFLICTS_ROUNDING, tuning.CONFLICTS_APPROXIMATE
+SAME_TALLY = tuning.CONFLICTS_SAME_TALLY
 
 KINDS = ("contradiction", "update", "hedge")
 SLOTS = ("day", "date", "time", "number", "name", "place", "who-did-what", "other")
@@ -75,8 +76,11 @@ def _numbers(a: Quantity, b: Quantity) -> Finding | None:
         return None
     if (a.approx or b.approx) and abs(x - y) / big < APPROXIMATE:
         return None
-    if a.bound and a.bound == b.bound and not (a.grows or b.grows):
-        return None  # "more than 200" and "more than 300" can both be true; neither revises the other
+    if (a.bound or b.bound) and not (a.grows or b.grows):
+        # "more than 200" and "more than 300" can both be true, and neither revises the other; beside an exact
+        # figure a bound is either compatible ("more than 200", "218") or the whole of a part ("82 of the more
+        # than 200"). Only a tally, which grows, is revised by a later figure.
+        return None
     kind = "update" if a.grows or b.grows or a.bound or b.bound else "contradiction"
     return Finding("number", kind, f"the number of {a.label}", a.text, b.text)
 
@@ -173,6 +177,15 @@ def _anchors_near(text: str, place: str, reach: int = 50) -> set:
     return factlib.time_anchors(text[max(0, at - reach):at + len(place) + reach]) if at >= 0 else set()
 
 
+def _names_after(text: str, place: str, reach: int = 50) -> set[str]:
+    text = factlib.fold(text)
+    at = text.find(place)
+    if at < 0:
+        return set()
+    after = text[at + len(place):at + len(place) + reach]
+    return {factlib.stem(n) for n in factlib.facts(after).names}
+
+
 def _place_finding(a: str, b: str) -> Finding | None:
     # A place one sentence names anywhere in the other is a place both agree on, only said differently.
     names_a = {factlib.stem(n) for n in factlib.facts(a).names}
@@ -184,6 +197,10 @@ def _place_finding(a: str, b: str) -> Finding | None:
     # The same action at one time in two places: the time must stand by each place ("met in September at the
     # Vostochny cosmodrome"); a time elsewhere in the sentence dates another action.
     if not (_anchors_near(a, only_a[0]) & _anchors_near(b, only_b[0])):
+        return None
+    # Two spots placed in one larger place ("Nandayure, a region in Guanacaste", "Punta Islita, Guanacaste"):
+    # nearby or nested, a difference of precision rather than two places.
+    if _names_after(a, only_a[0]) & _names_after(b, only_b[0]):
         return None
     return Finding("place", "contradiction", "the place", only_a[0], only_b[0])
 
@@ -264,5 +281,131 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
                     continue
                 seen.add(key)
                 out.append(Pair((i, r), (j, c), f, float(sims[r, c])))
+    out += _tally_pairs(sentences, vectors, seen)
     out.sort(key=lambda p: -p.cosine)
+    return out
+
+
+@dataclass(frozen=True)
+class Group:
+    """One disagreement of a story, however many pairs of sentences show it: each value once, with every
+    sentence (article id, sentence index) that gives it, in the order a reader should see them."""
+
+    finding: Finding  # the closest pair's: slot, kind, what it is about
+    values: tuple[str, ...]
+    sentences: tuple[tuple[tuple[int, int], ...], ...]  # row for row with values
+    cosine: float
+
+
+def _value_number(value: str) -> float:
+    q = factlib.quantities(value + " people were killed")
+    return q[0].value if q else 0.0
+
+
+def group(pairs: list[Pair], max_sides: int = 3) -> list[Group]:
+    """The pairs that show one disagreement, joined: a tally told as 60, 77, 84 and 85 by four sources is one
+    update with its lowest and highest figures (and the most told between), not six pairs. Other slots join pairs
+    that share a sentence or a value of one slot ("Tuesday" or "Wednesday" for the arrival). Closest first."""
+    groups: list[dict] = []
+    for p in sorted(pairs, key=lambda p: -p.cosine):
+        f = p.finding
+        tally = f.slot == "number" and f.kind == "update"
+        va, vb = f.a.lower(), f.b.lower()
+        home = None
+        for g in groups:
+            if (g["finding"].slot, g["finding"].about) != (f.slot, f.about):
+                continue
+            if tally or p.a in g["at"] or p.b in g["at"] or {va, vb} <= set(g["values"]):
+                home = g
+                break
+        if home is None:
+            home = {"finding": f, "values": {}, "at": set(), "cosine": p.cosine, "shown": {}}
+            groups.append(home)
+        for at, value in ((p.a, f.a), (p.b, f.b)):
+            home["values"].setdefault(value.lower(), [])
+            home["shown"].setdefault(value.lower(), value)
+            if at not in home["values"][value.lower()] and at not in home["at"]:
+                home["values"][value.lower()].append(at)
+            home["at"].add(at)
+    out = []
+    for g in groups:
+        values = [v for v in g["values"] if g["values"][v]]
+        if len(values) < 2:
+            continue
+        f = g["finding"]
+        if f.slot == "number":
+            values.sort(key=_value_number)  # a tally grows: lowest first
+        if len(values) > max_sides:
+            middle = max(values[1:-1], key=lambda v: len({a for a, _ in g["values"][v]}))
+            values = [values[0], middle, values[-1]]
+        out.append(Group(f, tuple(g["shown"][v] for v in values), tuple(tuple(g["values"][v]) for v in values),
+                         g["cosine"]))
+    return out
+
+
+# A tally of another happening: "eight months ago militants killed 130 in Paris", "in September two were killed",
+# "38 people were massacred on a beach last year".
+OTHER_TIME = re.compile(r"\b(?:ago|last (?:year|month|week)|a year earlier|previous(?:ly)?|since|earlier this "
+                        r"(?:year|month)|that year|in (?:" + "|".join(factlib.MONTHS) + r")\b(?!\s+\d{1,2}\b))", re.IGNORECASE)
+
+
+def _tallies(text: str) -> dict[str, Quantity]:
+    """A sentence's tallies (dead, injured, arrested...), one a key; none when it tells another happening."""
+    if OTHER_TIME.search(factlib.fold(text)):
+        return {}
+    by: dict[str, list[Quantity]] = {}
+    for q in factlib.quantities(text):
+        # The whole tally only ("killed 12 people"): a part of it ("two children from Algeria", "eight seriously
+        # hurt") is told for one group, and two groups' figures differ without disagreeing.
+        if q.grows and " " not in q.key:
+            by.setdefault(q.key, []).append(q)
+    return {k: v[0] for k, v in by.items() if len(v) == 1}
+
+
+def _same_time(a: str, b: str) -> bool:
+    """Tallies of one happening: the same years where either gives one ("in 2009 ... killing 13" is history)."""
+    ya, yb = factlib.facts(a).years, factlib.facts(b).years
+    return ya == yb or bool(ya & yb)
+
+
+def _places_compatible(a: str, b: str) -> bool:
+    """Where both say where it happened, one place in common (by name anywhere in the other sentence): who told
+    the figure ('Police said', 'the London Fire Brigade said') is no matter, where it happened is."""
+    pa, pb = factlib.places(a), factlib.places(b)
+    if not pa or not pb:
+        return True
+    na = {factlib.stem(n) for n in factlib.facts(a).names}
+    nb = {factlib.stem(n) for n in factlib.facts(b).names}
+    return any(factlib.stem(p.split()[0]) in nb for p in pa) or any(factlib.stem(p.split()[0]) in na for p in pb)
+
+
+def _tally_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
+    """The statements that compete for one tally of the story (the dead, the injured), compared slot first.
+
+    Two articles' figures for one tally are compared at a lower closeness than any two sentences: a toll is told
+    in sentences that differ in all else ("77 people died", "the death toll rose to 85"). The same year and a
+    name in common where both name someone still hold, and a tally told beside another time is left out."""
+    found = {i: [(r, t) for r, text in enumerate(sentences[i]) if (t := _tallies(text))] for i in sorted(sentences)}
+    ids = [i for i in sorted(found) if found[i]]
+    out = []
+    for n, i in enumerate(ids):
+        for j in ids[n + 1:]:
+            for r, ta in found[i]:
+                for c, tb in found[j]:
+                    keys = ta.keys() & tb.keys()
+                    if not keys:
+                        continue
+                    cosine = float(vectors[i][r] @ vectors[j][c])
+                    a, b = sentences[i][r], sentences[j][c]
+                    if cosine < SAME_TALLY or not _same_time(a, b) or not _places_compatible(a, b):
+                        continue
+                    for key in sorted(keys):
+                        f = _numbers(ta[key], tb[key])
+                        if f is None:
+                            continue
+                        k = (f.slot, f.about, frozenset((f.a.lower(), f.b.lower())), frozenset((i, j)))
+                        if k in seen:
+                            continue
+                        seen.add(k)
+                        out.append(Pair((i, r), (j, c), f, cosine))
     return out

@@ -204,7 +204,7 @@ _WORD_NUMBER = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
 # A figure as a reader reads it: "$8.8 million", "1, 600", "450-pound", "two", "40%"; not a model name ("PS4",
 # "F-35") nor part of a date or time of day.
 QUANTITY = re.compile(
-    r"(?<![\w.,:/$-])(\$|£|€|US\$)?\s?(\d{1,3}(?:,\s?\d{3})+(?![\d.])|\d+(?:\.\d+)?|" + _WORD_NUMBER + r")(?![\w:/])"
+    r"(?<![\w.,:/$-])(\$|£|€|US\$)?\s?(\d{1,3}(?:,\s?\d{3})+(?:\.\d+)?(?![\d.])|\d+(?:\.\d+)?|" + _WORD_NUMBER + r")(?![\w:/])"
     r"(?!\s?[-–]\s?\d)"  # a score or record ("11-5"), not a count
     r"(?:\s*(%|per\s?cent|percent))?(?:\s*-?\s*(million|billion|trillion|thousand|bn|m)\b)?", re.IGNORECASE)
 APPROX = re.compile(r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|estimated|"
@@ -214,7 +214,7 @@ LOWER_BOUND = re.compile(r"\b(?:at least|more than|over|upwards of|in excess of|
 UPPER_BOUND = re.compile(r"\b(?:up to|less than|fewer than|under|at most|no more than)\s*$", re.IGNORECASE)
 # Tallies that grow as news comes in: a later, larger figure revises the earlier one. Whole words: "missiles" is
 # no "missing".
-_TALLY = {"killed": "killed", "dead": "dead", "deaths": "dead", "died": "dead", "fatalities": "dead",
+_TALLY = {"killed": "dead", "dead": "dead", "deaths": "dead", "died": "dead", "fatalities": "dead",
           "bodies": "dead", "injured": "injured", "injuries": "injured", "wounded": "injured", "hurt": "injured",
           "missing": "missing", "arrested": "arrested", "arrests": "arrested", "evacuated": "evacuated",
           "rescued": "rescued", "hospitalized": "in hospital", "hospitalised": "in hospital", "detained": "detained",
@@ -233,14 +233,32 @@ def _after_words(text: str, end: int, n: int) -> list[str]:
 _QUALIFIER = re.compile(r"((?:at least|more than|about|around|nearly|almost|some|over|up to|less than|"
                         r"approximately|roughly)\s*)$", re.IGNORECASE)
 # A tally verb just before a count: "killing at least 50", "wounded over 400".
-_TALLY_BEFORE = {"killing": "killed", "killed": "killed", "wounding": "injured", "wounded": "injured",
+_TALLY_BEFORE = {"killing": "dead", "killed": "dead", "wounding": "injured", "wounded": "injured",
                  "injuring": "injured", "injured": "injured", "left": None}
+
+
+# The tally word after an aside set off by commas: "84 people, including 10 children, were killed".
+_ASIDE_TALLY = re.compile(r"[^.;,]{0,30},[^.;,]{1,40},\s+(?:were|have been|had been|are|was)\s+(?:\w+ly\s+)?"
+                          r"(killed|injured|wounded|hurt|missing|arrested|detained|evacuated|rescued|hospitali[sz]ed)\b",
+                          re.IGNORECASE)
+# A toll named before its figure: "the death toll rose to at least 85", "a toll of 12".
+_TOLL_BEFORE = re.compile(r"\btoll\s+(?:of|is|was|stood at|stands at|at)\s+(?:at least|more than|over|about|around|"
+                          r"nearly|some|almost)?\s*$|\btoll\b[^.;]{0,140}?\b(?:rose|risen|climbed|jumped|increased|"
+                          r"grew|reached|hit)\s+(?:to\s+)?(?:at least|more than|over|about|around|nearly|some|almost)?\s*$",
+                          re.IGNORECASE)
+
+# A part of a count already given: "20 people, of whom four ...", "including 10 children", "among them six".
+_PART_BEFORE = re.compile(r"\b(?:of whom|of which|of those|of them|including|among them|among whom)\s+"
+                          r"(?:at least|more than|about|around|nearly|some|over)?\s*$", re.IGNORECASE)
+# Qualifiers that make a tally a part of the whole: the seriously hurt, the critical, the slightly injured.
+_PART_OF_TALLY = re.compile(r"\b(?:serious(?:ly)?|critical(?:ly)?|slight(?:ly)?|minor|life-threatening|"
+                            r"severe(?:ly)?|gravely)\b", re.IGNORECASE)
 
 
 def _words_with_case(text: str, start: int, n: int) -> list[str]:
     """The next n words after `start`, up to a clause's end (a comma, 'and', 'but'): what a figure counts."""
     out = []
-    for w in re.findall(r"[A-Za-z][A-Za-z'-]*|[,;.]", text[start:start + 100])[:n]:
+    for w in re.findall(r"(?:[A-Za-z]\.){2,}|[A-Za-z][A-Za-z'-]*|[,;.]", text[start:start + 100])[:n]:
         if w in ",;." or w.lower() in ("and", "but", "while"):
             break
         out.append(w)
@@ -283,11 +301,20 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                                                                            "about", "around", "nearly", "some")]
             tally = _TALLY_BEFORE.get(lead[-1]) if lead else None
             tally = tally or next((_TALLY[w] for w in after if w in _TALLY), None)
+            # "at least 84 people, including children, were killed": the tally after an aside.
+            aside = None if tally else _ASIDE_TALLY.match(text, m.end())
+            tally = tally or (_TALLY[aside.group(1).lower()] if aside else None)
+            # "the death toll rose to 85": the measure named before the figure.
+            if not tally and _TOLL_BEFORE.search(text[max(0, m.start() - 160):m.start()]):
+                tally = "dead"
             if tally:
                 # Whom the tally counts: "killed 10 US citizens" and "killed 12 people" are two counts.
                 noun = next((w for w in after_cased if not w[0].isupper()), "people").lower()
                 noun = "people" if noun in _FILLER or noun in _TALLY or noun.endswith("ly") else noun
                 key = label = tally if noun == "people" else f"{tally} {noun}"
+                # "four people were seriously injured", "18 in critical condition": a part of the count, not it.
+                if _PART_OF_TALLY.search(" ".join(before_cased[-1:] + after_cased)):
+                    key, label = f"{key} (serious)", f"{label} seriously"
             else:
                 if low in WORD_NUMBERS and "-" not in text[m.end():m.end() + 2]:
                     continue  # "two sides", "one of the": a word number counts only a tally or a unit ("five-yard")
@@ -296,8 +323,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                 if unit is None:
                     continue
                 key, label = stem(unit), unit.lower()
-            if key in ("year-", "years") or after[:1] == ["of"]:
-                continue  # an age is one person's; "nine of the dead" is a part, not the whole count
+            if key in ("year-", "years") or after[:1] == ["of"] or _PART_BEFORE.search(before):
+                continue  # an age is one person's; "nine of the dead", "of whom four" are a part, not the count
         # What the count is about: the lower-case words around it (names are compared apart).
         around = [w for w in before_cased + after_cased if not w[0].isupper()]
         ctx = {stem(w) for w in around if len(w) > 3 and w.lower() not in STOPWORDS} - {key}
@@ -310,6 +337,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
 
 
 SPEECH = re.compile(r"\b(?:said|says|told|announced|stated|reported|confirmed|added)\s+(?:on\s+)?$", re.IGNORECASE)
+# A report with its object before the day: "Reuters first reported on the new offer on Sunday" dates the report.
+REPORTED_ON = re.compile(r"\b(?:reported|announced|disclosed|revealed|tweeted|wrote)\b[^,.;]{0,50}\bon\s+$",
+                         re.IGNORECASE)
 
 
 def day_mentions(text: str) -> list[tuple[str, set[str]]]:
@@ -319,7 +349,7 @@ def day_mentions(text: str) -> list[tuple[str, set[str]]]:
     text = fold(text)
     out = []
     for m in WEEKDAY.finditer(text):
-        if SPEECH.search(text[max(0, m.start() - 30):m.start()]):
+        if SPEECH.search(text[max(0, m.start() - 30):m.start()]) or REPORTED_ON.search(text[max(0, m.start() - 70):m.start()]):
             continue
         before = re.findall(r"\b[a-z]+\b", text[max(0, m.start() - 60):m.start()])[-6:]
         out.append((m.group(1).lower(), {stem(w) for w in before if w not in UNIT_STOP and len(w) > 2

@@ -124,6 +124,9 @@ MERGE_W_SOURCES, MERGE_W_CENTRAL, MERGE_W_STATEMENT, MERGE_W_PRONOUN = 1.0, 1.5,
 # Disagreements listed per story at most. Not tuned: a judgment (the word share below is what binds).
 # Effect: no bench script varies it; the seeds' briefing (.venv/bin/brief make examples/state-visit) shows three.
 MERGE_MAX_CONFLICTS = 5
+# Values one disagreement shows at most (a tally told four ways shows its lowest, its most told and its highest).
+# Not tuned: a judgment of what a reader compares at a glance. Effect: python bench/conflicts_eval.py ... WORKDIR
+MERGE_MAX_SIDES = 3
 # Share of a story's words that "where sources differ" may take; the claims get the rest, so claims and
 # disagreements together keep to --words. Not tuned: a judgment; about a third leaves a 250-word briefing two or
 # three disagreements beside its claims. Effect: .venv/bin/brief make examples/state-visit --words 250.
@@ -145,6 +148,12 @@ CONFLICTS_SAME_COUNT = 0.62
 # A day, date, time or place differs only between sentences about one action; those are shorter and say less
 # than a count's sentence, so they need to be closer (same tuning data and command).
 CONFLICTS_SAME_ACTION = 0.50
+# Two articles' figures for one tally (the dead, the injured, the arrested) are compared from this closeness: the
+# statements competing for one tally differ in all but the figure. Tuned on the tune-even half of
+# ../shared/eval/conflicts.jsonl (clusters with an even number), checked on check-odd. Effect: python
+# bench/conflicts_eval.py ../shared/eval/conflicts.jsonl ../shared/eval/giveme5w1h_events.jsonl
+# ../shared/eval/multiling2011_en.jsonl --quick (recall slot number; the tune-even and check-odd rows).
+CONFLICTS_SAME_TALLY = 0.40
 # A hedged and a certain report of one action read almost alike (same tuning data and command).
 CONFLICTS_SAME_HEDGED = 0.85
 # Two counts closer than this share of the larger are rounding ("11" and "11.5 hours"), not a disagreement.
