@@ -26,6 +26,7 @@ SAME_THING, SAME_COUNT = tuning.CONFLICTS_SAME_THING, tuning.CONFLICTS_SAME_COUN
 SAME_ACTION, SAME_HEDGED = tuning.CONFLICTS_SAME_ACTION, tuning.CONFLICTS_SAME_HEDGED
 ROUNDING, APPROXIMATE = tuning.CONFLICTS_ROUNDING, tuning.CONFLICTS_APPROXIMATE
 SAME_TALLY = tuning.CONFLICTS_SAME_TALLY
+SAME_YEAR, SAME_YEAR_WORDS = tuning.CONFLICTS_SAME_YEAR, tuning.CONFLICTS_SAME_YEAR_WORDS
 
 KINDS = ("contradiction", "update", "hedge")
 SLOTS = ("day", "date", "time", "number", "name", "place", "who-did-what", "other")
@@ -146,6 +147,50 @@ def _date_finding(a: str, b: str) -> Finding | None:
                    f"{factlib.MONTHS[mb - 1].capitalize()} {db}")
 
 
+DATED_YEAR = re.compile(r"\b(" + factlib._MONTH_RE + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:1[89]|20)\d\d)\b",
+                        re.IGNORECASE)
+# A year that dates a plan, a deadline or a milestone ("by 2020", "since 1972", "target year") is no happening.
+NOT_A_HAPPENING = re.compile(r"\b(?:since|by|until|before|target|founded|born)\s+(?:the\s+year\s+)?(?:1[89]|20)\d\d\b",
+                             re.IGNORECASE)
+
+
+def _dated_years(text: str) -> dict[tuple[int, int], int]:
+    """(month, day) -> year for each full date a sentence gives ('April 14, 2014')."""
+    out = {}
+    for m in DATED_YEAR.finditer(factlib.fold(text)):
+        day = int(m.group(2))
+        if 1 <= day <= 31:
+            out[(factlib.month_key(m.group(1)), day)] = int(m.group(3))
+    return out
+
+
+def _year_finding(a: str, b: str, cosine: float) -> Finding | None:
+    """One happening dated to two years ('moved to Cincinnati in 2014', 'came to Cincinnati in 2015')."""
+    # The same day of two years: "abducted on April 14, 2016", "On April 14, 2014, ... were seized".
+    da, db = _dated_years(a), _dated_years(b)
+    for day in da.keys() & db.keys():
+        if da[day] != db[day] and abs(da[day] - db[day]) <= 2 and not (PLAN.search(a) or PLAN.search(b)):
+            month = factlib.MONTHS[day[0] - 1].capitalize()
+            return Finding("date", "contradiction", "the year", f"{month} {day[1]}, {da[day]}",
+                           f"{month} {day[1]}, {db[day]}")
+    ya, yb = factlib.facts(a).years, factlib.facts(b).years
+    if len(ya) != 1 or len(yb) != 1 or cosine < SAME_YEAR:
+        return None
+    (x,), (y,) = ya, yb
+    if x == y:
+        return None
+    # One year off ("drafted in 2002", "in 2003"), or the same day of another year ("April 14, 2014", "April 14,
+    # 2016"); years further apart are two happenings of the story's background (launched 2011, decommissioned 2013).
+    same_day = bool(factlib.facts(a).dates & factlib.facts(b).dates)
+    if abs(x - y) > (2 if same_day else 1) or PLAN.search(a) or PLAN.search(b) or NOT_A_HAPPENING.search(a) or NOT_A_HAPPENING.search(b):
+        return None
+    # Otherwise the same sentence: most of the shorter one's words are in the longer one.
+    wa, wb = factlib.content_words(a) - {str(x)}, factlib.content_words(b) - {str(y)}
+    if len(wa & wb) < SAME_YEAR_WORDS * min(len(wa), len(wb)):
+        return None
+    return Finding("date", "contradiction", "the year", str(x), str(y))
+
+
 def _time_finding(a: str, b: str) -> Finding | None:
     ta, tb = factlib.clock_times(a), factlib.clock_times(b)
     if len(ta) != 1 or len(tb) != 1:
@@ -207,15 +252,18 @@ def _place_finding(a: str, b: str) -> Finding | None:
 
 def compare(a: str, b: str, cosine: float) -> Finding | None:
     """How two sentences of different sources about one happening disagree, if they do."""
-    if cosine < SAME_THING or not _years_compatible(a, b) or not _names_compatible(a, b, first_word=False):
+    if cosine < SAME_THING or not _names_compatible(a, b, first_word=False):
         return None
+    if not _years_compatible(a, b):
+        # Different years mostly mean different happenings; a year told two ways for one happening is the date.
+        return _year_finding(a, b, cosine) if _names_compatible(a, b) else None
     found = _quantity_finding(a, b) if cosine >= SAME_COUNT else None
     if found is not None and found.kind != "update" and not _names_compatible(a, b):
         found = None
     if found is None and not _names_compatible(a, b):
         return None
     if found is None and cosine >= SAME_ACTION:
-        found = (_day_finding(a, b) or _date_finding(a, b) or _time_finding(a, b)
+        found = (_day_finding(a, b) or _date_finding(a, b) or _year_finding(a, b, cosine) or _time_finding(a, b)
                  or factlib_name(a, b) or _place_finding(a, b))
     if found is None and cosine >= SAME_HEDGED:
         found = _hedge_finding(a, b)
@@ -258,8 +306,8 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
     ids = sorted(sentences)
     out: list[Pair] = []
     seen: set = set()
-    # compare()'s first gates (the same year where both give one, a name in common where both name someone, the
-    # first word aside), worked out once a sentence rather than once a pair: only pairs that pass them reach the
+    # compare()'s first gate (a name in common where both name someone, the first word aside), worked out once a
+    # sentence rather than once a pair: only pairs that pass them reach the
     # rules, which would answer None for the others (the same findings, without the pairs' Python cost).
     gates = {i: [(factlib.facts(t).years, _names(t, first_word=False)) for t in sentences[i]] for i in ids}
     for n, i in enumerate(ids):
@@ -270,7 +318,7 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
             rows, cols = np.nonzero(sims >= SAME_THING)
             for r, c in zip(rows.tolist(), cols.tolist()):
                 (ya, na), (yb, nb) = gates[i][r], gates[j][c]
-                if (ya and yb and not ya & yb) or (na and nb and not na & nb):
+                if na and nb and not na & nb:
                     continue
                 a, b = sentences[i][r], sentences[j][c]
                 f = compare(a, b, float(sims[r, c]))

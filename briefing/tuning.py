@@ -154,6 +154,12 @@ CONFLICTS_SAME_ACTION = 0.50
 # bench/conflicts_eval.py ../shared/eval/conflicts.jsonl ../shared/eval/giveme5w1h_events.jsonl
 # ../shared/eval/multiling2011_en.jsonl --quick (recall slot number; the tune-even and check-odd rows).
 CONFLICTS_SAME_TALLY = 0.40
+# Two sentences that give one happening two years are compared only this close, and only when this share of the
+# shorter one's content words is in the other: different years mostly mean different happenings (launches a year
+# apart, a founding and a milestone). Tuned on the tune-even half of ../shared/eval/conflicts.jsonl, checked on
+# check-odd (same command as CONFLICTS_SAME_TALLY; recall slot date).
+CONFLICTS_SAME_YEAR = 0.60
+CONFLICTS_SAME_YEAR_WORDS = 0.40
 # A hedged and a certain report of one action read almost alike (same tuning data and command).
 CONFLICTS_SAME_HEDGED = 0.85
 # Two counts closer than this share of the larger are rounding ("11" and "11.5 hours"), not a disagreement.
