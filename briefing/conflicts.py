@@ -83,7 +83,8 @@ def _numbers(a: Quantity, b: Quantity) -> Finding | None:
         # than 200"). Only a tally, which grows, is revised by a later figure.
         return None
     kind = "update" if a.grows or b.grows or a.bound or b.bound else "contradiction"
-    return Finding("number", kind, f"the number of {a.label}", a.text, b.text)
+    about = f"how many {a.label}" if a.key in factlib.UNIT_LABELS else f"the number of {a.label}"
+    return Finding("number", kind, about, a.text, b.text)
 
 
 def _quantity_finding(a: str, b: str) -> Finding | None:
@@ -350,6 +351,12 @@ def _value_number(value: str) -> float:
     return q[0].value if q else 0.0
 
 
+def _side_key(value: str) -> str:
+    """A figure's side: its number and its bound ('at least 50' and 'more than 50' are one side, '50' another)."""
+    q = factlib.quantities(value + " people were killed")
+    return f"{q[0].value:g} {q[0].bound}" if q else value.lower()
+
+
 def group(pairs: list[Pair], max_sides: int = 3) -> list[Group]:
     """The pairs that show one disagreement, joined: a tally told as 60, 77, 84 and 85 by four sources is one
     update with its lowest and highest figures (and the most told between), not six pairs. Other slots join pairs
@@ -358,7 +365,8 @@ def group(pairs: list[Pair], max_sides: int = 3) -> list[Group]:
     for p in sorted(pairs, key=lambda p: -p.cosine):
         f = p.finding
         tally = f.slot == "number" and f.kind == "update"
-        va, vb = f.a.lower(), f.b.lower()
+        # One value however written: "40m" and "40" metres, "at least 50" and "50" dead are one side.
+        va, vb = (_side_key(f.a), _side_key(f.b)) if f.slot == "number" else (f.a.lower(), f.b.lower())
         home = None
         for g in groups:
             if (g["finding"].slot, g["finding"].about) != (f.slot, f.about):
@@ -369,11 +377,11 @@ def group(pairs: list[Pair], max_sides: int = 3) -> list[Group]:
         if home is None:
             home = {"finding": f, "values": {}, "at": set(), "cosine": p.cosine, "shown": {}}
             groups.append(home)
-        for at, value in ((p.a, f.a), (p.b, f.b)):
-            home["values"].setdefault(value.lower(), [])
-            home["shown"].setdefault(value.lower(), value)
-            if at not in home["values"][value.lower()] and at not in home["at"]:
-                home["values"][value.lower()].append(at)
+        for at, key, value in ((p.a, va, f.a), (p.b, vb, f.b)):
+            home["values"].setdefault(key, [])
+            home["shown"].setdefault(key, value)
+            if at not in home["values"][key] and at not in home["at"]:
+                home["values"][key].append(at)
             home["at"].add(at)
     out = []
     for g in groups:
@@ -382,7 +390,7 @@ def group(pairs: list[Pair], max_sides: int = 3) -> list[Group]:
             continue
         f = g["finding"]
         if f.slot == "number":
-            values.sort(key=_value_number)  # a tally grows: lowest first
+            values.sort(key=lambda v: _value_number(g["shown"][v]))  # a tally grows: lowest first
         if len(values) > max_sides:
             middle = max(values[1:-1], key=lambda v: len({a for a, _ in g["values"][v]}))
             values = [values[0], middle, values[-1]]

@@ -204,9 +204,21 @@ _WORD_NUMBER = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
 # A figure as a reader reads it: "$8.8 million", "1, 600", "450-pound", "two", "40%"; not a model name ("PS4",
 # "F-35") nor part of a date or time of day.
 QUANTITY = re.compile(
-    r"(?<![\w.,:/$-])(\$|£|€|US\$)?\s?(\d{1,3}(?:,\s?\d{3})+(?:\.\d+)?(?![\d.])|\d+(?:\.\d+)?|" + _WORD_NUMBER + r")(?![\w:/])"
+    r"(?<![\w.,:/$-])(?P<money>\$|£|€|US\$)?\s?(?P<raw>\d{1,3}(?:,\s?\d{3})+(?:\.\d+)?(?!\d|\.\d)|\d+(?:\.\d+)?|"
+    + _WORD_NUMBER + r")"
+    # a unit written onto the figure ("15ft", "80m-deep", "140,000lb", "$5m"), else no letter after it
+    r"(?:(?P<glued>ft|mph|kph|km|kg|lbs?|cm|mm|m|t|bn|million|billion)(?=[\s,.;:)\-]|$)|(?![\w:/]))"
     r"(?!\s?[-–]\s?\d)"  # a score or record ("11-5"), not a count
-    r"(?:\s*(%|per\s?cent|percent))?(?:\s*-?\s*(million|billion|trillion|thousand|bn|m)\b)?", re.IGNORECASE)
+    r"(?:\s*(?P<pct>%|per\s?cent|percent))?(?:\s*-?\s*(?P<scale>million|billion|trillion|thousand|bn|m)\b)?",
+    re.IGNORECASE)
+# How a unit reads in "how many metres".
+UNIT_LABELS = {"feet": "feet", "metre": "metres", "pound": "pounds", "kilog": "kilograms", "kilom": "kilometres",
+               "miles": "miles", "ton": "tons", "mph": "mph", "kph": "km/h", "centi": "centimetres",
+               "milli": "millimetres"}
+# Units as written and as spelt out, one key: "80m" and "40-metre", "15ft" and "12 feet".
+UNIT_KEYS = {"ft": "feet", "foot": "feet", "m": "metre", "meter": "metre", "lb": "pound", "lbs": "pound",
+             "kg": "kilog", "km": "kilom", "mile": "miles", "t": "ton", "tonne": "ton", "tons": "ton", "cm": "centi",
+             "mm": "milli", "kph": "kph", "mph": "mph"}
 APPROX = re.compile(r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|estimated|"
                     r"close to|circa|up to|over)\s*$", re.IGNORECASE)
 LOWER_BOUND = re.compile(r"\b(?:at least|more than|over|upwards of|in excess of|no fewer than|no less than)\s*$",
@@ -242,10 +254,11 @@ _ASIDE_TALLY = re.compile(r"[^.;,]{0,30},[^.;,]{1,40},\s+(?:were|have been|had b
                           r"(killed|injured|wounded|hurt|missing|arrested|detained|evacuated|rescued|hospitali[sz]ed)\b",
                           re.IGNORECASE)
 # A toll named before its figure: "the death toll rose to at least 85", "a toll of 12".
-_TOLL_BEFORE = re.compile(r"\btoll\s+(?:of|is|was|stood at|stands at|at)\s+(?:at least|more than|over|about|around|"
-                          r"nearly|some|almost)?\s*$|\btoll\b[^.;]{0,140}?\b(?:rose|risen|climbed|jumped|increased|"
-                          r"grew|reached|hit)\s+(?:to\s+)?(?:at least|more than|over|about|around|nearly|some|almost)?\s*$",
-                          re.IGNORECASE)
+_TOLL = r"\b(?:toll|death count|number of (?:the )?dead)"
+_TOLL_BEFORE = re.compile(_TOLL + r"\s+(?:of|is|was|stood at|stands at|at)\s+(?:at least|more than|over|about|around|"
+                          r"nearly|some|almost)?\s*$|" + _TOLL + r"\b[^.;]{0,140}?\b(?:rose|risen|climbed|jumped|"
+                          r"increased|grew|reached|hit|passing|passed|topped|exceeded|surpassed)\s+(?:to\s+)?"
+                          r"(?:at least|more than|over|about|around|nearly|some|almost)?\s*$", re.IGNORECASE)
 
 # A part of a count already given: "20 people, of whom four ...", "including 10 children", "among them six".
 _PART_BEFORE = re.compile(r"\b(?:of whom|of which|of those|of them|including|among them|among whom)\s+"
@@ -272,9 +285,12 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     out = []
     dates = [m.span() for m in DATE.finditer(text)]
     for m in QUANTITY.finditer(text):
-        if any(s <= m.start(2) < e for s, e in dates):
+        if any(s <= m.start("raw") < e for s, e in dates):
             continue
-        money, raw, pct, scale = m.group(1), m.group(2), m.group(3), m.group(4)
+        money, raw, pct, scale, glued = m.group("money"), m.group("raw"), m.group("pct"), m.group("scale"), \
+            m.group("glued")
+        if glued and (money or glued.lower() in ("bn", "million", "billion")):
+            scale, glued = scale or glued, None  # "$5m", "44million": a scale, not metres
         low = raw.lower()
         if low in WORD_NUMBERS:
             value = float(WORD_NUMBERS[low])
@@ -293,6 +309,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             key = label = ("$" if money in ("$", "US$") else money) + ("bn" if value >= 1e6 else "")
         elif pct:
             key = label = "%"
+        elif glued:
+            key = label = UNIT_KEYS.get(glued.lower(), glued.lower())
         else:
             # What is counted: a tally verb just before ("killing at least 50") or a tally word after it in its
             # clause ("40 people were injured"), else the first word after it that is neither filler nor a name
@@ -323,8 +341,10 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                 if unit is None:
                     continue
                 key, label = stem(unit), unit.lower()
+                key = UNIT_KEYS.get(key, key)
             if key in ("year-", "years") or after[:1] == ["of"] or _PART_BEFORE.search(before):
                 continue  # an age is one person's; "nine of the dead", "of whom four" are a part, not the count
+        label = UNIT_LABELS.get(key, label)
         # What the count is about: the lower-case words around it (names are compared apart).
         around = [w for w in before_cased + after_cased if not w[0].isupper()]
         ctx = {stem(w) for w in around if len(w) > 3 and w.lower() not in STOPWORDS} - {key}
