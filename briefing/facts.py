@@ -235,7 +235,11 @@ _TALLY = {"killed": "dead", "dead": "dead", "deaths": "dead", "died": "dead", "f
 _FILLER = UNIT_STOP | {"people", "persons", "were", "have", "has", "had", "been", "being", "other", "more", "who",
                        "whom", "are", "was",
                        "additional", "further", "new", "total", "all", "also", "reportedly", "so", "far",
-                       "of", "them", "those", "injured,", "percent", "year", "years"} - {"year", "years"}
+                       "of", "them", "those", "injured,", "percent", "year", "years", "others", "their", "his",
+                       "her", "its", "our", "your", "these", "such"} - {"year", "years"}
+# Words before a figure that name no measure: "to 85", "of 12", "with 40".
+_NOT_A_MEASURE = _FILLER | STOPWORDS | {"including", "includes", "among", "just", "only", "nearly", "almost", "some",
+                                        "least", "than", "roughly", "approximately", "estimated", "another"}
 
 
 def _after_words(text: str, end: int, n: int) -> list[str]:
@@ -260,6 +264,9 @@ _TOLL_BEFORE = re.compile(_TOLL + r"\s+(?:of|is|was|stood at|stands at|at)\s+(?:
                           r"increased|grew|reached|hit|passing|passed|topped|exceeded|surpassed)\s+(?:to\s+)?"
                           r"(?:at least|more than|over|about|around|nearly|some|almost)?\s*$", re.IGNORECASE)
 
+# A plural count noun right after a word number: "four photos", "three pitches" (not "two of", "two sides" of
+# one thing are told apart by the words around them).
+_PLURAL_NOUN = re.compile(r"[a-z]{3,}s")
 # A part of a count already given: "20 people, of whom four ...", "including 10 children", "among them six".
 _PART_BEFORE = re.compile(r"\b(?:of whom|of which|of those|of them|including|among them|among whom)\s+"
                           r"(?:at least|more than|about|around|nearly|some|over)?\s*$", re.IGNORECASE)
@@ -334,10 +341,20 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                 if _PART_OF_TALLY.search(" ".join(before_cased[-1:] + after_cased)):
                     key, label = f"{key} (serious)", f"{label} seriously"
             else:
-                if low in WORD_NUMBERS and "-" not in text[m.end():m.end() + 2]:
-                    continue  # "two sides", "one of the": a word number counts only a tally or a unit ("five-yard")
+                if low in WORD_NUMBERS and "-" not in text[m.end():m.end() + 2] \
+                        and not (after_cased and _PLURAL_NOUN.fullmatch(after_cased[0])):
+                    continue  # "two sides", "one of the": a word number counts a tally, a unit ("five-yard") or
+                    # the plural right after it ("four photos")
                 unit = next((w.strip("-") for w in after_cased if w.strip("-").lower() not in _FILLER
                              and len(w.strip("-")) > 2 and not w[0].isupper()), None)
+                # The measure named before the figure: "lap 13", "displacement of 2.3 million", "displaced 2.6
+                # million people" (the unit after it says nothing).
+                named = [w.lower() for w in before_cased[-2:]]
+                named = named[:-1] if named[-1:] == ["of"] else named
+                first = after[0] if after else ""
+                if named and named[-1] not in _NOT_A_MEASURE and len(named[-1]) > 2 \
+                        and (unit is None or first in ("people", "persons", "others", "when", "while", "as")):
+                    unit = named[-1]
                 if unit is None:
                     continue
                 key, label = stem(unit), unit.lower()
