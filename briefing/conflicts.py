@@ -113,12 +113,25 @@ def _quantity_finding(a: str, b: str) -> Finding | None:
     return None
 
 
+def _verbs_before(text: str, pattern: re.Pattern) -> set[str]:
+    """The past-tense verbs among the six words before a value: 'arrived', 'slipped'."""
+    text = factlib.fold(text)
+    m = pattern.search(text)
+    words = re.findall(r"\b[a-z]+\b", text[max(0, m.start() - 60):m.start()])[-6:]
+    return {factlib.stem(w) for w in words if w.endswith("ed") and len(w) > 4}
+
+
 def _day_finding(a: str, b: str) -> Finding | None:
     da, db = factlib.day_mentions(a), factlib.day_mentions(b)
     if len(da) != 1 or len(db) != 1:
         return None
     (day_a, ctx_a), (day_b, ctx_b) = da[0], db[0]
     if day_a == day_b or not (ctx_a & ctx_b) or PLAN.search(a) or PLAN.search(b):
+        return None
+    # The past-tense verbs just before each day name the action it dates: none in common ("turned 17 on Friday",
+    # "slipped into the enclosure on Saturday"), two actions.
+    va, vb = _verbs_before(a, factlib.WEEKDAY), _verbs_before(b, factlib.WEEKDAY)
+    if va and vb and not va & vb:
         return None
     # One happening told a day apart ("late Thursday", "early Friday"; a time zone) is a disagreement; days
     # further apart in a running story are mostly two happenings (two launches, two meetings).
