@@ -178,6 +178,14 @@ def _dated_years(text: str) -> dict[tuple[int, int], int]:
     return out
 
 
+def _words_before(text: str, value: str, n: int = 6) -> set[str]:
+    """The content words, names included, among the n words before a value."""
+    text = factlib.fold(text)
+    at = text.find(value)
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", text[max(0, at - 80):at])[-n:] if at >= 0 else []
+    return {factlib.stem(w) for w in words if w.lower() not in factlib.STOPWORDS and len(w) > 2}
+
+
 def _year_finding(a: str, b: str, cosine: float) -> Finding | None:
     """One happening dated to two years ('moved to Cincinnati in 2014', 'came to Cincinnati in 2015')."""
     # The same day of two years: "abducted on April 14, 2016", "On April 14, 2014, ... were seized".
@@ -198,9 +206,12 @@ def _year_finding(a: str, b: str, cosine: float) -> Finding | None:
     same_day = bool(factlib.facts(a).dates & factlib.facts(b).dates)
     if abs(x - y) > (2 if same_day else 1) or PLAN.search(a) or PLAN.search(b) or NOT_A_HAPPENING.search(a) or NOT_A_HAPPENING.search(b):
         return None
-    # Otherwise the same sentence: most of the shorter one's words are in the longer one.
+    # Otherwise the same sentence: most of the shorter one's words are in the longer one, and the words just
+    # before each year (names too: "to the Cincinnati Zoo in 2014", "came to Cincinnati in 2015") share one.
     wa, wb = factlib.content_words(a) - {str(x)}, factlib.content_words(b) - {str(y)}
     if len(wa & wb) < SAME_YEAR_WORDS * min(len(wa), len(wb)):
+        return None
+    if not _words_before(a, str(x)) & _words_before(b, str(y)):
         return None
     return Finding("date", "contradiction", "the year", str(x), str(y))
 
