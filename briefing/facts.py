@@ -342,9 +342,10 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                     key, label = f"{key} (serious)", f"{label} seriously"
             else:
                 if low in WORD_NUMBERS and "-" not in text[m.end():m.end() + 2] \
-                        and not (after_cased and _PLURAL_NOUN.fullmatch(after_cased[0])):
-                    continue  # "two sides", "one of the": a word number counts a tally, a unit ("five-yard") or
-                    # the plural right after it ("four photos")
+                        and not (after_cased and _PLURAL_NOUN.fullmatch(after_cased[0])
+                                 and not re.search(r"\b(?:the|these|those|its|their|his|her)\s+$", before, re.I)):
+                    continue  # a word number counts a tally, a unit ("five-yard") or the plural right after it
+                    # ("posted four photos"); "the two sides", "one of the" name things already known
                 unit = next((w.strip("-") for w in after_cased if w.strip("-").lower() not in _FILLER
                              and len(w.strip("-")) > 2 and not w[0].isupper()), None)
                 # The measure named before the figure: "lap 13", "displacement of 2.3 million", "displaced 2.6
@@ -368,7 +369,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         ctx -= {stem(x) for x in WORD_NUMBERS} | {"least", "peopl", "perso", "about", "aroun", "nearl", "almos"}
         bound = "min" if LOWER_BOUND.search(before) else "max" if UPPER_BOUND.search(before) else ""
         qual = _QUALIFIER.search(before)
-        out.append(Quantity(value, key, label, (qual.group(1) if qual else "") + m.group(0).strip(), frozenset(ctx),
+        out.append(Quantity(value, key, label, (qual.group(1).lower() if qual else "") + m.group(0).strip(), frozenset(ctx),
                             bool(APPROX.search(before)), bound, key.split()[0] in _TALLY.values()))
     return tuple(out)
 
