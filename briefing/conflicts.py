@@ -359,6 +359,17 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
     return out
 
 
+def contested(p: Pair) -> tuple[tuple[int, int], ...]:
+    """The sentences of a pair that can't stand as a plain claim: both sides of a contradiction; of an update the
+    superseded figure (a tally grows: the lower one), of a hedge the hedged side (the certain one wins the claim)."""
+    f = p.finding
+    if f.kind == "update" and f.slot == "number":
+        return (p.a,) if _value_number(f.a) < _value_number(f.b) else (p.b,)
+    if f.kind == "hedge":
+        return (p.b,) if f.a == "certain" else (p.a,)
+    return (p.a, p.b)
+
+
 @dataclass(frozen=True)
 class Group:
     """One disagreement of a story, however many pairs of sentences show it: each value once, with every

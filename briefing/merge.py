@@ -259,7 +259,8 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
             # One citation a supporting sentence: a generated statement may rest on sentences that are
             # not adjacent in the article, and joined they would not be its words.
             cits = [Citation(source=own.id, evidence=own.sentences[i].text) for i in st.support]
-            disagreements = [p for p in pairs if any((own.id, i) in (p.a, p.b) for i in st.support)]
+            # Contested: a contradicted sentence, a superseded figure, a hedged report (not the later or certain one).
+            disagreements = [p for p in pairs if any((own.id, i) in conflictlib.contested(p) for i in st.support)]
             for other in articles:
                 if other.id == own.id:
                     continue

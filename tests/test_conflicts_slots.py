@@ -192,3 +192,32 @@ def test_pairs_of_one_contradiction_are_joined_and_each_side_cites_all_its_sourc
     assert (k.slot, k.kind) == ("day", "contradiction")
     sources = sorted(sorted(x.source for x in s.citations) for s in k.sides)
     assert sources == [[1], [2, 3]]
+
+
+# --- which side may stand as a claim ----------------------------------------------------------------------------
+
+def test_the_superseded_figure_is_contested_the_later_one_and_the_certain_one_are_not():
+    low = conflicts.Pair((1, 0), (2, 0), conflicts.Finding("number", "update", "the number of dead", "at least 60",
+                                                            "84"), 0.5)
+    assert conflicts.contested(low) == ((1, 0),)
+    hedge = conflicts.Pair((1, 0), (2, 0), conflicts.Finding("other", "hedge", "how certain it is", "certain",
+                                                              "may"), 0.9)
+    assert conflicts.contested(hedge) == ((2, 0),)
+    day = conflicts.Pair((1, 0), (2, 0), conflicts.Finding("day", "contradiction", "the day", "Tuesday",
+                                                            "Wednesday"), 0.9)
+    assert conflicts.contested(day) == ((1, 0), (2, 0))
+
+
+def test_a_story_keeps_its_latest_toll_as_a_claim_and_shows_the_update(hash_embedder):
+    from briefing import pipeline
+
+    a = _article(1, ["At least 60 people were killed when a lorry drove into the crowd on the seafront.",
+                     "Rescue teams searched the promenade through the night for survivors."], "2026-07-14")
+    b = _article(2, ["At least 84 people were killed when a lorry drove into the crowd on the seafront.",
+                     "The president declared three days of national mourning on Friday."], "2026-07-15")
+    story = pipeline.brief([a, b], [], pipeline.Settings(inputs=()), embedder=hash_embedder).stories[0]
+    [k] = [k for k in story.conflicts if k.slot == "number"]
+    assert k.kind == "update" and "from at least 60 to at least 84" in k.about
+    texts = " ".join(c.text for c in story.claims)
+    assert "At least 60" not in texts  # the superseded figure is no plain claim
+    assert "At least 84 people were killed" in texts  # the latest one is
