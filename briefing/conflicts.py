@@ -440,9 +440,14 @@ OTHER_TIME = re.compile(r"\b(?:ago|last (?:year|month|week)|a year earlier|previ
                         r"(?:year|month)|that year|in (?:" + "|".join(factlib.MONTHS) + r")\b(?!\s+\d{1,2}\b))", re.IGNORECASE)
 
 
+# A figure not yet reported as fact: "could rise to 100,000", "thought to have died", "feared dead".
+UNSURE = re.compile(r"\b(?:could|might|may|would|expected|feared|thought to|believed to|likely|projected|estimates?)\b",
+                    re.IGNORECASE)
+
+
 def _tallies(text: str) -> dict[str, Quantity]:
     """A sentence's tallies (dead, injured, arrested...), one a key; none when it tells another happening."""
-    if OTHER_TIME.search(factlib.fold(text)):
+    if OTHER_TIME.search(factlib.fold(text)) or UNSURE.search(factlib.fold(text)):
         return {}
     by: dict[str, list[Quantity]] = {}
     for q in factlib.quantities(text):

@@ -57,6 +57,10 @@ def test_a_toll_of_another_happening_stays_silent():
     c = _article(3, ["In 2015 a similar attack killed 12 people."])
     d = _article(4, ["Two children from a neighbouring country died in the attack, their embassy said."])
     assert _story([a, b, c, d], 0.45) == []
+    # a projection or a hedged figure is not yet a report of the toll
+    e = _article(5, ["Officials fear the toll could rise to 100 as the search goes on."])
+    f = _article(6, ["All 90 people thought to have died in the attack were named by local media."])
+    assert _story([a, e, f], 0.45) == []
 
 
 def test_a_part_of_a_tally_is_not_the_tally():
