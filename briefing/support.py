@@ -100,7 +100,7 @@ def _values(text: str) -> set[float]:
     out = set()
     for m in factlib.NUMBER.finditer(factlib.fold(_number_words(text))):
         raw, pct, scale, _unit = m.groups()
-        v = float(raw.replace(",", ""))
+        v = float(raw.replace(",", "").replace(" ", ""))  # "1, 600" as facts reads it
         if scale:
             v *= {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}[scale.lower()]
         out.add(round(v, 6))

@@ -225,3 +225,11 @@ def test_a_story_keeps_its_latest_toll_as_a_claim_and_shows_the_update(hash_embe
     texts = " ".join(c.text for c in story.claims)
     assert "At least 60" not in texts  # the superseded figure is no plain claim
     assert "At least 84 people were killed" in texts  # the latest one is
+
+
+def test_a_figure_written_with_a_spaced_thousands_comma_is_read_not_a_crash():
+    # "1, 600" (a common typo of the dev set's news) once stopped `brief make` in the support check
+    from briefing import support
+
+    v = support.check("Between 1, 600 and 2,000 people were injured.", "Officials said 1,600 people were injured.")
+    assert v.verdict in (support.SUPPORTS, support.PARTIAL, support.NONE)
