@@ -27,6 +27,7 @@ SAME_ACTION, SAME_HEDGED = tuning.CONFLICTS_SAME_ACTION, tuning.CONFLICTS_SAME_H
 ROUNDING, APPROXIMATE = tuning.CONFLICTS_ROUNDING, tuning.CONFLICTS_APPROXIMATE
 SAME_TALLY = tuning.CONFLICTS_SAME_TALLY
 SAME_YEAR, SAME_YEAR_WORDS = tuning.CONFLICTS_SAME_YEAR, tuning.CONFLICTS_SAME_YEAR_WORDS
+MEASURE_RATIO = tuning.CONFLICTS_MEASURE_RATIO
 
 KINDS = ("contradiction", "update", "hedge")
 SLOTS = ("day", "date", "time", "number", "name", "place", "who-did-what", "other")
@@ -227,7 +228,10 @@ def _time_finding(a: str, b: str) -> Finding | None:
     gap = min(gap, 24 * 60 - gap)
     if gap < 60:
         return None  # "around 6am" and "6:10": precision
-    if not (_before(a, factlib.CLOCK) & _before(b, factlib.CLOCK)):
+    # The same clock digits half a day apart ("10:15 p.m.", "10:15 a.m.") are one time with a.m. and p.m. mixed
+    # up, when the sentences share a name ("landed in Honolulu", "arrive ... in Honolulu"): the verbs may differ.
+    ampm = gap == 12 * 60 and bool(_names(a) & _names(b))
+    if not ampm and not (_before(a, factlib.CLOCK) & _before(b, factlib.CLOCK)):
         return None  # the words before each time name the action it times
     return Finding("time", "contradiction", "the time", ra, rb)
 
@@ -355,6 +359,11 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
                 seen.add(key)
                 out.append(Pair((i, r), (j, c), f, float(sims[r, c])))
     out += _tally_pairs(sentences, vectors, seen)
+    # A thing's measure or a market move that a pair's figures already show ("how many metres": 40m / 80m) is
+    # the same disagreement: one of them is shown.
+    counted = {frozenset((p.a, p.b)) for p in out if p.finding.slot == "number"}
+    out += [p for p in _measure_pairs(sentences, vectors, seen) + _move_pairs(sentences, vectors, seen)
+            if frozenset((p.a, p.b)) not in counted]
     out.sort(key=lambda p: -p.cosine)
     return out
 
@@ -500,6 +509,144 @@ def _tally_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]
                         if f is None:
                             continue
                         k = (f.slot, f.about, frozenset((f.a.lower(), f.b.lower())), frozenset((i, j)))
+                        if k in seen:
+                            continue
+                        seen.add(k)
+                        out.append(Pair((i, r), (j, c), f, cosine))
+    return out
+
+
+# A measure written onto a thing: "the 450-pound gorilla", "a 19-ton delivery truck", "the 80m-deep well". The
+# thing is the last word of the words right after the measure (adjectives before their noun); a one-letter unit
+# only when glued to its figure ("80m", not "5 m"), and never after a currency sign ("$5m" is money).
+_MEASURE_UNITS = {"pound": ("weight", 0.4536), "lb": ("weight", 0.4536), "kg": ("weight", 1.0),
+                  "kilogram": ("weight", 1.0), "kilogramme": ("weight", 1.0), "ton": ("weight", 1000.0),
+                  "tonne": ("weight", 1000.0), "t": ("weight", 1000.0), "foot": ("size", 0.3048),
+                  "feet": ("size", 0.3048), "ft": ("size", 0.3048), "metre": ("size", 1.0), "meter": ("size", 1.0),
+                  "m": ("size", 1.0), "km": ("size", 1000.0), "kilometre": ("size", 1000.0),
+                  "kilometer": ("size", 1000.0), "mile": ("size", 1609.0), "mph": ("speed", 1.609),
+                  "kph": ("speed", 1.0)}
+MEASURE = re.compile(r"(?<![\w.,$£€])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:(t|m)|\s?-?\s?(pounds?|lbs?|kg|kilogram(?:me)?s?|"
+                     r"tons?|tonnes?|feet|foot|ft|metres?|meters?|km|kilomet(?:re|er)s?|miles?|mph|kph))"
+                     r"(?:-(?:deep|long|tall|high|wide|thick|heavy))?(?![\w])", re.IGNORECASE)
+# Words that end the words naming the thing measured: "fell 15ft into", "130 miles northwest of".
+_MEASURE_STOP = factlib.STOPWORDS | factlib.UNIT_STOP | {
+    "into", "onto", "away", "above", "below", "off", "down", "up", "north", "south", "east", "west", "northwest",
+    "northeast", "southwest", "southeast", "high", "long", "deep", "wide", "tall", "per", "an", "hour", "before",
+    "after", "when", "while", "which", "who", "that", "than", "named", "called", "along", "across", "through",
+    "toward", "towards", "around", "over", "under", "beyond", "past", "behind", "inside", "outside"}
+
+
+def _measures(text: str) -> dict[tuple[str, str], tuple[float, str, bool, str]]:
+    """The measures a sentence writes onto things: (weight | size | speed, the thing's stem) -> (value in metric
+    units, the measure as written, approximate, the thing). A thing measured twice in one sentence is left out."""
+    text = factlib.fold(text)
+    found: dict[tuple[str, str], list] = {}
+    for m in MEASURE.finditer(text):
+        unit = (m.group(2) or m.group(3)).lower()
+        unit = unit if unit in _MEASURE_UNITS else unit.rstrip("s") if unit.rstrip("s") in _MEASURE_UNITS \
+            else unit[:-2] if unit.endswith("es") and unit[:-2] in _MEASURE_UNITS else unit
+        if unit not in _MEASURE_UNITS:
+            continue
+        rest = text[m.end():m.end() + 80]
+        rest = re.sub(r"^\s*\([^)]{0,30}\)", "", rest)  # "400-pound (181-kg) gorilla"
+        words = []
+        for w in re.findall(r"[A-Za-z][A-Za-z'-]*|[^\sA-Za-z]", rest)[:6]:
+            if w == ",":
+                continue  # "a 25-ton, unmarked truck": adjectives in a row
+            if not re.fullmatch(r"[a-z][a-z'-]*", w) or w in _MEASURE_STOP:
+                break
+            words.append(w)
+        if not words or len(words) > 3:
+            continue
+        dim, scale = _MEASURE_UNITS[unit]
+        value = float(m.group(1).replace(",", "")) * scale
+        approx = bool(factlib.APPROX.search(text[max(0, m.start() - 30):m.start()]))
+        found.setdefault((dim, factlib.stem(words[-1])), []).append((value, m.group(0), approx, words[-1]))
+    return {k: v[0] for k, v in found.items() if len(v) == 1}
+
+
+def _measure_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
+    """The statements that give one thing's weight, size or speed, compared slot first (as tallies are): two
+    sources' "450-pound gorilla" and "400-pound gorilla" differ in all but the measure. The same year, a place in
+    common where both say where, and no other time ('last year', 'ago') still hold."""
+    found = {i: [(r, ms) for r, text in enumerate(sentences[i])
+                 if not OTHER_TIME.search(factlib.fold(text)) and (ms := _measures(text))] for i in sorted(sentences)}
+    ids = [i for i in sorted(found) if found[i]]
+    out = []
+    for n, i in enumerate(ids):
+        for j in ids[n + 1:]:
+            for r, ma in found[i]:
+                for c, mb in found[j]:
+                    keys = ma.keys() & mb.keys()
+                    if not keys:
+                        continue
+                    cosine = float(vectors[i][r] @ vectors[j][c])
+                    a, b = sentences[i][r], sentences[j][c]
+                    if cosine < SAME_TALLY or not _same_time(a, b) or not _places_compatible(a, b):
+                        continue
+                    for key in sorted(keys):
+                        (x, ta, approx_a, thing), (y, tb, approx_b, _) = ma[key], mb[key]
+                        big = max(x, y) or 1.0
+                        if abs(x - y) / big < ROUNDING or ((approx_a or approx_b) and abs(x - y) / big < APPROXIMATE):
+                            continue  # "12 feet" and "3.7 metres", "about 12 feet" and "14 feet": one measure
+                        if big > MEASURE_RATIO * (min(x, y) or 1e-9):
+                            continue  # "the 7.9 km time trial", "the 54 km time trial": two things of a kind
+                        f = Finding("number", "contradiction", f"the {key[0]} of the {thing}", ta, tb)
+                        k = (f.slot, f.about, frozenset((ta.lower(), tb.lower())), frozenset((i, j)))
+                        if k in seen:
+                            continue
+                        seen.add(k)
+                        out.append(Pair((i, r), (j, c), f, cosine))
+    return out
+
+
+# A market move: "Qualcomm shares fell 1.5 percent", "Qualcomm (QCOM) shares fell 6.6%". A price moves all day:
+# two sources' moves of one company's shares are one figure told at two times, an update.
+MOVE = re.compile(r"\b([A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,2})(?:'s)?(?:\s+\([A-Z.]{1,6}\))?\s+(?:stock|shares)\s+"
+                  r"(?:(?:were|was|have|had)\s+)?(fell|rose|dropped|declined|slipped|gained|climbed|jumped|tumbled|"
+                  r"plunged|soared|surged|sank|slid|edged (?:up|down|higher|lower)|(?:were|was) (?:up|down))\s+"
+                  r"(?:by\s+)?(?:about|around|nearly|almost|more than|as much as)?\s*(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)",
+                  )
+_DOWN = re.compile(r"fell|dropped|declined|slipped|tumbled|plunged|sank|slid|down|lower")
+
+
+def _moves(text: str) -> dict[str, tuple[float, str]]:
+    """A sentence's market moves: the company's first word, stemmed -> (signed percent, the move as written)."""
+    found: dict[str, list] = {}
+    for m in MOVE.finditer(factlib.fold(text)):
+        name = m.group(1).split()[0]
+        if name in factlib.NOT_NAMES:
+            continue
+        value = float(m.group(3)) * (-1 if _DOWN.search(m.group(2)) else 1)
+        found.setdefault(factlib.stem(name), []).append((value, f"{m.group(2)} {m.group(3)}%", name))
+    return {k: v[0] for k, v in found.items() if len(v) == 1}
+
+
+def _move_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
+    """Two sources' moves of one company's shares on one day: an update (the later figure revises the earlier).
+    Moves dated to two different days, or beside another time ('last year'), are two moves."""
+    found = {i: [(r, mv) for r, text in enumerate(sentences[i])
+                 if not OTHER_TIME.search(factlib.fold(text)) and (mv := _moves(text))] for i in sorted(sentences)}
+    ids = [i for i in sorted(found) if found[i]]
+    out = []
+    for n, i in enumerate(ids):
+        for j in ids[n + 1:]:
+            for r, ma in found[i]:
+                for c, mb in found[j]:
+                    a, b = sentences[i][r], sentences[j][c]
+                    days_a, days_b = set(factlib.facts(a).weekdays), set(factlib.facts(b).weekdays)
+                    if days_a and days_b and days_a != days_b or not _same_time(a, b):
+                        continue
+                    cosine = float(vectors[i][r] @ vectors[j][c])
+                    if cosine < SAME_TALLY:
+                        continue
+                    for key in sorted(ma.keys() & mb.keys()):
+                        (x, ta, name), (y, tb, _) = ma[key], mb[key]
+                        if abs(x - y) < ROUNDING * max(abs(x), abs(y), 1.0):
+                            continue  # "fell 4.3%" and "fell 4.4%": one move, rounded
+                        f = Finding("number", "update", f"the move in {name} shares", ta, tb)
+                        k = (f.slot, f.about, frozenset((ta.lower(), tb.lower())), frozenset((i, j)))
                         if k in seen:
                             continue
                         seen.add(k)

@@ -233,3 +233,71 @@ def test_a_figure_written_with_a_spaced_thousands_comma_is_read_not_a_crash():
 
     v = support.check("Between 1, 600 and 2,000 people were injured.", "Officials said 1,600 people were injured.")
     assert v.verdict in (support.SUPPORTS, support.PARTIAL, support.NONE)
+
+
+# --- a thing's measure, a market move, a.m. against p.m. ------------------------------------------------------------
+
+def test_one_things_weight_told_two_ways_is_a_contradiction_across_loosely_alike_sentences():
+    a = _article(1, ["Critics spoke out after a boy got into the enclosure of a 450-pound gorilla at the zoo."])
+    b = _article(2, ["An online page had thousands of likes a day after the 400-pound (181-kg) gorilla was shot."])
+    [k] = _story([a, b], 0.55)  # below the cosine two sentences' counts need elsewhere
+    assert (k.kind, k.slot) == ("contradiction", "number")
+    assert k.about.startswith("the weight of the gorilla")
+    assert {c.source for s in k.sides for c in s.citations} == {1, 2}
+
+
+@pytest.mark.parametrize("text, key, value", [
+    ("The driver drove the 25-ton, unmarked truck along the seafront.", ("weight", "truck"), 25000.0),
+    ("The boy fell into the 80m-deep well.", ("size", "well"), 80.0),
+    ("The boy fell into a 40-metre-deep well (131 feet) while picking cabbages.", ("size", "well"), 40.0),
+    ("The 400-pound (181-kg) gorilla was shot.", ("weight", "goril"), 400 * 0.4536),
+])
+def test_a_measure_written_onto_a_thing_is_read_in_metric_units(text, key, value):
+    assert conflicts._measures(text)[key][0] == pytest.approx(value)
+
+
+@pytest.mark.parametrize("a, b", [
+    # one measure in two units, and rounding
+    ("The boy fell into the 12-foot moat.", "The boy fell into the 3.7-metre moat."),
+    # two things of a kind: a prologue and a stage, far apart
+    ("He won the 7.9 km time trial.", "He won the 54 km time trial."),
+    # a measure of another time
+    ("The 450-pound gorilla was shot.", "Last year a 300-pound gorilla escaped from its enclosure."),
+])
+def test_measures_of_one_thing_told_alike_or_of_other_things_stay_silent(a, b):
+    assert _story([_article(1, [a]), _article(2, [b])], 0.7) == []
+
+
+@pytest.mark.parametrize("text", ["The boy fell 15ft into the moat.",  # a fall, no thing
+                                  "The plane crashed roughly 130 miles northwest of the capital.",  # a direction
+                                  "The company raised $5m for its 40 stores.",  # money
+                                  "The 230-foot Falcon rocket stood on the pad."])  # a name follows: not read
+def test_a_measure_that_names_no_thing_is_not_a_things_measure(text):
+    assert conflicts._measures(text) == {}
+
+
+def test_one_companys_share_move_told_at_two_times_is_an_update():
+    a = _article(1, ["Chipco shares fell 1.5 percent to $65.09 at 9:34 a.m. New York."])
+    b = _article(2, ["Chipco (CHP) shares fell 6.6%."])
+    [k] = _story([a, b], 0.8)
+    assert (k.kind, k.slot) == ("update", "number")
+    assert "Chipco shares" in k.about and "1.5%" in k.about and "6.6%" in k.about
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Chipco shares fell 6.6% on Monday.", "Chipco shares rose 3% on Tuesday."),  # two days' moves
+    ("Chipco shares fell 6.6%.", "Chipco shares rose 20 percent last year."),  # another time
+    ("Chipco shares fell 6.6%.", "Chipco shares fell 6.5 percent."),  # rounding
+    ("Chipco shares fell 6.6%.", "Rivalco shares fell 3%."),  # another company
+])
+def test_share_moves_of_other_days_or_companies_stay_silent(a, b):
+    assert not [k for k in _story([_article(1, [a]), _article(2, [b])], 0.8) if "shares" in k.about]
+
+
+def test_the_same_clock_time_with_am_and_pm_mixed_is_a_contradiction_when_the_place_is_shared():
+    f = conflicts.compare("Hours later, passengers arrive at the gate in Honolulu at 10:15 p.m. on Dec. 31, 2017.",
+                          "It landed in Honolulu at 10:15 a.m. on New Year's Eve.", 0.7)
+    assert (f.slot, f.kind, {f.a, f.b}) == ("time", "contradiction", {"10:15 p.m.", "10:15 a.m."})
+    # half a day apart in sentences naming nothing in common: two actions
+    assert conflicts.compare("The ferry left the harbour at 10:15 p.m. with its crew.",
+                             "The crew had boarded at 10:15 a.m. for the checks.", 0.7) is None
