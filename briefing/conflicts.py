@@ -114,12 +114,19 @@ def _quantity_finding(a: str, b: str) -> Finding | None:
     return None
 
 
+# Past tenses not ending in -ed: "shares fell on Monday", "rose on Tuesday" are two actions. Verbs of saying
+# are left out: who said it does not name the action a day dates.
+IRREGULAR_PAST = frozenset("""began broke brought built came drove fell flew fought forgot found gave got grew hit
+held kept knew led left lost made met paid ran rang rose sank sat saw sent shot slid sold spoke stood stole
+struck swam took taught threw went woke won wore wrote""".split())
+
+
 def _verbs_before(text: str, pattern: re.Pattern) -> set[str]:
-    """The past-tense verbs among the six words before a value: 'arrived', 'slipped'."""
+    """The past-tense verbs among the six words before a value: 'arrived', 'slipped', 'fell'."""
     text = factlib.fold(text)
     m = pattern.search(text)
     words = re.findall(r"\b[a-z]+\b", text[max(0, m.start() - 60):m.start()])[-6:]
-    return {factlib.stem(w) for w in words if w.endswith("ed") and len(w) > 4}
+    return {factlib.stem(w) for w in words if (w.endswith("ed") and len(w) > 4) or w in IRREGULAR_PAST}
 
 
 def _day_finding(a: str, b: str) -> Finding | None:

@@ -301,3 +301,12 @@ def test_the_same_clock_time_with_am_and_pm_mixed_is_a_contradiction_when_the_pl
     # half a day apart in sentences naming nothing in common: two actions
     assert conflicts.compare("The ferry left the harbour at 10:15 p.m. with its crew.",
                              "The crew had boarded at 10:15 a.m. for the checks.", 0.7) is None
+
+
+def test_days_of_two_actions_told_with_irregular_past_tenses_stay_silent():
+    assert conflicts.compare("Chipco shares fell sharply in New York on Monday.",
+                             "Chipco shares rose sharply in New York on Tuesday.", 0.9) is None
+    # one action told a day apart still differs
+    f = conflicts.compare("The president flew into Pyongyang on Tuesday for the summit.",
+                          "The president flew into Pyongyang on Wednesday for the summit.", 0.9)
+    assert (f.slot, {f.a, f.b}) == ("day", {"Tuesday", "Wednesday"})
