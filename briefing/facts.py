@@ -286,6 +286,10 @@ def _words_with_case(text: str, start: int, n: int) -> list[str]:
     return out
 
 
+# A figure and its unit just before an opening bracket: what a bracketed figure converts.
+_CONVERTED = re.compile(r"(?:\d[\d,.]*|\b(?:" + _WORD_NUMBER + r"))[\s-]*[A-Za-z]*\s*\(\s*$", re.IGNORECASE)
+
+
 @lru_cache(maxsize=65536)
 def quantities(text: str) -> tuple[Quantity, ...]:
     """The counts a sentence gives, each with what it counts; years, dates and times of day are left out."""
@@ -368,10 +372,14 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         around = [w for w in before_cased + after_cased if not w[0].isupper()]
         ctx = {stem(w) for w in around if len(w) > 3 and w.lower() not in STOPWORDS} - {key}
         ctx -= {stem(x) for x in WORD_NUMBERS} | {"least", "peopl", "perso", "about", "aroun", "nearl", "almos"}
-        bound = "min" if LOWER_BOUND.search(before) else "max" if UPPER_BOUND.search(before) else ""
-        qual = _QUALIFIER.search(before)
+        # A figure in brackets after another is its conversion ("less than 10 metres (33 feet)") and takes its
+        # qualifier: the words before the first figure.
+        converted = _CONVERTED.search(before)
+        told = before[:converted.start()] if converted else before
+        bound = "min" if LOWER_BOUND.search(told) else "max" if UPPER_BOUND.search(told) else ""
+        qual = _QUALIFIER.search(told)
         out.append(Quantity(value, key, label, (qual.group(1).lower() if qual else "") + m.group(0).strip(), frozenset(ctx),
-                            bool(APPROX.search(before)), bound, key.split()[0] in _TALLY.values()))
+                            bool(APPROX.search(told)), bound, key.split()[0] in _TALLY.values()))
     return tuple(out)
 
 

@@ -310,3 +310,13 @@ def test_days_of_two_actions_told_with_irregular_past_tenses_stay_silent():
     f = conflicts.compare("The president flew into Pyongyang on Tuesday for the summit.",
                           "The president flew into Pyongyang on Wednesday for the summit.", 0.9)
     assert (f.slot, {f.a, f.b}) == ("day", {"Tuesday", "Wednesday"})
+
+
+def test_a_bracketed_conversion_takes_its_figures_qualifier():
+    [m, ft] = facts.quantities("The rescuers were less than 10 metres (33 feet) from the bottom of the well.")
+    assert (m.bound, ft.bound) == ("max", "max")
+    [m, ft] = facts.quantities("They were about four metres (13 feet) from the bottom of the well.")
+    assert (m.approx, ft.approx) == (True, True)
+    # "less than 33 feet" and "about 13 feet" can both be true: no disagreement
+    assert conflicts.compare("The rescuers were less than 10 metres (33 feet) from the bottom of the well.",
+                             "The rescuers were about four metres (13 feet) from the bottom of the well.", 0.9) is None
