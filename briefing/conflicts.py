@@ -212,7 +212,8 @@ def _year_finding(a: str, b: str, cosine: float) -> Finding | None:
     # One year off ("drafted in 2002", "in 2003"), or the same day of another year ("April 14, 2014", "April 14,
     # 2016"); years further apart are two happenings of the story's background (launched 2011, decommissioned 2013).
     same_day = bool(factlib.facts(a).dates & factlib.facts(b).dates)
-    if abs(x - y) > (2 if same_day else 1) or PLAN.search(a) or PLAN.search(b) or NOT_A_HAPPENING.search(a) or NOT_A_HAPPENING.search(b):
+    if abs(x - y) > (2 if same_day else 1) or PLAN.search(a) or PLAN.search(b) \
+            or NOT_A_HAPPENING.search(a) or NOT_A_HAPPENING.search(b):
         return None
     # Otherwise the same sentence: most of the shorter one's words are in the longer one, and the words just
     # before each year (names too: "to the Cincinnati Zoo in 2014", "came to Cincinnati in 2015") share one.
@@ -453,7 +454,8 @@ def group(pairs: list[Pair], max_sides: int = 3) -> list[Group]:
 # A tally of another happening: "eight months ago militants killed 130 in Paris", "in September two were killed",
 # "38 people were massacred on a beach last year".
 OTHER_TIME = re.compile(r"\b(?:ago|last (?:year|month|week)|a year earlier|previous(?:ly)?|since|earlier this "
-                        r"(?:year|month)|that year|in (?:" + "|".join(factlib.MONTHS) + r")\b(?!\s+\d{1,2}\b))", re.IGNORECASE)
+                        r"(?:year|month)|that year|in (?:" + "|".join(factlib.MONTHS) + r")\b(?!\s+\d{1,2}\b))",
+                        re.IGNORECASE)
 
 
 # A figure not yet reported as fact: "could rise to 100,000", "thought to have died", "feared dead".
@@ -533,7 +535,8 @@ _MEASURE_UNITS = {"pound": ("weight", 0.4536), "lb": ("weight", 0.4536), "kg": (
                   "m": ("size", 1.0), "km": ("size", 1000.0), "kilometre": ("size", 1000.0),
                   "kilometer": ("size", 1000.0), "mile": ("size", 1609.0), "mph": ("speed", 1.609),
                   "kph": ("speed", 1.0)}
-MEASURE = re.compile(r"(?<![\w.,$£€])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:(t|m)|\s?-?\s?(pounds?|lbs?|kg|kilogram(?:me)?s?|"
+MEASURE = re.compile(r"(?<![\w.,$£€])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+                     r"(?:(t|m)|\s?-?\s?(pounds?|lbs?|kg|kilogram(?:me)?s?|"
                      r"tons?|tonnes?|feet|foot|ft|metres?|meters?|km|kilomet(?:re|er)s?|miles?|mph|kph))"
                      r"(?:-(?:deep|long|tall|high|wide|thick|heavy))?(?![\w])", re.IGNORECASE)
 # Words that end the words naming the thing measured: "fell 15ft into", "130 miles northwest of".
@@ -613,20 +616,22 @@ def _measure_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarra
 MOVE = re.compile(r"\b([A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,2})(?:'s)?(?:\s+\([A-Z.]{1,6}\))?\s+(?:stock|shares)\s+"
                   r"(?:(?:were|was|have|had)\s+)?(fell|rose|dropped|declined|slipped|gained|climbed|jumped|tumbled|"
                   r"plunged|soared|surged|sank|slid|edged (?:up|down|higher|lower)|(?:were|was) (?:up|down))\s+"
-                  r"(?:by\s+)?(?:about|around|nearly|almost|more than|as much as)?\s*(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)",
-                  )
+                  r"(?:by\s+)?(?:about|around|nearly|almost|more than|as much as)?\s*(\d+(?:\.\d+)?)\s*"
+                  r"(?:%|percent|per cent)")
 _DOWN = re.compile(r"fell|dropped|declined|slipped|tumbled|plunged|sank|slid|down|lower")
 
 
-def _moves(text: str) -> dict[str, tuple[float, str]]:
-    """A sentence's market moves: the company's first word, stemmed -> (signed percent, the move as written)."""
+def _moves(text: str) -> dict[str, tuple[float, str, str]]:
+    """A sentence's market moves: the company's first word, stemmed -> (signed percent, the move as a reader says
+    it: "down 1.5%", the company's first word)."""
     found: dict[str, list] = {}
     for m in MOVE.finditer(factlib.fold(text)):
         name = m.group(1).split()[0]
         if name in factlib.NOT_NAMES:
             continue
         value = float(m.group(3)) * (-1 if _DOWN.search(m.group(2)) else 1)
-        found.setdefault(factlib.stem(name), []).append((value, f"{m.group(2)} {m.group(3)}%", name))
+        told = f"{'down' if value < 0 else 'up'} {m.group(3)}%"
+        found.setdefault(factlib.stem(name), []).append((value, told, name))
     return {k: v[0] for k, v in found.items() if len(v) == 1}
 
 
