@@ -287,6 +287,25 @@ def _place_finding(a: str, b: str) -> Finding | None:
     return Finding("place", "contradiction", "the place", only_a[0], only_b[0])
 
 
+# A sea or an ocean: "the Pacific Ocean", "the Sea of Japan", "the East China Sea".
+WATER = re.compile(r"\b(?:(?:[A-Z][a-z]+\s+){1,2}(?:Ocean|Sea)|(?:Sea|Gulf|Bay) of(?:\s+[A-Z][a-z]+){1,2})\b")
+
+
+def _water_finding(a: str, b: str) -> Finding | None:
+    """One thing placed in two seas ("the drone ship ... in the Pacific Ocean", "... stationed in the Atlantic
+    Ocean"): each sentence names one sea, they differ, and the sentences share a name beyond the seas' own words
+    (the ship's, 'Of Course I Still Love You'), so it is one thing and not two ("the West Sea off China", "the East
+    China Sea": two transfers)."""
+    wa, wb = set(WATER.findall(factlib.fold(a))), set(WATER.findall(factlib.fold(b)))
+    if len(wa) != 1 or len(wb) != 1 or wa == wb or OTHER_TIME.search(factlib.fold(a + " " + b)):
+        return None  # one sea a side; a sea beside another time ("the previous month") places another happening
+    (x,), (y,) = wa, wb
+    own = {factlib.stem(w) for w in re.findall(r"[A-Z][a-z]+", x + " " + y)}
+    if not (_names(a, first_word=False) & _names(b, first_word=False)) - own:
+        return None
+    return Finding("place", "contradiction", "the place", x, y)
+
+
 def compare(a: str, b: str, cosine: float) -> Finding | None:
     """How two sentences of different sources about one happening disagree, if they do."""
     if cosine < SAME_THING or not _names_compatible(a, b, first_word=False):
@@ -301,7 +320,7 @@ def compare(a: str, b: str, cosine: float) -> Finding | None:
         return None
     if found is None and cosine >= SAME_ACTION:
         found = (_day_finding(a, b) or _date_finding(a, b) or _year_finding(a, b, cosine) or _time_finding(a, b)
-                 or factlib_name(a, b) or _place_finding(a, b))
+                 or factlib_name(a, b) or _place_finding(a, b) or _water_finding(a, b))
     if found is None and cosine >= SAME_HEDGED:
         found = _hedge_finding(a, b)
     return found

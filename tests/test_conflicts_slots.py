@@ -320,3 +320,21 @@ def test_a_bracketed_conversion_takes_its_figures_qualifier():
     # "less than 33 feet" and "about 13 feet" can both be true: no disagreement
     assert conflicts.compare("The rescuers were less than 10 metres (33 feet) from the bottom of the well.",
                              "The rescuers were about four metres (13 feet) from the bottom of the well.", 0.9) is None
+
+
+def test_one_thing_placed_in_two_seas_is_a_place_contradiction():
+    f = conflicts.compare("The booster will land on the barge 'Steady Hands' waiting in the Pacific Ocean.",
+                          "The booster will try to land on the 'Steady Hands' barge, stationed in the Atlantic Ocean.",
+                          0.7)
+    assert (f.slot, f.kind, {f.a, f.b}) == ("place", "contradiction", {"Pacific Ocean", "Atlantic Ocean"})
+
+
+@pytest.mark.parametrize("a, b", [
+    # nothing named in common beyond the seas: two things
+    ("A tanker was seen taking on fuel in the West Sea.", "A tanker was seen taking on fuel in the East China Sea."),
+    # a sea beside another time: another happening
+    ("North Korean vessels took on oil in the West Sea, the report said.",
+     "The month before, North Korean vessels took on oil in the East China Sea the previous month."),
+])
+def test_two_seas_of_two_happenings_stay_silent(a, b):
+    assert conflicts._water_finding(a, b) is None
