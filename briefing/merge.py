@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import chain
 from typing import Callable
 
 import numpy as np
@@ -40,9 +41,9 @@ DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20
 
 def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
     words = re.findall(r"\w+", text.lower())
-    if not words:
-        return set()
-    return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
+    if len(words) <= n:  # a text of n words or fewer is one shingle
+        return {tuple(words)} if words else set()
+    return set(zip(*(words[i:] for i in range(n))))  # every n words in a row (zip, not slices: the driver's time)
 
 
 @lru_cache(maxsize=8192)
@@ -57,12 +58,12 @@ def mark_duplicates(articles: list[Article]) -> list[Article]:
     marks: dict[int, int] = {}  # index of a copy -> its original's id
     # Shingles shared with each earlier article, counted from an index of who has which shingle: only articles
     # that share one are compared, in the order the all-pairs loop would meet them (the same marks).
+    # (A Counter over the chained holder lists: less of the driver's time than a loop of dict updates; the
+    # driver runs this three times a daily job, serially.)
     holders: dict[tuple[str, ...], list[int]] = {}
+    get = holders.get
     for j, b in enumerate(articles):
-        common: dict[int, int] = {}
-        for s in sh[j]:
-            for i in holders.get(s, ()):
-                common[i] = common.get(i, 0) + 1
+        common = Counter(chain.from_iterable(filter(None, map(get, sh[j]))))
         for i in sorted(common):
             a = articles[i]
             if a.duplicate_of is not None or i in marks:
@@ -72,7 +73,11 @@ def mark_duplicates(articles: list[Article]) -> list[Article]:
                 marks[j] = a.id
                 break
         for s in sh[j]:
-            holders.setdefault(s, []).append(j)
+            h = get(s)
+            if h is None:
+                holders[s] = [j]
+            else:
+                h.append(j)
     return [replace(a, duplicate_of=marks[j]) if j in marks else a for j, a in enumerate(articles)]
 
 
@@ -287,6 +292,12 @@ def claim_words(c: Candidate) -> int:
     return len(claim_text(c.statement.text).split())
 
 
+@lru_cache(maxsize=8192)
+def _concepts_of(text: str):
+    """selectlib.concepts, kept: choose() meets each candidate several times (each pass, then with words left)."""
+    return selectlib.concepts(text)
+
+
 def choose(candidates: list[Candidate], budget: int, weights: dict[str, float] | None = None,
            keep: Callable[[Candidate], bool] | None = None) -> list[Candidate]:
     """The candidates that together cover most of what several sources say, none repeating another,
@@ -301,7 +312,7 @@ def choose(candidates: list[Candidate], budget: int, weights: dict[str, float] |
     if weights is None:
         weights = {}
     top = max((c.score for c in pool), default=1.0) or 1.0
-    options = [selectlib.Option(words=claim_words(c), concepts=selectlib.concepts(claim_text(c.statement.text)),
+    options = [selectlib.Option(words=claim_words(c), concepts=_concepts_of(claim_text(c.statement.text)),
                                 vector=c.vector, prior=max(0.0, c.score / top))
                for c in pool]
     return [pool[i] for i in selectlib.choose(options, budget, weights, REDUNDANT)]
@@ -412,34 +423,62 @@ def lede_first(chosen: list[Candidate], centroid: np.ndarray) -> list[Candidate]
     return [chosen[best]] + chosen[:best] + chosen[best + 1:]
 
 
+@dataclass
+class StoryWork:
+    """One story's work that needs no other story (make_stories maps it, maybe on other machines): its
+    candidate claims with citations (support checks), its conflicting pairs, centroid, headline and concept weights."""
+
+    candidates: list[Candidate]
+    pairs: list[conflictlib.Pair]
+    centroid: np.ndarray
+    headline: str
+    weights: dict
+
+
+def story_work(item: tuple, support: models.SupportCheck | None = None, only: bool = False) -> StoryWork:
+    """item: (the story's articles, and their statements, sentence vectors and statement vectors by article id).
+    `only`: the briefing's only story, which keeps its candidates even when none reads alone."""
+    group, statements, sent_vecs, stmt_vecs = item
+    pairs = story_conflicts(group, sent_vecs)  # once a story: build_story and the conflicts both need them
+    candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
+                                       [stmt_vecs[a.id] for a in group], support, pairs)
+    # Only a sentence that reads on its own can be a claim (no dangling "they", no quote without its
+    # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
+    # A story where nothing reads alone is left out, unless it is the only one: a briefing is never empty.
+    headline = headline_of(group, sent_vecs, centroid)
+    readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)]
+    weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
+    return StoryWork(readable or (candidates if only else []), pairs, centroid, headline, weights)
+
+
 def make_stories(articles: list[Article], statements: dict[int, list[Statement]], sent_vecs: dict[int, np.ndarray],
                  stmt_vecs: dict[int, np.ndarray], words: int,
-                 support: models.SupportCheck | None = None) -> list[Story]:
-    """Cluster articles into stories, then pick each story's claims within its share of the words."""
-    originals = [a for a in mark_duplicates(articles) if a.duplicate_of is None]
+                 support: models.SupportCheck | None = None, engine_map: Callable | None = None,
+                 marked: bool = False) -> list[Story]:
+    """Cluster articles into stories, then pick each story's claims within its share of the words.
+
+    `engine_map(fn, items)` runs each story's own work (story_work); an engine's map runs them elsewhere
+    (models.Engine). `marked`: the articles have been through mark_duplicates already (pipeline.brief marks
+    them before it merges), so they are not marked again: marking a marked list changes nothing
+    (tests/test_fast_paths.py), and it is a large part of the driver's serial work on the Ray engine."""
+    originals = [a for a in (articles if marked else mark_duplicates(articles)) if a.duplicate_of is None]
     groups = [[originals[i] for i in g] for g in cluster_similar(story_similarity(originals, sent_vecs),
                                                                     STORY_SIMILAR)]
     groups.sort(key=lambda g: (-len({a.publisher or a.id for a in g}), -len(g), min(a.id for a in g)))
     total = sum(len(g) for g in groups)
+    items = [(g, {a.id: statements[a.id] for a in g}, {a.id: sent_vecs[a.id] for a in g},
+              {a.id: stmt_vecs[a.id] for a in g}) for g in groups]
+    work = (engine_map or models.LocalEngine().map)(partial(story_work, support=support, only=len(groups) == 1), items)
     picked = []  # (group, candidates, centroid, weights, chosen, conflicts)
     spent = 0
-    for group in groups:
+    for group, done in zip(groups, work):
         left = words - spent
         if left <= 0:
             break
         share = max(40, round(words * len(group) / total)) if len(groups) > 1 else words
-        pairs = story_conflicts(group, sent_vecs)  # once a story: build_story and the conflicts both need them
-        candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
-                                           [stmt_vecs[a.id] for a in group], support, pairs)
+        candidates, centroid, pairs, weights = done.candidates, done.centroid, done.pairs, done.weights
         budget = min(left, share)
-        # Only a sentence that reads on its own can be a claim (no dangling "they", no quote without its
-        # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
-        # A story where nothing reads alone is left out, unless it is the only one: a briefing is never empty.
-        headline = headline_of(group, sent_vecs, centroid)
-        readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)]
-        candidates = readable or (candidates if len(groups) == 1 else [])
         conflicts = conflicts_of(pairs, group, round(budget * CONFLICT_SHARE))
-        weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
         chosen = choose(candidates, max(0, budget - conflict_words(conflicts)), weights)
         if not chosen:
             conflicts = []  # a story with no claim is not shown: its disagreements spend no words
@@ -457,8 +496,8 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
             spent += sum(claim_words(c) for c in more) - own
             picked[k] = (group, candidates, centroid, weights, more, conflicts)
     stories = []
-    for group, candidates, centroid, weights, chosen, conflicts in picked:
-        headline = headline_of(group, sent_vecs, centroid)
+    for (group, candidates, centroid, weights, chosen, conflicts), done in zip(picked, work):
+        headline = done.headline
         if not chosen:
             continue
         chosen.sort(key=lambda c: (-len({x.source for x in c.citations}), -c.score))

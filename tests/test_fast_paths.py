@@ -97,6 +97,8 @@ def test_mark_duplicates_marks_what_the_all_pairs_loop_marks():
         # Called again on a part of the day (as the pipeline does after triage), marks stay as the loop leaves them.
         assert [a.duplicate_of for a in merge.mark_duplicates(fast[2:])] == [
             a.duplicate_of for a in _duplicates_all_pairs(slow[2:])]
+        # Marking a marked list changes nothing (make_stories(marked=True) relies on it).
+        assert [a.duplicate_of for a in merge.mark_duplicates(fast)] == marks
 
 
 def _find_all_pairs(sentences, vectors):
@@ -139,3 +141,16 @@ def test_find_finds_what_compare_on_every_pair_finds():
         assert [(p.a, p.b, p.finding) for p in fast] == [(p.a, p.b, p.finding) for p in slow]
         np.testing.assert_allclose([p.cosine for p in fast], [p.cosine for p in slow], atol=1e-12)
         assert len(fast) >= 3
+
+
+def test_shingles_are_every_run_of_five_words_and_a_short_text_is_one():
+    def by_slices(text, n=5):
+        words = merge.re.findall(r"\w+", text.lower())
+        return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))} if words else set()
+
+    texts = [a.text for a in _copies()] + ["", "...", "One", "a b c d", "a b c d e", "A b c d e f", "a a a a a a a"]
+    for t in texts:
+        assert merge.shingles(t) == by_slices(t)
+    assert merge.shingles("a b c d") == {("a", "b", "c", "d")} and merge.shingles("a b c d e f") == {
+        ("a", "b", "c", "d", "e"), ("b", "c", "d", "e", "f")}
+    assert merge.shingles("?!") == set()

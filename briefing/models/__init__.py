@@ -4,7 +4,7 @@
     Condenser     name, condense(articles, vectors, embedder, advance) -> Condensed  condensers["minilm"]
     Fuser         fuse(stories, embedder, report) -> Fused    (optional: Condenser.fuser)
     SupportCheck  check(claim, evidence, cosine) -> Verdict                          support_checks["default"]
-    Engine        map(fn, items) -> list                                             engines["local"]
+    Engine        map(fn, items) -> list                                   engines["local"], engines["ray"]
 
 Built-in implementations register themselves the same way a plug-in or a test fake would: the stage module
 that holds one calls `register` when it is imported (pipeline imports them all). A name a registry does not
@@ -97,7 +97,9 @@ class Engine(Protocol):
     name: str
 
     def map(self, fn: Callable[[Any], Any], items: list) -> list:
-        """[fn(item) for item in items], wherever the engine runs them; results in the items' order."""
+        """[fn(item) for item in items], wherever the engine runs them; results in the items' order. The pipeline
+        maps each story's own work (merge.story_work) with it. An engine that runs elsewhere (the daily job's
+        "ray", registered by scale.py) pickles fn and the items, so neither may hold open files or a database."""
         ...
 
 
