@@ -1,5 +1,6 @@
 """The fast paths give the answers of the plain ones they replace: merge.word_vectors against sklearn's
-TfidfVectorizer, mark_duplicates against the all-pairs loop, conflicts.find against compare() on every pair."""
+TfidfVectorizer, mark_duplicates against the all-pairs loop, conflicts.find against compare() on every pair,
+the support check with its remembered readings against the check reading every text afresh."""
 import itertools
 import re
 from dataclasses import replace
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from briefing import conflicts, merge
+from briefing import conflicts, merge, support
 from briefing.types import Article, Sentence
 
 SEEDS = sorted((Path(__file__).parent.parent / "examples" / "state-visit").glob("*.txt"))
@@ -154,3 +155,38 @@ def test_shingles_are_every_run_of_five_words_and_a_short_text_is_one():
     assert merge.shingles("a b c d") == {("a", "b", "c", "d")} and merge.shingles("a b c d e f") == {
         ("a", "b", "c", "d", "e"), ("b", "c", "d", "e", "f")}
     assert merge.shingles("?!") == set()
+
+
+def _support_memos():
+    return [f for f in vars(support).values() if hasattr(f, "cache_clear")]
+
+
+def test_the_support_check_with_remembered_readings_gives_the_fresh_answers():
+    memos = _support_memos()
+    assert len(memos) >= 8  # stems, values, names, hedges, negation, times, quantities, name spans, clauses
+    texts = [s.text for a in _seed_articles() for s in a.sentences][:40]
+    texts += ["Putin may sign the pact at 5 p.m. on Thursday, Ushakov insisted.",
+              "Putin signed the pact at 5 p.m. on Thursday.", "Kim greeted Putin.", "Putin greeted Kim.",
+              "The toll rose to 40 people, officials said.", "The toll did not rise to 40 people."]
+    pairs = [(c, e) for c in texts[::3] for e in texts]
+    for f in memos:
+        f.cache_clear()
+    warm = [support.check(c, e) for c, e in pairs]  # each text read many times: from the memo after the first
+    assert sum(f.cache_info().hits for f in memos) > len(pairs)
+    fresh = []
+    for c, e in pairs:
+        for f in memos:
+            f.cache_clear()
+        fresh.append(support.check(c, e))
+    assert warm == fresh
+    assert {v.verdict for v in warm} >= {support.SUPPORTS, support.PARTIAL, support.NONE}
+
+
+def test_a_remembered_reading_is_handed_out_as_a_copy():
+    text = "Putin met Kim Jong Un at 5 p.m. and 300 guards stood by."
+    for read in (support.stems, support._values, support._names, support.times_of_day, support.quantities,
+                 support._name_spans):
+        first = read(text)
+        assert first, read.__name__
+        first.clear()
+        assert read(text), read.__name__  # emptying one caller's copy leaves the memo whole

@@ -195,7 +195,7 @@ def names() -> list[str]:
 
 # -- the built-ins that live below the stages -------------------------------------------------------
 def _minilm(**_options) -> Embedder:
-    """ONNX Runtime, unless BRIEF_EMBEDDER=torch says otherwise (minilm.shared)."""
+    """The fp32 graph on ONNX Runtime, unless BRIEF_EMBEDDER says otherwise (int8, torch: minilm.shared)."""
     from briefing.models import minilm
 
     return minilm.shared()
@@ -207,8 +207,22 @@ def _minilm_torch(**_options) -> Embedder:
     return minilm.shared("torch")
 
 
+def _minilm_int8(**_options) -> Embedder:
+    from briefing.models import minilm
+
+    return minilm.shared("int8")
+
+
+def _minilm_fp32(**_options) -> Embedder:
+    from briefing.models import minilm
+
+    return minilm.shared("onnx")
+
+
 embedders.register("minilm", _minilm, aliases=("default", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"))
 embedders.register("minilm-torch", _minilm_torch, aliases=("torch",))
+embedders.register("minilm-int8", _minilm_int8, aliases=("int8",))
+embedders.register("minilm-fp32", _minilm_fp32, aliases=("fp32", "onnx"))
 
 
 class LocalEngine:
