@@ -8,6 +8,8 @@ instead. Copies of one article (syndication) are recognised first and never coun
 """
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -17,6 +19,7 @@ from typing import Callable
 
 import numpy as np
 
+from briefing import condense
 from briefing import conflicts as conflictlib
 from briefing import facts as factlib
 from briefing import models, standalone, tuning
@@ -32,8 +35,8 @@ REDUNDANT = tuning.MERGE_REDUNDANT
 STORY_LINK, STORY_SIMILAR = tuning.MERGE_STORY_LINK, tuning.MERGE_STORY_SIMILAR
 DUPLICATE = tuning.MERGE_DUPLICATE
 KEY_POINTS = tuning.MERGE_KEY_POINTS
-W_SOURCES, W_CENTRAL = tuning.MERGE_W_SOURCES, tuning.MERGE_W_CENTRAL
-W_STATEMENT, W_PRONOUN = tuning.MERGE_W_STATEMENT, tuning.MERGE_W_PRONOUN
+W_POSITION, W_AGREE, W_SOURCES = tuning.MERGE_W_POSITION, tuning.MERGE_W_AGREE, tuning.MERGE_W_SOURCES
+W_RECENT = tuning.MERGE_W_RECENT
 PRONOUN_START = re.compile(r"^(?:" + "|".join(sentlib.PRONOUN_OPENERS) + r")\b")
 DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20}\))?,?\s+"
                       r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?::|—|–|-{1,2})\s+(?=[A-Z“\"])")
@@ -261,7 +264,7 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
     # closest to a statement, so a statement whose fact another source contradicts is known to be contested.
     if pairs is None:
         pairs = story_conflicts(articles, sent_vecs)
-    candidates = []
+    candidates, agreement = [], []
     for stmts, vecs in zip(statements, stmt_vecs):
         for st, v in zip(stmts, vecs):
             own = by_id[st.article]
@@ -270,21 +273,74 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
             cits = [Citation(source=own.id, evidence=own.sentences[i].text) for i in st.support]
             # Contested: a contradicted sentence, a superseded figure, a hedged report (not the later or certain one).
             disagreements = [p for p in pairs if any((own.id, i) in conflictlib.contested(p) for i in st.support)]
+            closest = []  # the cosine of each other article's closest sentence
             for other in articles:
                 if other.id == own.id:
                     continue
                 sims = sent_vecs[other.id] @ v
                 j = int(np.argmax(sims)) if len(sims) else None
-                if j is not None and support.check(st.text, other.sentences[j].text, float(sims[j])).supported:
+                if j is None:
+                    continue
+                closest.append(float(sims[j]))
+                if support.check(st.text, other.sentences[j].text, float(sims[j])).supported:
                     if not any((other.id, j) in (p.a, p.b) for p in disagreements):
                         cits.append(Citation(source=other.id, evidence=other.sentences[j].text))
-            n_sources = len({c.source for c in cits})
-            centrality = float(v @ centroid)
-            score = W_SOURCES * n_sources + W_CENTRAL * centrality + W_STATEMENT * st.score
-            if PRONOUN_START.match(st.text):
-                score -= W_PRONOUN  # "He said..." reads badly out of its article
-            candidates.append(Candidate(st, v, cits, disagreements, score))
+            agreement.append(float(np.mean(closest)) if closest else 0.0)
+            candidates.append(Candidate(st, v, cits, disagreements))
+    rank(candidates, agreement, len(articles), recency(articles))
     return candidates, centroid
+
+
+def published_at(text: str | None) -> float | None:
+    """When an article was published, as a POSIX timestamp (UTC where no zone is given); None when its date is
+    missing or unreadable. Pages give ISO 8601 dates, feeds RFC 2822 ones. The date is the page's word, so one
+    before 1970 or over a day ahead of now counts as unreadable: a typo or a hostile page would otherwise squash
+    every other article's place between the earliest and the latest."""
+    text = (text or "").strip()
+    if not text or len(text) > 64:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            t = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    try:
+        stamp = t.timestamp()
+    except (OverflowError, ValueError):
+        return None
+    return stamp if 0 <= stamp <= dt.datetime.now(dt.timezone.utc).timestamp() + 86400 else None
+
+
+def recency(articles: list[Article]) -> dict[int, float]:
+    """How late each article came within the story, in [0, 1] (1 for the latest); an article of unknown date gets
+    the middle, 0.5, and a story with fewer than two distinct dates 0 for all (nothing to tell apart)."""
+    times = {a.id: published_at(a.published) for a in articles}
+    known = [t for t in times.values() if t is not None]
+    lo, hi = min(known, default=0.0), max(known, default=0.0)
+    if hi <= lo:
+        return {a.id: 0.0 for a in articles}
+    return {i: 0.5 if t is None else (t - lo) / (hi - lo) for i, t in times.items()}
+
+
+def rank(candidates: list[Candidate], agreement: list[float], n_articles: int,
+         recent: dict[int, float] | None = None) -> None:
+    """Each candidate's prior for selection (select.py adds its concept coverage): how early its sentence comes
+    (news says what matters first), how close the other articles come to saying it (each article's closest
+    sentence, averaged; scaled within the story, so it ranks and does not depend on how alike a story's
+    articles are overall), the sources that state it (citations that pass the support check), and how late its
+    article came (`recent`, from recency(): a later report has the revised figures)."""
+    recent = recent or {}
+    lo, hi = min(agreement, default=0.0), max(agreement, default=0.0)
+    for c, agree in zip(candidates, agreement):
+        position = condense.position_prior(min(c.statement.support, default=0))
+        shared = (agree - lo) / (hi - lo) if hi > lo else 0.0
+        others = len({x.source for x in c.citations}) - 1
+        c.score = (W_POSITION * position + W_AGREE * shared + W_SOURCES * others / max(1, n_articles - 1)
+                   + W_RECENT * recent.get(c.statement.article, 0.0))
 
 
 def claim_words(c: Candidate) -> int:
@@ -311,9 +367,8 @@ def choose(candidates: list[Candidate], budget: int, weights: dict[str, float] |
     pool = uncontested or pool
     if weights is None:
         weights = {}
-    top = max((c.score for c in pool), default=1.0) or 1.0
     options = [selectlib.Option(words=claim_words(c), concepts=_concepts_of(claim_text(c.statement.text)),
-                                vector=c.vector, prior=max(0.0, c.score / top))
+                                vector=c.vector, prior=max(0.0, c.score))
                for c in pool]
     return [pool[i] for i in selectlib.choose(options, budget, weights, REDUNDANT)]
 
@@ -411,13 +466,15 @@ def headline_of(articles: list[Article], sent_vecs: dict[int, np.ndarray], centr
 
 
 def lede_first(chosen: list[Candidate], centroid: np.ndarray) -> list[Candidate]:
-    """The first key point is the lede: the most central statement that most sources make, reading alone."""
+    """The first key point is the lede: the most central statement that most sources make, reading alone, and
+    from near the top of its article (news says what happened first; background comes further down)."""
     if len(chosen) < 2:
         return chosen
 
     def lede(c: Candidate) -> float:
         alone = 0.0 if PRONOUN_START.match(claim_text(c.statement.text)) else 1.0
-        return len({x.source for x in c.citations}) + float(c.vector @ centroid) + alone
+        early = condense.position_prior(min(c.statement.support, default=0))
+        return len({x.source for x in c.citations}) + float(c.vector @ centroid) + alone + early
 
     best = max(range(len(chosen)), key=lambda i: lede(chosen[i]))
     return [chosen[best]] + chosen[:best] + chosen[best + 1:]
@@ -446,9 +503,20 @@ def story_work(item: tuple, support: models.SupportCheck | None = None, only: bo
     # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
     # A story where nothing reads alone is left out, unless it is the only one: a briefing is never empty.
     headline = headline_of(group, sent_vecs, centroid)
-    readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)]
+    readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)
+                and cited_as_said(c, support or DefaultSupport())]
     weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
     return StoryWork(readable or (candidates if only else []), pairs, centroid, headline, weights)
+
+
+def cited_as_said(c: Candidate, support: models.SupportCheck) -> bool:
+    """An extractive claim passes the support check against its own sentence, as `brief verify` will check its
+    citation: a sentence the check refuses even as its own evidence ('X declared: "Vino denies...', a quote
+    cut open by the splitter) would be a claim that fails its own citation. A generated claim was grounded
+    already (ground.py)."""
+    if c.statement.generated or not c.citations:
+        return True
+    return support.check(c.statement.text, c.citations[0].evidence, 1.0).supported
 
 
 def make_stories(articles: list[Article], statements: dict[int, list[Statement]], sent_vecs: dict[int, np.ndarray],

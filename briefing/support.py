@@ -110,7 +110,7 @@ def _read_values(text: str) -> frozenset[float]:
     out = set()
     for m in factlib.NUMBER.finditer(factlib.fold(_number_words(text))):
         raw, pct, scale, _unit = m.groups()
-        v = float(raw.replace(",", "").replace(" ", ""))  # "1, 600" as facts reads it
+        v = float(re.sub(r"[,\s]", "", raw))  # "1,600" and "1, 600" (a space after the comma) are 1600
         if scale:
             v *= {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}[scale.lower()]
         out.add(round(v, 6))
