@@ -46,6 +46,9 @@ statement added adding says said saying stated announced noted one new just now 
 their them per cent percent""".split())
 NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|without|denied|denies|deny|"
                       r"refused|refuses|rejected|rejects|\w+n't|cannot)\b", re.IGNORECASE)
+# Any negating word, "nor" and "neither" too (which the parity above leaves out: "neither ... nor" is one
+# negation): a claim with one is not stated by a source with none.
+NEGATES = re.compile(NEGATION.pattern[:-3] + r"|nor|neither)\b", re.IGNORECASE)
 HEDGE = re.compile(r"\b(?:might|may|could|plans? to|planning to|planned to|expected to|expects to|set to|likely|"
                    r"unlikely|scheduled to|reportedly|suggests?|suggested|possibl[ey]|potentially|appears? to|"
                    r"appeared to|seems? to|seemed to|believed to|thought to|alleged(?:ly)?|suspected|apparent(?:ly)?|"
@@ -191,8 +194,9 @@ def check(claim: str, evidence: str) -> Verdict:
     elif (moved := _only_hedged(raw_claim, raw_evidence)):
         problems.append(("certainty", "the source hedges what the claim states as done ("
                          + ", ".join(sorted(moved)[:3]) + ")"))
-    # Negation: "did not sign" against "signed".
-    if _negated(claim) != _negated(evidence):
+    # Negation: "did not sign" against "signed"; and a claim that negates at all ("neither side refused
+    # to talk", two negations) needs a source that negates too.
+    if _negated(claim) != _negated(evidence) or (NEGATES.search(fold(claim)) and not NEGATES.search(fold(evidence))):
         return Verdict(NONE if recall < SUPPORT_RECALL else PARTIAL, "one of them negates it", recall, "negation")
     # Speaker: a quote without "X said" does not confirm that X said it.
     speaker = _speaker(claim)

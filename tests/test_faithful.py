@@ -130,3 +130,17 @@ def test_issue_cases_fail_the_support_check(claim, evidence, reason):
 def test_faithful_rewordings_pass_the_support_check(claim, evidence):
     v = support.check(claim, evidence)
     assert v.verdict == support.SUPPORTS, v
+
+
+@pytest.mark.parametrize("claim,evidence", [
+    # two negations (even: the parity rule alone reads them as none) against a source with none
+    ("The talks in Geneva were not held without the minister on Friday.",
+     "The talks in Geneva were held with the minister on Friday."),
+    ("The minister in Geneva signed neither treaty on Friday.", "The minister in Geneva signed the treaty on Friday."),
+])
+def test_a_claim_that_negates_needs_a_source_that_negates(claim, evidence):
+    """What ground.py's own negation pre-check caught is now the support check's rule, so `brief verify`
+    and grounding agree on it."""
+    v = support.check(claim, evidence)
+    assert v.verdict != support.SUPPORTS and v.rule == "negation", v
+    assert support.check(evidence, evidence).verdict == support.SUPPORTS  # the same words, unnegated, pass
