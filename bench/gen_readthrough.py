@@ -22,6 +22,10 @@ machine, and both models had to run within one working session. The choice was m
 output was seen. `--words 1000` (not the default 250) so that each briefing carries more claims to read;
 the condensing (the model's slow part) does not depend on it.
 
+With --kept it also condenses each input in-process (from the cache: no model call) and takes every
+sentence grounding kept, the pool the briefing's claims are chosen from, a larger sample than the claims
+a briefing has room for; it runs `brief verify` on those too and writes OUTDIR/MODEL/kept.md.
+
 With --labels (a JSONL file of {"model", "claim", "label": "faithful"|"loose"|"unfaithful", "why"}, written
 by reading claims.md against the labelling rules of ../shared/eval/README.md), it also prints the tally of
 the labels of this run's generated claims, and lists the generated claims no label covers.
@@ -38,7 +42,7 @@ import os
 import subprocess
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,9 +82,9 @@ def one_line(text: str) -> str:
 
 def verify(brief: str, claims: list[dict], folder: Path, work: Path) -> list[dict]:
     """`brief verify` on the claims (one list item each) against the input: one result per claim, in order."""
-    summary = work.with_suffix(".summary.md")
+    summary = work.parent / f"{work.name}.summary.md"
     summary.write_text("".join(f"- {one_line(c['text'])}\n" for c in claims), encoding="utf-8")
-    report = work.with_suffix(".verify.json")
+    report = work.parent / f"{work.name}.verify.json"
     r = subprocess.run([brief, "verify", str(summary), str(folder), "-f", "json", "-o", str(report)],
                        capture_output=True, text=True)
     if r.returncode not in (0, 6):
@@ -89,6 +93,24 @@ def verify(brief: str, claims: list[dict], folder: Path, work: Path) -> list[dic
     if len(v["sentences"]) != len(claims):
         raise SystemExit(f"brief verify read {len(v['sentences'])} statements from {len(claims)} claims ({summary})")
     return v["sentences"]
+
+
+def kept_sentences(model: str, folder: Path) -> list[tuple[str, list[str]]]:
+    """Every sentence grounding kept for the input's articles (the pool the briefing's claims are chosen
+    from), with its evidence sentences: the model's outputs come from the cache `brief make` filled, so
+    this writes nothing new; it condenses in-process, as `brief make` does, through the same backend."""
+    from briefing import models, pipeline
+    from briefing.ingest import read_inputs
+
+    docs, skipped = read_inputs((str(folder),))
+    articles = pipeline.articles_from(docs, skipped)
+    embedder = models.embedders.get("minilm")
+    backend = models.condensers.get(models.canonical(model))
+    vectors = {a.id: embedder.embed([s.text for s in a.sentences]) for a in articles}
+    condensed = backend.condense(articles, vectors, embedder)
+    by_id = {a.id: a for a in articles}
+    return [(st.text, [by_id[st.article].sentences[i].text for i in st.support])
+            for stmts in condensed.statements for st in stmts if st.generated]
 
 
 def main() -> None:
@@ -101,6 +123,8 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="keep briefings OUTDIR already has")
     ap.add_argument("--labels", help="JSONL of read labels: tally them for this run's generated claims")
     ap.add_argument("--no-seeds", action="store_true")
+    ap.add_argument("--kept", action="store_true",
+                    help="also every sentence grounding kept (not only those the briefing chose), checked by brief verify")
     a = ap.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -114,14 +138,14 @@ def main() -> None:
                 x = json.loads(line)
                 labels[(x["model"], one_line(x["claim"]))] = x
     totals: dict[str, Counter] = {}
-    tally: dict[str, Counter] = {}
+    tally: dict = defaultdict(Counter)  # model -> labels of claims; (model, "kept") -> of the kept pool
     unlabelled: list[tuple[str, str]] = []
     for model in a.models:
         mdir = out / Path(model).name
         mdir.mkdir(exist_ok=True)
         t = totals[model] = Counter()
-        tally[model] = Counter()
         lines = [f"# Claims {model} wrote\n"]
+        kept_lines = [f"# Every sentence of {model} that grounding kept\n"]
         for name, folder in todo:
             path = mdir / f"{name}.json"
             if not (a.reuse and path.exists()):
@@ -165,7 +189,25 @@ def main() -> None:
                     k = by_source.get(x["source"], {})
                     lines.append(f"  - [{x['source']}] {one_line(x['evidence'])}  \n"
                                  f"    (verify: {k.get('verdict')}{'; ' + k['reason'] if k.get('reason') else ''})\n")
+            if a.kept:
+                pool = kept_sentences(model, folder)
+                t["kept_pool"] += len(pool)
+                checked = verify(a.brief, [{"text": x} for x, _ in pool], folder, mdir / f"{name}.kept") if pool else []
+                t["kept_pool_pass"] += sum(v["verdict"] == "supported" for v in checked)
+                kept_lines.append(f"\n## {name} ({len(pool)} kept)\n")
+                for (text, evidence), v in zip(pool, checked):
+                    lab = labels.get((model, one_line(text)))
+                    if lab:
+                        tally[model, "kept"][lab["label"]] += 1
+                    elif a.labels:
+                        unlabelled.append((model, text))
+                    lines_ev = "".join(f"  - {one_line(e)}\n" for e in evidence)
+                    kept_lines.append(f"\n- **{one_line(text)}**  \n  brief verify: {v['verdict']}"
+                                      + (f"; read: {lab['label']} ({lab.get('why', '')})" if lab else "") + "\n"
+                                      + lines_ev)
         (mdir / "claims.md").write_text("".join(lines), encoding="utf-8")
+        if a.kept:
+            (mdir / "kept.md").write_text("".join(kept_lines), encoding="utf-8")
     print(f"inputs: {', '.join(n for n, _ in todo)}; --words {a.words}")
     print("model | briefings | claims | generated claims | pass brief verify | cited sources that support "
           "| sentences written | kept by grounding | fused kept | brief make seconds")
@@ -173,12 +215,17 @@ def main() -> None:
         print(f"{model} | {t['briefings']} | {t['claims']} | {t['generated']} | {t['generated_pass']}/{t['generated']}"
               f" | {t['citations_pass']}/{t['citations']} | {t['sentences_written']} | {t['sentences_kept']}"
               f" | {t['fused_kept']} | {t['seconds']:.0f}")
+    if a.kept:
+        print("model | sentences grounding kept (the pool claims are chosen from) | pass brief verify")
+        for model, t in totals.items():
+            print(f"{model} | {t['kept_pool']} | {t['kept_pool_pass']}/{t['kept_pool']}")
     if a.labels:
-        for model, c in tally.items():
+        for key, c in tally.items():
             n = sum(c.values())
-            print(f"read {model}: {n} labelled: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items()))
+            what = f"{key[0]} (kept pool)" if isinstance(key, tuple) else f"{key} (briefing claims)"
+            print(f"read {what}: {n} labelled: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items()))
                   + (f"; unfaithful share {c['unfaithful'] / n:.3f}" if n else ""))
-        for model, text in unlabelled:
+        for model, text in dict.fromkeys(unlabelled):
             print(f"not labelled ({model}): {one_line(text)}")
     print(f"claims to read: {', '.join(str(out / Path(m).name / 'claims.md') for m in a.models)}")
 
