@@ -4,7 +4,8 @@ A sentence supports a claim only when it states the claim's core: the same actor
 thing, with compatible names, numbers, dates and days, and the same certainty. Everything the claim
 says must be found in the sentence (recall of the claim in the evidence); the evidence may say more.
 The checks are slot rules (names, numbers as values with their units, dates, days, years), a
-certainty rule (hedges), a negation rule, a speaker rule (a quote confirms "X said" only if it names X),
+certainty rule (hedges), a negation rule, a speaker rule (a quote confirms "X said" only if it names X,
+and "a court announced" only if it gives it to a court or to a speaker it does not name),
 and the share of the claim's content words the evidence states.
 
 Then the rules of meaning that sentences written by small models broke (issue 14), which hold for any claim:
@@ -129,6 +130,47 @@ def _speaker(claim: str) -> set[str]:
     return _names(window) & _names(claim)
 
 
+# Words between a speaker and its verb ("the court has announced"), and speakers that name no one.
+_AUXILIARY = frozenset("has have had was were is are also later then previously already earlier".split())
+_NO_ONE = frozenset("he she they it we i you who which that this these those there".split())
+
+
+def _speaker_word(claim: str) -> str | None:
+    """The word that names who said it when it is no name ("a military court has announced" -> court;
+    "according to officials" -> officials); None for a name (the name rule reads those) or a pronoun."""
+    m = ATTRIBUTION.search(claim)
+    if not m:
+        return None
+    if m.group(0).lower() == "according to":
+        after = [w for w in re.findall(r"[A-Za-z][\w'-]*", claim[m.end():])[:4] if w.lower() not in STOPWORDS]
+        word = after[0] if after else None
+    else:
+        before = re.findall(r"[A-Za-z][\w'-]*", claim[:m.start()])
+        while before and before[-1].lower() in _AUXILIARY:
+            before.pop()
+        word = before[-1] if before else None
+    if not word or word[0].isupper() or word.lower() in _NO_ONE or word.lower() in STOPWORDS:
+        return None
+    return word.lower()
+
+
+def _attributes_to(evidence: str, word: str) -> bool:
+    """Whether the evidence may give it to that speaker: a word of the same stem beside one of its
+    attribution words, or a speaker it does not name ("it said", "the statement concluded")."""
+    stem = word[:STEM]
+    for m in ATTRIBUTED.finditer(evidence):
+        window = evidence[max(0, m.start() - 50): m.end() + 50].lower()
+        if any(w[:STEM] == stem for w in re.findall(r"[a-z]+", window)):
+            return True
+        before = re.findall(r"[A-Za-z][\w'-]*", evidence[:m.start()])
+        while before and before[-1].lower() in _AUXILIARY:
+            before.pop()
+        if before and (before[-1].lower() in _NO_ONE or m.group(0).lower() == "statement"
+                       or before[-1].lower() == "statement"):
+            return True
+    return False
+
+
 class Check:
     """The rule-based support check; `name` registers it."""
 
@@ -204,6 +246,8 @@ def check(claim: str, evidence: str) -> Verdict:
         problems.append(("speaker", "not said by " + ", ".join(_title(s) for s in sorted(speaker))))
     elif ATTRIBUTION.search(claim) and not ATTRIBUTED.search(evidence):
         problems.append(("speaker", "does not say who said it"))
+    elif (who := _speaker_word(claim)) and not _attributes_to(evidence, who):
+        problems.append(("speaker", f"not said by the {who}"))
     if recall < SUPPORT_RECALL:
         missing = [w for w in c_set if w not in e_set]
         words = _surface(claim, missing[:4])

@@ -144,3 +144,25 @@ def test_a_claim_that_negates_needs_a_source_that_negates(claim, evidence):
     v = support.check(claim, evidence)
     assert v.verdict != support.SUPPORTS and v.rule == "negation", v
     assert support.check(evidence, evidence).verdict == support.SUPPORTS  # the same words, unnegated, pass
+
+
+# SmolLM2 on MultiLing M007 moved an announcement from the army to the court (our own sentences, built like it).
+@pytest.mark.parametrize("claim,evidence,supported", [
+    ("The officer will face trial for his role in the prison abuse case, a military court has announced.",
+     "The officer will be tried by a military court for his role in the prison abuse case, the army announced "
+     "yesterday.", False),
+    ("According to the army, the toll rose to 50 on Monday.", "The toll rose to 50 on Monday, the police said.", False),
+    ("The officer will face trial for his role in the prison abuse case, the army has announced.",
+     "The officer will be tried by a military court for his role in the prison abuse case, the army announced "
+     "yesterday.", True),
+    ("According to the police, the toll rose to 50 on Monday.", "The toll rose to 50 on Monday, the police said.", True),
+    ("The toll rose to 50 on Monday, officials said.", "The toll rose to 50 on Monday, officials told reporters.", True),
+    # a speaker the evidence does not name ("it") may be the claim's: not a different one
+    ("The airline failed its passengers on this flight, the airline said.",
+     "We failed our passengers on this flight, it said.", True),
+])
+def test_a_claim_keeps_who_said_it_even_when_no_name(claim, evidence, supported):
+    v = support.check(claim, evidence)
+    assert (v.verdict == support.SUPPORTS) == supported, v
+    if not supported:
+        assert v.rule == "speaker", v
