@@ -271,6 +271,7 @@ def meaning_problems(claim: str, evidence: str) -> list[tuple[str, str]]:
                           ("time", lambda: time_problem(claim, evidence)),
                           ("quantity", lambda: quantity_problem(claim, evidence)),
                           ("roles", lambda: roles_problem(claim, sents)),
+                          ("roles", lambda: slot_problem(claim, sents)),
                           ("attribution", lambda: attribution_problem(claim, sents))):
         if (p := problem()):
             out.append((rule, p))
@@ -507,6 +508,38 @@ def roles_problem(claim: str, evidence: list[str]) -> str | None:
                             continue
                         if verbs & content_words(e_between) and _passive(between) == _passive(e_between):
                             return f"{a} and {b} swap places around {sorted(verbs & content_words(e_between))[0]}"
+    return None
+
+
+# "the hands of X": a noun that takes a name after "of"; the same noun with another name in the source is
+# another fact ("in the hands of a Chinese official" from "by a Chinese official when the torch was in the
+# hands of David Douillet", SmolLM2 on MultiLing M009).
+_OF_SLOT = re.compile(r"\b([a-z]{3,})\s+of\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+)?$")
+
+
+def _of_slots(text: str) -> dict[str, set[str]]:
+    """Noun (stem) -> the names that follow it with "of" in `text`."""
+    out: dict[str, set[str]] = {}
+    for name, start, _end in _name_spans(text):
+        m = _OF_SLOT.search(text, 0, start)
+        if m and m.group(1) not in STOPWORDS:
+            out.setdefault(m.group(1)[:STEM], set()).add(name)
+    return out
+
+
+def slot_problem(claim: str, evidence: list[str]) -> str | None:
+    """A name after "NOUN of" in the claim where the evidence puts only other names after that noun:
+    "the hands of X" for "the hands of Y". Each evidence sentence is read on its own."""
+    claim_slots = _of_slots(fold(claim))
+    if not claim_slots:
+        return None
+    for e in evidence:
+        e_slots = _of_slots(fold(e))
+        for noun, names in claim_slots.items():
+            others = e_slots.get(noun, set())
+            if others and not names & others and not any(n in o or o in n for n in names for o in others):
+                told, given = (", ".join(_title(x) for x in sorted(xs)) for xs in (others, names))
+                return f"{noun}… of {told}, not {given}"
     return None
 
 

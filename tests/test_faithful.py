@@ -166,3 +166,22 @@ def test_a_claim_keeps_who_said_it_even_when_no_name(claim, evidence, supported)
     assert (v.verdict == support.SUPPORTS) == supported, v
     if not supported:
         assert v.rule == "speaker", v
+
+
+# SmolLM2 on MultiLing M009 gave the torch to the official who put it out (our own sentences, built like it).
+@pytest.mark.parametrize("claim,evidence,supported", [
+    ("The flame went out once, when it was in the hands of a French official.",
+     "The flame was put out once by a French official when it was in the hands of Jane Roe.", False),
+    ("The flame went out once, when it was in the hands of Jane Roe.",
+     "The flame was put out once by a French official when it was in the hands of Jane Roe.", True),
+    ("The report of the Senate committee was published on Monday.",
+     "The report of the House committee was published on Monday.", False),
+    # a noun with several names after it in the source: any of them is that source's
+    ("The visit of Putin was the first since 2000.", "The visit of Putin and the visit of Kim were the first since "
+                                                     "2000.", True),
+])
+def test_a_name_after_noun_of_must_be_the_sources(claim, evidence, supported):
+    v = support.check(claim, evidence)
+    assert (v.verdict == support.SUPPORTS) == supported, v
+    if not supported:
+        assert "roles" in v.rules or "names" in v.rules, v
