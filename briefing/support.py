@@ -133,6 +133,8 @@ def _speaker(claim: str) -> set[str]:
 # Words between a speaker and its verb ("the court has announced"), and speakers that name no one.
 _AUXILIARY = frozenset("has have had was were is are also later then previously already earlier".split())
 _NO_ONE = frozenset("he she they it we i you who which that this these those there".split())
+# A name, then a description between commas, right before the verb: "Yuri Ushakov, Putin's aide, (has) announced".
+_APPOSITION = re.compile(r"\b[A-Z][\w'’.-]*\s*,[^,]{1,60},\s*(?:(?:" + "|".join(sorted(_AUXILIARY)) + r")\s+)*$")
 
 
 def _speaker_word(claim: str) -> str | None:
@@ -145,6 +147,8 @@ def _speaker_word(claim: str) -> str | None:
         after = [w for w in re.findall(r"[A-Za-z][\w'-]*", claim[m.end():])[:4] if w.lower() not in STOPWORDS]
         word = after[0] if after else None
     else:
+        if _APPOSITION.search(claim[:m.start()]):
+            return None  # "Yuri Ushakov, Putin's aide, announced": the name said it, and the name rule reads it
         before = re.findall(r"[A-Za-z][\w'-]*", claim[:m.start()])
         while before and before[-1].lower() in _AUXILIARY:
             before.pop()

@@ -160,6 +160,10 @@ def test_a_claim_that_negates_needs_a_source_that_negates(claim, evidence):
     # a speaker the evidence does not name ("it") may be the claim's: not a different one
     ("The airline failed its passengers on this flight, the airline said.",
      "We failed our passengers on this flight, it said.", True),
+    # a description between commas after a name: the name said it, and the name is the source's speaker
+    ("Yuri Ushakov, Putin's aide, announced that the visit would feature a very eventful agenda.",
+     "Putin's aide Yuri Ushakov also commented on the trip during a press conference Monday and stated that "
+     "his trip will have an eventful agenda.", True),
 ])
 def test_a_claim_keeps_who_said_it_even_when_no_name(claim, evidence, supported):
     v = support.check(claim, evidence)
