@@ -10,7 +10,7 @@ import re
 # Words that end with a period without ending the sentence. Lower case, no final period.
 ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "gen", "lt", "col", "maj", "capt",
-    "cmdr", "adm", "sgt", "ssgt", "cpl", "spc", "pfc", "pvt", "cpt", "gov", "sen", "rep", "rev", "hon", "pres", "supt", "insp",
+    "cmdr", "adm", "sgt", "cpl", "gov", "sen", "rep", "rev", "hon", "pres", "supt", "insp",
     "det", "no", "nos", "vs", "etc", "al", "approx", "dept", "est", "fig", "inc", "ltd", "co",
     "corp", "bros", "vol", "op", "cf", "ca", "ed", "eds", "pp", "jan", "feb", "mar", "apr",
     "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu",

@@ -13,13 +13,6 @@ def test_country_abbreviations_inside_and_at_end_of_sentence():
         "She lives in the U.S.", "The next day, she left."]
 
 
-def test_military_ranks_do_not_split():
-    # "Spc." once cut "A court martial convicted Spc. Charles Graner ..." into a fragment that a model copied
-    assert split("A court martial convicted Spc. Charles Graner. Pfc. Lynndie England and Pvt. Ivan Frederick "
-                 "were charged.") == ["A court martial convicted Spc. Charles Graner.",
-                                      "Pfc. Lynndie England and Pvt. Ivan Frederick were charged."]
-
-
 def test_decimals_months_and_initials():
     assert split("It cost $3.5 billion on Jun. 18, up 2.5%. John F. Kennedy agreed.") == [
         "It cost $3.5 billion on Jun. 18, up 2.5%.", "John F. Kennedy agreed."]
