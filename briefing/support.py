@@ -274,6 +274,7 @@ def meaning_problems(claim: str, evidence: str) -> list[tuple[str, str]]:
     for rule, problem in (("chatter", lambda: chatter_problem(claim)),
                           ("time", lambda: time_problem(claim, evidence)),
                           ("quantity", lambda: quantity_problem(claim, evidence)),
+                          ("quantity", lambda: count_problem(claim, evidence)),
                           ("roles", lambda: roles_problem(claim, sents)),
                           ("roles", lambda: slot_problem(claim, sents)),
                           ("attribution", lambda: attribution_problem(claim, sents))):
@@ -455,6 +456,31 @@ def quantity_problem(claim: str, evidence: str) -> str | None:
         if unit is not None and unit not in same:
             given = ", ".join(f"{value:g} {u}" if u else f"{value:g} without a unit" for u in sorted(same, key=str))
             return f"{value:g} {unit}: the evidence gives {given}"
+    return None
+
+
+_COUNTED = re.compile(rf"\b({_NUM}|{_WORDNUM})\s+([a-z]{{3,}})\b")
+
+
+def _counts(text: str) -> dict[str, set[float]]:
+    """Counted noun -> the values written right before it: "216 passengers and 12 crew" -> passengers: 216."""
+    out: dict[str, set[float]] = {}
+    for m in _COUNTED.finditer(TIME.sub(" ", fold(text).lower())):
+        value, noun = _value(m.group(1)), m.group(2)
+        if value is not None and noun not in STOPWORDS and noun not in UNIT_KIND:  # units: quantity_problem
+            out.setdefault(noun[:STEM], set()).add(value)
+    return out
+
+
+def count_problem(claim: str, evidence: str) -> str | None:
+    """A count of a noun the evidence counts otherwise: "216 people" where it says "216 passengers and 12
+    crew, 228 people" (Gemma 3 270M on MultiLing M008)."""
+    have = _counts(evidence)
+    for noun, values in _counts(claim).items():
+        other = have.get(noun, set())
+        if other and not values & other:
+            shown, told = (", ".join(f"{v:g}" for v in sorted(vs)) for vs in (values, other))
+            return f"{shown} where the evidence counts {told} ({noun}…)"
     return None
 
 

@@ -189,3 +189,19 @@ def test_a_name_after_noun_of_must_be_the_sources(claim, evidence, supported):
     assert (v.verdict == support.SUPPORTS) == supported, v
     if not supported:
         assert "roles" in v.rules or "names" in v.rules, v
+
+
+# Gemma 3 270M on MultiLing M008 counted the passengers as the people on board (our own sentences, built like it).
+@pytest.mark.parametrize("claim,evidence,supported", [
+    ("The ferry was carrying 300 people.", "The ferry, carrying 300 passengers and 20 crew, 320 people in all, sank.",
+     False),
+    ("The ferry was carrying 320 people.", "The ferry, carrying 300 passengers and 20 crew, 320 people in all, sank.",
+     True),
+    ("The ferry was carrying 300 passengers.", "The ferry, carrying 300 passengers and 20 crew, sank.", True),
+    ("The ferry was carrying twenty crew.", "The ferry, carrying 300 passengers and 20 crew, sank.", True),
+])
+def test_a_count_of_a_noun_must_be_the_sources_count_of_it(claim, evidence, supported):
+    v = support.check(claim, evidence)
+    assert (v.verdict == support.SUPPORTS) == supported, v
+    if not supported:
+        assert v.rule == "quantity", v
