@@ -205,3 +205,12 @@ def test_a_count_of_a_noun_must_be_the_sources_count_of_it(claim, evidence, supp
     assert (v.verdict == support.SUPPORTS) == supported, v
     if not supported:
         assert v.rule == "quantity", v
+
+
+def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
+    """Gemma 3 270M on MultiLing M008 made the searcher "Air France" from "France said ... the airplane's
+    recorders" (our own sentences, built like it): grounding's stricter rule reads words, not letters."""
+    evidence = ["Canada said that it has sent a ship to search for the airplane's flight recorders."]
+    assert "Air" in ground.missing_facts("Air Canada has been searching for the flight recorders.", evidence)
+    assert not ground.missing_facts("Canada has sent a ship to search for the airplane's flight recorders.", evidence)
+    assert not ground.missing_facts("Canada's ship will search for the flight recorders.", evidence)
