@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -53,7 +54,7 @@ def fingerprint(docs: list[RawDocument], skipped: list[Skipped], config: Config)
         h.update(key.encode("utf-8") + b"\n")
     for s in skipped:
         h.update(f"skipped\t{s.input}\t{s.reason}\n".encode("utf-8"))
-    h.update(json.dumps([config.title, config.words, config.max_stories, config.single_source, config.model,
+    h.update(json.dumps([config.digest_title, config.words, config.max_stories, config.single_source, config.model,
                          config.embedder, config.prompts, sorted(config.formats), config.templates]).encode("utf-8"))
     return h.hexdigest()
 
@@ -76,8 +77,13 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None,
         cached = store.recent(since.astimezone(dt.timezone.utc).isoformat(timespec="seconds"))
         reused = {id(d) for d in cached.values()}
         try:
+            # The feeds are read here; their pages are fetched and extracted on the engine's workers, if it
+            # has any (a fetcher passed in, as tests do, stays here).
+            away = own and engine is not None and engine.name != "local"
             more, more_skipped = web.fetch_all(web_urls, fetcher=fetcher, feeds=config.feeds, since=since,
-                                               known=cached.get)
+                                               known=cached.get,
+                                               pages=partial(engine.fetch_pages, limits=fetcher.limits) if away
+                                               else None)
         finally:
             if own:
                 fetcher.close()
@@ -123,12 +129,16 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
     import sqlite3
 
     from briefing import scale
+    from briefing.ingest.web import is_url
 
+    if config.inputs:  # `brief make --config FILE INPUT...`: the inputs join the file's sources
+        config = replace(config, inputs=(), urls=config.urls + tuple(i for i in config.inputs if is_url(i)),
+                         paths=config.paths + tuple(i for i in config.inputs if not is_url(i)))
     if not (config.feeds or config.urls or config.paths):
         raise BriefError("the config lists no sources", hint="add feeds, urls or paths under [sources]")
     if engine is None:
         engine = scale.get(config.engine, config.address, config.workers, embedder,
-                           embedder_name=config.embedder)
+                           embedder_name=config.embedder, num_gpus=config.num_gpus)
     engine.start()
     try:
         return _run(config, embedder, fetcher, now, progress, queue, engine)
@@ -156,8 +166,8 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
     now = now or dt.datetime.now(dt.timezone.utc).astimezone()
     day = now.date().isoformat()
     paths = output_paths(config, day)
-    model = models.condensers.canonical(config.model)
-    embedder_name = models.embedders.canonical(config.embedder)
+    named = pipeline.named(config)
+    model, embedder_name = named.model, named.embedder
     out_dir = Path(config.dir).expanduser()
     _mkdir(out_dir, "the output folder ([output] dir)")
     state = config.state_path
@@ -177,7 +187,7 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
             if prior and prior[0] == fp and (not prior[1] or set(prior[1]) == set(paths)):
                 written = [write_atomic(paths[k], text) for k, text in prior[1].items()]
                 if written:  # a run killed after its record but before the archive: the archive is made now
-                    archive.rebuild(store, out_dir, config.title)
+                    archive.rebuild(store, out_dir, config.digest_title)
                 if not written:
                     return Outcome(EXIT_USAGE, "nothing new since the last briefing", skipped=skipped, reused=True)
                 return Outcome(prior[2], f"wrote {', '.join(map(str, written))} again (nothing changed today)",
@@ -207,14 +217,16 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
                 embedder = CachedEmbedder(embedder or models.embedders.get(embedder_name), store, day)
                 articles = pipeline.articles_from(docs, skipped)
             code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
-            settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model,
-                                         embedder=embedder_name,
-                                         device=config.device.lower(), prompts=config.prompts or None)
+            # The Ray engine (scale.py) did the per-article work above; the briefing maps each chosen story's own
+            # work on the engine passed to it (merge.story_work through engine.map), the rest of it runs here.
+            settings = replace(config, title=config.digest_title, model=model, embedder=embedder_name,
+                               engine=models.engines.default)
             try:
                 result = pipeline.brief(
                     articles, skipped, settings, embedder=embedder, progress=progress, now=now,
                     preselect=lambda arts, emb: triage.preselect(arts, emb, seen, hashes, config),
-                    select=lambda stories, arts: triage.select(stories, arts, published, config, embedder, hashes))
+                    select=lambda stories, arts: triage.select(stories, arts, published, config, embedder, hashes),
+                    engine=engine)
             except NothingNew as e:
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, e.message, skipped=skipped)
@@ -232,7 +244,7 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
             if queue is not None:
                 queue(result)  # before the record: a run that dies here is run again, and mails again
             store.publish(day, record, fp, outputs, code_if_made, now.isoformat(timespec="seconds"))
-            archive.rebuild(store, out_dir, config.title)  # index.html and feed.xml, from every day in the state
+            archive.rebuild(store, out_dir, config.digest_title)  # index.html and feed.xml, from every day in the state
             embedder.prune()
             store.prune(day, config.keep_days)
             new = result.stats["new_claims"]
