@@ -21,6 +21,7 @@ import numpy as np
 
 from briefing import facts as factlib
 from briefing import sentences as sentlib
+from briefing import standalone
 from briefing import support as supportlib
 from briefing import tuning
 from briefing.types import Article
@@ -132,6 +133,9 @@ def well_formed(text: str) -> bool:
     letters = sum(c.isalpha() and c.isascii() or c in "'’" for c in chars)
     if letters < 0.75 * len(chars):
         return False  # a run of symbols, bytes or digits: not prose
+    if (standalone.reason(text) or "").startswith("fragment"):
+        return False  # no verb, cut at an abbreviation, no subject: "The United States Army Spc." (Gemma 3
+        # 270M on MultiLing M007, copying a source sentence the splitter cut at "Spc.")
     # Real prose is mostly short common words and known spellings; a random model strings fragments.
     lower = [w.strip(".,;:!\"'()").lower() for w in words]
     return sum(w in STOPWORDS for w in lower) >= max(1, len(words) // 8) and text[:1].isupper()

@@ -385,6 +385,13 @@ def test_a_sentence_cut_off_by_the_token_limit_is_malformed():
     assert ground.well_formed("Putin said the visit was “a friendly state visit.”")
 
 
+def test_a_fragment_is_malformed():
+    # Gemma 3 270M on MultiLing M007 copied a source sentence cut at "Spc." (no verb); SmolLM2 one cut mid-name
+    assert not ground.well_formed("The United States Army Spc.")
+    assert not ground.well_formed("A United States Army court martial convicted a US Army Spc.")
+    assert ground.well_formed("A United States Army court martial convicted a US Army specialist.")
+
+
 def test_a_model_that_writes_nothing_leaves_an_extractive_briefing_that_says_so(seeds, hash_embedder, monkeypatch,
                                                                                 tmp_path):
     gen = ScriptedGenerator(default="")
