@@ -27,7 +27,9 @@ sentence grounding kept, the pool the briefing's claims are chosen from, a large
 a briefing has room for; it runs `brief verify` on those too and writes OUTDIR/MODEL/kept.md.
 
 With --labels (a JSONL file of {"model", "claim", "label": "faithful"|"loose"|"unfaithful", "why"}, written
-by reading claims.md against the labelling rules of ../shared/eval/README.md), it also prints the tally of
+by reading claims.md against the labelling rules of ../shared/eval/README.md; the evidence it quotes is from
+the seeds and MultiLing 2011: WikiNews texts, CC BY 2.5; the MultiLing 2011 pilot data set, CC BY 3.0, the
+MultiLing community), it also prints the tally of
 the labels of this run's generated claims, and lists the generated claims no label covers.
 
 Model outputs are cached in BRIEF_HOME (keyed by article, model, prompt and settings): run it once to
