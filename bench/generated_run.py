@@ -6,12 +6,13 @@
 
 For each MODEL (anything `--model` takes: a .gguf path, a name `brief models` lists, a folder), one fresh
 `brief make INPUTS --model MODEL -f json -o OUT/<name>.json` with an empty BRIEF_HOME, so the run includes
-converting a GGUF file and every generation (nothing cached). Prints one row a model, the columns of models.md's
-"Faithfulness of generated claims" table: wall seconds and the process's peak RSS (os.wait4's ru_maxrss of that
+converting a GGUF file and every generation (nothing cached). Prints one row a model (models.md, "Faithfulness of
+generated claims", names it for a cold run's cost): wall seconds and the process's peak RSS (os.wait4's ru_maxrss of that
 `brief make`), sentences generated, kept, fused, dropped by the support check (by reason), generated claims in
 the briefing, and ../shared/tools/check_briefing.py's verdict when the tools are there. The load average is
 printed too: the machine is shared, so compare seconds within one run. --quick: the first two articles only.
-The JSON files stay in OUT for bench/generated_claims.py (reading the claims by hand).
+The JSON files stay in OUT; bench/gen_readthrough.py runs `brief verify` on the generated claims and writes them
+out with their evidence for reading by hand.
 """
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ A sentence supports a claim only when it states the claim's core: the same actor
 thing, with compatible names, numbers, dates and days, and the same certainty. Everything the claim
 says must be found in the sentence (recall of the claim in the evidence); the evidence may say more.
 The checks are slot rules (names, numbers as values with their units, dates, days, years), a
-certainty rule (hedges), a negation rule, a speaker rule (a quote confirms "X said" only if it names X),
+certainty rule (hedges), a negation rule, a speaker rule (a quote confirms "X said" only if it names X,
+and "a court announced" only if it gives it to a court or to a speaker it does not name),
 and the share of the claim's content words the evidence states.
 
 Then the rules of meaning that sentences written by small models broke (issue 14), which hold for any claim:
@@ -48,6 +49,9 @@ statement added adding says said saying stated announced noted one new just now 
 their them per cent percent""".split())
 NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|without|denied|denies|deny|"
                       r"refused|refuses|rejected|rejects|\w+n't|cannot)\b", re.IGNORECASE)
+# Any negating word, "nor" and "neither" too (which the parity above leaves out: "neither ... nor" is one
+# negation): a claim with one is not stated by a source with none.
+NEGATES = re.compile(NEGATION.pattern[:-3] + r"|nor|neither)\b", re.IGNORECASE)
 HEDGE = re.compile(r"\b(?:might|may|could|plans? to|planning to|planned to|expected to|expects to|set to|likely|"
                    r"unlikely|scheduled to|reportedly|suggests?|suggested|possibl[ey]|potentially|appears? to|"
                    r"appeared to|seems? to|seemed to|believed to|thought to|alleged(?:ly)?|suspected|apparent(?:ly)?|"
@@ -140,6 +144,51 @@ def _speaker(claim: str) -> set[str]:
     return _names(window) & _names(claim)
 
 
+# Words between a speaker and its verb ("the court has announced"), and speakers that name no one.
+_AUXILIARY = frozenset("has have had was were is are also later then previously already earlier".split())
+_NO_ONE = frozenset("he she they it we i you who which that this these those there".split())
+# A name, then a description between commas, right before the verb: "Yuri Ushakov, Putin's aide, (has) announced".
+_APPOSITION = re.compile(r"\b[A-Z][\w'’.-]*\s*,[^,]{1,60},\s*(?:(?:" + "|".join(sorted(_AUXILIARY)) + r")\s+)*$")
+
+
+def _speaker_word(claim: str) -> str | None:
+    """The word that names who said it when it is no name ("a military court has announced" -> court;
+    "according to officials" -> officials); None for a name (the name rule reads those) or a pronoun."""
+    m = ATTRIBUTION.search(claim)
+    if not m:
+        return None
+    if m.group(0).lower() == "according to":
+        after = [w for w in re.findall(r"[A-Za-z][\w'-]*", claim[m.end():])[:4] if w.lower() not in STOPWORDS]
+        word = after[0] if after else None
+    else:
+        if _APPOSITION.search(claim[:m.start()]):
+            return None  # "Yuri Ushakov, Putin's aide, announced": the name said it, and the name rule reads it
+        before = re.findall(r"[A-Za-z][\w'-]*", claim[:m.start()])
+        while before and before[-1].lower() in _AUXILIARY:
+            before.pop()
+        word = before[-1] if before else None
+    if not word or word[0].isupper() or word.lower() in _NO_ONE or word.lower() in STOPWORDS:
+        return None
+    return word.lower()
+
+
+def _attributes_to(evidence: str, word: str) -> bool:
+    """Whether the evidence may give it to that speaker: a word of the same stem beside one of its
+    attribution words, or a speaker it does not name ("it said", "the statement concluded")."""
+    stem = word[:STEM]
+    for m in ATTRIBUTED.finditer(evidence):
+        window = evidence[max(0, m.start() - 50): m.end() + 50].lower()
+        if any(w[:STEM] == stem for w in re.findall(r"[a-z]+", window)):
+            return True
+        before = re.findall(r"[A-Za-z][\w'-]*", evidence[:m.start()])
+        while before and before[-1].lower() in _AUXILIARY:
+            before.pop()
+        if before and (before[-1].lower() in _NO_ONE or m.group(0).lower() == "statement"
+                       or before[-1].lower() == "statement"):
+            return True
+    return False
+
+
 class Check:
     """The rule-based support check; `name` registers it."""
 
@@ -205,8 +254,9 @@ def check(claim: str, evidence: str) -> Verdict:
     elif (moved := _only_hedged(raw_claim, raw_evidence)):
         problems.append(("certainty", "the source hedges what the claim states as done ("
                          + ", ".join(sorted(moved)[:3]) + ")"))
-    # Negation: "did not sign" against "signed".
-    if _negated(claim) != _negated(evidence):
+    # Negation: "did not sign" against "signed"; and a claim that negates at all ("neither side refused
+    # to talk", two negations) needs a source that negates too.
+    if _negated(claim) != _negated(evidence) or (NEGATES.search(fold(claim)) and not NEGATES.search(fold(evidence))):
         return Verdict(NONE if recall < SUPPORT_RECALL else PARTIAL, "one of them negates it", recall, "negation")
     # Speaker: a quote without "X said" does not confirm that X said it.
     speaker = _speaker(claim)
@@ -214,6 +264,8 @@ def check(claim: str, evidence: str) -> Verdict:
         problems.append(("speaker", "not said by " + ", ".join(_title(s) for s in sorted(speaker))))
     elif ATTRIBUTION.search(claim) and not ATTRIBUTED.search(evidence):
         problems.append(("speaker", "does not say who said it"))
+    elif (who := _speaker_word(claim)) and not _attributes_to(evidence, who):
+        problems.append(("speaker", f"not said by the {who}"))
     if recall < SUPPORT_RECALL:
         missing = [w for w in c_set if w not in e_set]
         words = _surface(claim, missing[:4])
@@ -236,7 +288,9 @@ def meaning_problems(claim: str, evidence: str) -> list[tuple[str, str]]:
     for rule, problem in (("chatter", lambda: chatter_problem(claim)),
                           ("time", lambda: time_problem(claim, evidence)),
                           ("quantity", lambda: quantity_problem(claim, evidence)),
+                          ("quantity", lambda: count_problem(claim, evidence)),
                           ("roles", lambda: roles_problem(claim, sents)),
+                          ("roles", lambda: slot_problem(claim, sents)),
                           ("attribution", lambda: attribution_problem(claim, sents))):
         if (p := problem()):
             out.append((rule, p))
@@ -431,6 +485,31 @@ def quantity_problem(claim: str, evidence: str) -> str | None:
     return None
 
 
+_COUNTED = re.compile(rf"\b({_NUM}|{_WORDNUM})\s+([a-z]{{3,}})\b")
+
+
+def _counts(text: str) -> dict[str, set[float]]:
+    """Counted noun -> the values written right before it: "216 passengers and 12 crew" -> passengers: 216."""
+    out: dict[str, set[float]] = {}
+    for m in _COUNTED.finditer(TIME.sub(" ", fold(text).lower())):
+        value, noun = _value(m.group(1)), m.group(2)
+        if value is not None and noun not in STOPWORDS and noun not in UNIT_KIND:  # units: quantity_problem
+            out.setdefault(noun[:STEM], set()).add(value)
+    return out
+
+
+def count_problem(claim: str, evidence: str) -> str | None:
+    """A count of a noun the evidence counts otherwise: "216 people" where it says "216 passengers and 12
+    crew, 228 people" (Gemma 3 270M on MultiLing M008)."""
+    have = _counts(evidence)
+    for noun, values in _counts(claim).items():
+        other = have.get(noun, set())
+        if other and not values & other:
+            shown, told = (", ".join(f"{v:g}" for v in sorted(vs)) for vs in (values, other))
+            return f"{shown} where the evidence counts {told} ({noun}…)"
+    return None
+
+
 def time_problem(claim: str, evidence: str) -> str | None:
     have = times_of_day(fold(evidence))
     for t in times_of_day(fold(claim)):
@@ -490,6 +569,38 @@ def roles_problem(claim: str, evidence: list[str]) -> str | None:
                             continue
                         if verbs & content_words(e_between) and _passive(between) == _passive(e_between):
                             return f"{a} and {b} swap places around {sorted(verbs & content_words(e_between))[0]}"
+    return None
+
+
+# "the hands of X": a noun that takes a name after "of"; the same noun with another name in the source is
+# another fact ("in the hands of a Chinese official" from "by a Chinese official when the torch was in the
+# hands of David Douillet", SmolLM2 on MultiLing M009).
+_OF_SLOT = re.compile(r"\b([a-z]{3,})\s+of\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+)?$")
+
+
+def _of_slots(text: str) -> dict[str, set[str]]:
+    """Noun (stem) -> the names that follow it with "of" in `text`."""
+    out: dict[str, set[str]] = {}
+    for name, start, _end in _name_spans(text):
+        m = _OF_SLOT.search(text, 0, start)
+        if m and m.group(1) not in STOPWORDS:
+            out.setdefault(m.group(1)[:STEM], set()).add(name)
+    return out
+
+
+def slot_problem(claim: str, evidence: list[str]) -> str | None:
+    """A name after "NOUN of" in the claim where the evidence puts only other names after that noun:
+    "the hands of X" for "the hands of Y". Each evidence sentence is read on its own."""
+    claim_slots = _of_slots(fold(claim))
+    if not claim_slots:
+        return None
+    for e in evidence:
+        e_slots = _of_slots(fold(e))
+        for noun, names in claim_slots.items():
+            others = e_slots.get(noun, set())
+            if others and not names & others and not any(n in o or o in n for n in names for o in others):
+                told, given = (", ".join(_title(x) for x in sorted(xs)) for xs in (others, names))
+                return f"{noun}… of {told}, not {given}"
     return None
 
 

@@ -51,9 +51,8 @@ GROUND_MIN_STRENGTH = 0.85
 # quarter of its words. Set on the seeds, where Gemma 3 270M's "Russia's visit to North Korea is a welcome one
 # for the Russian people" passed every other check. Effect: python bench/generation_stats.py MODEL (novel).
 GROUND_MAX_NOVEL, GROUND_NOVEL_SHARE = 2, 0.25
-GROUND_EXTRA_COSINE = 0.35  # a second or third evidence sentence must at least be on the topic; not tuned
-GROUND_MAX_SUPPORT = 3  # evidence sentences one generated sentence may rest on; not tuned
-GROUND_CANDIDATES = 12  # source sentences, closest first, that may lend a missing name or number; not tuned
+GROUND_MAX_SUPPORT = 3  # own-article sentences cited for one generated sentence (each supports it alone); not tuned
+GROUND_CANDIDATES = 12  # source sentences, closest first, the support check reads for one generated sentence; not tuned
 GROUND_MIN_WORDS, GROUND_MAX_WORDS = 5, 70  # a generated sentence's length; as condense's, not tuned
 
 # -- abstractive.py: pieces and fusing ------------------------------------------------------------------

@@ -130,3 +130,87 @@ def test_issue_cases_fail_the_support_check(claim, evidence, reason):
 def test_faithful_rewordings_pass_the_support_check(claim, evidence):
     v = support.check(claim, evidence)
     assert v.verdict == support.SUPPORTS, v
+
+
+@pytest.mark.parametrize("claim,evidence", [
+    # two negations (even: the parity rule alone reads them as none) against a source with none
+    ("The talks in Geneva were not held without the minister on Friday.",
+     "The talks in Geneva were held with the minister on Friday."),
+    ("The minister in Geneva signed neither treaty on Friday.", "The minister in Geneva signed the treaty on Friday."),
+])
+def test_a_claim_that_negates_needs_a_source_that_negates(claim, evidence):
+    """What ground.py's own negation pre-check caught is now the support check's rule, so `brief verify`
+    and grounding agree on it."""
+    v = support.check(claim, evidence)
+    assert v.verdict != support.SUPPORTS and v.rule == "negation", v
+    assert support.check(evidence, evidence).verdict == support.SUPPORTS  # the same words, unnegated, pass
+
+
+# SmolLM2 on MultiLing M007 moved an announcement from the army to the court (our own sentences, built like it).
+@pytest.mark.parametrize("claim,evidence,supported", [
+    ("The officer will face trial for his role in the prison abuse case, a military court has announced.",
+     "The officer will be tried by a military court for his role in the prison abuse case, the army announced "
+     "yesterday.", False),
+    ("According to the army, the toll rose to 50 on Monday.", "The toll rose to 50 on Monday, the police said.", False),
+    ("The officer will face trial for his role in the prison abuse case, the army has announced.",
+     "The officer will be tried by a military court for his role in the prison abuse case, the army announced "
+     "yesterday.", True),
+    ("According to the police, the toll rose to 50 on Monday.", "The toll rose to 50 on Monday, the police said.", True),
+    ("The toll rose to 50 on Monday, officials said.", "The toll rose to 50 on Monday, officials told reporters.", True),
+    # a speaker the evidence does not name ("it") may be the claim's: not a different one
+    ("The airline failed its passengers on this flight, the airline said.",
+     "We failed our passengers on this flight, it said.", True),
+    # a description between commas after a name: the name said it, and the name is the source's speaker
+    ("Yuri Ushakov, Putin's aide, announced that the visit would feature a very eventful agenda.",
+     "Putin's aide Yuri Ushakov also commented on the trip during a press conference Monday and stated that "
+     "his trip will have an eventful agenda.", True),
+])
+def test_a_claim_keeps_who_said_it_even_when_no_name(claim, evidence, supported):
+    v = support.check(claim, evidence)
+    assert (v.verdict == support.SUPPORTS) == supported, v
+    if not supported:
+        assert v.rule == "speaker", v
+
+
+# SmolLM2 on MultiLing M009 gave the torch to the official who put it out (our own sentences, built like it).
+@pytest.mark.parametrize("claim,evidence,supported", [
+    ("The flame went out once, when it was in the hands of a French official.",
+     "The flame was put out once by a French official when it was in the hands of Jane Roe.", False),
+    ("The flame went out once, when it was in the hands of Jane Roe.",
+     "The flame was put out once by a French official when it was in the hands of Jane Roe.", True),
+    ("The report of the Senate committee was published on Monday.",
+     "The report of the House committee was published on Monday.", False),
+    # a noun with several names after it in the source: any of them is that source's
+    ("The visit of Putin was the first since 2000.", "The visit of Putin and the visit of Kim were the first since "
+                                                     "2000.", True),
+])
+def test_a_name_after_noun_of_must_be_the_sources(claim, evidence, supported):
+    v = support.check(claim, evidence)
+    assert (v.verdict == support.SUPPORTS) == supported, v
+    if not supported:
+        assert "roles" in v.rules or "names" in v.rules, v
+
+
+# Gemma 3 270M on MultiLing M008 counted the passengers as the people on board (our own sentences, built like it).
+@pytest.mark.parametrize("claim,evidence,supported", [
+    ("The ferry was carrying 300 people.", "The ferry, carrying 300 passengers and 20 crew, 320 people in all, sank.",
+     False),
+    ("The ferry was carrying 320 people.", "The ferry, carrying 300 passengers and 20 crew, 320 people in all, sank.",
+     True),
+    ("The ferry was carrying 300 passengers.", "The ferry, carrying 300 passengers and 20 crew, sank.", True),
+    ("The ferry was carrying twenty crew.", "The ferry, carrying 300 passengers and 20 crew, sank.", True),
+])
+def test_a_count_of_a_noun_must_be_the_sources_count_of_it(claim, evidence, supported):
+    v = support.check(claim, evidence)
+    assert (v.verdict == support.SUPPORTS) == supported, v
+    if not supported:
+        assert v.rule == "quantity", v
+
+
+def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
+    """Gemma 3 270M on MultiLing M008 made the searcher "Air France" from "France said ... the airplane's
+    recorders" (our own sentences, built like it): grounding's stricter rule reads words, not letters."""
+    evidence = ["Canada said that it has sent a ship to search for the airplane's flight recorders."]
+    assert "Air" in ground.missing_facts("Air Canada has been searching for the flight recorders.", evidence)
+    assert not ground.missing_facts("Canada has sent a ship to search for the airplane's flight recorders.", evidence)
+    assert not ground.missing_facts("Canada's ship will search for the flight recorders.", evidence)
