@@ -110,13 +110,14 @@ def cluster_similar(similarity: np.ndarray, threshold: float) -> list[list[int]]
     return [sorted(g) for g in groups if g]
 
 
-# Similarities held at once while looking for the pairs that may link (float64 cells: 64 MB a block), so
+# Similarities held at once while looking for the pairs that may link (float32: 64 MB a block), so
 # clustering n articles needs O(n) memory beyond its vectors, never the n x n matrix (100,000 articles would
 # ask for 37 GiB). A memory bound, not tuned: python bench/cluster_memory.py shows time and peak memory.
-CLUSTER_BLOCK_CELLS = 1 << 23
-# The pass that finds linkable pairs keeps those this little under the threshold too: its block products may
-# round differently from the final averages, and a pair kept needlessly changes nothing (a bound, not tuned).
-LINK_SLACK = 1e-6
+CLUSTER_BLOCK_CELLS = 1 << 24
+# The pass that finds linkable pairs keeps those this little under the threshold too: it multiplies in float32
+# (twice as fast), whose dot products of 384 numbers can be off by some 1e-5, and a pair kept needlessly
+# changes nothing (it only joins two components the chain then clusters as before). A bound, not tuned.
+LINK_SLACK = 1e-4
 
 
 class InnerProducts:
@@ -126,16 +127,17 @@ class InnerProducts:
     def __init__(self, *parts):
         self.parts = [(float(w), x) for w, x in parts]
         self.n = self.parts[0][1].shape[0]
-        # A sparse part is multiplied by its transpose in row form, made once (not converted every block).
-        self._t = [x.T.tocsr() if hasattr(x, "tocsr") else None for _, x in self.parts]
+        # Blocks are multiplied in float32 (LINK_SLACK covers the rounding); a sparse part by its transpose in
+        # row form, made once rather than every block.
+        self._fast = [(x.astype(np.float32).tocsr(), x.T.astype(np.float32).tocsr()) if hasattr(x, "tocsr")
+                      else (np.asarray(x, dtype=np.float32), None) for _, x in self.parts]
 
     def block(self, rows: slice, start: int) -> np.ndarray:
-        """Similarities of `rows` to every row from `start` on."""
-        out = 0.0
-        for (w, x), t in zip(self.parts, self._t):
-            p = x[rows] @ x[start:].T if t is None else (x[rows] @ t).toarray()[:, start:]
-            out = out + w * p
-        return np.asarray(out)
+        """Similarities (float32) of `rows` to every row from `start` on."""
+        out = np.zeros((len(range(*rows.indices(self.n))), self.n - start), dtype=np.float32)
+        for (w, _), (x, t) in zip(self.parts, self._fast):
+            out += np.float32(w) * (x[rows] @ x[start:].T if t is None else (x[rows] @ t)[:, start:].toarray())
+        return out
 
     def take(self, index: np.ndarray) -> list[tuple[float, object]]:
         """The parts' rows at `index`, in float64 (sums of many rows must not lose the small ones)."""
@@ -194,25 +196,35 @@ def cluster_blocked(sim: InnerProducts, threshold: float, cells: int = CLUSTER_B
         if len(comp) == 1:
             groups.append([int(comp[0])])
         else:
-            groups.extend([[int(comp[k]) for k in g] for g in _chain(sim.take(comp), threshold)])
+            groups.extend([[int(comp[k]) for k in g] for g in _chain(sim.take(comp), threshold, cells)])
     return sorted((sorted(g) for g in groups), key=lambda g: g[0])
 
 
-def _chain(parts: list[tuple[float, object]], threshold: float) -> list[list[int]]:
-    """Average-linkage clusters of one component's rows, by the nearest-neighbour chain; groups are kept
-    in the slot of their first row, each one's mean similarity to the others computed from its members' sum."""
+def _chain(parts: list[tuple[float, object]], threshold: float, cells: int) -> list[list[int]]:
+    """Average-linkage clusters of one component's rows by the nearest-neighbour chain; a group is kept in the
+    slot of its first row. A component whose m x m similarities fit in `cells` keeps them, summed per group as
+    groups merge; a larger one sums its groups' vectors instead (m times slower, memory O(m))."""
     m = parts[0][1].shape[0]
     slot = np.arange(m)  # the group (slot) each row is in
     size = np.ones(m)
     members = {k: [k] for k in range(m)}
     final = np.zeros(m, dtype=bool)  # a group whose best mean is under the threshold: it stays as it is
+    table = None
+    if m * m <= cells:
+        table = np.zeros((m, m))  # similarity summed over the pairs between two groups
+        for w, x in parts:
+            p = x @ x.T
+            table += w * (p.toarray() if hasattr(p, "toarray") else p)
 
     def means(a: int) -> np.ndarray:
-        dots = 0.0
-        for w, x in parts:
-            total = np.asarray(x[members[a]].sum(axis=0)).ravel()
-            dots = dots + w * np.asarray(x @ total).ravel()
-        per = np.bincount(slot, weights=dots, minlength=m)
+        if table is not None:
+            per = table[a]
+        else:
+            dots = 0.0
+            for w, x in parts:
+                total = np.asarray(x[members[a]].sum(axis=0)).ravel()
+                dots = dots + w * np.asarray(x @ total).ravel()
+            per = np.bincount(slot, weights=dots, minlength=m)
         out = np.full(m, -np.inf)
         alive = size > 0
         out[alive] = per[alive] / (size[alive] * size[a])
@@ -247,6 +259,9 @@ def _chain(parts: list[tuple[float, object]], threshold: float) -> list[list[int
             keep, gone = min(a, b), max(a, b)
             members[keep].extend(members.pop(gone))
             slot[members[keep]] = keep
+            if table is not None:
+                table[keep] += table[gone]
+                table[:, keep] += table[:, gone]
             size[keep] += size[gone]
             size[gone] = 0
             chain.pop(), chain.pop()
