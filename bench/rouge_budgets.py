@@ -23,6 +23,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def cluster_folders(clusters: list[dict], tmp: Path, write_cluster) -> dict[str, Path]:
+    """Each cluster as a folder of .txt files under tmp, written by brief_on_dataset.write_cluster; by cluster id."""
+    folders = {}
+    for c in clusters:
+        folder = tmp / str(c["id"]).replace("/", "_")
+        folder.mkdir()
+        write_cluster(c, folder)
+        folders[c["id"]] = folder
+    return folders
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "eval" / "multiling2011_en.jsonl"))
@@ -48,12 +59,7 @@ def main() -> int:
     systems = {"Lead": peers.lead, "sumy LexRank": peers.sumy_peer(LexRankSummarizer),
                "sumy TextRank": peers.sumy_peer(TextRankSummarizer)}
     with tempfile.TemporaryDirectory(prefix="rouge-budgets-") as tmp:
-        folders = {}
-        for c in clusters:
-            folder = Path(tmp) / str(c["id"]).replace("/", "_")
-            folder.mkdir()
-            write_cluster(c, folder)
-            folders[c["id"]] = folder
+        folders = cluster_folders(clusters, Path(tmp), write_cluster)
         for words in [int(w) for w in a.words.split(",")]:
             rows, over = [], 0
             t0 = time.perf_counter()

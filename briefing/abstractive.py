@@ -9,7 +9,7 @@ An article of which nothing can be kept is condensed extractively instead, and t
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -17,7 +17,7 @@ import numpy as np
 from briefing import condense, ground, models, tuning
 from briefing.models.cache import GenerationCache, key_of
 from briefing.prompting import CONDENSE, FUSE, Prompts
-from briefing.types import Article, Claim, Statement, Story
+from briefing.types import Article, Claim, Statement, Story, Vectors
 
 # What they do, what they were tuned on and the bench that shows them: tuning.py.
 MAX_PIECES, MARGIN = tuning.ABSTRACTIVE_MAX_PIECES, tuning.ABSTRACTIVE_MARGIN
@@ -182,14 +182,13 @@ class AbstractiveBackend:
         sentences = [s for t in texts for s in ground.split_output(t)]
         report.generated = len(sentences)
         ranked = condense.rank_sentences(article, vecs)
-        extractive_keep = min(condense.MAX_KEEP, max(condense.MIN_KEEP, round(condense.KEEP_SHARE * len(ranked))))
+        extractive_keep = condense.keep_count(len(ranked))
         if not sentences:
             report.fallback = "the model wrote nothing for this article"
             return self.extractive(article, vecs)
         gen_vecs = embedder.embed(sentences)
         grounded = ground.ground(article, vecs, sentences, gen_vecs)
-        centroid = vecs.mean(0)
-        centroid /= np.linalg.norm(centroid) or 1.0
+        centroid = condense.centroid(vecs)
         out: list[Statement] = []
         used: set[int] = set()
         for g, v in zip(grounded, gen_vecs):
@@ -226,7 +225,7 @@ class AbstractiveBackend:
     def fuser(self) -> "AbstractiveBackend":
         return self  # claims several sources make, rewritten as one grounded sentence
 
-    def condense(self, articles: list[Article], vectors: dict[int, np.ndarray], embedder,
+    def condense(self, articles: list[Article], vectors: Vectors, embedder,
                  advance: Callable[[int], None] | None = None) -> models.Condensed:
         self.progress = advance or (lambda n: None)  # a model is slow: the bar moves article by article
         reports = {a.id: ArticleReport(source=a.id) for a in articles}
@@ -234,12 +233,10 @@ class AbstractiveBackend:
         outputs = self.outputs(articles, reports)
         result = []
         for a in articles:
-            r = reports[a.id]
-            result.append(self.statements_for(a, vectors[a.id], outputs.get(a.id, []), embedder, r))
-            if r.shortened:
-                a.note = (a.note + "; " if a.note else "") + "condensed in part: " + r.shortened
+            result.append(self.statements_for(a, vectors[a.id], outputs.get(a.id, []), embedder, reports[a.id]))
+        notes = {r.source: "condensed in part: " + r.shortened for r in reports.values() if r.shortened}
         return models.Condensed(result, self.summary(list(reports.values()),
-                                                      getattr(self.generator, "calls", 0) - calls_before))
+                                                      getattr(self.generator, "calls", 0) - calls_before), notes)
 
     # -- fusing --------------------------------------------------------------------------------------
     def _generate_cached(self, jobs: list[tuple[str, str]]) -> tuple[list[str], int]:
@@ -260,14 +257,14 @@ class AbstractiveBackend:
                 self.cache.put(jobs[i][0], self.name, {"outputs": [text]})
         return [o or "" for o in out], len(jobs) - len(todo)
 
-    def fuse(self, stories: list[Story], embedder, report: dict | None = None) -> dict:
+    def fuse(self, stories: list[Story], embedder, report: dict | None = None) -> models.Fused:
         """Rewrite each claim several sources make as one sentence from all their evidence, kept only when
         every name, number and date in it stands in that evidence and it still says what the claim said."""
         claims: list[Claim] = [c for s in stories for c in s.claims if len(c.sources) >= 2]
         stats = dict(report or {})
         stats["fused"] = report = {"claims": len(claims), "kept": 0, "dropped": 0, "cached": 0}
         if not claims:
-            return stats
+            return models.Fused(stories, stats)
         gen = self.generator
         settings = {**gen.settings(), "task": "fuse"}
         digest = self.prompts.digest(FUSE)
@@ -284,9 +281,10 @@ class AbstractiveBackend:
         candidates = [(c, ev, (ground.split_output(o) or [""])[0]) for c, ev, o in zip(claims, evidence, outputs)]
         written = [(c, ev, t) for c, ev, t in candidates if t]
         if not written:
-            return stats
+            return models.Fused(stories, stats)
         vecs = embedder.embed([t for _, _, t in written] + [c.text for c, _, _ in written])
         n = len(written)
+        rewritten: dict[int, Claim] = {}  # id() of a claim -> its fused copy
         for k, (c, ev, text) in enumerate(written):
             cosine = float(vecs[k] @ vecs[n + k])
             ok = (ground.well_formed(text) and not ground.missing_facts(text, ev) and cosine >= FUSE_MIN_COSINE
@@ -295,12 +293,13 @@ class AbstractiveBackend:
                   and (not ground.NEGATION.search(text) or any(ground.NEGATION.search(e) for e in ev))
                   and ground.SUPPORT(text, ev).verdict == ground.supportlib.SUPPORTS)
             if ok and text != c.text:
-                c.text = text
-                c.generated = True
+                rewritten[id(c)] = replace(c, text=text, generated=True)
                 report["kept"] += 1
             elif not ok:
                 report["dropped"] += 1
-        return stats
+        stories = [replace(s, claims=[rewritten.get(id(c), c) for c in s.claims])
+                   if any(id(c) in rewritten for c in s.claims) else s for s in stories]
+        return models.Fused(stories, stats)
 
     def summary(self, reports: list[ArticleReport], calls: int) -> dict:
         reasons: Counter = Counter()

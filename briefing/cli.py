@@ -113,8 +113,8 @@ def make(
     embedder: Optional[str] = typer.Option(None, "--embedder", metavar="NAME",
                                            help="The sentence embedder, by name. Default: minilm (the embedded "
                                                 "all-MiniLM-L6-v2)."),
-    device: str = typer.Option("auto", "--device", metavar="DEVICE",
-                               help="Where a generative model runs: auto, cpu, cuda or mps."),
+    device: Optional[str] = typer.Option(None, "--device", metavar="DEVICE",
+                                         help="Where a generative model runs: auto, cpu, cuda or mps. Default: auto."),
     prompts: Optional[Path] = typer.Option(None, "--prompts", metavar="DIR",
                                            help="A folder whose prompt templates (condense.j2, fuse.j2) replace "
                                                 "the built-in ones."),
@@ -142,22 +142,27 @@ def make(
 ):
     """Make one briefing from articles: claims with citations, conflicts, sources."""
     from briefing import config as configlib
-    from briefing import deliver, models, render
+    from briefing import deliver, render
 
-    if config_file is not None:
-        _daily(config_file, inputs or [], output, fmt, words, title, model, quiet, templates,
-               send=send, dry_run=dry_run, to=to, sender=sender,
-               device=None if device == "auto" else device, prompts=prompts, embedder=embedder,
-               engine=engine, profile=profile)
-        return
-    if engine is not None:
-        fail("--engine applies to the daily job: brief make --config FILE --engine ray")
-    if not inputs:
-        fail("give INPUT... (files, folders, -, URLs) or --config FILE")
-    words = 250 if words is None else words
-    model = model or "minilm"
+    if config_file is None:
+        if engine is not None:
+            fail("--engine applies to the daily job: brief make --config FILE --engine ray")
+        if not inputs:
+            fail("give INPUT... (files, folders, -, URLs) or --config FILE")
     try:
-        configlib.check(words=words, title=title, device=device, prompts=prompts, templates=templates, flags=True)
+        # The one place settings are built and checked. The environment variables are the daily job's (README:
+        # "The daily job"); with --config, -o names the output folder and -f the one format.
+        settings = configlib.load(
+            config_file, env=None if config_file is not None else {}, inputs=tuple(inputs or ()), words=words,
+            title=title, model=model, embedder=embedder, device=device, prompts=str(prompts) if prompts else None,
+            templates=str(templates) if templates else None, engine=engine,
+            **({"dir": output, "formats": (fmt,) if fmt else None} if config_file is not None else {}))
+    except BriefError as e:
+        fail(e.message, e.hint, e.exit_code)
+    if config_file is not None:
+        _daily(settings, config_file, quiet, send=send, dry_run=dry_run, to=to, sender=sender, profile=profile)
+        return
+    try:
         emailing = send or dry_run
         if emailing:
             if fmt and fmt.lower().lstrip(".") not in ("email", "eml"):
@@ -171,24 +176,22 @@ def make(
             deliver.check_addresses(sender, to)  # a bad address fails before the slow work
         if kind != "email" and (sender or to):
             raise BriefError("--from and --to apply only to --format email, --send or --dry-run")
-        from briefing import pipeline  # first: importing it registers the built-in condensers
+        from briefing import pipeline
 
-        settings = pipeline.Settings(inputs=tuple(inputs), words=words, title=title.strip() if title else None,
-                                     model=models.condensers.canonical(model),
-                                     embedder=models.embedders.canonical(embedder), device=device.lower(),
-                                     prompts=str(prompts) if prompts else None)
+        settings = pipeline.named(settings)  # a wrong model or embedder name fails before any input is read
+        templates_dir = settings.templates or None
         with _Bar(quiet) as bar:
-            result = pipeline.run(settings, stdin=sys.stdin.buffer if "-" in inputs else None,
+            result = pipeline.run(settings, stdin=sys.stdin.buffer if "-" in settings.inputs else None,
                                   progress=pipeline.Progress(stage=bar.stage, advance=bar.advance))
         for s in result.skipped:
             typer.echo(f"brief: skipped {s.input}: {s.reason}", err=True)
         if emailing:
-            sent = _say(deliver.email_digest(result, mail_settings, output, dry_run, templates, quiet))
+            sent = _say(deliver.email_digest(result, mail_settings, output, dry_run, templates_dir, quiet))
         else:
             if kind == "email":
-                text = deliver.email_text(result, sender, to, templates)
+                text = deliver.email_text(result, sender, to, templates_dir)
             else:
-                text = render.render(result, kind, templates)
+                text = render.render(result, kind, templates_dir)
             if output and output != "-":
                 deliver.write_atomic(output, text)
                 if not quiet:
@@ -207,32 +210,17 @@ def make(
         raise typer.Exit(EXIT_PARTIAL)
 
 
-def _daily(config_file, inputs, output, fmt, words, title, model, quiet, templates=None,
-           send=False, dry_run=False, to=None, sender=None, device=None, prompts=None, embedder=None,
-           engine=None, profile=False):
+def _daily(cfg, config_file, quiet, send=False, dry_run=False, to=None, sender=None, profile=False):
     """`brief make --config FILE`: the daily job; with --send, the digest is emailed as well as written."""
-    from briefing import config as configlib
     from briefing import daily, deliver
-    from briefing.ingest.web import is_url
 
     mail_settings = None
     try:
-        extra = {}
-        if inputs:
-            cfg0 = configlib.load(config_file)
-            extra = {"urls": cfg0.urls + tuple(i for i in inputs if is_url(i)),
-                     "paths": cfg0.paths + tuple(i for i in inputs if not is_url(i))}
-        configlib.check(prompts=prompts, templates=templates, flags=True)
-        cfg = configlib.load(config_file, words=words, title=title.strip() if title else title, model=model,
-                             embedder=embedder,
-                             dir=output, formats=(fmt,) if fmt else None,
-                             templates=str(templates) if templates else None, device=device,
-                             prompts=str(prompts) if prompts else None, engine=engine, **extra)
         # A config with an [email] section is a digest to mail: the daily job sends it without --send.
         send = send or (bool(cfg.sections.get("email")) and not dry_run)
         if send or dry_run:  # the mail settings are checked before the slow work
             mail_settings = deliver.email_settings(cfg.sections.get("email"), to, sender, need_server=not dry_run,
-                                            base_dir=Path(config_file).expanduser().resolve().parent)
+                                                   base_dir=Path(config_file).expanduser().resolve().parent)
         elif to or sender:
             raise BriefError("--from and --to apply only to --send or --dry-run")
         held = []

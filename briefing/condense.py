@@ -7,32 +7,41 @@ import re
 import numpy as np
 
 from briefing import models, tuning
+from briefing import sentences as sentlib
 from briefing.models import minilm
-from briefing.types import Article, Statement
+from briefing.types import Article, Statement, Vectors
 
 # What they do, what they were tuned on and the bench that shows them: tuning.py.
 MIN_WORDS, MAX_WORDS = tuning.CONDENSE_MIN_WORDS, tuning.CONDENSE_MAX_WORDS
 KEEP_SHARE = tuning.CONDENSE_KEEP_SHARE
 MIN_KEEP, MAX_KEEP = tuning.CONDENSE_MIN_KEEP, tuning.CONDENSE_MAX_KEEP
+POSITION_SLOPE, CENTRALITY = tuning.CONDENSE_POSITION_SLOPE, tuning.CONDENSE_CENTRALITY
 
 
 def usable(text: str) -> bool:
-    n = len(text.split())
-    if not MIN_WORDS <= n <= MAX_WORDS:
-        return False
-    if text.rstrip("\"'”’)").endswith("?"):
-        return False  # a question states nothing
-    return bool(re.search(r"[a-z]", text))
+    """A statement of its article's (sentences.is_statement), in running text (a lower-case letter: not a heading)."""
+    return sentlib.is_statement(text, MIN_WORDS, MAX_WORDS) and bool(re.search(r"[a-z]", text))
 
 
 def position_prior(index: int) -> float:
     """News puts what matters first: the lead outweighs the tail."""
-    return 1.0 / (1.0 + 0.25 * index)
+    return 1.0 / (1.0 + POSITION_SLOPE * index)
 
 
 def statement_score(centrality: float, index: int) -> float:
     """The one score of a statement: closeness to its article's centre, and how early it comes."""
-    return 0.6 * centrality + 0.4 * position_prior(index)
+    return CENTRALITY * centrality + (1 - CENTRALITY) * position_prior(index)
+
+
+def keep_count(ranked: int) -> int:
+    """How many of an article's `ranked` usable sentences it keeps as statements."""
+    return min(MAX_KEEP, max(MIN_KEEP, round(KEEP_SHARE * ranked)))
+
+
+def centroid(vectors: np.ndarray) -> np.ndarray:
+    """The unit mean of an article's sentence vectors: what it is mostly about."""
+    c = vectors.mean(0)
+    return c / (np.linalg.norm(c) or 1.0)
 
 
 def rank_sentences(article: Article, vectors: np.ndarray) -> list[tuple[int, float]]:
@@ -42,9 +51,7 @@ def rank_sentences(article: Article, vectors: np.ndarray) -> list[tuple[int, flo
         # A very short article (a brief, a feed summary) still says something: keep what it has.
         idx = [s.index for s in article.sentences]
     v = vectors[idx]
-    centroid = v.mean(0)
-    centroid /= np.linalg.norm(centroid) or 1.0
-    central = v @ centroid
+    central = v @ centroid(v)
     scores = [(i, statement_score(float(c), i)) for i, c in zip(idx, central)]
     return sorted(scores, key=lambda t: -t[1])
 
@@ -55,12 +62,12 @@ class ExtractiveBackend:
     name = minilm.NAME
     fuser = None
 
-    def condense(self, articles: list[Article], vectors: dict[int, np.ndarray], embedder=None,
+    def condense(self, articles: list[Article], vectors: Vectors, embedder=None,
                  advance=None) -> models.Condensed:
         out = []
         for article in articles:
             ranked = rank_sentences(article, vectors[article.id])
-            keep = min(MAX_KEEP, max(MIN_KEEP, round(KEEP_SHARE * len(ranked))))
+            keep = keep_count(len(ranked))
             seen: set[str] = set()
             statements = []
             for i, score in ranked[:keep]:

@@ -1,4 +1,6 @@
-"""Settings for the daily job: one frozen object built from defaults < config file < environment < flags.
+"""The settings: one frozen object (Config) built from defaults < config file < environment < flags, and
+checked once, here. `brief make INPUT...` builds it from its flags alone; the daily job (`brief make --config
+FILE`) from the file, the environment and the flags; the pipeline and the daily job read it.
 
 The config file is TOML. Sections this module knows are checked key by key (a misspelt key is an
 error that lists the valid ones); other sections ([email], ...) are kept, unread, in `sections` for
@@ -39,18 +41,21 @@ def home() -> Path:
 
 @dataclass(frozen=True)
 class Config:
+    # `brief make INPUT...`: files, folders, -, URLs (no key in the file; the daily job adds them to [sources])
+    inputs: tuple[str, ...] = ()
     # [sources]
     feeds: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
     since_hours: float = 24.0
     # [briefing]
-    title: str = "Morning briefing"
+    title: str | None = None  # None: the daily job's DAILY_TITLE; `brief make INPUT...` names it after its stories
     words: int = 250
     max_stories: int = 10
     single_source: bool = True  # keep stories that only one publisher reports
     model: str = "minilm"
     embedder: str = "minilm"  # the sentence embedder, by its registered name (models.embedders)
+    support: str = "default"  # the support check, by its registered name (models.support_checks); no key yet
     device: str = "auto"  # for a generative model: auto | cpu | cuda | mps
     prompts: str = ""  # a folder whose prompt templates replace the built-in ones
     # [output]
@@ -67,7 +72,7 @@ class Config:
     per_host: int = 2
     parallel: int = 8
     # [scale]: where the per-article work runs (briefing/scale.py)
-    engine: str = "local"  # local | ray
+    engine: str = "local"  # local | ray (the daily job's per-article work; the briefing itself maps on "local")
     address: str = ""  # Ray: "auto", "ray://host:10001", or "" for a local Ray started for the run
     workers: int = 2  # Ray: worker actors, each holding one embedding model
     # where the settings came from, and the sections other features read
@@ -75,9 +80,16 @@ class Config:
     sections: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), compare=False)
 
     @property
+    def digest_title(self) -> str:
+        """The daily digest's title: the one set, else DAILY_TITLE."""
+        return DAILY_TITLE if self.title is None else self.title
+
+    @property
     def state_path(self) -> Path:
         return Path(self.state).expanduser() if self.state else home() / "state.sqlite"
 
+
+DAILY_TITLE = "Morning briefing"
 
 # section -> {key in the file: field name}
 KEYS = {
@@ -97,12 +109,18 @@ MAXIMA = {"since_hours": 24 * 366 * 100, "lock_wait": 24 * 3600, "timeout": 3600
 PATH_FIELDS = {"paths", "dir", "state", "templates", "prompts"}
 # Environment variables above the file and below the flags.
 ENV = {"BRIEF_STATE": "state", "BRIEF_MODEL": "model", "BRIEF_OUTPUT_DIR": "dir", "BRIEF_WORDS": "words"}
+# The `brief make` flag of each setting, to name it in an error when the value came from the flag.
+FLAGS = {"words": "--words", "title": "--title", "model": "--model", "embedder": "--embedder", "device": "--device",
+         "prompts": "--prompts", "templates": "--templates", "engine": "--engine", "dir": "--output",
+         "formats": "--format"}
+DEVICES = ("auto", "cpu", "cuda", "mps")
+ENGINES = ("local", "ray")
 
 
 def _check(name: str, value: Any) -> Any:
     """A value of the field's type, or BriefError naming the key."""
     default = getattr(Config(), name)
-    where = next(f"[{s}] {k}" for s, keys in KEYS.items() for k, f in keys.items() if f == name)
+    where = _key(name)
     if isinstance(default, tuple):
         if isinstance(value, str):
             value = [value]
@@ -169,9 +187,11 @@ def _resolve(value: str, base: Path) -> str:
 
 
 def load(path: str | Path | None = None, env: Mapping[str, str] | None = None, **flags: Any) -> Config:
-    """Defaults < the config file at `path` < environment < flags (a flag left as None does not count)."""
+    """Defaults < the config file at `path` < environment < flags (a flag left as None does not count), checked
+    once: a wrong value is a BriefError that names where it came from (--words, BRIEF_WORDS, [briefing] words)."""
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
+    origin: dict[str, str] = {}  # field -> where its value came from, for the error messages
     if path is not None:
         p = Path(path).expanduser()
         try:
@@ -182,6 +202,7 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None, *
         except (OSError, UnicodeDecodeError) as e:
             raise BriefError(f"cannot read config file {path}: {getattr(e, 'strerror', None) or e}") from None
         values.update(from_toml(text, str(path), p.resolve().parent))
+        origin.update((name, _key(name)) for name in values if name != "sections")
         values["source"] = str(p)
     for var, name in ENV.items():
         if env.get(var):
@@ -190,39 +211,41 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None, *
                 if not (raw.isascii() and raw.isdigit()):
                     raise BriefError(f"{var} must be a whole number, not {raw!r}")
                 raw = int(raw)
-            values[name] = raw
+            values[name], origin[name] = raw, var
     known = {f.name for f in fields(Config)}
     for name, value in flags.items():
         if name not in known:
             raise TypeError(f"no setting {name!r}")
         if value is not None:
-            values[name] = value
+            if name == "title" and isinstance(value, str):
+                value = value.strip()
+            values[name], origin[name] = value, FLAGS.get(name, name)
     config = replace(Config(), **values)
-    check(words=config.words, title=config.title, device=config.device)
-    if config.engine not in ("local", "ray"):
-        raise BriefError(f"unknown engine {config.engine!r}; valid engines: local, ray")
+    _validate(config, origin)
     return config
 
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
+def _key(name: str) -> str:
+    return next(f"[{s}] {k}" for s, keys in KEYS.items() for k, f in keys.items() if f == name)
 
 
-def check(words: int | None = None, title: str | None = None, device: str | None = None,
-          prompts: str | Path | None = None, templates: str | Path | None = None, flags: bool = False) -> None:
-    """The one check of the settings a briefing takes, from a config file or from `brief make`'s flags
-    (flags=True names them as flags: --words). A value left as None is not checked."""
-    def name(key: str) -> str:
-        return f"--{key}" if flags else key
+def _validate(config: Config, origin: Mapping[str, str]) -> None:
+    """The checks beyond a value's type (from_toml checked the types in the file): ranges, names, folders."""
+    def where(name: str) -> str:
+        return origin.get(name, name)
 
-    if words is not None and not 20 <= words <= 5000:
-        raise BriefError(f"{name('words')} must be between 20 and 5000, not {words}")
-    if title is not None and not title.strip():
-        raise BriefError(f"{name('title')} must not be empty" if flags else "the title must not be empty")
-    if device is not None and device.lower() not in DEVICES:
-        raise BriefError(f"unknown device {device!r}; valid devices: {', '.join(DEVICES)}")
-    for key, folder in (("prompts", prompts), ("templates", templates)):
-        if folder is not None and not Path(folder).expanduser().is_dir():
-            raise BriefError(f"{name(key)} {folder}: not a folder")
+    if not 20 <= config.words <= 5000:
+        raise BriefError(f"{where('words')} must be between 20 and 5000, not {config.words}")
+    if config.title is not None and not config.title.strip():
+        raise BriefError(f"{where('title')} must not be empty")
+    if config.device.lower() not in DEVICES:
+        raise BriefError(f"unknown device {config.device!r}; valid devices: {', '.join(DEVICES)}")
+    for name in ("prompts", "templates"):
+        folder = getattr(config, name)
+        if folder and not Path(folder).expanduser().is_dir():
+            raise BriefError(f"{where(name)} {folder}: not a folder")
+    if config.engine not in ENGINES:
+        raise BriefError(f"unknown engine {config.engine!r}; valid engines: {', '.join(ENGINES)}")
 
 
 EXAMPLE = """\

@@ -53,7 +53,7 @@ def fingerprint(docs: list[RawDocument], skipped: list[Skipped], config: Config)
         h.update(key.encode("utf-8") + b"\n")
     for s in skipped:
         h.update(f"skipped\t{s.input}\t{s.reason}\n".encode("utf-8"))
-    h.update(json.dumps([config.title, config.words, config.max_stories, config.single_source, config.model,
+    h.update(json.dumps([config.digest_title, config.words, config.max_stories, config.single_source, config.model,
                          config.embedder, config.prompts, sorted(config.formats), config.templates]).encode("utf-8"))
     return h.hexdigest()
 
@@ -123,7 +123,11 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
     import sqlite3
 
     from briefing import scale
+    from briefing.ingest.web import is_url
 
+    if config.inputs:  # `brief make --config FILE INPUT...`: the inputs join the file's sources
+        config = replace(config, inputs=(), urls=config.urls + tuple(i for i in config.inputs if is_url(i)),
+                         paths=config.paths + tuple(i for i in config.inputs if not is_url(i)))
     if not (config.feeds or config.urls or config.paths):
         raise BriefError("the config lists no sources", hint="add feeds, urls or paths under [sources]")
     if engine is None:
@@ -156,8 +160,8 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
     now = now or dt.datetime.now(dt.timezone.utc).astimezone()
     day = now.date().isoformat()
     paths = output_paths(config, day)
-    model = models.condensers.canonical(config.model)
-    embedder_name = models.embedders.canonical(config.embedder)
+    named = pipeline.named(config)
+    model, embedder_name = named.model, named.embedder
     out_dir = Path(config.dir).expanduser()
     _mkdir(out_dir, "the output folder ([output] dir)")
     state = config.state_path
@@ -177,7 +181,7 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
             if prior and prior[0] == fp and (not prior[1] or set(prior[1]) == set(paths)):
                 written = [write_atomic(paths[k], text) for k, text in prior[1].items()]
                 if written:  # a run killed after its record but before the archive: the archive is made now
-                    archive.rebuild(store, out_dir, config.title)
+                    archive.rebuild(store, out_dir, config.digest_title)
                 if not written:
                     return Outcome(EXIT_USAGE, "nothing new since the last briefing", skipped=skipped, reused=True)
                 return Outcome(prior[2], f"wrote {', '.join(map(str, written))} again (nothing changed today)",
@@ -207,9 +211,9 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
                 embedder = CachedEmbedder(embedder or models.embedders.get(embedder_name), store, day)
                 articles = pipeline.articles_from(docs, skipped)
             code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
-            settings = pipeline.Settings(inputs=(), words=config.words, title=config.title, model=model,
-                                         embedder=embedder_name,
-                                         device=config.device.lower(), prompts=config.prompts or None)
+            # The Ray engine (scale.py) did the per-article work above; the briefing itself maps here.
+            settings = replace(config, title=config.digest_title, model=model, embedder=embedder_name,
+                               engine=models.engines.default)
             try:
                 result = pipeline.brief(
                     articles, skipped, settings, embedder=embedder, progress=progress, now=now,
@@ -232,7 +236,7 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
             if queue is not None:
                 queue(result)  # before the record: a run that dies here is run again, and mails again
             store.publish(day, record, fp, outputs, code_if_made, now.isoformat(timespec="seconds"))
-            archive.rebuild(store, out_dir, config.title)  # index.html and feed.xml, from every day in the state
+            archive.rebuild(store, out_dir, config.digest_title)  # index.html and feed.xml, from every day in the state
             embedder.prune()
             store.prune(day, config.keep_days)
             new = result.stats["new_claims"]

@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from briefing import sentences as sentlib
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
@@ -24,12 +26,11 @@ WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7
                 "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "twenty": 20, "hundred": 100}
 NAME = re.compile(r"\b[A-Z][a-zA-Z'’\-]+(?:\s+(?:[A-Z][a-zA-Z'’\-]+|of|de|al|bin|van|von|der|la|le)){0,4}")
 # Capitalised words that start sentences or name days and months: not names of people or places.
-NOT_NAMES = {"The", "A", "An", "In", "On", "At", "He", "She", "It", "They", "We", "I", "This", "That",
-             "These", "Those", "But", "And", "As", "After", "Before", "While", "When", "For", "With",
-             "By", "From", "Both", "Its", "His", "Her", "Their", "Our", "Mr", "Mrs", "Ms", "Dr",
-             "According", "However", "Meanwhile", "Also", "If", "Despite", "During", "Following",
-             "Last", "Next", "Earlier", "Later", "Additionally", "Conversely", "Regarding", "There",
-             "Some", "Many", "Other", "Such", "Recently", "Reports", "Officials", "What", "Why", "How",
+NOT_NAMES = {*sentlib.STARTERS, "As", "While", "When", "For", "With",
+             "By", "From", "Both", "Our", "Dr",
+             "Also", "If", "Despite", "During", "Following",
+             "Last", "Next", "Earlier", "Later", "Additionally", "Conversely", "Regarding",
+             "Some", "Many", "Other", "Such", "Recently", "Reports", "What", "Why", "How",
              "Who", "Where", "Between", "Since", "Until", "Under", "Over", "Among", "Although", "Yet",
              "Still", "Now", "Today", "Yesterday", "Tomorrow", "Here", "So", "Then", "Thus", "All",
              *[w.capitalize() for w in WEEKDAYS], *[m.capitalize() for m in MONTHS],

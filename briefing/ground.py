@@ -117,7 +117,7 @@ def too_novel(text: str, evidence: list[str]) -> bool:
 
 def well_formed(text: str) -> bool:
     words = text.split()
-    if not MIN_WORDS <= len(words) <= MAX_WORDS or text.rstrip("\"'”’)").endswith("?"):
+    if not sentlib.is_statement(text, MIN_WORDS, MAX_WORDS):
         return False
     if not text.rstrip("\"'”’)]").endswith((".", "!")):
         return False  # cut off by the token limit: "The visit will be closely watched by the international"

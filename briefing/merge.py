@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
 
@@ -20,18 +20,20 @@ from briefing import conflicts as conflictlib
 from briefing import facts as factlib
 from briefing import models, standalone, tuning
 from briefing import select as selectlib
+from briefing import sentences as sentlib
 from briefing import support as support_rules
 from briefing.types import Article, Citation, Claim, Conflict, Side, Statement, Story
 
 # What they do, what they were tuned on and the bench that shows them: tuning.py.
 SUPPORT, SUPPORT_MIN_COSINE = tuning.MERGE_SUPPORT, tuning.MERGE_SUPPORT_MIN_COSINE
+SUPPORT_F1, STORY_MEANING = tuning.MERGE_SUPPORT_F1, tuning.MERGE_STORY_MEANING
 REDUNDANT = tuning.MERGE_REDUNDANT
 STORY_LINK, STORY_SIMILAR = tuning.MERGE_STORY_LINK, tuning.MERGE_STORY_SIMILAR
 DUPLICATE = tuning.MERGE_DUPLICATE
 KEY_POINTS = tuning.MERGE_KEY_POINTS
 W_SOURCES, W_CENTRAL = tuning.MERGE_W_SOURCES, tuning.MERGE_W_CENTRAL
 W_STATEMENT, W_PRONOUN = tuning.MERGE_W_STATEMENT, tuning.MERGE_W_PRONOUN
-PRONOUN_START = re.compile(r"^(?:He|She|It|They|This|These|That|Those|His|Her|Their|Its)\b")
+PRONOUN_START = re.compile(r"^(?:" + "|".join(sentlib.PRONOUN_OPENERS) + r")\b")
 DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20}\))?,?\s+"
                       r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?::|—|–|-{1,2})\s+(?=[A-Z“\"])")
 
@@ -49,9 +51,10 @@ def _shingles_of(text: str) -> frozenset:
     return frozenset(shingles(text))
 
 
-def mark_duplicates(articles: list[Article]) -> None:
-    """Set duplicate_of on near-identical copies; the first seen is the original."""
+def mark_duplicates(articles: list[Article]) -> list[Article]:
+    """The articles, each near-identical copy with duplicate_of set to its original (the first seen)."""
     sh = [_shingles_of(a.text) for a in articles]
+    marks: dict[int, int] = {}  # index of a copy -> its original's id
     # Shingles shared with each earlier article, counted from an index of who has which shingle: only articles
     # that share one are compared, in the order the all-pairs loop would meet them (the same marks).
     holders: dict[tuple[str, ...], list[int]] = {}
@@ -62,14 +65,15 @@ def mark_duplicates(articles: list[Article]) -> None:
                 common[i] = common.get(i, 0) + 1
         for i in sorted(common):
             a = articles[i]
-            if a.duplicate_of is not None:
+            if a.duplicate_of is not None or i in marks:
                 continue
             small = min(len(sh[i]), len(sh[j]))
             if small and common[i] / small >= DUPLICATE:
-                b.duplicate_of = a.id
+                marks[j] = a.id
                 break
         for s in sh[j]:
             holders.setdefault(s, []).append(j)
+    return [replace(a, duplicate_of=marks[j]) if j in marks else a for j, a in enumerate(articles)]
 
 
 def cluster(vectors: np.ndarray, threshold: float = STORY_LINK) -> list[list[int]]:
@@ -110,14 +114,8 @@ def cluster_similar(similarity: np.ndarray, threshold: float) -> list[list[int]]
     return [sorted(g) for g in groups if g]
 
 
-# Similarities held at once while looking for the pairs that may link (float32: 64 MB a block), so
-# clustering n articles needs O(n) memory beyond its vectors, never the n x n matrix (100,000 articles would
-# ask for 37 GiB). A memory bound, not tuned: python bench/cluster_memory.py shows time and peak memory.
-CLUSTER_BLOCK_CELLS = 1 << 24
-# The pass that finds linkable pairs keeps those this little under the threshold too: it multiplies in float32
-# (twice as fast), whose dot products of 384 numbers can be off by some 1e-5, and a pair kept needlessly
-# changes nothing (it only joins two components the chain then clusters as before). A bound, not tuned.
-LINK_SLACK = 1e-4
+# Memory bounds of the blocked clustering (what they do: tuning.py; effect: bench/cluster_memory.py).
+CLUSTER_BLOCK_CELLS, LINK_SLACK = tuning.MERGE_CLUSTER_BLOCK_CELLS, tuning.MERGE_LINK_SLACK
 
 
 class InnerProducts:
@@ -301,9 +299,7 @@ def word_vectors(articles: list[Article]) -> np.ndarray:
 
 
 TOKEN = re.compile(r"(?u)\b\w\w\w+\b")
-# Past this many cells (articles x distinct words: 64 MB of float32) the term frequencies are kept as a scipy
-# sparse matrix: 100,000 short articles have some 10^5 distinct words. A memory bound, not tuned.
-WORD_DENSE_CELLS = 1 << 24
+WORD_DENSE_CELLS = tuning.MERGE_WORD_DENSE_CELLS  # then the term frequencies are sparse (tuning.py)
 
 
 def _sparse_word_vectors(counts: list[Counter], column: dict[str, int]):
@@ -326,13 +322,13 @@ def story_similarity(articles: list[Article], sent_vecs: dict[int, np.ndarray]) 
     inputs and tests only; story_features is the same without it)."""
     meaning = np.stack([article_vector(sent_vecs[a.id]) for a in articles])
     words = word_vectors(articles)
-    return 0.5 * (meaning @ meaning.T) + 0.5 * (words @ words.T)
+    return STORY_MEANING * (meaning @ meaning.T) + (1 - STORY_MEANING) * (words @ words.T)
 
 
 def story_features(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -> InnerProducts:
     """story_similarity as inner products of each article's vectors, for cluster_blocked."""
     meaning = np.stack([article_vector(sent_vecs[a.id]) for a in articles])
-    return InnerProducts((0.5, meaning), (0.5, word_vectors(articles)))
+    return InnerProducts((STORY_MEANING, meaning), (1 - STORY_MEANING, word_vectors(articles)))
 
 
 def story_groups(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -> list[list[int]]:
@@ -388,7 +384,7 @@ def support_score(claim: str, other: str, cosine: float) -> float:
     a, b = content_words(claim), content_words(other)
     common = len(a & b)
     f1 = 2 * common / (len(a) + len(b)) if a and b else 0.0
-    return cosine + 0.5 * f1
+    return cosine + SUPPORT_F1 * f1
 
 
 def _years_ok(claim: str, other: str) -> bool:
@@ -616,8 +612,7 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
                  stmt_vecs: dict[int, np.ndarray], words: int,
                  support: models.SupportCheck | None = None) -> list[Story]:
     """Cluster articles into stories, then pick each story's claims within its share of the words."""
-    mark_duplicates(articles)
-    originals = [a for a in articles if a.duplicate_of is None]
+    originals = [a for a in mark_duplicates(articles) if a.duplicate_of is None]
     groups = [[originals[i] for i in g] for g in story_groups(originals, sent_vecs)]
     groups.sort(key=lambda g: (-len({a.publisher or a.id for a in g}), -len(g), min(a.id for a in g)))
     total = sum(len(g) for g in groups)

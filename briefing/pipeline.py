@@ -2,7 +2,7 @@
 
 Importing this module imports every stage, and so registers the built-in condensers and support check
 (models/__init__.py holds the registries); the embedder, condenser, support check and engine are then
-looked up by the names in Settings.
+looked up by the names in the settings (config.Config, built and checked once by config.load).
 """
 from __future__ import annotations
 
@@ -13,24 +13,20 @@ from typing import Callable
 import numpy as np
 
 from briefing import abstractive, condense, extract, merge, models, triage  # noqa: F401 (they register themselves)
+from briefing.config import Config
 from briefing.errors import NoArticles, NothingNew, unexpected
 from briefing.ingest import gather
-from briefing.types import Article, Briefing, RawDocument, Skipped, Story
+from briefing.types import Article, Briefing, RawDocument, Skipped, Story, Vectors
 
-DEFAULT_WORDS = 250
+Settings = Config  # the one settings object, under the name the pipeline's callers know
+DEFAULT_WORDS = Config.words
 
 
-@dataclass(frozen=True)
-class Settings:
-    inputs: tuple[str, ...]
-    words: int = DEFAULT_WORDS
-    title: str | None = None
-    model: str = models.DEFAULT  # a condenser's name (models.condensers), or a generative model
-    embedder: str = models.embedders.default  # models.embedders
-    support: str = models.support_checks.default  # models.support_checks
-    engine: str = models.engines.default  # models.engines
-    device: str = "auto"  # for a generative model: auto | cpu | cuda | mps
-    prompts: str | None = None  # a folder whose prompt templates replace the built-in ones
+def named(settings: Config) -> Config:
+    """The settings with the model and embedder by their registered names: a wrong name is an error that lists
+    the valid ones, before any input is read."""
+    return replace(settings, model=models.condensers.canonical(settings.model),
+                   embedder=models.embedders.canonical(settings.embedder))
 
 
 @dataclass
@@ -88,21 +84,25 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     if not articles:
         reasons = "; ".join(f"{s.input}: {s.reason}" for s in skipped[:3])
         raise NoArticles("no usable article in the input" + (f" ({reasons})" if reasons else ""))
-    backend = backend or models.condensers.get(settings.model, device=settings.device, prompts=settings.prompts)
+    backend = backend or models.condensers.get(settings.model, device=settings.device.lower(),
+                                               prompts=settings.prompts or None)
     support = models.support_checks.get(settings.support)
     engine = models.engines.get(settings.engine)
     texts = [s.text for a in articles for s in a.sentences]
     progress.stage("embedding sentences", len(texts))
     flat = embedder.embed(texts)
     progress.advance(len(texts))
-    sent_vecs, at = {}, 0
+    sent_vecs: Vectors = {}
+    at = 0
     for a in articles:
         sent_vecs[a.id] = flat[at:at + len(a.sentences)]
         at += len(a.sentences)
     progress.stage("condensing articles", len(articles))
     [condensed] = engine.map(lambda batch: backend.condense(batch, sent_vecs, embedder, progress.advance), [articles])
     statements = {a.id: s for a, s in zip(articles, condensed.statements)}
-    stmt_vecs: dict[int, np.ndarray] = {}
+    articles = [replace(a, note="; ".join(filter(None, (a.note, condensed.notes[a.id]))))
+                if a.id in condensed.notes else a for a in articles]
+    stmt_vecs: Vectors = {}
     for a in articles:
         stmts = statements[a.id]
         if all(not s.generated for s in stmts):
@@ -112,18 +112,19 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
 
     def merged():
         stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words, support)
-        report = condensed.report
-        if backend.fuser is not None:
-            report = backend.fuser.fuse(stories, embedder, report)  # claims several sources make, as one sentence
-        return stories, report
+        if backend.fuser is None:
+            return stories, condensed.report
+        fused = backend.fuser.fuse(stories, embedder, condensed.report)  # claims several sources make, as one
+        return fused.stories, fused.report
 
     progress.stage("merging", 1)
+    articles = merge.mark_duplicates(articles)  # copies are kept, and named, but never count as confirmation
     stories, report = merged()
     if select is not None:
         kept = select(stories, articles)
         if kept and len(kept) < len(stories):
             pairs = triage.renumbered(articles, kept)
-            articles = [new for _, new in pairs]
+            articles = merge.mark_duplicates([new for _, new in pairs])
             statements = {new.id: [replace(st, article=new.id) for st in statements[old.id]] for old, new in pairs}
             sent_vecs = {new.id: sent_vecs[old.id] for old, new in pairs}
             stmt_vecs = {new.id: stmt_vecs[old.id] for old, new in pairs}

@@ -20,16 +20,26 @@ ABBREVIATIONS = {
 }
 # Abbreviations that may also end a sentence when a capitalised word follows.
 SENTENCE_FINAL_OK = {"etc", "a.m", "p.m", "u.s", "u.k", "u.n", "d.c", "u.s.a", "e.u", "inc", "ltd", "co", "corp"}
-# Words that usually start a sentence: after "a.m." or "U.S.", one of these means a new sentence.
-STARTERS = {"The", "A", "An", "He", "She", "It", "They", "We", "I", "This", "That", "These",
-            "Those", "But", "And", "In", "On", "At", "After", "Before", "His", "Her", "Their",
-            "Its", "There", "Officials", "According", "Meanwhile", "However", "Mr", "Mrs", "Ms"}
+# The one list of sentence openers. Pronouns and demonstratives that open a sentence by pointing back at one
+# before it ("He said...", "This was..."): merge ranks such a claim lower, standalone refuses it, and facts does
+# not read them as names.
+PRONOUN_OPENERS = ("He", "She", "It", "They", "This", "That", "These", "Those", "His", "Her", "Their", "Its")
+# Words that usually start a sentence: after "a.m." or "U.S.", one of these means a new sentence. facts.NOT_NAMES
+# adds to them the other capitalised words that are not names.
+STARTERS = {*PRONOUN_OPENERS, "The", "A", "An", "We", "I", "But", "And", "In", "On", "At", "After", "Before",
+            "There", "Officials", "According", "Meanwhile", "However", "Mr", "Mrs", "Ms"}
 
 # A sentence end: closing punctuation before a space or the end, or a full stop glued to the next
 # sentence's capital ("ocean.The rings": pasted text that lost its spaces) after a lower-case word.
 _CANDIDATE = re.compile(r"[.!?…]+[\"'’”)\]]*(?=\s+|$)|(?<=[a-z]{3})[.!?](?=[A-Z][a-z])")
 _WORD_BEFORE = re.compile(r"([\w.'’-]+)[.!?…]*[\"'’”)\]]*$")
 _NEXT_WORD = re.compile(r"\s+[\"'‘“(\[]*(\S+)")
+
+
+def is_statement(text: str, min_words: int, max_words: int) -> bool:
+    """The one test of a sentence that can state a fact: between min_words and max_words words, and not a
+    question (a question states nothing). condense.usable and ground.well_formed add their own checks."""
+    return min_words <= len(text.split()) <= max_words and not text.rstrip("\"'”’)").endswith("?")
 
 
 def _is_boundary(text: str, end: int, mark: str) -> bool:

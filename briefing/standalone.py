@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 
 from briefing import facts as factlib
+from briefing import sentences as sentlib
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 PERSONAL = re.compile(r"\b(?:he|she|him|his|her|hers)\b")
 FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|we|we're|we've|our|ours|us|my|me)\b", re.IGNORECASE)
-OPENING_PRONOUN = re.compile(r"^[\"“‘']?(?:(?:And|But|So|Now|Then|Yet|Still|Later|Instead),?\s+)?"
-                             r"(?:[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Tt]his|[Tt]hat|[Tt]hese|[Tt]hose|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|"
-                             r"[Tt]hem|[Tt]here's)\b(?!\s+[A-Z])")
+OPENING_PRONOUN = re.compile(r"^[\"“‘']?(?:(?:And|But|So|Now|Then|Yet|Still|Later|Instead),?\s+)?(?:"
+                             + "|".join(f"[{w[0]}{w[0].lower()}]{w[1:]}"
+                                        for w in (*sentlib.PRONOUN_OPENERS, "Them", "There's"))
+                             + r")\b(?!\s+[A-Z])")
 # '"...," he said': the speaker is a pronoun, and who "he" is was told before.
 PRONOUN_SPEAKER = re.compile(r"[,\"”’']\s+(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|continued|noted)\b|"
                              r"^(?:He|She|They)\s+(?:said|says|added|told)\b")

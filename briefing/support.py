@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from briefing import facts as factlib
 from briefing import sentences as sentlib
+from briefing import tuning
 from briefing.facts import NAME, NOT_NAMES, STOPWORDS, content_words, fold
 
 SUPPORTS, PARTIAL, NONE = "supports", "partial", "none"
@@ -66,15 +67,10 @@ ATTRIBUTED = re.compile(r"\b(?:said|says|say|saying|told|tells|tweeted|wrote|wri
                         re.IGNORECASE)
 QUOTE = re.compile(r"[\"“”‘’']")
 _WORD = re.compile(r"[a-z0-9]+")
-# A word counts as stated when the evidence has a word with the same first letters: a poor man's
-# stemmer ("launch", "launched", "launching"). Five letters as in facts.content_words.
-STEM = 5
-# Share of the claim's content words (stems) that the evidence must state for "supports"; below
-# PARTIAL_RECALL the sentence is not about the claim at all. Swept on support_pairs.jsonl, both halves
-# (`python bench/support_bench.py`, pair by pair): 0.70 gives P 0.932 / R 0.762, 0.75 P 0.946 / R 0.734,
-# 0.80 P 0.990 / R 0.706. 0.75 keeps recall clear of the 0.70 target through `brief verify`.
-SUPPORT_RECALL = 0.75
-PARTIAL_RECALL = 0.40
+# What they do, what they were tuned on and the bench that shows them: tuning.py.
+STEM = tuning.SUPPORT_STEM
+SUPPORT_RECALL, PARTIAL_RECALL = tuning.SUPPORT_RECALL, tuning.SUPPORT_PARTIAL_RECALL
+ATTRIBUTION_SHARE, ATTRIBUTION_MIN = tuning.SUPPORT_ATTRIBUTION_SHARE, tuning.SUPPORT_ATTRIBUTION_MIN
 
 
 def stems(text: str) -> list[str]:
@@ -523,7 +519,8 @@ def attribution_problem(claim: str, evidence: list[str]) -> str | None:
     for e in evidence:
         e = fold(e)
         inside, outside = _split_words(e, _spans(e, STANCE, REPORT_END))
-        if inside and len(words & inside) >= max(2, 0.5 * len(words)) and len(words & inside) > len(words & outside):
+        if inside and len(words & inside) >= max(ATTRIBUTION_MIN, ATTRIBUTION_SHARE * len(words)) \
+                and len(words & inside) > len(words & outside):
             speaker = STANCE.search(e)
             return f"drops who {speaker.group(0).lower() if speaker else 'said'} it"
     return None

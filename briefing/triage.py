@@ -61,9 +61,7 @@ def select(stories: list[Story], articles: list[Article], published: list[Publis
         if not earlier:
             earlier = [p for p in published if any(fold(e) in evidence for _, ev in p.claims for e in ev)]
         if not earlier:
-            for c in story.claims:
-                c.new = True
-            story.follow_up = False
+            story = replace(story, claims=[replace(c, new=True) for c in story.claims], follow_up=False)
             keep.append((story, len(publishers), recency(arts)))
             continue
         old_texts = {fold(t) for p in earlier for t, _ in p.claims}
@@ -71,15 +69,15 @@ def select(stories: list[Story], articles: list[Article], published: list[Publis
         old_list = [t for p in earlier for t, _ in p.claims]
         old_vecs = embedder.embed(old_list) if old_list else np.zeros((0, 1))
         new_vecs = embedder.embed([c.text for c in story.claims]) if story.claims else np.zeros((0, 1))
+        claims = []
         for c, v in zip(story.claims, new_vecs):
             said = fold(c.text) in old_texts or any(fold(x.evidence) in old_evidence for x in c.citations)
             if not said and len(old_list):
                 said = float(np.max(old_vecs @ v)) >= REPEAT
-            c.new = not said
-        if not any(c.new for c in story.claims):
+            claims.append(replace(c, new=not said))
+        if not any(c.new for c in claims):
             continue
-        story.follow_up = True
-        keep.append((story, len(publishers), recency(arts)))
+        keep.append((replace(story, claims=claims, follow_up=True), len(publishers), recency(arts)))
     # Most publishers first, then the most recent; the sort is stable, so ties keep merge's order.
     keep.sort(key=lambda k: (-k[1], -k[2]))
     return [s for s, _, _ in keep[:config.max_stories]]
@@ -110,7 +108,7 @@ def preselect(articles: list[Article], embedder, seen: set[str], hashes: dict[st
     """
     if not articles:
         return []
-    merge.mark_duplicates(articles)
+    articles = merge.mark_duplicates(articles)
     originals = [a for a in articles if a.duplicate_of is None]
     groups = [[originals[i] for i in g] for g in merge.cluster(lead_vectors(originals, embedder), LEAD_LINK)]
     ranked = []

@@ -5,8 +5,7 @@ command that shows its effect (change the value, run the command, compare within
 shared). The stage modules keep their old names as aliases (condense.MIN_WORDS is CONDENSE_MIN_WORDS), so a
 test may still patch them there. Cosines are MiniLM's (all-MiniLM-L6-v2); another embedder needs them re-tuned.
 
-Not here yet: support.py's and faithful.py's rules (being merged into one support check); facts.py and
-standalone.py hold word lists and patterns, not numeric thresholds. tests/test_tuning.py asserts that every
+facts.py, support.py and standalone.py hold word lists and patterns besides; only their numbers are here. tests/test_tuning.py asserts that every
 number here has a comment above it or beside it.
 
 The data named below: "seeds" is examples/state-visit (five outlets, one event; read and judged by hand);
@@ -24,9 +23,15 @@ CONDENSE_MIN_WORDS, CONDENSE_MAX_WORDS = 6, 70
 # Share of an article's usable sentences kept as statements, and its floor and cap. The share was set in the
 # small ranking sweep on multiling (10 clusters; tuned and reported on the same set, models.md says so); the
 # floor and cap are not tuned (a judgment). Merge's word budget, not this, decides what is printed.
-# Effect: python bench/benchmark.py (ROUGE on multiling).
+# Effect: python bench/weight_sweep.py --knob CONDENSE_KEEP_SHARE=0.6,0.8,1 (ROUGE on multiling).
 CONDENSE_KEEP_SHARE = 0.8
 CONDENSE_MIN_KEEP, CONDENSE_MAX_KEEP = 3, 40
+# A statement's score: CONDENSE_CENTRALITY x its closeness to the article's centre, the rest a position prior
+# 1 / (1 + CONDENSE_POSITION_SLOPE x its index) (news puts what matters first). The slope was set in the same
+# small ranking sweep on multiling (10 clusters, tuned and reported on the same set); the 0.6 / 0.4 split was not
+# tuned (a judgment). Effect: python bench/weight_sweep.py --knob CONDENSE_POSITION_SLOPE=0.1,0.25,0.5
+CONDENSE_POSITION_SLOPE = 0.25
+CONDENSE_CENTRALITY = 0.6
 
 # -- ground.py: what a generative model's sentence must be to be kept -----------------------------------
 # MiniLM puts a faithful paraphrase of a news sentence at cosine 0.7-0.9 from it, a sentence on the same topic
@@ -89,16 +94,17 @@ GENERATE_MAX_CONTEXT = 2048  # tokens a prompt may take: longer articles are con
 GENERATE_MAX_NEW_TOKENS = 160  # tokens a model may write for one piece; not tuned
 
 # -- merge.py: stories, support, ranking and the room for disagreements -----------------------------------
-# Support is cosine (MiniLM) plus half the F1 of the two sentences' content words: cosine alone calls "X denied
-# the transfers" and "Y accused X of transfers" the same. A source supports a claim at SUPPORT or more, and
+# Support (the 'similarity' check) is cosine (MiniLM) plus half (MERGE_SUPPORT_F1) the F1 of the two sentences'
+# content words: cosine alone calls "X denied the transfers" and "Y accused X of transfers" the same. A source supports a claim at SUPPORT or more, and
 # never below SUPPORT_MIN_COSINE. Tuned by hand on the seeds' citations (each read and judged; reported on the
 # same set). Effect: .venv/bin/brief make examples/state-visit -f json -o /tmp/s.json, then
 # python bench/citations_verify.py /tmp/s.json (citations that `brief verify` does not call "supports").
 MERGE_SUPPORT = 0.95
 MERGE_SUPPORT_MIN_COSINE = 0.70
+MERGE_SUPPORT_F1 = 0.5  # the F1's weight in support_score ("half"), chosen by hand with MERGE_SUPPORT; not swept
 # A candidate claim this close (MiniLM cosine) to a chosen one would say it again, and is not chosen. Set in the
 # small ranking sweep on multiling (10 clusters; tuned and reported on the same set, models.md says so).
-# Effect: .venv/bin/python bench/rouge_budgets.py (R2-R at 100 and 250 words).
+# Effect: .venv/bin/python bench/weight_sweep.py --knob MERGE_REDUNDANT=0.45,0.55,0.65 (R2-R at 100 and 250 words).
 MERGE_REDUNDANT = 0.55
 # Average-linkage cosine between articles of one event. On giveme5w1h: ARI 0.806 at 0.60 against 0.671 at 0.50;
 # 0.60 is also best or near it on each half of the events alone (tuned and reported on the same set).
@@ -109,6 +115,7 @@ MERGE_STORY_LINK = 0.60
 # The 50/50 mix was not tuned (a 25/75 mix scored 0.848 at 0.25 on this same set, too sharp a peak to trust).
 # Effect: .venv/bin/python bench/cluster_eval.py ../shared/eval/giveme5w1h_events.jsonl
 MERGE_STORY_SIMILAR = 0.40
+MERGE_STORY_MEANING = 0.5  # MiniLM's share of story_similarity, TF-IDF's the rest: the 50/50 mix above, not tuned
 # Share of 5-word shingles two copies of one article (syndication) have in common; copies never count as
 # confirmation. Not tuned: a judgment (a rewrite shares far less, a copy with a new headline far more).
 # Effect: the sources counted in .venv/bin/brief make examples/state-visit -f json (no bench script varies it).
@@ -118,8 +125,8 @@ MERGE_DUPLICATE = 0.80
 MERGE_KEY_POINTS = 3
 # How a candidate claim is ranked: independent sources saying it, closeness to the story's centre, the
 # condenser's own score (extractive: centrality in its article and position), and a penalty for a claim that
-# opens with a pronoun. Tuned by a small sweep on multiling (10 clusters; R2-R 16.1 -> 18.9, tuned and reported on
-# the same set, models.md says so). Effect: .venv/bin/python bench/benchmark.py and bench/rouge_budgets.py.
+# opens with a pronoun. Tuned by a small sweep on multiling (10 clusters; tuned and reported on the same set,
+# models.md says so). Effect: .venv/bin/python bench/weight_sweep.py --knob MERGE_W_STATEMENT=2,3,4 (R2-R at each).
 MERGE_W_SOURCES, MERGE_W_CENTRAL, MERGE_W_STATEMENT, MERGE_W_PRONOUN = 1.0, 1.5, 3.0, 0.5
 # Disagreements listed per story at most. Not tuned: a judgment (the word share below is what binds).
 # Effect: no bench script varies it; the seeds' briefing (.venv/bin/brief make examples/state-visit) shows three.
@@ -132,6 +139,26 @@ MERGE_CONFLICT_SHARE = 0.40
 # sentence a side would leave room for one conflict in a short briefing. Not tuned: a judgment, read on the seeds.
 # Effect: .venv/bin/brief make examples/state-visit (the sides under "where sources differ").
 MERGE_SIDE_WORDS = 12
+
+# -- support.py: when a source's sentence supports a claim (the check behind merge's citations and brief verify)
+# A word counts as stated when the evidence has a word with the same first letters: a poor man's stemmer
+# ("launch", "launched", "launching"). Five letters as in facts.content_words; not tuned: a judgment.
+# Effect: python bench/support_bench.py --verify (precision and recall on ../shared/eval/support_pairs.jsonl).
+SUPPORT_STEM = 5
+# Share of the claim's content words (stems) that the evidence must state for "supports"; below
+# SUPPORT_PARTIAL_RECALL the sentence is not about the claim at all. Swept on support_pairs.jsonl, both halves
+# (`python bench/support_bench.py`, pair by pair): 0.70 gives P 0.932 / R 0.762, 0.75 P 0.946 / R 0.734,
+# 0.80 P 0.990 / R 0.706. 0.75 keeps recall clear of the 0.70 target through `brief verify`. PARTIAL_RECALL was
+# not swept (a judgment: under two words in five, the sentence is about something else).
+# Effect: python bench/support_bench.py --verify.
+SUPPORT_RECALL = 0.75
+SUPPORT_PARTIAL_RECALL = 0.40
+# A claim that says no one said it "drops who said it" when at least this share of its content words (and at
+# least SUPPORT_ATTRIBUTION_MIN of them) sit in what the evidence gives as someone's contested word ("X insisted
+# that ..."). Not tuned: a judgment ("most of the claim"), checked on the crafted cases of tests/test_faithful.py.
+# Effect: python bench/support_bench.py --verify.
+SUPPORT_ATTRIBUTION_SHARE = 0.5
+SUPPORT_ATTRIBUTION_MIN = 2
 
 # -- conflicts.py: when two sentences disagree -------------------------------------------------------------
 # Two sentences of different articles are compared at all only this close in meaning (MiniLM cosine); below it
@@ -167,10 +194,11 @@ SELECT_MIN_SOURCES = 3
 # claims). Not tuned: the published recipe. Effect: .venv/bin/python bench/rouge_budgets.py
 SELECT_LENGTH_POWER = 1.0
 # A claim's value is its prior (merge's ranking score, scaled to [0, 1] within the story) plus this times its
-# concept gain per word. Tuned on multiling 2011 dev only (10 clusters), 100 and 250 words, sweeps of 0, 0.5, 1, 2
-# (models.md): 0 -> R2-R 12.49 / 18.97, 0.5 -> 12.52 / 18.82, 2 -> 11.12 / 16.06. Coverage adds nothing measurable
-# over the prior on 10 clusters, and at 0.5 short one-source sentences displaced a better-ranked two-source claim,
-# so it is off until held-out data says otherwise. Effect: .venv/bin/python bench/rouge_budgets.py
+# concept gain per word. Tuned on multiling 2011 dev only (10 clusters), 100 and 250 words: one run of
+# `python bench/weight_sweep.py` (2026-11-24, models.md) gave R2-R 12.68 / 18.00 at 0, 12.56 / 17.73 at 0.5,
+# 11.54 / 17.50 at 2. Coverage adds nothing over the prior on 10 clusters, and at 0.5 short one-source sentences
+# displaced a better-ranked two-source claim, so it is off until held-out data says otherwise.
+# Effect: .venv/bin/python bench/weight_sweep.py --knob SELECT_COVERAGE_WEIGHT=0,0.5,2
 SELECT_COVERAGE_WEIGHT = 0.0
 
 # -- render.py: what a reader sees beside a claim ---------------------------------------------------------
@@ -208,6 +236,20 @@ INGEST_MAX_FILE_BYTES = 20 * 1024 * 1024
 # Lines at the top of a text file searched for a "Source:" or "Publisher:" header (ingest/files.py).
 # Not tuned: a judgment. Effect: none on the seeds; tests/test_page_facts.py holds the header's behaviour.
 INGEST_HEADER_LINES = 5
+# Similarities held at once while merge.py looks for the pairs of articles that may link (float32: 64 MB a
+# block), so clustering n articles needs O(n) memory beyond its vectors, never the n x n matrix (100,000
+# articles would ask for 37 GiB); a component of linkable articles up to this many cells keeps its group-sum
+# table. Not tuned: a memory bound. Effect: .venv/bin/python bench/cluster_memory.py (time and peak memory).
+MERGE_CLUSTER_BLOCK_CELLS = 1 << 24
+# The pass that finds linkable pairs keeps those this little under the threshold too: it multiplies in float32
+# (twice as fast), whose dot products of 384 numbers can be off by some 1e-5, and a pair kept needlessly
+# changes nothing (it only joins two components the chain then clusters as before). Not tuned: a bound.
+# Effect: none on the clusters (tests/test_cluster_memory.py compares them with the dense ones).
+MERGE_LINK_SLACK = 1e-4
+# Past this many cells (articles x distinct words: 64 MB of float32) merge.py keeps the term frequencies as a
+# scipy sparse matrix: 100,000 short articles have some 10^5 distinct words. Not tuned: a memory bound.
+# Effect: .venv/bin/python bench/cluster_memory.py (peak memory at 100,000 articles).
+MERGE_WORD_DENSE_CELLS = 1 << 24
 
 # -- deliver/: the mail -----------------------------------------------------------------------------------
 # Characters of the title in the Subject (mail clients show far fewer), and of the whole Subject, whatever a

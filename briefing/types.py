@@ -1,7 +1,20 @@
-"""The data that flows between the stages, as plain dataclasses."""
+"""The data that flows between the stages, as plain dataclasses.
+
+What a stage hands on is frozen (Sentence, Article, Statement, Citation, Claim, Side, Conflict, Story): a stage
+that changes one makes a new one (dataclasses.replace), so no later stage sees an earlier one's object change.
+Their lists are the one exception Python allows; no stage changes them after it has handed them on.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# Embeddings by article id: one unit row per sentence (or per statement), in the article's order. The stages
+# pass these between them; numpy is not imported here, so `brief --help` stays light.
+Vectors: TypeAlias = "dict[int, np.ndarray]"
 
 
 @dataclass
@@ -20,14 +33,14 @@ class RawDocument:
     fallback: "RawDocument | None" = None  # a feed entry's own text, used when the page gives no article
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sentence:
     index: int  # position in the article
     text: str  # word for word from the article's clean text
     paragraph: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class Article:
     id: int
     title: str
@@ -42,7 +55,7 @@ class Article:
     note: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Statement:
     """One thing an article says, as the condenser put it, tied to the sentences it rests on."""
 
@@ -53,13 +66,13 @@ class Statement:
     generated: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class Citation:
     source: int
     evidence: str  # word for word from the source
 
 
-@dataclass
+@dataclass(frozen=True)
 class Claim:
     text: str
     citations: list[Citation]
@@ -73,13 +86,13 @@ class Claim:
         return sorted({c.source for c in self.citations})
 
 
-@dataclass
+@dataclass(frozen=True)
 class Side:
     text: str
     citations: list[Citation]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Conflict:
     about: str
     sides: list[Side]
@@ -87,7 +100,7 @@ class Conflict:
     slot: str = "other"  # day | date | time | number | name | place | who-did-what | other
 
 
-@dataclass
+@dataclass(frozen=True)
 class Story:
     headline: str
     articles: list[int]

@@ -8,6 +8,7 @@ import email
 import email.policy
 import io
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -276,9 +277,10 @@ def rewritten(tmp_path_factory, embedder):
     claim's own: the mark, not the model, is under test here; test_abstractive sets it through a model)."""
     d = tmp_path_factory.mktemp("rewritten")
     b = seeds_briefing(embedder)
-    claim = b.stories[0].claims[0]
-    claim.generated = True
-    claim.text = "As reworded: " + claim.text  # no longer word for word as any quote, as a model's would be
+    first = b.stories[0]
+    # no longer word for word as any quote, as a model's would be
+    claim = replace(first.claims[0], generated=True, text="As reworded: " + first.claims[0].text)
+    b = replace(b, stories=[replace(first, claims=[claim, *first.claims[1:]]), *b.stories[1:]])
     (d / "page.html").write_text(render.render(b, "html"), encoding="utf-8")
     msg = email.message_from_bytes(message_bytes(build_message(b, "b@example.org", "me@example.org")),
                                    policy=email.policy.default)

@@ -3,6 +3,7 @@
 Sentence pairs come from the seeds (examples/state-visit) or are written here in the dev set's kinds; no
 Giveme5W1H text is copied (its licence allows measuring only)."""
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -144,9 +145,10 @@ def test_conflicts_keep_within_their_budget_most_important_first():
 
 
 def test_an_update_reads_as_a_change_with_the_articles_dates():
-    a = _article(1, ["Officials said at least 40 people were injured when the ferry sank."])
-    b = _article(2, ["Officials said more than 60 people were injured when the ferry sank."])
-    a.published, b.published = "2026-11-23", "2026-11-24"
+    a = replace(_article(1, ["Officials said at least 40 people were injured when the ferry sank."]),
+                published="2026-11-23")
+    b = replace(_article(2, ["Officials said more than 60 people were injured when the ferry sank."]),
+                published="2026-11-24")
     [k] = merge.conflicts_of(_pairs_of([b, a]), [a, b], 1000)
     assert k.kind == "update" and k.slot == "number"
     assert k.about == "the number of injured: from at least 40 to more than 60 (2026-11-23 → 2026-11-24)"

@@ -255,6 +255,39 @@ def test_bad_config_is_a_one_line_error(tmp_path, text, message):
     assert message in e.value.message
 
 
+@pytest.mark.parametrize("text, env, flags, message", [
+    ("[briefing]\nwords = 5\n", {}, {}, "[briefing] words must be between 20 and 5000, not 5"),
+    ("", {"BRIEF_WORDS": "5"}, {}, "BRIEF_WORDS must be between 20 and 5000, not 5"),
+    ("[briefing]\nwords = 300\n", {}, {"words": 5}, "--words must be between 20 and 5000, not 5"),
+    ("[briefing]\ntitle = \" \"\n", {}, {}, "[briefing] title must not be empty"),
+    ("", {}, {"title": "  "}, "--title must not be empty"),
+    ("[briefing]\nprompts = \"no-such-folder\"\n", {}, {}, "[briefing] prompts "),
+    ("[output]\ntemplates = \"no-such-folder\"\n", {}, {}, "[output] templates "),
+    ("", {}, {"templates": "/no/such/folder"}, "--templates /no/such/folder: not a folder"),
+    ("", {}, {"engine": "spark"}, "unknown engine 'spark'; valid engines: local, ray"),
+])
+def test_one_check_names_where_the_wrong_value_came_from(tmp_path, text, env, flags, message):
+    p = tmp_path / "b.toml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(BriefError) as e:
+        configlib.load(p, env=env, **flags)
+    assert e.value.message.startswith(message)
+    assert "\n" not in e.value.message
+
+
+def test_one_settings_object_for_brief_make_and_the_daily_job(tmp_path, monkeypatch):
+    from briefing import pipeline
+
+    assert pipeline.Settings is configlib.Config
+    # brief make INPUT... reads its flags only; the environment variables are the daily job's (README)
+    monkeypatch.setenv("BRIEF_WORDS", "5")
+    r = CliRunner().invoke(cli.app, ["make", str(tmp_path / "none.txt"), "--title", " "])
+    assert r.exit_code == 2 and r.stderr == "brief: error: --title must not be empty\n"
+    c = configlib.load(None, env={}, inputs=("a.txt",), title=" Mine ", device="CPU")
+    assert (c.inputs, c.title, c.words, c.digest_title) == (("a.txt",), "Mine", 250, "Mine")
+    assert configlib.load(None, env={}).digest_title == "Morning briefing"
+
+
 def test_missing_config_file_hints_at_init(tmp_path):
     r = CliRunner().invoke(cli.app, ["make", "--config", str(tmp_path / "none.toml")])
     assert r.exit_code == 2 and "does not exist" in r.stderr and "brief init" in r.stderr

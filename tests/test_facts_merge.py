@@ -22,8 +22,9 @@ def test_syndicated_copy_is_marked_duplicate():
     a = _article(1, body, [body])
     b = _article(2, body + " Extra line.", [body])
     c = _article(3, "Something else entirely happened at the zoo today, keepers said.", ["x"])
-    merge.mark_duplicates([a, b, c])
-    assert (a.duplicate_of, b.duplicate_of, c.duplicate_of) == (None, 1, None)
+    marked = merge.mark_duplicates([a, b, c])
+    assert [x.duplicate_of for x in marked] == [None, 1, None]
+    assert (a.duplicate_of, b.duplicate_of) == (None, None)  # a new list: the articles given are not changed
 
 
 def test_cluster_splits_distant_groups():

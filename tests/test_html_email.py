@@ -378,8 +378,8 @@ def test_skipped_inputs_and_copies_are_named_in_page_and_email(seeds_b):
 
     from briefing.types import Skipped
 
-    articles = [replace(a) for a in seeds_b.articles]
-    articles[4].duplicate_of = 2
+    articles = list(seeds_b.articles)
+    articles[4] = replace(articles[4], duplicate_of=2)
     b = replace(seeds_b, articles=articles, skipped=[Skipped(input="broken.pdf", reason="not a supported file")])
     tree = parse_strict(render.render(b, "html"))
     assert "broken.pdf: not a supported file" in text_of(tree)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -74,9 +75,12 @@ def test_contract_is_extended_with_reader_facts_and_keeps_every_old_field():
 
 def test_a_conflict_about_nothing_listed_goes_to_the_story_head():
     b = briefing()
-    b.stories[0].conflicts[0].sides[0].text = "The delegation included Novak."
-    b.stories[0].conflicts[0].sides[1].text = "The delegation included Manturov."
-    b.stories[0].conflicts[0].about = "Deputy Prime Minister: Novak or Manturov"
+    story = b.stories[0]
+    k = story.conflicts[0]
+    k = replace(k, about="Deputy Prime Minister: Novak or Manturov",
+                sides=[replace(k.sides[0], text="The delegation included Novak."),
+                       replace(k.sides[1], text="The delegation included Manturov."), *k.sides[2:]])
+    b = replace(b, stories=[replace(story, conflicts=[k, *story.conflicts[1:]]), *b.stories[1:]])
     assert render.to_contract(b)["stories"][0]["conflicts"][0]["claim"] is None
     page = render.render(b, "html")
     assert page.index('class="differ-here"') < page.index('class="key"')

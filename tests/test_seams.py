@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import pytest
 from conftest import HashEmbedder
@@ -42,7 +43,7 @@ class CountingFuser:
     """A fuser that changes nothing and says how many stories it saw."""
 
     def fuse(self, stories, embedder, report):
-        return {**(report or {}), "fused_stories": len(stories)}
+        return models.Fused(stories, {**(report or {}), "fused_stories": len(stories)})
 
 
 class FusingCondenser(ScriptedCondenser):
@@ -219,3 +220,43 @@ def test_a_preselection_that_keeps_nothing_is_nothing_new_and_the_day_is_recorde
     with pytest.raises(NothingNew):
         pipeline.brief(pipeline.articles_from(docs, skipped), skipped,
                        pipeline.Settings(inputs=(), model="scripted", embedder="hash"), preselect=lambda arts, emb: [])
+
+
+class NotingCondenser(ScriptedCondenser):
+    """Notes an article, and "fuses" by rewriting every claim: both through what it returns."""
+
+    name = "scripted-noting"
+
+    def __init__(self):
+        super().__init__()
+        self.fuser = self
+        self.given: list = []
+
+    def condense(self, articles, vectors, embedder, advance):
+        done = super().condense(articles, vectors, embedder, advance)
+        return models.Condensed(done.statements, done.report, notes={articles[0].id: "condensed in part: a test"})
+
+    def fuse(self, stories, embedder, report):
+        self.given = [[c.text for c in s.claims] for s in stories]
+        return models.Fused([replace(s, claims=[replace(c, text="Fused: " + c.text, generated=True)
+                                                for c in s.claims]) for s in stories], report)
+
+
+def test_stages_return_new_data_and_a_condensers_notes_reach_the_articles(seeds):
+    from briefing import merge
+
+    docs, skipped = pipeline.gather((str(seeds),))
+    articles = pipeline.articles_from(docs, skipped)
+    before = [(a.id, a.note, a.duplicate_of) for a in articles]
+    backend = NotingCondenser()
+    b = pipeline.brief(articles, skipped, pipeline.Settings(inputs=()), embedder=HashEmbedder(), backend=backend)
+    assert [(a.id, a.note, a.duplicate_of) for a in articles] == before  # the articles given are not changed
+    assert b.articles[0].note == "condensed in part: a test" and all(a.note is None for a in b.articles[1:])
+    claims = [c for s in b.stories for c in s.claims]
+    assert claims and all(c.text.startswith("Fused: ") and c.generated for c in claims)
+    assert not any(t.startswith("Fused: ") for texts in backend.given for t in texts)  # new stories, not changed
+    with pytest.raises(AttributeError):
+        b.stories[0].claims[0].text = "changed in place"  # frozen
+    copy = replace(articles[1], id=len(articles) + 1)
+    marked = merge.mark_duplicates([*articles, copy])
+    assert marked[-1].duplicate_of == articles[1].id and copy.duplicate_of is None

@@ -46,3 +46,27 @@ def test_a_full_stop_glued_to_the_next_sentence_splits():
     text = "They move across the ocean.The rings were seen near Australia. U.S. troops left at 3.5 p.m. Friday."
     assert split(text) == ["They move across the ocean.", "The rings were seen near Australia.",
                            "U.S. troops left at 3.5 p.m. Friday."]
+
+
+def test_one_opener_list_serves_the_splitter_the_ranking_the_standalone_check_and_the_names():
+    from briefing import facts, merge, sentences, standalone
+
+    for w in sentences.PRONOUN_OPENERS:
+        text = f"{w} was expected to sign the agreement on Wednesday."
+        assert merge.PRONOUN_START.match(text) and standalone.OPENING_PRONOUN.match(text), w
+        assert w in sentences.STARTERS and w in facts.NOT_NAMES
+    assert not merge.PRONOUN_START.match("Theirs is a long road.")  # a whole word only
+    assert sentences.STARTERS <= facts.NOT_NAMES
+    assert sentences.split("They met at 10 a.m. Those present agreed.") == ["They met at 10 a.m.", "Those present agreed."]
+
+
+def test_one_statement_test_for_condensing_and_grounding():
+    from briefing import condense, ground, sentences
+
+    assert sentences.is_statement("The council approved the new budget on Monday.", 6, 70)
+    assert not sentences.is_statement("Did the council approve the new budget?”", 6, 70)  # a question
+    assert not sentences.is_statement("Budget approved.", 6, 70)
+    assert condense.usable("The council approved the new budget on Monday.")
+    assert not condense.usable("THE COUNCIL APPROVED THE NEW BUDGET ON MONDAY")  # no running text
+    assert not ground.well_formed("Did the council approve the new budget on Monday?")
+    assert [condense.keep_count(n) for n in (0, 4, 10, 100)] == [3, 3, 8, 40]

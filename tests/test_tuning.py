@@ -63,7 +63,7 @@ def test_the_comment_check_catches_a_bare_knob():
 
 
 def test_the_stages_read_their_knobs_from_tuning():
-    from briefing import conflicts, extract, merge, render, scale, select, store, verify
+    from briefing import conflicts, extract, merge, render, scale, select, store, support, verify
 
     assert (merge.SUPPORT, merge.STORY_LINK, merge.W_STATEMENT) == (
         tuning.MERGE_SUPPORT, tuning.MERGE_STORY_LINK, tuning.MERGE_W_STATEMENT)
@@ -73,3 +73,6 @@ def test_the_stages_read_their_knobs_from_tuning():
     assert render.PLACE_OVERLAP == tuning.RENDER_PLACE_OVERLAP
     assert (extract.MAX_SENTENCES, scale.CHUNK, store.MAX_TEXT, verify.MAX_STATEMENTS) == (
         tuning.EXTRACT_MAX_SENTENCES, tuning.SCALE_CHUNK, tuning.STORE_MAX_TEXT, tuning.VERIFY_MAX_STATEMENTS)
+    assert (merge.SUPPORT_F1, merge.STORY_MEANING) == (tuning.MERGE_SUPPORT_F1, tuning.MERGE_STORY_MEANING)
+    assert (support.STEM, support.SUPPORT_RECALL, support.PARTIAL_RECALL, support.ATTRIBUTION_SHARE) == (
+        tuning.SUPPORT_STEM, tuning.SUPPORT_RECALL, tuning.SUPPORT_PARTIAL_RECALL, tuning.SUPPORT_ATTRIBUTION_SHARE)

@@ -2,7 +2,7 @@
 
     Embedder      name, dim, embed(texts) -> (n, dim) unit vectors                   embedders["minilm"]
     Condenser     name, condense(articles, vectors, embedder, advance) -> Condensed  condensers["minilm"]
-    Fuser         fuse(stories, embedder, report) -> report   (optional: Condenser.fuser)
+    Fuser         fuse(stories, embedder, report) -> Fused    (optional: Condenser.fuser)
     SupportCheck  check(claim, evidence, cosine) -> Verdict                          support_checks["default"]
     Engine        map(fn, items) -> list                                             engines["local"]
 
@@ -24,7 +24,7 @@ from typing import Any, Callable, Generic, Protocol, TypeVar
 import numpy as np
 
 from briefing.errors import UnknownName
-from briefing.types import Article, Statement, Story
+from briefing.types import Article, Statement, Story, Vectors
 
 # torch's OpenMP threads spin while they wait for work. On a machine shared with other work (a cron job beside
 # a browser, a small shared build machine) the spinning threads fight the busy ones, so passive waiting is the
@@ -44,16 +44,27 @@ class Embedder(Protocol):
 
 @dataclass
 class Condensed:
-    """What a condenser returns: each article's statements (in the articles' order), and a report on how
-    they were made (None when there is nothing to say, as for the extractive condenser)."""
+    """What a condenser returns: each article's statements (in the articles' order), a report on how
+    they were made (None when there is nothing to say, as for the extractive condenser), and a note for an
+    article by its id (such as "condensed in part: ..."), which the pipeline adds to that article's notes."""
 
     statements: list[list[Statement]]
     report: dict | None = None
+    notes: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class Fused:
+    """What a fuser returns: the stories, with the claims it rewrote replaced, and the report with what it did."""
+
+    stories: list[Story]
+    report: dict | None
 
 
 class Fuser(Protocol):
-    def fuse(self, stories: list[Story], embedder: Embedder, report: dict | None) -> dict:
-        """Rewrite claims several sources make, in place; the condenser's `report` with what it did added."""
+    def fuse(self, stories: list[Story], embedder: Embedder, report: dict | None) -> Fused:
+        """Rewrite claims several sources make: new stories (the ones given are not changed) and the
+        condenser's `report` with what it did added."""
         ...
 
 
@@ -61,7 +72,7 @@ class Condenser(Protocol):
     name: str  # printed as the briefing's model
     fuser: Fuser | None  # a second pass over the merged claims, or None
 
-    def condense(self, articles: list[Article], vectors: dict[int, np.ndarray], embedder: Embedder,
+    def condense(self, articles: list[Article], vectors: Vectors, embedder: Embedder,
                  advance: Callable[[int], None]) -> Condensed:
         """Each article's key statements. `vectors`: its sentences' embeddings by article id; `embedder` embeds
         anything new (a model's sentences); `advance(n)` moves the progress bar by n articles as they are done."""

@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 from briefing import tuning
+from briefing.config import DEVICES
 from briefing.errors import ModelError
 from briefing.models.locate import Damaged, ModelSpec, one_line, check_fits, tokenizer_problem, user_dir, weights_size
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
 MAX_CONTEXT, MAX_NEW_TOKENS = tuning.GENERATE_MAX_CONTEXT, tuning.GENERATE_MAX_NEW_TOKENS  # see tuning.py
 
 
