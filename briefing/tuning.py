@@ -260,5 +260,5 @@ DELIVER_SUBJECT_TITLE_LIMIT, DELIVER_SUBJECT_LIMIT = 150, 250
 # noise (mail.py). Not tuned: a judgment. Effect: no bench script; tests/test_fuzz.py holds it.
 DELIVER_SCRUB_MIN = 6
 # Days a digest may wait in the outbox before it expires, and the run says so: a digest a week old is no
-# longer news (outbox.py). Not tuned: a judgment. Effect: no bench script; tests/test_fuzz.py holds the expiry.
+# longer news (outbox.py). The default of the [email] max_age_days key. Not tuned: a judgment. Effect: no bench script; tests/test_fuzz.py holds the expiry.
 OUTBOX_MAX_AGE_DAYS = 7

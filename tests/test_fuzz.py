@@ -507,6 +507,60 @@ def test_a_message_waiting_past_max_age_expires_and_is_reported(tmp_path, monkey
     assert "empty" in r.stdout
 
 
+def _age(box, entry, days: float) -> None:
+    """Make `entry` look queued `days` ago."""
+    path = box.folder / f"{entry.id}.json"
+    data = json.loads(path.read_text())
+    data["created"] = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)).isoformat()
+    path.write_text(json.dumps(data))
+
+
+def test_max_age_days_is_a_config_key_the_queued_message_keeps(tmp_path):
+    from briefing.deliver import outbox
+
+    assert mail.EmailSettings().max_age_days == 7 and "max_age_days" in mail.KEYS
+    box, entry, s = _box_with_one(tmp_path)
+    msg = mail.EmailMessage()
+    msg["Message-ID"], msg["Subject"] = "<y@example.org>", "digest two"
+    msg["From"], msg["To"] = "a@example.org", "b@example.org"
+    msg.set_content("hi")
+    patient = box.add(msg, mail.EmailSettings.from_mapping({**s.to_mapping(), "max_age_days": 30, "attempts": 1}))
+    _age(box, entry, 8)
+    _age(box, patient, 8)
+    got = {o.entry.id: o for o in outbox.Outbox().flush(sleep=lambda x: None)}
+    assert got[entry.id].expired and "after 7 days" in got[entry.id].error  # the default
+    assert not got[patient.id].expired and got[patient.id].waiting  # queued with 30 days: tried, still waits
+    assert [e.id for e in box.entries()] == [patient.id]
+    _age(box, patient, 31)
+    [o] = box.flush(sleep=lambda x: None)
+    assert o.expired and "after 30 days" in o.error and box.entries() == []
+
+
+def test_todays_max_age_days_applies_to_what_waits(tmp_path):
+    box, entry, s = _box_with_one(tmp_path)
+    _age(box, entry, 3)
+    [o] = box.flush(sleep=lambda x: None, override=mail.EmailSettings.from_mapping({**s.to_mapping(),
+                                                                                      "max_age_days": 4}))
+    assert not o.expired and o.waiting and box.entries()  # 3 days < 4: tried, waits
+    [o] = box.flush(sleep=lambda x: None, override=mail.EmailSettings.from_mapping({**s.to_mapping(),
+                                                                                      "max_age_days": 2}))
+    assert o.expired and "after 2 days" in o.error and box.entries() == []
+
+
+def test_max_age_days_from_the_daily_config_expires_a_waiting_digest(tmp_path, monkeypatch):
+    box, entry, s = _box_with_one(tmp_path)
+    _age(box, entry, 2)
+    config = tmp_path / "mail.toml"
+    config.write_text('[email]\nhost = "127.0.0.1"\nport = 9\nsecurity = "none"\nmax_age_days = 1\n')
+    r = CliRunner().invoke(cli.app, ["outbox", "--send", "--config", str(config)])
+    assert r.exit_code == 4 and "expired unsent after 1 days" in r.stderr and "Traceback" not in r.output
+    assert box.entries() == []
+    config.write_text('[email]\nhost = "127.0.0.1"\nmax_age_days = 0\n')
+    r = CliRunner().invoke(cli.app, ["outbox", "--send", "--config", str(config)])
+    assert r.exit_code == 2 and "[email] max_age_days must be between 1 and 3650, not 0" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
 def test_a_message_from_an_earlier_run_is_tried_once_per_run(tmp_path):
     box, entry, s = _box_with_one(tmp_path)
     slept = []
