@@ -97,6 +97,58 @@ def test_a_host_name_is_resolved_before_the_check(monkeypatch):
     assert not web.is_internal("http://news.example/feed")
 
 
+def _rebinding(monkeypatch, name: str, first: int, then: str) -> list[str]:
+    """The resolver answers a public address for `name` the first `first` times, then `then` (DNS rebinding
+    with a short TTL); the list records each lookup of `name`."""
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def resolve(host, *args, **kwargs):
+        if host == name:
+            asked.append(host)
+            return real("93.184.216.34" if len(asked) <= first else then, *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    return asked
+
+
+@pytest.mark.parametrize("first", [1, 2])  # rebinds at the redirect-hop check; after both checks
+def test_a_name_that_rebinds_to_loopback_after_the_checks_is_never_connected_to(monkeypatch, first):
+    asked = _rebinding(monkeypatch, "rebind.example", first, "127.0.0.1")
+    with Server() as s:
+        s.routes["/secret.txt"] = Route(b"an internal secret. " * 10, content_type="text/plain")
+        with web.Fetcher(web.Limits(timeout=2, deadline=4)) as f:
+            with pytest.raises(web.FetchError, match="internal"):
+                f.get(f"http://rebind.example:{s.httpd.server_address[1]}/secret.txt")
+            assert len(asked) > first  # the name was looked up again after the checks, and that answer checked
+            _rebinding(monkeypatch, "rebind.example", first, "127.0.0.1")  # the same again, through fetch_all
+            docs, skipped = web.fetch_all([f"http://rebind.example:{s.httpd.server_address[1]}/secret.txt"], fetcher=f)
+        assert s.hits == []  # the connection went nowhere near the loopback server
+    assert docs == [] and "internal" in skipped[0].reason
+
+
+def test_a_name_with_one_internal_address_among_public_ones_is_refused(monkeypatch):
+    real = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: (
+        real("93.184.216.34", *a, **k) + real("127.0.0.1", *a, **k)) if host == "mixed.example" else real(host, *a, **k))
+    with Server() as s:
+        s.routes["/x.txt"] = Route(b"an internal secret. " * 10, content_type="text/plain")
+        with web.Fetcher(web.Limits(timeout=2, deadline=4)) as f:
+            with pytest.raises(web.FetchError, match="internal"):
+                f.get(f"http://mixed.example:{s.httpd.server_address[1]}/x.txt", internal_ok=False)
+        assert s.hits == []
+
+
+def test_a_named_internal_host_is_fetched_at_the_address_resolved_once(monkeypatch):
+    asked = _rebinding(monkeypatch, "intranet.example", 0, "127.0.0.1")  # always loopback: the user means it
+    with Server() as s:
+        s.routes["/ok.txt"] = Route(b"A sentence that stays. " * 5, content_type="text/plain")
+        with web.Fetcher(web.Limits(timeout=2, deadline=4)) as f:
+            got = f.get(f"http://intranet.example:{s.httpd.server_address[1]}/ok.txt")
+        assert got.body.startswith(b"A sentence") and s.hits == ["/ok.txt"]
+
+
 def _public_then(location: str):
     """A transport where news.example (public) answers with a redirect to `location`, and any other host
     serves a feed whose entry links to an internal page."""
