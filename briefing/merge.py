@@ -125,16 +125,26 @@ class InnerProducts:
     def __init__(self, *parts):
         self.parts = [(float(w), x) for w, x in parts]
         self.n = self.parts[0][1].shape[0]
-        # Blocks are multiplied in float32 (LINK_SLACK covers the rounding); a sparse part by its transpose in
-        # row form, made once rather than every block.
-        self._fast = [(x.astype(np.float32).tocsr(), x.T.astype(np.float32).tocsr()) if hasattr(x, "tocsr")
-                      else (np.asarray(x, dtype=np.float32), None) for _, x in self.parts]
+        # Blocks are multiplied in float32 (LINK_SLACK covers the rounding); a float32 part is not copied.
+        self._fast = [(np.float32(w), x.astype(np.float32, copy=False).tocsr() if hasattr(x, "tocsr")
+                       else np.asarray(x, dtype=np.float32)) for w, x in self.parts]
 
     def block(self, rows: slice, start: int) -> np.ndarray:
         """Similarities (float32) of `rows` to every row from `start` on."""
         out = np.zeros((len(range(*rows.indices(self.n))), self.n - start), dtype=np.float32)
-        for (w, _), (x, t) in zip(self.parts, self._fast):
-            out += np.float32(w) * (x[rows] @ x[start:].T if t is None else (x[rows] @ t)[:, start:].toarray())
+        for w, x in self._fast:
+            if hasattr(x, "tocsr"):
+                # The later rows times the block's few, never the columns before `start`: as a dense matrix
+                # (3 times faster) when the block's rows fit in the cells dense, else sparse by sparse.
+                few = x[rows]
+                if few.shape[0] * few.shape[1] <= CLUSTER_BLOCK_CELLS:
+                    p = (x[start:] @ np.ascontiguousarray(few.toarray().T)).T
+                else:
+                    p = (x[start:] @ few.T.tocsr()).toarray().T
+            else:
+                p = x[rows] @ x[start:].T
+            p *= w
+            out += p
         return out
 
     def take(self, index: np.ndarray) -> list[tuple[float, object]]:
@@ -326,8 +336,14 @@ def story_similarity(articles: list[Article], sent_vecs: dict[int, np.ndarray]) 
 
 
 def story_features(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -> InnerProducts:
-    """story_similarity as inner products of each article's vectors, for cluster_blocked."""
-    meaning = np.stack([article_vector(sent_vecs[a.id]) for a in articles])
+    """story_similarity as inner products of each article's vectors, for cluster_blocked. The meaning rows are
+    kept in float32, the embedder's own precision (half the memory; cluster_blocked sums them in float64)."""
+    meaning = None
+    for k, a in enumerate(articles):
+        v = article_vector(sent_vecs[a.id])
+        if meaning is None:
+            meaning = np.empty((len(articles), len(v)), dtype=np.float32)
+        meaning[k] = v
     return InnerProducts((STORY_MEANING, meaning), (1 - STORY_MEANING, word_vectors(articles)))
 
 

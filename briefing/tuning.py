@@ -250,6 +250,10 @@ MERGE_LINK_SLACK = 1e-4
 # scipy sparse matrix: 100,000 short articles have some 10^5 distinct words. Not tuned: a memory bound.
 # Effect: .venv/bin/python bench/cluster_memory.py (peak memory at 100,000 articles).
 MERGE_WORD_DENSE_CELLS = 1 << 24
+# Articles whose leads (title and first sentences) triage.py embeds in one call: the leads of 100,000
+# articles are 350,000 vectors (0.5 GB) if embedded at once. Not tuned: a memory bound; a normal day's
+# articles fit in one chunk, so it changes nothing there. Effect: .venv/bin/python bench/cluster_memory.py
+TRIAGE_LEAD_CHUNK = 4096
 
 # -- deliver/: the mail -----------------------------------------------------------------------------------
 # Characters of the title in the Subject (mail clients show far fewer), and of the whole Subject, whatever a

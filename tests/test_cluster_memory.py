@@ -115,4 +115,35 @@ def test_story_groups_in_blocks_are_the_dense_stories(monkeypatch):
     features = merge.story_features(articles, sent_vecs)
     assert hasattr(features.parts[1][1], "toarray")
     assert merge.cluster_blocked(features, merge.STORY_SIMILAR, cells=1) == dense
+    # ... and the block's rows of words multiplied sparse by sparse (rows too wide to hold dense).
+    monkeypatch.setattr(merge, "CLUSTER_BLOCK_CELLS", 0)
+    assert merge.cluster_blocked(features, merge.STORY_SIMILAR, cells=7) == dense
     assert merge.story_groups([], {}) == []
+
+
+class _Counting:
+    """A made-up embedder: a fixed vector per text; records how many texts each call asked for."""
+
+    def __init__(self):
+        self.calls = []
+
+    def embed(self, texts):
+        self.calls.append(len(texts))
+        rows = [np.random.default_rng(sum(map(ord, t))).normal(size=8) for t in texts]
+        return np.array([r / np.linalg.norm(r) for r in rows], dtype=np.float32)
+
+
+def test_triage_embeds_the_leads_a_chunk_at_a_time_with_the_same_vectors(monkeypatch):
+    from briefing import triage
+
+    articles = _seed_articles() * 3
+    whole = _Counting()
+    expected = triage.lead_vectors(articles, whole)
+    assert whole.calls == [sum(1 + min(len(a.sentences), triage.LEAD) for a in articles)]  # one call
+    monkeypatch.setattr(triage, "LEAD_CHUNK", 4)
+    chunked = _Counting()
+    got = triage.lead_vectors(articles, chunked)
+    assert len(chunked.calls) == -(-len(articles) // 4) and max(chunked.calls) <= 4 * (1 + triage.LEAD)
+    assert got.dtype == np.float32 and got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
+    assert triage.lead_vectors([], chunked).shape[0] == 0
