@@ -15,11 +15,12 @@ by the parent with wait4.
   cli      (--cli) `brief make` on the tiny articles written as files, the real model included.
 
 The articles are made up, never read from a data set: a story has a few made-up names and words of its own
-(story sizes follow a Zipf law of exponent 0.7: 10 articles a story on average, the largest 2 %), the rest of the words come from a shared
-vocabulary of 20,000 made-up words (Zipf frequencies), titles of 6 words, 2 or 3 sentences of 12 words
-(`tiny`: one sentence). The sentence vectors are made up too (384 numbers near their story's direction: same-
-story cosines about 0.6, others about 0.1): the model is not run on 100,000 articles (on 2 cores that alone
-would take about an hour), so `merge` and `triage` time the clustering stages themselves.
+(story sizes follow a Zipf law of exponent 0.7: 10 articles a story on average, the largest 2 %), the rest of
+the words come from a shared vocabulary of 20,000 made-up words (Zipf frequencies), titles of 6 words, 2 or 3
+sentences of 12 words (`tiny`: one sentence). The sentence vectors are made up too (384 numbers near their
+story's direction: same-story sentence cosines about 0.6, others under 0.1): the model is not run on 100,000
+articles (on 2 cores that alone would take about an hour), so `merge` and `triage` time the clustering stages
+themselves. `ari` is the adjusted Rand index of the stories found against the made-up ones.
 """
 from __future__ import annotations
 
