@@ -75,6 +75,7 @@ class Config:
     engine: str = "local"  # local | ray (the daily job's per-article work; the briefing itself maps on "local")
     address: str = ""  # Ray: "auto", "ray://host:10001", or "" for a local Ray started for the run
     workers: int = 2  # Ray: worker actors, each holding one embedding model
+    num_gpus: float = 0.0  # Ray: GPUs (or a share of one) each worker holds
     # where the settings came from, and the sections other features read
     source: str | None = None
     sections: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), compare=False)
@@ -100,12 +101,12 @@ KEYS = {
     "output": {"dir": "dir", "formats": "formats", "templates": "templates"},
     "state": {"path": "state", "lock_wait": "lock_wait", "keep_days": "keep_days"},
     "fetch": {"timeout": "timeout", "max_mb": "max_mb", "per_host": "per_host", "parallel": "parallel"},
-    "scale": {"engine": "engine", "address": "address", "workers": "workers"},
+    "scale": {"engine": "engine", "address": "address", "workers": "workers", "num_gpus": "num_gpus"},
 }
 # The largest sensible value of each number: beyond it a value is a typo (or inf, 1e308) that would
 # overflow a timedelta or a byte count, not a wish.
 MAXIMA = {"since_hours": 24 * 366 * 100, "lock_wait": 24 * 3600, "timeout": 3600, "max_mb": 20, "words": 5000,
-          "max_stories": 1000, "per_host": 64, "parallel": 64, "keep_days": 100 * 366}
+          "max_stories": 1000, "per_host": 64, "parallel": 64, "keep_days": 100 * 366, "num_gpus": 64}
 PATH_FIELDS = {"paths", "dir", "state", "templates", "prompts"}
 # Environment variables above the file and below the flags.
 ENV = {"BRIEF_STATE": "state", "BRIEF_MODEL": "model", "BRIEF_OUTPUT_DIR": "dir", "BRIEF_WORDS": "words"}
@@ -313,6 +314,8 @@ engine = "local"
 address = ""
 # Ray worker processes, each holding one embedding model.
 workers = 2
+# GPUs (or a share of one, 0.5) each Ray worker holds, so Ray places the workers on GPU nodes. 0: CPU only.
+num_gpus = 0
 """
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -76,8 +77,13 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None,
         cached = store.recent(since.astimezone(dt.timezone.utc).isoformat(timespec="seconds"))
         reused = {id(d) for d in cached.values()}
         try:
+            # The feeds are read here; their pages are fetched and extracted on the engine's workers, if it
+            # has any (a fetcher passed in, as tests do, stays here).
+            away = own and engine is not None and engine.name != "local"
             more, more_skipped = web.fetch_all(web_urls, fetcher=fetcher, feeds=config.feeds, since=since,
-                                               known=cached.get)
+                                               known=cached.get,
+                                               pages=partial(engine.fetch_pages, limits=fetcher.limits) if away
+                                               else None)
         finally:
             if own:
                 fetcher.close()
@@ -132,7 +138,7 @@ def run(config: Config, embedder=None, fetcher=None, now: dt.datetime | None = N
         raise BriefError("the config lists no sources", hint="add feeds, urls or paths under [sources]")
     if engine is None:
         engine = scale.get(config.engine, config.address, config.workers, embedder,
-                           embedder_name=config.embedder)
+                           embedder_name=config.embedder, num_gpus=config.num_gpus)
     engine.start()
     try:
         return _run(config, embedder, fetcher, now, progress, queue, engine)
@@ -211,14 +217,16 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
                 embedder = CachedEmbedder(embedder or models.embedders.get(embedder_name), store, day)
                 articles = pipeline.articles_from(docs, skipped)
             code_if_made = EXIT_PARTIAL if skipped else EXIT_OK
-            # The Ray engine (scale.py) did the per-article work above; the briefing itself maps here.
+            # The Ray engine (scale.py) did the per-article work above; the briefing maps each chosen story's own
+            # work on the engine passed to it (merge.story_work through engine.map), the rest of it runs here.
             settings = replace(config, title=config.digest_title, model=model, embedder=embedder_name,
                                engine=models.engines.default)
             try:
                 result = pipeline.brief(
                     articles, skipped, settings, embedder=embedder, progress=progress, now=now,
                     preselect=lambda arts, emb: triage.preselect(arts, emb, seen, hashes, config),
-                    select=lambda stories, arts: triage.select(stories, arts, published, config, embedder, hashes))
+                    select=lambda stories, arts: triage.select(stories, arts, published, config, embedder, hashes),
+                    engine=engine)
             except NothingNew as e:
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, e.message, skipped=skipped)

@@ -58,7 +58,14 @@ most what when where how all any both each other some""".split())
 
 def content_words(text: str, stopwords: frozenset = STOPWORDS) -> set[str]:
     """Content words cut to five letters: a poor man's stemmer that matches 'concern' and 'concerns'."""
-    return {w[:5] for w in re.findall(r"[a-z0-9]+", fold(text).lower()) if w not in stopwords}
+    return set(_content_words(text, stopwords))
+
+
+# The rules below read one sentence many times (once for each sentence it is compared with): each reading is
+# remembered by text, and callers get a fresh copy, so the answers are the same as without the memo.
+@lru_cache(maxsize=65536)
+def _content_words(text: str, stopwords: frozenset) -> frozenset:
+    return frozenset(w[:5] for w in re.findall(r"[a-z0-9]+", fold(text).lower()) if w not in stopwords)
 
 
 def _num(s: str) -> float:
@@ -130,6 +137,11 @@ ROLE_WORDS = {"minister", "president", "secretary", "governor", "chancellor", "c
 
 def _roles(text: str) -> dict[str, str]:
     """'Deputy Prime Minister' -> 'Alexander Novak': a title of office and the name after it."""
+    return dict(_read_roles(text))
+
+
+@lru_cache(maxsize=65536)
+def _read_roles(text: str) -> tuple[tuple[str, str], ...]:
     out = {}
     words = fold(text).split()
     for i in range(len(words)):
@@ -153,7 +165,7 @@ def _roles(text: str) -> dict[str, str]:
             k += 1
         if len(name) >= 2 and len(title) >= 2:
             out[" ".join(title)] = " ".join(name)
-    return out
+    return tuple(out.items())
 
 
 def _same_person(x: str, y: str) -> bool:
@@ -181,6 +193,7 @@ def unsupported(claim: str, evidence: list[str]) -> set[str]:
     return missing
 
 
+@lru_cache(maxsize=65536)  # the rules stem the same words of the same sentences pair after pair
 def stem(word: str) -> str:
     """A word cut to five letters, lower case: 'Russia' and 'Russian', 'injured' and 'injuries' meet."""
     return fold(word).lower().strip("'")[:5]
@@ -317,15 +330,20 @@ def day_mentions(text: str) -> list[tuple[str, set[str]]]:
     """Each weekday named, with the words of the action it dates (the lower-case words before it).
 
     A day after 'said' dates the saying, not the happening: it is left out."""
+    return [(day, set(words)) for day, words in _day_mentions(text)]
+
+
+@lru_cache(maxsize=65536)
+def _day_mentions(text: str) -> tuple[tuple[str, frozenset], ...]:
     text = fold(text)
     out = []
     for m in WEEKDAY.finditer(text):
         if SPEECH.search(text[max(0, m.start() - 30):m.start()]):
             continue
         before = re.findall(r"\b[a-z]+\b", text[max(0, m.start() - 60):m.start()])[-6:]
-        out.append((m.group(1).lower(), {stem(w) for w in before if w not in UNIT_STOP and len(w) > 2
-                                         and w not in STOPWORDS}))
-    return out
+        out.append((m.group(1).lower(), frozenset(stem(w) for w in before if w not in UNIT_STOP and len(w) > 2
+                                                  and w not in STOPWORDS)))
+    return tuple(out)
 
 
 CLOCK = re.compile(r"(?<![\d:.])(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])"
@@ -337,6 +355,11 @@ ZONES = {"GMT", "UTC", "BST", "EST", "EDT", "CET", "IST", "JST", "PST", "PDT", "
 
 def clock_times(text: str) -> list[tuple[int, str, str]]:
     """Times of day as (minutes after midnight, zone or '', as written): '2242 GMT' is '22:42 GMT'."""
+    return list(_clock_times(text))
+
+
+@lru_cache(maxsize=65536)
+def _clock_times(text: str) -> tuple[tuple[int, str, str], ...]:
     out = []
     for m in CLOCK.finditer(fold(text)):
         if m.group(1):
@@ -357,7 +380,7 @@ def clock_times(text: str) -> list[tuple[int, str, str]]:
             if zone in ("HRS", "HOURS"):
                 zone = ""
         out.append((h * 60 + mi, "UTC" if zone == "GMT" else zone, m.group(0).strip()))
-    return out
+    return tuple(out)
 
 
 PLACE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?(?:[A-Za-z'-]+\s+){0,2}?"
@@ -371,6 +394,11 @@ _PLACE_OF = re.compile(r"\s+(?:city|town|village|port|region|province|state|capi
 
 def places(text: str) -> list[str]:
     """Places an action is said to happen at: 'at the Vostochny cosmodrome', 'in the Russian city of Vladivostok'."""
+    return list(_places(text))
+
+
+@lru_cache(maxsize=65536)
+def _places(text: str) -> tuple[str, ...]:
     out = []
     for m in PLACE.finditer(fold(text)):
         name = re.sub(r"^(?:[A-Z][a-zA-Z-]+'s\s+)+", "", m.group(1))  # "Russia's Vostochny": the place is Vostochny
@@ -385,7 +413,7 @@ def places(text: str) -> list[str]:
             name = of.group(1)  # "the Russian city of Vladivostok": the city, not the adjective
         if len(first) > 1 and name not in out:
             out.append(name)
-    return out
+    return tuple(out)
 
 
 def time_anchors(text: str) -> set:

@@ -8,14 +8,18 @@ instead. Copies of one article (syndication) are recognised first and never coun
 """
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import chain
 from typing import Callable
 
 import numpy as np
 
+from briefing import condense
 from briefing import conflicts as conflictlib
 from briefing import facts as factlib
 from briefing import models, standalone, tuning
@@ -31,8 +35,8 @@ REDUNDANT = tuning.MERGE_REDUNDANT
 STORY_LINK, STORY_SIMILAR = tuning.MERGE_STORY_LINK, tuning.MERGE_STORY_SIMILAR
 DUPLICATE = tuning.MERGE_DUPLICATE
 KEY_POINTS = tuning.MERGE_KEY_POINTS
-W_SOURCES, W_CENTRAL = tuning.MERGE_W_SOURCES, tuning.MERGE_W_CENTRAL
-W_STATEMENT, W_PRONOUN = tuning.MERGE_W_STATEMENT, tuning.MERGE_W_PRONOUN
+W_POSITION, W_AGREE, W_SOURCES = tuning.MERGE_W_POSITION, tuning.MERGE_W_AGREE, tuning.MERGE_W_SOURCES
+W_RECENT = tuning.MERGE_W_RECENT
 PRONOUN_START = re.compile(r"^(?:" + "|".join(sentlib.PRONOUN_OPENERS) + r")\b")
 DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20}\))?,?\s+"
                       r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?::|—|–|-{1,2})\s+(?=[A-Z“\"])")
@@ -40,9 +44,9 @@ DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20
 
 def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
     words = re.findall(r"\w+", text.lower())
-    if not words:
-        return set()
-    return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
+    if len(words) <= n:  # a text of n words or fewer is one shingle
+        return {tuple(words)} if words else set()
+    return set(zip(*(words[i:] for i in range(n))))  # every n words in a row (zip, not slices: the driver's time)
 
 
 @lru_cache(maxsize=8192)
@@ -57,12 +61,12 @@ def mark_duplicates(articles: list[Article]) -> list[Article]:
     marks: dict[int, int] = {}  # index of a copy -> its original's id
     # Shingles shared with each earlier article, counted from an index of who has which shingle: only articles
     # that share one are compared, in the order the all-pairs loop would meet them (the same marks).
+    # (A Counter over the chained holder lists: less of the driver's time than a loop of dict updates; the
+    # driver runs this three times a daily job, serially.)
     holders: dict[tuple[str, ...], list[int]] = {}
+    get = holders.get
     for j, b in enumerate(articles):
-        common: dict[int, int] = {}
-        for s in sh[j]:
-            for i in holders.get(s, ()):
-                common[i] = common.get(i, 0) + 1
+        common = Counter(chain.from_iterable(filter(None, map(get, sh[j]))))
         for i in sorted(common):
             a = articles[i]
             if a.duplicate_of is not None or i in marks:
@@ -72,7 +76,11 @@ def mark_duplicates(articles: list[Article]) -> list[Article]:
                 marks[j] = a.id
                 break
         for s in sh[j]:
-            holders.setdefault(s, []).append(j)
+            h = get(s)
+            if h is None:
+                holders[s] = [j]
+            else:
+                h.append(j)
     return [replace(a, duplicate_of=marks[j]) if j in marks else a for j, a in enumerate(articles)]
 
 
@@ -465,7 +473,7 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
     # closest to a statement, so a statement whose fact another source contradicts is known to be contested.
     if pairs is None:
         pairs = story_conflicts(articles, sent_vecs)
-    candidates = []
+    candidates, agreement = [], []
     for stmts, vecs in zip(statements, stmt_vecs):
         for st, v in zip(stmts, vecs):
             own = by_id[st.article]
@@ -473,26 +481,85 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
             # not adjacent in the article, and joined they would not be its words.
             cits = [Citation(source=own.id, evidence=own.sentences[i].text) for i in st.support]
             disagreements = [p for p in pairs if any((own.id, i) in (p.a, p.b) for i in st.support)]
+            closest = []  # the cosine of each other article's closest sentence
             for other in articles:
                 if other.id == own.id:
                     continue
                 sims = sent_vecs[other.id] @ v
                 j = int(np.argmax(sims)) if len(sims) else None
-                if j is not None and support.check(st.text, other.sentences[j].text, float(sims[j])).supported:
+                if j is None:
+                    continue
+                closest.append(float(sims[j]))
+                if support.check(st.text, other.sentences[j].text, float(sims[j])).supported:
                     if not any((other.id, j) in (p.a, p.b) for p in disagreements):
                         cits.append(Citation(source=other.id, evidence=other.sentences[j].text))
-            n_sources = len({c.source for c in cits})
-            centrality = float(v @ centroid)
-            score = W_SOURCES * n_sources + W_CENTRAL * centrality + W_STATEMENT * st.score
-            if PRONOUN_START.match(st.text):
-                score -= W_PRONOUN  # "He said..." reads badly out of its article
-            candidates.append(Candidate(st, v, cits, disagreements, score))
+            agreement.append(float(np.mean(closest)) if closest else 0.0)
+            candidates.append(Candidate(st, v, cits, disagreements))
+    rank(candidates, agreement, len(articles), recency(articles))
     return candidates, centroid
+
+
+def published_at(text: str | None) -> float | None:
+    """When an article was published, as a POSIX timestamp (UTC where no zone is given); None when its date is
+    missing or unreadable. Pages give ISO 8601 dates, feeds RFC 2822 ones. The date is the page's word, so one
+    before 1970 or over a day ahead of now counts as unreadable: a typo or a hostile page would otherwise squash
+    every other article's place between the earliest and the latest."""
+    text = (text or "").strip()
+    if not text or len(text) > 64:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            t = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    try:
+        stamp = t.timestamp()
+    except (OverflowError, ValueError):
+        return None
+    return stamp if 0 <= stamp <= dt.datetime.now(dt.timezone.utc).timestamp() + 86400 else None
+
+
+def recency(articles: list[Article]) -> dict[int, float]:
+    """How late each article came within the story, in [0, 1] (1 for the latest); an article of unknown date gets
+    the middle, 0.5, and a story with fewer than two distinct dates 0 for all (nothing to tell apart)."""
+    times = {a.id: published_at(a.published) for a in articles}
+    known = [t for t in times.values() if t is not None]
+    lo, hi = min(known, default=0.0), max(known, default=0.0)
+    if hi <= lo:
+        return {a.id: 0.0 for a in articles}
+    return {i: 0.5 if t is None else (t - lo) / (hi - lo) for i, t in times.items()}
+
+
+def rank(candidates: list[Candidate], agreement: list[float], n_articles: int,
+         recent: dict[int, float] | None = None) -> None:
+    """Each candidate's prior for selection (select.py adds its concept coverage): how early its sentence comes
+    (news says what matters first), how close the other articles come to saying it (each article's closest
+    sentence, averaged; scaled within the story, so it ranks and does not depend on how alike a story's
+    articles are overall), the sources that state it (citations that pass the support check), and how late its
+    article came (`recent`, from recency(): a later report has the revised figures)."""
+    recent = recent or {}
+    lo, hi = min(agreement, default=0.0), max(agreement, default=0.0)
+    for c, agree in zip(candidates, agreement):
+        position = condense.position_prior(min(c.statement.support, default=0))
+        shared = (agree - lo) / (hi - lo) if hi > lo else 0.0
+        others = len({x.source for x in c.citations}) - 1
+        c.score = (W_POSITION * position + W_AGREE * shared + W_SOURCES * others / max(1, n_articles - 1)
+                   + W_RECENT * recent.get(c.statement.article, 0.0))
 
 
 def claim_words(c: Candidate) -> int:
     """The words a candidate spends: the words of its claim text, as the briefing counts them."""
     return len(claim_text(c.statement.text).split())
+
+
+@lru_cache(maxsize=8192)
+def _concepts_of(text: str):
+    """selectlib.concepts, kept: choose() meets each candidate several times (each pass, then with words left)."""
+    return selectlib.concepts(text)
 
 
 def choose(candidates: list[Candidate], budget: int, weights: dict[str, float] | None = None,
@@ -508,9 +575,8 @@ def choose(candidates: list[Candidate], budget: int, weights: dict[str, float] |
     pool = uncontested or pool
     if weights is None:
         weights = {}
-    top = max((c.score for c in pool), default=1.0) or 1.0
-    options = [selectlib.Option(words=claim_words(c), concepts=selectlib.concepts(claim_text(c.statement.text)),
-                                vector=c.vector, prior=max(0.0, c.score / top))
+    options = [selectlib.Option(words=claim_words(c), concepts=_concepts_of(claim_text(c.statement.text)),
+                                vector=c.vector, prior=max(0.0, c.score))
                for c in pool]
     return [pool[i] for i in selectlib.choose(options, budget, weights, REDUNDANT)]
 
@@ -612,45 +678,86 @@ def headline_of(articles: list[Article], sent_vecs: dict[int, np.ndarray], centr
 
 
 def lede_first(chosen: list[Candidate], centroid: np.ndarray) -> list[Candidate]:
-    """The first key point is the lede: the most central statement that most sources make, reading alone."""
+    """The first key point is the lede: the most central statement that most sources make, reading alone, and
+    from near the top of its article (news says what happened first; background comes further down)."""
     if len(chosen) < 2:
         return chosen
 
     def lede(c: Candidate) -> float:
         alone = 0.0 if PRONOUN_START.match(claim_text(c.statement.text)) else 1.0
-        return len({x.source for x in c.citations}) + float(c.vector @ centroid) + alone
+        early = condense.position_prior(min(c.statement.support, default=0))
+        return len({x.source for x in c.citations}) + float(c.vector @ centroid) + alone + early
 
     best = max(range(len(chosen)), key=lambda i: lede(chosen[i]))
     return [chosen[best]] + chosen[:best] + chosen[best + 1:]
 
 
+@dataclass
+class StoryWork:
+    """One story's work that needs no other story (make_stories maps it, maybe on other machines): its
+    candidate claims with citations (support checks), its conflicting pairs, centroid, headline and concept weights."""
+
+    candidates: list[Candidate]
+    pairs: list[conflictlib.Pair]
+    centroid: np.ndarray
+    headline: str
+    weights: dict
+
+
+def story_work(item: tuple, support: models.SupportCheck | None = None, only: bool = False) -> StoryWork:
+    """item: (the story's articles, and their statements, sentence vectors and statement vectors by article id).
+    `only`: the briefing's only story, which keeps its candidates even when none reads alone."""
+    group, statements, sent_vecs, stmt_vecs = item
+    pairs = story_conflicts(group, sent_vecs)  # once a story: build_story and the conflicts both need them
+    candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
+                                       [stmt_vecs[a.id] for a in group], support, pairs)
+    # Only a sentence that reads on its own can be a claim (no dangling "they", no quote without its
+    # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
+    # A story where nothing reads alone is left out, unless it is the only one: a briefing is never empty.
+    headline = headline_of(group, sent_vecs, centroid)
+    readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)
+                and cited_as_said(c, support or DefaultSupport())]
+    weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
+    return StoryWork(readable or (candidates if only else []), pairs, centroid, headline, weights)
+
+
+def cited_as_said(c: Candidate, support: models.SupportCheck) -> bool:
+    """An extractive claim passes the support check against its own sentence, as `brief verify` will check its
+    citation: a sentence the check refuses even as its own evidence ('X declared: "Vino denies...', a quote
+    cut open by the splitter) would be a claim that fails its own citation. A generated claim was grounded
+    already (ground.py)."""
+    if c.statement.generated or not c.citations:
+        return True
+    return support.check(c.statement.text, c.citations[0].evidence, 1.0).supported
+
+
 def make_stories(articles: list[Article], statements: dict[int, list[Statement]], sent_vecs: dict[int, np.ndarray],
                  stmt_vecs: dict[int, np.ndarray], words: int,
-                 support: models.SupportCheck | None = None) -> list[Story]:
-    """Cluster articles into stories, then pick each story's claims within its share of the words."""
-    originals = [a for a in mark_duplicates(articles) if a.duplicate_of is None]
+                 support: models.SupportCheck | None = None, engine_map: Callable | None = None,
+                 marked: bool = False) -> list[Story]:
+    """Cluster articles into stories, then pick each story's claims within its share of the words.
+
+    `engine_map(fn, items)` runs each story's own work (story_work); an engine's map runs them elsewhere
+    (models.Engine). `marked`: the articles have been through mark_duplicates already (pipeline.brief marks
+    them before it merges), so they are not marked again: marking a marked list changes nothing
+    (tests/test_fast_paths.py), and it is a large part of the driver's serial work on the Ray engine."""
+    originals = [a for a in (articles if marked else mark_duplicates(articles)) if a.duplicate_of is None]
     groups = [[originals[i] for i in g] for g in story_groups(originals, sent_vecs)]
     groups.sort(key=lambda g: (-len({a.publisher or a.id for a in g}), -len(g), min(a.id for a in g)))
     total = sum(len(g) for g in groups)
+    items = [(g, {a.id: statements[a.id] for a in g}, {a.id: sent_vecs[a.id] for a in g},
+              {a.id: stmt_vecs[a.id] for a in g}) for g in groups]
+    work = (engine_map or models.LocalEngine().map)(partial(story_work, support=support, only=len(groups) == 1), items)
     picked = []  # (group, candidates, centroid, weights, chosen, conflicts)
     spent = 0
-    for group in groups:
+    for group, done in zip(groups, work):
         left = words - spent
         if left <= 0:
             break
         share = max(40, round(words * len(group) / total)) if len(groups) > 1 else words
-        pairs = story_conflicts(group, sent_vecs)  # once a story: build_story and the conflicts both need them
-        candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
-                                           [stmt_vecs[a.id] for a in group], support, pairs)
+        candidates, centroid, pairs, weights = done.candidates, done.centroid, done.pairs, done.weights
         budget = min(left, share)
-        # Only a sentence that reads on its own can be a claim (no dangling "they", no quote without its
-        # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
-        # A story where nothing reads alone is left out, unless it is the only one: a briefing is never empty.
-        headline = headline_of(group, sent_vecs, centroid)
-        readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)]
-        candidates = readable or (candidates if len(groups) == 1 else [])
         conflicts = conflicts_of(pairs, group, round(budget * CONFLICT_SHARE))
-        weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
         chosen = choose(candidates, max(0, budget - conflict_words(conflicts)), weights)
         if not chosen:
             conflicts = []  # a story with no claim is not shown: its disagreements spend no words
@@ -668,8 +775,8 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
             spent += sum(claim_words(c) for c in more) - own
             picked[k] = (group, candidates, centroid, weights, more, conflicts)
     stories = []
-    for group, candidates, centroid, weights, chosen, conflicts in picked:
-        headline = headline_of(group, sent_vecs, centroid)
+    for (group, candidates, centroid, weights, chosen, conflicts), done in zip(picked, work):
+        headline = done.headline
         if not chosen:
             continue
         chosen.sort(key=lambda c: (-len({x.source for x in c.citations}), -c.score))

@@ -65,7 +65,8 @@ def derive_title(stories) -> str:
 def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, embedder=None,
           progress: Progress | None = None, now: dt.datetime | None = None, backend=None,
           preselect: Callable[[list[Article], models.Embedder], list[Article]] | None = None,
-          select: Callable[[list[Story], list[Article]], list[Story]] | None = None) -> Briefing:
+          select: Callable[[list[Story], list[Article]], list[Story]] | None = None,
+          engine: models.Engine | None = None) -> Briefing:
     """Articles -> a Briefing. Raises NoArticles when there is nothing to brief.
 
     `preselect` (the daily job's triage.preselect) is a cheap stage before the full embedding: it keeps the
@@ -73,7 +74,10 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
 
     `select` (the daily job's triage.select) is a stage after merging: it keeps the stories to print. When it
     keeps fewer, they are merged again from their own articles alone (nothing is embedded or condensed again),
-    so the word budget goes to the stories printed and the sources list names only what they cite."""
+    so the word budget goes to the stories printed and the sources list names only what they cite.
+
+    `engine` (else the one settings.engine names) runs each story's own work (merge.story_work), maybe elsewhere:
+    the daily job passes the engine it started."""
     progress = progress or Progress()
     embedder = embedder or models.embedders.get(settings.embedder)
     if preselect is not None:
@@ -87,7 +91,7 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     backend = backend or models.condensers.get(settings.model, device=settings.device.lower(),
                                                prompts=settings.prompts or None)
     support = models.support_checks.get(settings.support)
-    engine = models.engines.get(settings.engine)
+    engine = engine or models.engines.get(settings.engine)
     texts = [s.text for a in articles for s in a.sentences]
     progress.stage("embedding sentences", len(texts))
     flat = embedder.embed(texts)
@@ -98,7 +102,8 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
         sent_vecs[a.id] = flat[at:at + len(a.sentences)]
         at += len(a.sentences)
     progress.stage("condensing articles", len(articles))
-    [condensed] = engine.map(lambda batch: backend.condense(batch, sent_vecs, embedder, progress.advance), [articles])
+    # Here, in one call: a generative condenser holds its model and the embedder its cache (the daily job's state).
+    condensed = backend.condense(articles, sent_vecs, embedder, progress.advance)
     statements = {a.id: s for a, s in zip(articles, condensed.statements)}
     articles = [replace(a, note="; ".join(filter(None, (a.note, condensed.notes[a.id]))))
                 if a.id in condensed.notes else a for a in articles]
@@ -111,7 +116,8 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
             stmt_vecs[a.id] = embedder.embed([s.text for s in stmts])
 
     def merged():
-        stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words, support)
+        stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words, support, engine.map,
+                                     marked=True)  # marked below, before each merge
         if backend.fuser is None:
             return stories, condensed.report
         fused = backend.fuser.fuse(stories, embedder, condensed.report)  # claims several sources make, as one

@@ -1,15 +1,20 @@
-"""Where the daily job's per-article work runs: in this process ("local") or on a Ray cluster ("ray").
+"""Where the daily job's per-article and per-story work runs: in this process ("local") or on a Ray cluster ("ray").
 
-The seam is two functions mapped over documents, each a pure function of its input:
+The seam is a few functions mapped over documents and stories, each a pure function of its input:
+  - `fetch_pages`: feed entries -> their pages fetched (web.follow) and extracted (`extract_page`);
   - `extract_page`: a fetched HTML page -> its clean text (trafilatura), or the reason it has none;
   - `prepare`: a clean document -> its Article (sentences split) and the vectors of its title and
-    first sentences (what the cheap first pass groups on), or the reason it was skipped.
+    first sentences (what the cheap first pass groups on), or the reason it was skipped;
+  - `map(fn, items)` (models.Engine): each chosen story's own work (merge.story_work: support checks,
+    citations, conflicts, headline), one story an item.
 The local engine runs them here; the Ray engine runs them on long-lived actors, each holding one
-embedding model (one load per worker). A third call embeds the rest of the chosen stories' sentences
-on the workers. Everything else stays with the driver: fetching feeds and pages, the SQLite state
-(workers never see it), the first-pass grouping, briefing, writing and publishing.
+embedding model (one load per worker). A further call embeds the rest of the chosen stories' sentences
+on the workers. Everything else stays with the driver: reading the feeds (the lists of entries), the SQLite
+state (workers never see it), the first-pass grouping, clustering the chosen articles into stories, choosing
+claims within the word budget, writing and publishing.
 
-Ray is an optional extra (`pip install 'brief[ray]'`) and is imported only when the Ray engine starts.
+Both engines register themselves in models.engines. Ray is an optional extra (`pip install 'brief[ray]'`)
+and is imported only when the Ray engine starts.
 """
 from __future__ import annotations
 
@@ -19,11 +24,10 @@ from typing import Callable
 
 import numpy as np
 
-from briefing import extract, tuning
+from briefing import extract, models, tuning
 from briefing.errors import EXIT_ERROR, BriefError, unexpected
 from briefing.types import Article, RawDocument, Skipped
 
-ENGINES = ("local", "ray")
 CHUNK, RETRIES = tuning.SCALE_CHUNK, tuning.SCALE_RETRIES  # documents per Ray call, restarts: see tuning.py
 
 
@@ -41,6 +45,26 @@ def extract_page(doc: RawDocument) -> tuple[RawDocument | None, str | None]:
         return replace(extract.html_to_raw(doc), fallback=doc.fallback), None
     except Exception as e:  # EmptyArticle, or a surprise in one page: that page's skip, never the run's end
         return None, str(e) if isinstance(e, extract.EmptyArticle) else unexpected(e)
+
+
+def fetch_pages(entries: list, fetcher) -> list[tuple[RawDocument | Exception, tuple | None]]:
+    """Feed entries -> (each page as web.follow gives it, or the FetchError it raised; and for an HTML page its
+    extraction, as extract_page gives it), in order. The pages are fetched in `fetcher`'s threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from briefing.ingest import web
+
+    def one(entry):
+        try:
+            return web.follow(entry, fetcher)
+        except web.FetchError as e:
+            return e
+        except Exception as e:  # one entry's surprise is that entry's skip, with the reason the driver would give
+            return web.FetchError(unexpected(e))
+
+    with ThreadPoolExecutor(max_workers=fetcher.limits.overall) as pool:
+        docs = list(pool.map(one, entries))
+    return [(d, extract_page(d) if isinstance(d, RawDocument) and d.kind == "html" else None) for d in docs]
 
 
 def lead_texts(a: Article, n: int) -> list[str]:
@@ -82,13 +106,13 @@ class Precomputed:
         return np.stack([self.table[t] for t in texts])
 
 
-class LocalEngine:
+class LocalEngine(models.LocalEngine):
     """Everything in this process, as the daily job always ran."""
 
     name = "local"
     workers = 1
 
-    def __init__(self):
+    def __init__(self, **_options):  # the Ray engine's options (address, workers, ...) mean nothing here
         self.seconds: dict[str, float] = {}
 
     def start(self) -> None:
@@ -121,6 +145,20 @@ class _Worker:
     def extract(self, docs):
         return [extract_page(d) for d in docs]
 
+    def fetch(self, entries, limits):
+        """Pages fetched and extracted here; one Fetcher a worker (its own per-host limits), made on first use."""
+        if getattr(self, "fetcher", None) is None or self.fetcher.limits != limits:
+            from briefing.ingest import web
+
+            self.fetcher = web.Fetcher(limits)
+        return fetch_pages(entries, self.fetcher)
+
+    def run(self, fn, item):
+        """fn(item) and the seconds it took here (the bench reports the longest story)."""
+        t = time.perf_counter()
+        out = fn(item)
+        return out, time.perf_counter() - t
+
     def prepare(self, docs, lead):
         """prepare() for each document, the call's leads embedded in one batch (the model is faster so)."""
         out = [prepare(d, None, lead) for d in docs]
@@ -145,14 +183,18 @@ class RayEngine:
     name = "ray"
 
     def __init__(self, address: str = "", workers: int = 2, embedder=None, num_cpus: int | None = None,
-                 embedder_name: str | None = None):
+                 embedder_name: str | None = None, num_gpus: float = 0.0):
         self.address = address
         self.workers = workers
         self.embedder = embedder  # None: each worker loads the embedder `embedder_name` names (the registry's)
         self.embedder_name = embedder_name
-        self.num_cpus = num_cpus
+        self.num_cpus = num_cpus  # for a local Ray started for the run: the CPUs it may use (None: all)
+        self.num_gpus = num_gpus  # GPUs (or a share of one) each worker holds: Ray schedules it on a GPU node
         self.seconds: dict[str, float] = {}
+        self.driver: dict[str, float] = {}  # of self.seconds, what the driver itself spent (sending, receiving)
+        self.tasks: list[float] = []  # seconds of each story's work on its worker, as the workers timed it
         self._actors = []
+        self._extracted: dict[int, tuple] = {}  # id(page) -> its extraction, done on the worker that fetched it
         self._started_ray = False
 
     def start(self) -> None:
@@ -175,44 +217,92 @@ class RayEngine:
                 raise BriefError(f"the Ray cluster at {self.address or 'a local Ray'} could not be reached: {first}",
                                  hint="check [scale] address (\"auto\", \"ray://host:10001\", or empty)") from None
             self._started_ray = True
-        actor = ray.remote(num_cpus=1, max_restarts=RETRIES, max_task_retries=RETRIES)(_Worker)
+        actor = ray.remote(num_cpus=1, num_gpus=self.num_gpus, max_restarts=RETRIES,
+                           max_task_retries=RETRIES)(_Worker)
         t = time.perf_counter()
         self._actors = [actor.remote(self.embedder, self.embedder_name) for _ in range(self.workers)]
         names = ray.get([a.name.remote() for a in self._actors])  # every worker up, its model loaded
         self.embedder_name = names[0]
         self.seconds["start"] = time.perf_counter() - t
 
-    def _map(self, method: str, items: list, args: tuple, stage: str, progress, chunk: int = CHUNK) -> list:
-        """items in chunks over the workers, in order; the progress bar moves as each chunk comes back."""
+    def _calls(self, method: str, args: list[tuple], label: str, sizes: list[int] | None = None,
+               progress=None) -> list:
+        """One call of `method` per args, each on the next free worker, results in the args' order. The progress
+        bar moves as calls come back. What the driver spends sending and receiving is kept apart (self.driver)."""
         ray = self.ray
+        stage = "stories" if method == "run" else method  # the key in stats.engine's seconds
         t = time.perf_counter()
-        chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+        own = 0.0  # the driver's own seconds: serialising arguments, deserialising results
         if progress is not None:
-            progress.stage(stage, len(items))
-        refs = [getattr(self._actors[k % len(self._actors)], method).remote(c, *args) for k, c in enumerate(chunks)]
-        index = {r: k for k, r in enumerate(refs)}
-        results: list = [None] * len(refs)
-        pending = list(refs)
-        while pending:
-            done, pending = ray.wait(pending, num_returns=1)
+            progress.stage(label, sum(sizes) if sizes else len(args))
+        results: list = [None] * len(args)
+        # Two calls a worker at a time: the next is already there when one comes back.
+        free, running, nxt = list(self._actors) * 2, {}, 0
+        while nxt < len(args) or running:
+            while free and nxt < len(args):
+                a = free.pop(0)
+                t0 = time.perf_counter()
+                running[getattr(a, method).remote(*args[nxt])] = (nxt, a)
+                own += time.perf_counter() - t0
+                nxt += 1
+            done, _ = ray.wait(list(running), num_returns=1)
             for r in done:
+                k, a = running.pop(r)
+                free.append(a)
+                t0 = time.perf_counter()
                 try:
-                    results[index[r]] = ray.get(r)
+                    results[k] = ray.get(r)
                 except ray.exceptions.RayError as e:  # retries spent, or an error raised inside the work
-                    for a in self._actors:
-                        ray.kill(a)
+                    for x in self._actors:
+                        ray.kill(x)
                     self._actors = []
                     first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
                     raise BriefError(f"a Ray worker failed ({method}, after {RETRIES} retries if it died): {first}",
                                      hint="nothing was published; the next run starts again",
                                      exit_code=EXIT_ERROR) from None
+                own += time.perf_counter() - t0
                 if progress is not None:
-                    progress.advance(len(chunks[index[r]]))
-        self.seconds[method] = self.seconds.get(method, 0.0) + time.perf_counter() - t
-        return [x for part in results for x in part]
+                    progress.advance(sizes[k] if sizes else 1)
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t
+        self.driver[stage] = self.driver.get(stage, 0.0) + own
+        return results
+
+    def _map(self, method: str, items: list, args: tuple, label: str, progress, chunk: int = CHUNK) -> list:
+        """items in chunks over the workers, in order."""
+        chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+        parts = self._calls(method, [(c, *args) for c in chunks], label, [len(c) for c in chunks], progress)
+        return [x for part in parts for x in part]
+
+    def map(self, fn, items: list) -> list:
+        """[fn(item) for item in items], one item a call on the next free worker (the chosen stories' own work:
+        merge.story_work). fn and the items must pickle; fn crosses to the object store once."""
+        if not items:
+            return []
+        ref = self.ray.put(fn)
+        out = self._calls("run", [(ref, x) for x in items], "briefing stories")
+        self.tasks += [secs for _, secs in out]
+        return [x for x, _ in out]
+
+    def fetch_pages(self, entries: list, limits) -> list:
+        """The entries' pages fetched and extracted on the workers (web.fetch_all's `pages`); the extractions
+        are kept for `extract`, so the driver neither fetches nor extracts a page."""
+        # Each worker fetches with its own Fetcher: the per-host bound is shared out, so that one host gets at most
+        # max(per_host, workers) requests at a time from the whole cluster, as polite as one machine.
+        limits = replace(limits, per_host=max(1, limits.per_host // self.workers))
+        out = []
+        for doc, extracted in self._map("fetch", entries, (limits,), "fetching pages", None):
+            if extracted is not None:
+                self._extracted[id(doc)] = extracted
+            out.append(doc)
+        return out
 
     def extract(self, docs: list[RawDocument], progress=None):
-        return self._map("extract", docs, (), "extracting pages", progress)
+        """Each page's extraction: the one its worker made when it fetched it, else made on a worker now."""
+        todo = [d for d in docs if id(d) not in self._extracted]
+        done = dict(zip(map(id, todo), self._map("extract", todo, (), "extracting pages", progress))) if todo else {}
+        out = [self._extracted.pop(id(d)) if id(d) in self._extracted else done[id(d)] for d in docs]
+        self._extracted.clear()
+        return out
 
     def prepare(self, docs: list[RawDocument], lead: int, progress=None) -> list[Prepared]:
         return self._map("prepare", docs, (lead,), "reading articles", progress)
@@ -237,9 +327,12 @@ class RayEngine:
             self.ray.shutdown()
 
 
-def get(name: str, address: str = "", workers: int = 2, embedder=None, embedder_name: str | None = None):
-    if name == "local":
-        return LocalEngine()
-    if name == "ray":
-        return RayEngine(address, workers, embedder, embedder_name=embedder_name)
-    raise BriefError(f"unknown engine {name!r}; valid engines: {', '.join(ENGINES)}")
+def get(name: str, address: str = "", workers: int = 2, embedder=None, embedder_name: str | None = None,
+        num_gpus: float = 0.0):
+    """The daily job's engine by name (models.engines: a wrong name lists the valid ones)."""
+    return models.engines.get(name, address=address, workers=workers, embedder=embedder,
+                              embedder_name=embedder_name, num_gpus=num_gpus)
+
+
+models.engines.register("local", LocalEngine)
+models.engines.register("ray", RayEngine)

@@ -3,8 +3,8 @@
 The recipe is the bigram-concept coverage of Gillick & Favre (ICSISumm): a concept is a pair of adjacent
 content words; its weight is the number of distinct sources that carry it; a set of claims is worth the
 summed weight of the concepts it covers, each counted once (so saying a thing twice earns nothing). The
-set is built greedily, by prior plus gain per word, and never goes over the budget. Two claims whose meanings are
-this close (MiniLM cosine) are never both chosen, whatever their wording.
+set is built greedily, by prior plus gain per word (scaled to [0, 1]), and never goes over the budget. Two
+claims whose meanings are this close (MiniLM cosine) are never both chosen, whatever their wording.
 
 The module knows nothing of stories or citations: the caller hands it Options (words, concepts, vector,
 a prior in [0, 1] from the caller's ranking) and filters candidates first (contested, not stand-alone).
@@ -64,7 +64,12 @@ class Option:
     words: int
     concepts: frozenset[str]
     vector: np.ndarray
-    prior: float = 0.0  # in [0, 1]: the caller's ranking (sources, position, centrality)
+    prior: float = 0.0  # the caller's ranking, >= 0 (merge.rank: position, agreement, sources, recency)
+
+
+def density(option: Option, weights: dict[str, float], covered: set[str]) -> float:
+    """The weight of the concepts an option adds to those covered, per word (Gillick & Favre's greedy gain)."""
+    return sum(weights.get(c, 0.0) for c in option.concepts - covered) / option.words ** LENGTH_POWER
 
 
 def choose(options: list[Option], budget: int, weights: dict[str, float], redundant: float) -> list[int]:
@@ -74,18 +79,19 @@ def choose(options: list[Option], budget: int, weights: dict[str, float], redund
     covered: set[str] = set()
     chosen: list[int] = []
     left = budget
-    top = max(weights.values(), default=1.0) or 1.0
     open_ = [i for i, o in enumerate(options) if 0 < o.words <= budget]
+    # Gain per word is scaled by the densest option's before anything is chosen, so it lies in [0, 1] like
+    # the prior, whatever the story's size or the number of its sources.
+    top = max((density(options[i], weights, set()) for i in open_), default=0.0) or 1.0
     while open_:
         best, best_gain = None, -1.0
         for i in open_:
             o = options[i]
             if o.words > left:
                 continue
-            gain = sum(weights.get(c, 0.0) for c in o.concepts - covered) / top
-            # The prior scales the gain (it cannot make a claim that adds nothing worth a word) and breaks
-            # ties where no concept is shared (a one-source story).
-            value = o.prior + COVERAGE_WEIGHT * gain / o.words ** LENGTH_POWER
+            # What the claim adds that the chosen ones do not cover yet: saying a thing twice earns nothing.
+            # The prior breaks ties where no concept is shared (a one-source story).
+            value = o.prior + COVERAGE_WEIGHT * density(o, weights, covered) / top
             if value > best_gain:
                 best, best_gain = i, value
         if best is None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from briefing import facts as factlib
 from briefing import sentences as sentlib
@@ -73,14 +74,22 @@ SUPPORT_RECALL, PARTIAL_RECALL = tuning.SUPPORT_RECALL, tuning.SUPPORT_PARTIAL_R
 ATTRIBUTION_SHARE, ATTRIBUTION_MIN = tuning.SUPPORT_ATTRIBUTION_SHARE, tuning.SUPPORT_ATTRIBUTION_MIN
 
 
+# The check reads each sentence once for every sentence it is held against (a claim against each of its
+# sources' sentences): the readings of one text are remembered (lru_cache, by text), and callers get a fresh
+# copy of anything mutable, so the answers are those of reading it again.
 def stems(text: str) -> list[str]:
     """The content words of a text, cut to their stem, in order."""
+    return list(_stems(text))
+
+
+@lru_cache(maxsize=65536)
+def _stems(text: str) -> tuple[str, ...]:
     out = []
     for w in _WORD.findall(factlib.fold(text).lower()):
         if w in _LIGHT or (len(w) < 3 and not w.isdigit()):
             continue
         out.append(w[:STEM])
-    return out
+    return tuple(out)
 
 
 def _number_words(text: str) -> str:
@@ -93,14 +102,19 @@ def _number_words(text: str) -> str:
 
 def _values(text: str) -> set[float]:
     """Every number a text gives, as a value (scales applied; years included)."""
+    return set(_read_values(text))
+
+
+@lru_cache(maxsize=65536)
+def _read_values(text: str) -> frozenset[float]:
     out = set()
     for m in factlib.NUMBER.finditer(factlib.fold(_number_words(text))):
         raw, pct, scale, _unit = m.groups()
-        v = float(raw.replace(",", ""))
+        v = float(re.sub(r"[,\s]", "", raw))  # "1,600" and "1, 600" (a space after the comma) are 1600
         if scale:
             v *= {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}[scale.lower()]
         out.add(round(v, 6))
-    return out
+    return frozenset(out)
 
 
 def _name_key(name: str) -> str:
@@ -108,8 +122,12 @@ def _name_key(name: str) -> str:
 
 
 def _names(text: str) -> set[str]:
-    f = factlib.facts(text)
-    return {_name_key(n) for n in f.names}
+    return set(_read_names(text))
+
+
+@lru_cache(maxsize=65536)
+def _read_names(text: str) -> frozenset[str]:
+    return frozenset(_name_key(n) for n in factlib.facts(text).names)
 
 
 def _speaker(claim: str) -> set[str]:
@@ -258,6 +276,7 @@ def _missing_names(claim: str, evidence_low: str) -> list[str]:
     return missing
 
 
+@lru_cache(maxsize=65536)
 def _hedges(text: str) -> frozenset:
     return frozenset(m.group(0).lower() for m in HEDGE.finditer(factlib.fold(text)))
 
@@ -268,11 +287,12 @@ def _only_hedged(claim: str, evidence: str) -> set[str]:
     claim, evidence = fold(claim), fold(evidence)
     if MODAL.search(claim):
         return set()
-    _, sure = _split_words(claim, _spans(claim, MODAL, HEDGE_END, closing=False))
-    inside, outside = _split_words(evidence, _spans(evidence, MODAL, HEDGE_END, closing=False))
-    return (sure & inside) - outside
+    _, sure = _words_split(claim, MODAL, HEDGE_END, False)
+    inside, outside = _words_split(evidence, MODAL, HEDGE_END, False)
+    return set((sure & inside) - outside)
 
 
+@lru_cache(maxsize=65536)
 def _negated(text: str) -> bool:
     return len(NEGATION.findall(factlib.fold(text))) % 2 == 1
 
@@ -345,6 +365,11 @@ def _unit(word: str | None) -> str | None:
 
 def times_of_day(text: str) -> set[int]:
     """Minutes after midnight; an hour without a.m. or p.m. counts both ways (+ 10000 marks 'either')."""
+    return set(_times_of_day(text))
+
+
+@lru_cache(maxsize=65536)
+def _times_of_day(text: str) -> frozenset[int]:
     out = set()
     for m in TIME.finditer(text):
         if m.group("word"):
@@ -360,7 +385,7 @@ def times_of_day(text: str) -> set[int]:
             out.add(h * 60 + mins)
         else:
             out.add(10000 + (h % 12) * 60 + mins)
-    return out
+    return frozenset(out)
 
 
 def _same_time(t: int, others: set[int]) -> bool:
@@ -371,6 +396,11 @@ def _same_time(t: int, others: set[int]) -> bool:
 
 def quantities(text: str) -> list[tuple[float, str | None]]:
     """(value, unit) of every number that is not a time of day; percentages have the unit '%'."""
+    return list(_quantities(text))
+
+
+@lru_cache(maxsize=65536)
+def _quantities(text: str) -> tuple[tuple[float, str | None], ...]:
     text = TIME.sub(" ", fold(text))
     out = []
     for m in QUANTITY.finditer(text):
@@ -383,7 +413,7 @@ def quantities(text: str) -> list[tuple[float, str | None]]:
         if m.group("num").isalpha() and unit is None:
             continue  # "one of the", "two countries": a word number counts only with a unit of measure
         out.append((value, unit))
-    return out
+    return tuple(out)
 
 
 def quantity_problem(claim: str, evidence: str) -> str | None:
@@ -412,12 +442,17 @@ def time_problem(claim: str, evidence: str) -> str | None:
 # -- who did what to whom ------------------------------------------------------------------------------
 def _name_spans(text: str) -> list[tuple[str, int, int]]:
     """Names with their character spans, the first word of the sentence counted only past NOT_NAMES."""
+    return list(_read_name_spans(text))
+
+
+@lru_cache(maxsize=65536)
+def _read_name_spans(text: str) -> tuple[tuple[str, int, int], ...]:
     out = []
     for m in NAME.finditer(text):
         words = [w for w in m.group(0).split() if w not in NOT_NAMES and w[:1].isupper()]
         if words:
             out.append((" ".join(words).lower().removesuffix("'s"), m.start(), m.end()))
-    return out
+    return tuple(out)
 
 
 def _passive(between: str) -> bool:
@@ -507,6 +542,13 @@ def _split_words(text: str, spans: list[tuple[int, int]]) -> tuple[set[str], set
     return inside, outside
 
 
+@lru_cache(maxsize=65536)
+def _words_split(text: str, marker: re.Pattern, clause_end: re.Pattern, closing: bool) -> tuple[frozenset, frozenset]:
+    """_split_words of the spans _spans gives (remembered: frozen sets, which no caller changes)."""
+    inside, outside = _split_words(text, _spans(text, marker, clause_end, closing))
+    return frozenset(inside), frozenset(outside)
+
+
 def attribution_problem(claim: str, evidence: list[str]) -> str | None:
     """Most of a claim's words sit in what the evidence gives as someone's contested word, and the claim
     says no one said it."""
@@ -518,7 +560,7 @@ def attribution_problem(claim: str, evidence: list[str]) -> str | None:
         return None
     for e in evidence:
         e = fold(e)
-        inside, outside = _split_words(e, _spans(e, STANCE, REPORT_END))
+        inside, outside = _words_split(e, STANCE, REPORT_END, True)
         if inside and len(words & inside) >= max(ATTRIBUTION_MIN, ATTRIBUTION_SHARE * len(words)) \
                 and len(words & inside) > len(words & outside):
             speaker = STANCE.search(e)

@@ -1,5 +1,6 @@
 """The fast paths give the answers of the plain ones they replace: merge.word_vectors against sklearn's
-TfidfVectorizer, mark_duplicates against the all-pairs loop, conflicts.find against compare() on every pair."""
+TfidfVectorizer, mark_duplicates against the all-pairs loop, conflicts.find against compare() on every pair,
+the support check with its remembered readings against the check reading every text afresh."""
 import itertools
 import re
 from dataclasses import replace
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from briefing import conflicts, merge
+from briefing import conflicts, merge, support
 from briefing.types import Article, Sentence
 
 SEEDS = sorted((Path(__file__).parent.parent / "examples" / "state-visit").glob("*.txt"))
@@ -97,6 +98,8 @@ def test_mark_duplicates_marks_what_the_all_pairs_loop_marks():
         # Called again on a part of the day (as the pipeline does after triage), marks stay as the loop leaves them.
         assert [a.duplicate_of for a in merge.mark_duplicates(fast[2:])] == [
             a.duplicate_of for a in _duplicates_all_pairs(slow[2:])]
+        # Marking a marked list changes nothing (make_stories(marked=True) relies on it).
+        assert [a.duplicate_of for a in merge.mark_duplicates(fast)] == marks
 
 
 def _find_all_pairs(sentences, vectors):
@@ -139,3 +142,51 @@ def test_find_finds_what_compare_on_every_pair_finds():
         assert [(p.a, p.b, p.finding) for p in fast] == [(p.a, p.b, p.finding) for p in slow]
         np.testing.assert_allclose([p.cosine for p in fast], [p.cosine for p in slow], atol=1e-12)
         assert len(fast) >= 3
+
+
+def test_shingles_are_every_run_of_five_words_and_a_short_text_is_one():
+    def by_slices(text, n=5):
+        words = merge.re.findall(r"\w+", text.lower())
+        return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))} if words else set()
+
+    texts = [a.text for a in _copies()] + ["", "...", "One", "a b c d", "a b c d e", "A b c d e f", "a a a a a a a"]
+    for t in texts:
+        assert merge.shingles(t) == by_slices(t)
+    assert merge.shingles("a b c d") == {("a", "b", "c", "d")} and merge.shingles("a b c d e f") == {
+        ("a", "b", "c", "d", "e"), ("b", "c", "d", "e", "f")}
+    assert merge.shingles("?!") == set()
+
+
+def _support_memos():
+    return [f for f in vars(support).values() if hasattr(f, "cache_clear")]
+
+
+def test_the_support_check_with_remembered_readings_gives_the_fresh_answers():
+    memos = _support_memos()
+    assert len(memos) >= 8  # stems, values, names, hedges, negation, times, quantities, name spans, clauses
+    texts = [s.text for a in _seed_articles() for s in a.sentences][:40]
+    texts += ["Putin may sign the pact at 5 p.m. on Thursday, Ushakov insisted.",
+              "Putin signed the pact at 5 p.m. on Thursday.", "Kim greeted Putin.", "Putin greeted Kim.",
+              "The toll rose to 40 people, officials said.", "The toll did not rise to 40 people."]
+    pairs = [(c, e) for c in texts[::3] for e in texts]
+    for f in memos:
+        f.cache_clear()
+    warm = [support.check(c, e) for c, e in pairs]  # each text read many times: from the memo after the first
+    assert sum(f.cache_info().hits for f in memos) > len(pairs)
+    fresh = []
+    for c, e in pairs:
+        for f in memos:
+            f.cache_clear()
+        fresh.append(support.check(c, e))
+    assert warm == fresh
+    assert {v.verdict for v in warm} >= {support.SUPPORTS, support.PARTIAL, support.NONE}
+
+
+def test_a_remembered_reading_is_handed_out_as_a_copy():
+    text = "Putin met Kim Jong Un at 5 p.m. and 300 guards stood by."
+    for read in (support.stems, support._values, support._names, support.times_of_day, support.quantities,
+                 support._name_spans):
+        first = read(text)
+        assert first, read.__name__
+        first.clear()
+        assert read(text), read.__name__  # emptying one caller's copy leaves the memo whole

@@ -14,7 +14,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from briefing import cli, config as configlib, daily, scale
+from briefing import cli, config as configlib, daily, merge, models, scale
 from briefing.errors import BriefError
 from briefing.store import Store
 from conftest import SEEDS, HashEmbedder
@@ -55,6 +55,11 @@ def site():
         for i, (title, paras) in enumerate(seed_articles(SEEDS)):
             s.routes[f"/visit/{i}.html"] = Route(page_html(title, paras, SITES[i % len(SITES)]))
             items.append(Item(title, s.url(f"/visit/{i}.html"), paras[0], DAY.timestamp() - 600 * i))
+        # Pages that fail on the worker that fetches them: a 404 with no summary (skipped, with the reason the local
+        # engine gives) and one with a summary (the summary stands in).
+        items.append(Item("Gone", s.url("/visit/gone.html"), "", DAY.timestamp() - 7000))
+        items.append(Item("Moved", s.url("/visit/moved.html"), "The delegation left Pyongyang on Thursday morning.",
+                          DAY.timestamp() - 7200))
         s.routes["/world.xml"] = Route(rss("World Desk", items), content_type="application/rss+xml")
         s.routes["/empty.html"] = Route(b"<html><body><nav>Home | About</nav></body></html>")
         yield s
@@ -86,9 +91,14 @@ def test_ray_gives_the_local_digest(tmp_path, site, local_ray, local_digest):
     code, expected = local_digest
     assert (out.exit_code, digest(out)) == (code, expected)
     assert expected["stories"] and any(c["citations"] for s in expected["stories"] for c in s["claims"])
-    # the page with no article is skipped on the worker with the reason the local engine gives
-    assert [s["input"] for s in expected["skipped"]] == [site.url("/empty.html")]
+    # the page that 404s is skipped on the worker with the reason the local engine gives; the page with no article too
+    assert sorted(s["input"] for s in expected["skipped"]) == [site.url("/empty.html"), site.url("/visit/gone.html")]
+    assert any("404" in s["reason"] for s in expected["skipped"])
     assert out.briefing.stats["engine"]["name"] == "ray" and out.briefing.stats["engine"]["workers"] == 2
+    # The feed's pages were fetched and extracted on the workers, and each story was briefed there, one call a
+    # story (the page named in `urls` is fetched on the driver, where it may turn out to be a feed).
+    assert {"fetch", "prepare", "stories"} <= set(out.briefing.stats["engine"]["seconds"])
+    assert len(engine.tasks) >= len(expected["stories"])
     assert engine._actors == [] and ray.is_initialized()  # the workers stop with the run; a Ray it did not start stays
 
 
@@ -106,6 +116,29 @@ def test_a_worker_killed_mid_run_is_retried_and_nothing_is_lost(tmp_path, site, 
     finally:
         store.close()
     assert len(published) == len(expected["stories"])  # each story recorded once
+
+
+class DiesInAStory(merge.DefaultSupport):
+    """The support check, killing its worker in the middle of the first story's work (once: a marker file)."""
+
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def check(self, claim, evidence, cosine=None):
+        if not os.path.exists(self.marker):
+            open(self.marker, "w").close()
+            os._exit(1)
+        return super().check(claim, evidence, cosine)
+
+
+def test_a_worker_killed_in_a_story_is_retried_and_the_digest_is_the_same(tmp_path, site, local_ray, local_digest,
+                                                                          monkeypatch):
+    marker = tmp_path / "died"
+    monkeypatch.setitem(models.support_checks.factories, "default", lambda: DiesInAStory(str(marker)))
+    engine = scale.RayEngine(workers=2, embedder=HashEmbedder())
+    out = daily.run(config_for(tmp_path, site, "ray"), now=DAY, engine=engine)
+    assert marker.exists()  # a worker did die, inside a story's work
+    assert (out.exit_code, digest(out)) == local_digest
 
 
 def test_without_ray_installed_the_daily_job_is_a_one_line_error(tmp_path, site, monkeypatch):
@@ -136,6 +169,24 @@ def test_an_unreachable_cluster_is_an_error_before_anything_is_fetched(tmp_path,
     assert r.returncode == 2, r.stderr
     assert "the Ray cluster at ray://127.0.0.1:9 could not be reached" in r.stderr
     assert len(site.hits) == hits and not (tmp_path / "out").exists()
+
+
+def test_both_engines_are_in_the_registry_and_take_the_scale_settings(tmp_path):
+    assert {"local", "ray"} <= set(models.engines.names())
+    engine = scale.get("ray", "auto", 3, num_gpus=0.5)
+    assert isinstance(engine, scale.RayEngine) and (engine.address, engine.workers, engine.num_gpus) == ("auto", 3, 0.5)
+    assert isinstance(scale.get("local", "auto", 3), scale.LocalEngine)
+    assert scale.LocalEngine().map(len, ["ab", "c"]) == [2, 1]
+    from briefing.errors import UnknownName
+
+    with pytest.raises(UnknownName, match="valid engines: local, ray"):
+        scale.get("spark")
+    path = tmp_path / "b.toml"
+    path.write_text('[scale]\nnum_gpus = 0.25\n', encoding="utf-8")
+    assert configlib.load(path, env={}).num_gpus == 0.25
+    path.write_text('[scale]\nnum_gpus = -1\n', encoding="utf-8")
+    with pytest.raises(BriefError, match=r"\[scale\] num_gpus must not be negative"):
+        configlib.load(path, env={})
 
 
 def test_engine_settings_are_checked(tmp_path):

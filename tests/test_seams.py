@@ -134,18 +134,24 @@ def test_the_support_check_and_engine_are_chosen_by_name(seeds, fakes, monkeypat
             return models.Verdict(True, "always")
 
     class Recording:
+        """Runs each story's work last to first (as workers may finish them), giving results in the items' order."""
+
         name = "recording"
         seen: list = []
 
         def map(self, fn, items):
             self.seen.append(len(items))
-            return [fn(x) for x in items]
+            return [fn(x) for x in reversed(items)][::-1]
 
     monkeypatch.setitem(models.support_checks.factories, "always", Always)
     monkeypatch.setitem(models.engines.factories, "recording", Recording)
     result = pipeline.run(pipeline.Settings(inputs=(str(seeds),), model="scripted", embedder="hash",
                                             support="always", engine="recording"))
-    assert asked and Recording.seen == [1]
+    # One call, one item a story (the seeds are one story): the stories' own work went through the engine.
+    assert asked and Recording.seen == [len(result.stories)] == [1]
+    here = pipeline.run(pipeline.Settings(inputs=(str(seeds),), model="scripted", embedder="hash", support="always"))
+    assert [(s.headline, [c.text for c in s.claims]) for s in result.stories] == \
+        [(s.headline, [c.text for c in s.claims]) for s in here.stories]
     # Every citation from another source is a sentence the registered check was asked about.
     confirming = {x.evidence for s in result.stories for c in s.claims for x in c.citations[1:]}
     assert confirming and confirming <= {evidence for _, evidence in asked}

@@ -84,3 +84,114 @@ def test_a_briefing_never_spends_more_than_its_words(seeds, embedder):
     for words in (20, 60, 100):
         b = _brief(seeds, embedder, words)
         assert 0 < sum(len(c.text.split()) for s in b.stories for c in s.claims) <= words
+
+
+def _option(text: str, prior: float, seed: int) -> selectlib.Option:
+    return selectlib.Option(words=len(text.split()), concepts=selectlib.concepts(text), vector=_unit(seed), prior=prior)
+
+
+def test_coverage_prefers_what_several_sources_share_and_never_pays_twice():
+    shared = "The storm killed 231 people in Florida on Tuesday."
+    again = "Officials said the storm killed 231 people in Florida."
+    lone = "A local choir sang hymns outside the town hall."
+    weights = selectlib.concept_weights([[shared], [again], ["the storm killed 231 people in Florida overnight"],
+                                         [lone]])
+    options = [_option(lone, 0.3, 1), _option(shared, 0.3, 2), _option(again, 0.3, 3)]
+    # Same prior: the claim carrying the concepts three sources share comes first.
+    order = selectlib.choose(options, 100, weights, redundant=0.99)
+    assert order[0] == 1
+    # Once it is chosen, the other telling of the same fact adds no concept, so it gains nothing from coverage:
+    # with a lower prior than the lone sentence, it comes after it.
+    options[2].prior = 0.2
+    assert selectlib.choose(options, 100, weights, redundant=0.99) == [1, 0, 2]
+
+
+def test_the_coverage_gain_is_scaled_to_the_densest_option():
+    weights = {"storm kille": 3.0, "kille 231": 3.0}
+    dense = _option("storm killed 231", 0.0, 1)
+    assert selectlib.density(dense, weights, set()) == 2.0  # 6 weight over 3 words
+    assert selectlib.density(dense, weights, {"storm kille"}) == 1.0
+    assert selectlib.density(dense, weights, {"storm kille", "kille 231"}) == 0.0
+
+
+def _candidate(text: str, index: int, article: int, sources: int) -> merge.Candidate:
+    from briefing.types import Citation
+
+    st = Statement(article=article, text=text, support=[index], score=0.5)
+    return merge.Candidate(st, _unit(index), [Citation(source=s, evidence=text) for s in range(1, sources + 1)], [])
+
+
+def test_rank_prefers_early_sentences_what_others_say_too_and_more_sources():
+    early, late = _candidate("a b c d e f", 0, 1, 1), _candidate("a b c d e f", 9, 1, 1)
+    merge.rank([early, late], [0.5, 0.5], 3)
+    assert early.score > late.score
+    near, far = _candidate("a b c d e f", 3, 1, 1), _candidate("a b c d e f", 3, 1, 1)
+    merge.rank([near, far], [0.8, 0.3], 3)
+    assert near.score > far.score
+    two, one = _candidate("a b c d e f", 3, 1, 2), _candidate("a b c d e f", 3, 1, 1)
+    merge.rank([two, one], [0.5, 0.5], 3)
+    assert two.score > one.score
+
+
+def _article(id_: int, published: str | None):
+    from briefing.types import Article
+
+    return Article(id=id_, title="t", text="x", sentences=[], published=published)
+
+
+def test_published_dates_are_read_from_pages_and_feeds_and_bad_ones_are_unknown():
+    iso = merge.published_at("2024-06-19T10:00:00Z")
+    assert iso == merge.published_at("Wed, 19 Jun 2024 10:00:00 +0000")  # a feed's RFC 2822 date
+    assert merge.published_at("2024-06-19") < iso
+    # Unreadable, absurd (a hostile page's year 1 or 9999) or oversized dates are unknown, not errors.
+    for bad in (None, "", "yesterday", "2024-13-45", "Wed, 99 Foo", "0001-01-01T00:00:00+05:00",
+                "9999-12-31T23:59:59-05:00", "Mon, 01 Jan 1901 00:00:00 +0500", "1" * 5000):
+        assert merge.published_at(bad) is None
+
+
+def test_recency_places_each_article_between_the_earliest_and_the_latest():
+    arts = [_article(1, "2024-06-19T08:00:00Z"), _article(2, "2024-06-19T20:00:00Z"),
+            _article(3, "2024-06-19T14:00:00Z"), _article(4, "not a date")]
+    assert merge.recency(arts) == {1: 0.0, 2: 1.0, 3: 0.5, 4: 0.5}
+    # One date (or none) tells nothing apart: no article gains.
+    assert merge.recency([_article(1, "2024-06-19"), _article(2, None)]) == {1: 0.0, 2: 0.0}
+
+
+def test_a_later_report_outranks_an_earlier_one():
+    old, new = _candidate("the toll rose to 12", 2, 1, 1), _candidate("the toll rose to 31", 2, 2, 1)
+    merge.rank([old, new], [0.5, 0.5], 2, {1: 0.0, 2: 1.0})
+    assert new.score > old.score
+    merge.rank([old, new], [0.5, 0.5], 2)  # no dates: a tie
+    assert new.score == old.score
+
+
+def test_the_lede_is_the_statement_from_near_the_top_when_all_else_is_equal():
+    from briefing.types import Citation
+
+    def cand(text: str, index: int) -> merge.Candidate:
+        st = Statement(article=1, text=text, support=[index], score=0.5)
+        return merge.Candidate(st, _unit(7), [Citation(source=s, evidence=text) for s in (1, 2)], [])
+
+    background = cand("The leader's last visit, in 2000, lasted two days.", 14)
+    news = cand("The president arrived in the capital on Wednesday.", 1)
+    assert merge.lede_first([background, news], _unit(7)) == [news, background]
+    # Reading alone still outweighs position: a claim opening with a pronoun is not the lede.
+    dangling = cand("He arrived in the capital on Wednesday.", 0)
+    assert merge.lede_first([dangling, background], _unit(7))[0] is background
+
+
+def test_a_claim_that_fails_its_own_sentence_as_evidence_is_not_a_candidate():
+    from briefing.types import Citation
+
+    def cand(text: str, generated: bool = False) -> merge.Candidate:
+        st = Statement(article=1, text=text, support=[0], score=0.5, generated=generated)
+        return merge.Candidate(st, _unit(1), [Citation(source=1, evidence=text)], [])
+
+    # A quote the splitter cut open: the support check refuses it even against itself, so `brief verify`
+    # would refuse its citation.
+    cut = 'Astana manager Marc Biver declared: "Vino denies any blood manipulation.'
+    assert not merge.cited_as_said(cand(cut), merge.DefaultSupport())
+    assert merge.cited_as_said(cand("The team manager said the rider denies any blood manipulation."),
+                               merge.DefaultSupport())
+    # A generated claim was grounded on its own terms (ground.py); this check is for extractive ones.
+    assert merge.cited_as_said(cand(cut, generated=True), merge.DefaultSupport())

@@ -86,3 +86,12 @@ def test_a_sentence_supports_itself():
     # Found on a fresh briefing: "According to" opening the sentence was not seen as naming a source.
     s = "According to All Nippon Airways, the unauthorised person was a passenger who had boarded the wrong flight."
     assert check(s, s).verdict == support.SUPPORTS
+
+
+def test_a_thousands_comma_followed_by_a_space_is_read_not_a_crash():
+    # Seen in a news article: "an increased police presence of some 1, 600 officers" (brief verify crashed on it).
+    claim = "Security will be tight with an increased police presence of some 1, 600 officers."
+    assert support._values(claim) == {1600.0}
+    assert check(claim, claim).verdict == support.SUPPORTS
+    other = "Security will be tight with an increased police presence of some 2,600 officers."
+    assert check(claim, other).verdict != support.SUPPORTS

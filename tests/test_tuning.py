@@ -65,8 +65,8 @@ def test_the_comment_check_catches_a_bare_knob():
 def test_the_stages_read_their_knobs_from_tuning():
     from briefing import conflicts, extract, merge, render, scale, select, store, support, verify
 
-    assert (merge.SUPPORT, merge.STORY_LINK, merge.W_STATEMENT) == (
-        tuning.MERGE_SUPPORT, tuning.MERGE_STORY_LINK, tuning.MERGE_W_STATEMENT)
+    assert (merge.SUPPORT, merge.STORY_LINK, merge.W_POSITION) == (
+        tuning.MERGE_SUPPORT, tuning.MERGE_STORY_LINK, tuning.MERGE_W_POSITION)
     assert (conflicts.SAME_THING, conflicts.SHARED_CONTEXT) == (tuning.CONFLICTS_SAME_THING,
                                                                tuning.CONFLICTS_SHARED_CONTEXT)
     assert select.COVERAGE_WEIGHT == tuning.SELECT_COVERAGE_WEIGHT

@@ -440,14 +440,39 @@ def summary_doc(entry: Entry, why: str) -> RawDocument:
                        note=f"feed summary only: {why}")
 
 
+def follow(entry: Entry, fetcher: Fetcher, known: Callable[[str], RawDocument | None] | None = None
+           ) -> RawDocument:
+    """A feed entry's page (or its summary when the page fails); FetchError when it has neither."""
+    if entry.link is None:
+        if not entry.summary:
+            raise FetchError("feed entry has neither a link nor text")
+        return summary_doc(entry, "the entry has no link")
+    if not entry.internal_ok and is_internal(entry.link):
+        # A feed from outside names an address inside (this machine, the local network, a cloud
+        # metadata service): its text is not fetched into a digest that may be mailed out.
+        raise FetchError("the feed links to an internal address; not fetched")
+    cached = known(entry.link) if known else None
+    if cached is not None:
+        return cached
+    try:
+        return page_doc(entry.link, fetcher.get(entry.link, internal_ok=entry.internal_ok), entry)
+    except FetchError as e:
+        if entry.summary:
+            return summary_doc(entry, f"the page could not be fetched ({e})")
+        raise
+
+
 def fetch_all(urls: Iterable[str], fetcher: Fetcher | None = None, feeds: Iterable[str] = (),
               since: dt.datetime | None = None, known: Callable[[str], RawDocument | None] | None = None,
+              pages: Callable[[list[Entry]], list[RawDocument | Exception]] | None = None,
               ) -> tuple[list[RawDocument], list[Skipped]]:
     """Fetch pages and feeds in parallel; documents come back in the order the URLs were given.
 
     `feeds` names URLs that must be feeds (from a config); other URLs are feeds if they look like one.
     Entries older than `since` are left out. `known(url)` may return an already-fetched document,
-    so a re-run does not fetch the same article page again.
+    so a re-run does not fetch the same article page again. `pages(entries)`, when given, follows the entries
+    elsewhere (an engine's workers: `follow` for each, the document or the exception it raised, in order);
+    the feeds themselves are always read here.
     """
     urls = list(dict.fromkeys(urls))
     must_be_feed = set(feeds)
@@ -474,25 +499,6 @@ def fetch_all(urls: Iterable[str], fetcher: Fetcher | None = None, feeds: Iterab
 
             firsts = list(pool.map(first, urls))
 
-            def follow(entry: Entry) -> RawDocument:
-                if entry.link is None:
-                    if not entry.summary:
-                        raise FetchError("feed entry has neither a link nor text")
-                    return summary_doc(entry, "the entry has no link")
-                if not entry.internal_ok and is_internal(entry.link):
-                    # A feed from outside names an address inside (this machine, the local network, a cloud
-                    # metadata service): its text is not fetched into a digest that may be mailed out.
-                    raise FetchError("the feed links to an internal address; not fetched")
-                cached = known(entry.link) if known else None
-                if cached is not None:
-                    return cached
-                try:
-                    return page_doc(entry.link, fetcher.get(entry.link, internal_ok=entry.internal_ok), entry)
-                except FetchError as e:
-                    if entry.summary:
-                        return summary_doc(entry, f"the page could not be fetched ({e})")
-                    raise
-
             jobs = []
             seen_links = set()  # one article listed by two feeds is fetched and briefed once
             for fetched, entries in firsts:
@@ -502,14 +508,31 @@ def fetch_all(urls: Iterable[str], fetcher: Fetcher | None = None, feeds: Iterab
                     if entry.link is not None and entry.link in seen_links:
                         continue
                     seen_links.add(entry.link)
-                    jobs.append((fetched, entry, pool.submit(follow, entry)))
-            for fetched, entry, future in jobs:
-                try:
-                    fetched.docs.append(future.result())
-                except FetchError as e:
-                    fetched.skipped.append(Skipped(input=entry.link or entry.feed, reason=str(e)))
-                except Exception as e:  # one entry's surprise is that entry's skip
-                    fetched.skipped.append(Skipped(input=entry.link or entry.feed, reason=unexpected(e)))
+                    jobs.append((fetched, entry))
+            if pages is None:
+                futures = [pool.submit(follow, entry, fetcher, known) for _, entry in jobs]
+                outcomes = []
+                for future in futures:
+                    try:
+                        outcomes.append(future.result())
+                    except Exception as e:  # FetchError, or one entry's surprise: that entry's skip
+                        outcomes.append(e)
+            else:
+                outcomes = [None] * len(jobs)
+                for k, (_, entry) in enumerate(jobs):
+                    cached = known(entry.link) if known and entry.link else None
+                    if cached is not None and (entry.internal_ok or not is_internal(entry.link)):
+                        outcomes[k] = cached
+                away = [k for k, o in enumerate(outcomes) if o is None]
+                for k, o in zip(away, pages([jobs[k][1] for k in away])):
+                    outcomes[k] = o
+            for (fetched, entry), outcome in zip(jobs, outcomes):
+                if isinstance(outcome, FetchError):
+                    fetched.skipped.append(Skipped(input=entry.link or entry.feed, reason=str(outcome)))
+                elif isinstance(outcome, Exception):
+                    fetched.skipped.append(Skipped(input=entry.link or entry.feed, reason=unexpected(outcome)))
+                else:
+                    fetched.docs.append(outcome)
     finally:
         if own:
             fetcher.close()

@@ -4,7 +4,7 @@
     Condenser     name, condense(articles, vectors, embedder, advance) -> Condensed  condensers["minilm"]
     Fuser         fuse(stories, embedder, report) -> Fused    (optional: Condenser.fuser)
     SupportCheck  check(claim, evidence, cosine) -> Verdict                          support_checks["default"]
-    Engine        map(fn, items) -> list                                             engines["local"]
+    Engine        map(fn, items) -> list                                   engines["local"], engines["ray"]
 
 Built-in implementations register themselves the same way a plug-in or a test fake would: the stage module
 that holds one calls `register` when it is imported (pipeline imports them all). A name a registry does not
@@ -97,7 +97,9 @@ class Engine(Protocol):
     name: str
 
     def map(self, fn: Callable[[Any], Any], items: list) -> list:
-        """[fn(item) for item in items], wherever the engine runs them; results in the items' order."""
+        """[fn(item) for item in items], wherever the engine runs them; results in the items' order. The pipeline
+        maps each story's own work (merge.story_work) with it. An engine that runs elsewhere (the daily job's
+        "ray", registered by scale.py) pickles fn and the items, so neither may hold open files or a database."""
         ...
 
 
@@ -193,7 +195,7 @@ def names() -> list[str]:
 
 # -- the built-ins that live below the stages -------------------------------------------------------
 def _minilm(**_options) -> Embedder:
-    """ONNX Runtime, unless BRIEF_EMBEDDER=torch says otherwise (minilm.shared)."""
+    """The fp32 graph on ONNX Runtime, unless BRIEF_EMBEDDER says otherwise (int8, torch: minilm.shared)."""
     from briefing.models import minilm
 
     return minilm.shared()
@@ -205,8 +207,22 @@ def _minilm_torch(**_options) -> Embedder:
     return minilm.shared("torch")
 
 
+def _minilm_int8(**_options) -> Embedder:
+    from briefing.models import minilm
+
+    return minilm.shared("int8")
+
+
+def _minilm_fp32(**_options) -> Embedder:
+    from briefing.models import minilm
+
+    return minilm.shared("onnx")
+
+
 embedders.register("minilm", _minilm, aliases=("default", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"))
 embedders.register("minilm-torch", _minilm_torch, aliases=("torch",))
+embedders.register("minilm-int8", _minilm_int8, aliases=("int8",))
+embedders.register("minilm-fp32", _minilm_fp32, aliases=("fp32", "onnx"))
 
 
 class LocalEngine:

@@ -161,9 +161,11 @@ class MiniLM:
         return out
 
 
-# The embedders of the embedded model, by name: ONNX Runtime by default (no torch at run time), torch
+# The embedders of the embedded model, by name, the default first: the fp32 graph on ONNX Runtime (no torch at
+# run time; the torch encoder's vectors to 1e-4, so its answers), its int8 graph (about 1.8x less CPU, vectors
+# within cosine 0.98 of fp32, but one claim of the seeds' eight changes: models.md, "int8"), and torch itself,
 # for comparison and where onnxruntime is missing. BRIEF_EMBEDDER picks one.
-EMBEDDERS = ("onnx", "torch")
+EMBEDDERS = ("onnx", "int8", "torch")
 _shared: dict[str, MiniLM] = {}
 
 
@@ -176,10 +178,10 @@ def shared(kind: str | None = None) -> MiniLM:
         raise UnknownName("embedder", kind, list(EMBEDDERS))
     if kind not in _shared:
         threads = int(os.environ.get("BRIEF_THREADS", "0")) or None
-        if kind == "onnx":
-            from briefing.models.onnx_minilm import OnnxMiniLM
+        if kind in ("int8", "onnx"):
+            from briefing.models.onnx_minilm import Int8MiniLM, OnnxMiniLM
 
-            _shared[kind] = OnnxMiniLM(threads=threads)
+            _shared[kind] = (Int8MiniLM if kind == "int8" else OnnxMiniLM)(threads=threads)
         else:
             _shared[kind] = MiniLM(threads=threads)
     return _shared[kind]
