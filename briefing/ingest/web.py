@@ -120,9 +120,12 @@ def _pinned_transport(max_connections: int):
                     error = e
             raise error
 
-    transport = httpx.HTTPTransport(limits=httpx.Limits(max_connections=max_connections))
-    transport._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(),
-                                              max_connections=max_connections, network_backend=Pinned())
+    limits = httpx.Limits(max_connections=max_connections)  # httpx's keep-alive defaults otherwise
+    transport = httpx.HTTPTransport(limits=limits)
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(), max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
+        network_backend=Pinned())
     return transport
 
 
@@ -160,7 +163,8 @@ class Fetcher:
         self.limits = limits or Limits()
         self._httpx = httpx
         self.client = client or httpx.Client(
-            transport=transport or _pinned_transport(self.limits.overall), follow_redirects=True, max_redirects=self.limits.max_redirects,
+            transport=transport or _pinned_transport(self.limits.overall), follow_redirects=True,
+            max_redirects=self.limits.max_redirects,
             timeout=httpx.Timeout(self.limits.timeout),
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", "Accept": "text/html, application/xhtml+xml, application/rss+xml, "
                      "application/atom+xml, application/xml;q=0.9, */*;q=0.5"},
