@@ -7,12 +7,14 @@
 The first form runs `brief make FOLDER --format json` per labelled cluster (as ../shared/tools/conflicts_score.py
 does, with the same matching) and scores the conflicts the briefing shows; --reuse scores the JSON already in
 WORKDIR. --quick skips the briefing: it compares every pair of sentences of different articles with
-briefing.conflicts.find and scores every pair found (no budget), the tuning loop for the detector's thresholds.
+briefing.conflicts.find, joins the pairs into disagreements as the briefing does (conflicts.group) and scores
+every one (no budget), the tuning loop for the detector's thresholds.
 
 A labelled disagreement is found when one reported conflict has two sides whose evidence holds two different
 labelled sides' sentences. A reported conflict is real when it matches a labelled contradiction, update or hedge;
 a look-alike when it matches a labelled look-alike; otherwise it matched nothing real. Figures are printed for
-all clusters and for each labelled set (giveme5w1h_events, multiling2011_en).
+all clusters, for each labelled set (giveme5w1h_events, multiling2011_en), and for two halves by cluster
+number (tune-even: thresholds were tuned there; check-odd: held out for checking).
 """
 from __future__ import annotations
 
@@ -45,6 +47,11 @@ def matches(sides: list[list[str]], label: dict) -> bool:
             if any(contains(t, side["sentence"]) for t in texts):
                 hit.add(k)
     return len(hit) >= 2
+
+
+def half(cid: str) -> str:
+    """The half a cluster falls in: by the parity of its number, so either set has some of both."""
+    return "tune-even" if int(re.findall(r"\d+", cid)[-1]) % 2 == 0 else "check-odd"
 
 
 def load(labels_path: str, datas: list[str]):
@@ -100,9 +107,11 @@ def reported_quick(cid: str, cluster: dict, cache: dict):
     sents, vecs = cache[cid]
     out = []
     clean = {k: [claim_text(s) for s in v] for k, v in sents.items()}
-    for p in conflicts.find(clean, vecs):
-        a, b = sents[p.a[0]][p.a[1]], sents[p.b[0]][p.b[1]]
-        out.append(([[a], [b]], p.finding.kind, p.finding.slot, f"{p.finding.about}: {p.finding.a} / {p.finding.b}"))
+    from briefing.merge import MAX_SIDES
+
+    for g in conflicts.group(conflicts.find(clean, vecs), MAX_SIDES):
+        sides = [[sents[a][r] for a, r in at] for at in g.sentences]
+        out.append((sides, g.finding.kind, g.finding.slot, f"{g.finding.about}: {' / '.join(g.values)}"))
     return out
 
 
@@ -125,12 +134,13 @@ def main() -> int:
     cache = {}
     if a.quick and Path(a.cache).exists():
         cache = pickle.loads(Path(a.cache).read_bytes())
-    groups = ["all", "giveme5w1h_events", "multiling2011_en"]
+    # Two halves by cluster number, to tune on one and check on the other: tune = even, check = odd.
+    groups = ["all", "giveme5w1h_events", "multiling2011_en", "tune-even", "check-odd"]
     found = {g: collections.Counter() for g in groups}
     total = {g: collections.Counter() for g in groups}
     rep = {g: collections.Counter() for g in groups}
     for cid, labs in sorted(by.items()):
-        sets = ("all", labs[0]["set"])
+        sets = ("all", labs[0]["set"], half(cid))
         if a.quick:
             reported = reported_quick(cid, clusters[cid], cache)
         else:
@@ -158,7 +168,9 @@ def main() -> int:
                 rep[g][verdict] += 1
                 rep[g]["kind_right"] += same_kind
             if "false" in a.show and verdict != "real":
-                print(f"FALSE[{verdict}] {cid} {kind}/{slot} {about}\n    A: {sides[0][-1][:200]}\n    B: {sides[1][-1][:200]}")
+                print(f"FALSE[{verdict}] {cid} {kind}/{slot} {about}")
+                for side in sides:
+                    print(f"    - {side[-1][:200]}")
     if a.quick:
         Path(a.cache).write_bytes(pickle.dumps(cache))
     for g in groups:

@@ -25,6 +25,9 @@ from briefing.facts import Quantity
 SAME_THING, SAME_COUNT = tuning.CONFLICTS_SAME_THING, tuning.CONFLICTS_SAME_COUNT
 SAME_ACTION, SAME_HEDGED = tuning.CONFLICTS_SAME_ACTION, tuning.CONFLICTS_SAME_HEDGED
 ROUNDING, APPROXIMATE = tuning.CONFLICTS_ROUNDING, tuning.CONFLICTS_APPROXIMATE
+SAME_TALLY = tuning.CONFLICTS_SAME_TALLY
+SAME_YEAR, SAME_YEAR_WORDS = tuning.CONFLICTS_SAME_YEAR, tuning.CONFLICTS_SAME_YEAR_WORDS
+MEASURE_RATIO = tuning.CONFLICTS_MEASURE_RATIO
 
 KINDS = ("contradiction", "update", "hedge")
 SLOTS = ("day", "date", "time", "number", "name", "place", "who-did-what", "other")
@@ -75,10 +78,14 @@ def _numbers(a: Quantity, b: Quantity) -> Finding | None:
         return None
     if (a.approx or b.approx) and abs(x - y) / big < APPROXIMATE:
         return None
-    if a.bound and a.bound == b.bound and not (a.grows or b.grows):
-        return None  # "more than 200" and "more than 300" can both be true; neither revises the other
+    if (a.bound or b.bound) and not (a.grows or b.grows):
+        # "more than 200" and "more than 300" can both be true, and neither revises the other; beside an exact
+        # figure a bound is either compatible ("more than 200", "218") or the whole of a part ("82 of the more
+        # than 200"). Only a tally, which grows, is revised by a later figure.
+        return None
     kind = "update" if a.grows or b.grows or a.bound or b.bound else "contradiction"
-    return Finding("number", kind, f"the number of {a.label}", a.text, b.text)
+    about = f"how many {a.label}" if a.key in factlib.UNIT_LABELS else f"the number of {a.label}"
+    return Finding("number", kind, about, a.text, b.text)
 
 
 def _quantity_finding(a: str, b: str) -> Finding | None:
@@ -107,12 +114,32 @@ def _quantity_finding(a: str, b: str) -> Finding | None:
     return None
 
 
+# Past tenses not ending in -ed: "shares fell on Monday", "rose on Tuesday" are two actions. Verbs of saying
+# are left out: who said it does not name the action a day dates.
+IRREGULAR_PAST = frozenset("""began broke brought built came drove fell flew fought forgot found gave got grew hit
+held kept knew led left lost made met paid ran rang rose sank sat saw sent shot slid sold spoke stood stole
+struck swam took taught threw went woke won wore wrote""".split())
+
+
+def _verbs_before(text: str, pattern: re.Pattern) -> set[str]:
+    """The past-tense verbs among the six words before a value: 'arrived', 'slipped', 'fell'."""
+    text = factlib.fold(text)
+    m = pattern.search(text)
+    words = re.findall(r"\b[a-z]+\b", text[max(0, m.start() - 60):m.start()])[-6:]
+    return {factlib.stem(w) for w in words if (w.endswith("ed") and len(w) > 4) or w in IRREGULAR_PAST}
+
+
 def _day_finding(a: str, b: str) -> Finding | None:
     da, db = factlib.day_mentions(a), factlib.day_mentions(b)
     if len(da) != 1 or len(db) != 1:
         return None
     (day_a, ctx_a), (day_b, ctx_b) = da[0], db[0]
     if day_a == day_b or not (ctx_a & ctx_b) or PLAN.search(a) or PLAN.search(b):
+        return None
+    # The past-tense verbs just before each day name the action it dates: none in common ("turned 17 on Friday",
+    # "slipped into the enclosure on Saturday"), two actions.
+    va, vb = _verbs_before(a, factlib.WEEKDAY), _verbs_before(b, factlib.WEEKDAY)
+    if va and vb and not va & vb:
         return None
     # One happening told a day apart ("late Thursday", "early Friday"; a time zone) is a disagreement; days
     # further apart in a running story are mostly two happenings (two launches, two meetings).
@@ -142,6 +169,62 @@ def _date_finding(a: str, b: str) -> Finding | None:
                    f"{factlib.MONTHS[mb - 1].capitalize()} {db}")
 
 
+DATED_YEAR = re.compile(r"\b(" + factlib._MONTH_RE + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:1[89]|20)\d\d)\b",
+                        re.IGNORECASE)
+# A year that dates a plan, a deadline or a milestone ("by 2020", "since 1972", "target year") is no happening.
+NOT_A_HAPPENING = re.compile(r"\b(?:since|by|until|before|target|founded|born)\s+(?:the\s+year\s+)?(?:1[89]|20)\d\d\b",
+                             re.IGNORECASE)
+
+
+def _dated_years(text: str) -> dict[tuple[int, int], int]:
+    """(month, day) -> year for each full date a sentence gives ('April 14, 2014')."""
+    out = {}
+    for m in DATED_YEAR.finditer(factlib.fold(text)):
+        day = int(m.group(2))
+        if 1 <= day <= 31:
+            out[(factlib.month_key(m.group(1)), day)] = int(m.group(3))
+    return out
+
+
+def _words_before(text: str, value: str, n: int = 6) -> set[str]:
+    """The content words, names included, among the n words before a value."""
+    text = factlib.fold(text)
+    at = text.find(value)
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", text[max(0, at - 80):at])[-n:] if at >= 0 else []
+    return {factlib.stem(w) for w in words if w.lower() not in factlib.STOPWORDS and len(w) > 2}
+
+
+def _year_finding(a: str, b: str, cosine: float) -> Finding | None:
+    """One happening dated to two years ('moved to Cincinnati in 2014', 'came to Cincinnati in 2015')."""
+    # The same day of two years: "abducted on April 14, 2016", "On April 14, 2014, ... were seized".
+    da, db = _dated_years(a), _dated_years(b)
+    for day in da.keys() & db.keys():
+        if da[day] != db[day] and abs(da[day] - db[day]) <= 2 and not (PLAN.search(a) or PLAN.search(b)):
+            month = factlib.MONTHS[day[0] - 1].capitalize()
+            return Finding("date", "contradiction", "the year", f"{month} {day[1]}, {da[day]}",
+                           f"{month} {day[1]}, {db[day]}")
+    ya, yb = factlib.facts(a).years, factlib.facts(b).years
+    if len(ya) != 1 or len(yb) != 1 or cosine < SAME_YEAR:
+        return None
+    (x,), (y,) = ya, yb
+    if x == y:
+        return None
+    # One year off ("drafted in 2002", "in 2003"), or the same day of another year ("April 14, 2014", "April 14,
+    # 2016"); years further apart are two happenings of the story's background (launched 2011, decommissioned 2013).
+    same_day = bool(factlib.facts(a).dates & factlib.facts(b).dates)
+    if abs(x - y) > (2 if same_day else 1) or PLAN.search(a) or PLAN.search(b) \
+            or NOT_A_HAPPENING.search(a) or NOT_A_HAPPENING.search(b):
+        return None
+    # Otherwise the same sentence: most of the shorter one's words are in the longer one, and the words just
+    # before each year (names too: "to the Cincinnati Zoo in 2014", "came to Cincinnati in 2015") share one.
+    wa, wb = factlib.content_words(a) - {str(x)}, factlib.content_words(b) - {str(y)}
+    if len(wa & wb) < SAME_YEAR_WORDS * min(len(wa), len(wb)):
+        return None
+    if not _words_before(a, str(x)) & _words_before(b, str(y)):
+        return None
+    return Finding("date", "contradiction", "the year", str(x), str(y))
+
+
 def _time_finding(a: str, b: str) -> Finding | None:
     ta, tb = factlib.clock_times(a), factlib.clock_times(b)
     if len(ta) != 1 or len(tb) != 1:
@@ -153,7 +236,10 @@ def _time_finding(a: str, b: str) -> Finding | None:
     gap = min(gap, 24 * 60 - gap)
     if gap < 60:
         return None  # "around 6am" and "6:10": precision
-    if not (_before(a, factlib.CLOCK) & _before(b, factlib.CLOCK)):
+    # The same clock digits half a day apart ("10:15 p.m.", "10:15 a.m.") are one time with a.m. and p.m. mixed
+    # up, when the sentences share a name ("landed in Honolulu", "arrive ... in Honolulu"): the verbs may differ.
+    ampm = gap == 12 * 60 and bool(_names(a) & _names(b))
+    if not ampm and not (_before(a, factlib.CLOCK) & _before(b, factlib.CLOCK)):
         return None  # the words before each time name the action it times
     return Finding("time", "contradiction", "the time", ra, rb)
 
@@ -173,6 +259,15 @@ def _anchors_near(text: str, place: str, reach: int = 50) -> set:
     return factlib.time_anchors(text[max(0, at - reach):at + len(place) + reach]) if at >= 0 else set()
 
 
+def _names_after(text: str, place: str, reach: int = 50) -> set[str]:
+    text = factlib.fold(text)
+    at = text.find(place)
+    if at < 0:
+        return set()
+    after = text[at + len(place):at + len(place) + reach]
+    return {factlib.stem(n) for n in factlib.facts(after).names}
+
+
 def _place_finding(a: str, b: str) -> Finding | None:
     # A place one sentence names anywhere in the other is a place both agree on, only said differently.
     names_a = {factlib.stem(n) for n in factlib.facts(a).names}
@@ -185,21 +280,47 @@ def _place_finding(a: str, b: str) -> Finding | None:
     # Vostochny cosmodrome"); a time elsewhere in the sentence dates another action.
     if not (_anchors_near(a, only_a[0]) & _anchors_near(b, only_b[0])):
         return None
+    # Two spots placed in one larger place ("Nandayure, a region in Guanacaste", "Punta Islita, Guanacaste"):
+    # nearby or nested, a difference of precision rather than two places.
+    if _names_after(a, only_a[0]) & _names_after(b, only_b[0]):
+        return None
     return Finding("place", "contradiction", "the place", only_a[0], only_b[0])
+
+
+# A sea or an ocean: "the Pacific Ocean", "the Sea of Japan", "the East China Sea".
+WATER = re.compile(r"\b(?:(?:[A-Z][a-z]+\s+){1,2}(?:Ocean|Sea)|(?:Sea|Gulf|Bay) of(?:\s+[A-Z][a-z]+){1,2})\b")
+
+
+def _water_finding(a: str, b: str) -> Finding | None:
+    """One thing placed in two seas ("the drone ship ... in the Pacific Ocean", "... stationed in the Atlantic
+    Ocean"): each sentence names one sea, they differ, and the sentences share a name beyond the seas' own words
+    (the ship's, 'Of Course I Still Love You'), so it is one thing and not two ("the West Sea off China", "the East
+    China Sea": two transfers)."""
+    wa, wb = set(WATER.findall(factlib.fold(a))), set(WATER.findall(factlib.fold(b)))
+    if len(wa) != 1 or len(wb) != 1 or wa == wb or OTHER_TIME.search(factlib.fold(a + " " + b)):
+        return None  # one sea a side; a sea beside another time ("the previous month") places another happening
+    (x,), (y,) = wa, wb
+    own = {factlib.stem(w) for w in re.findall(r"[A-Z][a-z]+", x + " " + y)}
+    if not (_names(a, first_word=False) & _names(b, first_word=False)) - own:
+        return None
+    return Finding("place", "contradiction", "the place", x, y)
 
 
 def compare(a: str, b: str, cosine: float) -> Finding | None:
     """How two sentences of different sources about one happening disagree, if they do."""
-    if cosine < SAME_THING or not _years_compatible(a, b) or not _names_compatible(a, b, first_word=False):
+    if cosine < SAME_THING or not _names_compatible(a, b, first_word=False):
         return None
+    if not _years_compatible(a, b):
+        # Different years mostly mean different happenings; a year told two ways for one happening is the date.
+        return _year_finding(a, b, cosine) if _names_compatible(a, b) else None
     found = _quantity_finding(a, b) if cosine >= SAME_COUNT else None
     if found is not None and found.kind != "update" and not _names_compatible(a, b):
         found = None
     if found is None and not _names_compatible(a, b):
         return None
     if found is None and cosine >= SAME_ACTION:
-        found = (_day_finding(a, b) or _date_finding(a, b) or _time_finding(a, b)
-                 or factlib_name(a, b) or _place_finding(a, b))
+        found = (_day_finding(a, b) or _date_finding(a, b) or _year_finding(a, b, cosine) or _time_finding(a, b)
+                 or factlib_name(a, b) or _place_finding(a, b) or _water_finding(a, b))
     if found is None and cosine >= SAME_HEDGED:
         found = _hedge_finding(a, b)
     return found
@@ -241,8 +362,8 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
     ids = sorted(sentences)
     out: list[Pair] = []
     seen: set = set()
-    # compare()'s first gates (the same year where both give one, a name in common where both name someone, the
-    # first word aside), worked out once a sentence rather than once a pair: only pairs that pass them reach the
+    # compare()'s first gate (a name in common where both name someone, the first word aside), worked out once a
+    # sentence rather than once a pair: only pairs that pass them reach the
     # rules, which would answer None for the others (the same findings, without the pairs' Python cost).
     gates = {i: [(factlib.facts(t).years, _names(t, first_word=False)) for t in sentences[i]] for i in ids}
     for n, i in enumerate(ids):
@@ -253,7 +374,7 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
             rows, cols = np.nonzero(sims >= SAME_THING)
             for r, c in zip(rows.tolist(), cols.tolist()):
                 (ya, na), (yb, nb) = gates[i][r], gates[j][c]
-                if (ya and yb and not ya & yb) or (na and nb and not na & nb):
+                if na and nb and not na & nb:
                     continue
                 a, b = sentences[i][r], sentences[j][c]
                 f = compare(a, b, float(sims[r, c]))
@@ -264,5 +385,301 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
                     continue
                 seen.add(key)
                 out.append(Pair((i, r), (j, c), f, float(sims[r, c])))
+    out += _tally_pairs(sentences, vectors, seen)
+    # A thing's measure or a market move that a pair's figures already show ("how many metres": 40m / 80m) is
+    # the same disagreement: one of them is shown.
+    counted = {frozenset((p.a, p.b)) for p in out if p.finding.slot == "number"}
+    out += [p for p in _measure_pairs(sentences, vectors, seen) + _move_pairs(sentences, vectors, seen)
+            if frozenset((p.a, p.b)) not in counted]
     out.sort(key=lambda p: -p.cosine)
+    return out
+
+
+def contested(p: Pair) -> tuple[tuple[int, int], ...]:
+    """The sentences of a pair that can't stand as a plain claim: both sides of a contradiction; of an update the
+    superseded figure (a tally grows: the lower one), of a hedge the hedged side (the certain one wins the claim)."""
+    f = p.finding
+    if f.kind == "update" and f.slot == "number":
+        return (p.a,) if _value_number(f.a) < _value_number(f.b) else (p.b,)
+    if f.kind == "hedge":
+        return (p.b,) if f.a == "certain" else (p.a,)
+    return (p.a, p.b)
+
+
+@dataclass(frozen=True)
+class Group:
+    """One disagreement of a story, however many pairs of sentences show it: each value once, with every
+    sentence (article id, sentence index) that gives it, in the order a reader should see them."""
+
+    finding: Finding  # the closest pair's: slot, kind, what it is about
+    values: tuple[str, ...]
+    sentences: tuple[tuple[tuple[int, int], ...], ...]  # row for row with values
+    cosine: float
+
+
+def _value_number(value: str) -> float:
+    q = factlib.quantities(value + " people were killed")
+    return q[0].value if q else 0.0
+
+
+def _side_key(value: str) -> str:
+    """A figure's side: its number and its bound ('at least 50' and 'more than 50' are one side, '50' another)."""
+    q = factlib.quantities(value + " people were killed")
+    return f"{q[0].value:g} {q[0].bound}" if q else value.lower()
+
+
+def group(pairs: list[Pair], max_sides: int = 3) -> list[Group]:
+    """The pairs that show one disagreement, joined: a tally told as 60, 77, 84 and 85 by four sources is one
+    update with its lowest and highest figures (and the most told between), not six pairs. Other slots join pairs
+    that share a sentence or a value of one slot ("Tuesday" or "Wednesday" for the arrival). Closest first."""
+    groups: list[dict] = []
+    for p in sorted(pairs, key=lambda p: -p.cosine):
+        f = p.finding
+        tally = f.slot == "number" and f.kind == "update"
+        # One value however written: "40m" and "40" metres, "at least 50" and "50" dead are one side.
+        va, vb = (_side_key(f.a), _side_key(f.b)) if f.slot == "number" else (f.a.lower(), f.b.lower())
+        home = None
+        for g in groups:
+            if (g["finding"].slot, g["finding"].about) != (f.slot, f.about):
+                continue
+            if tally or p.a in g["at"] or p.b in g["at"] or {va, vb} <= set(g["values"]):
+                home = g
+                break
+        if home is None:
+            home = {"finding": f, "values": {}, "at": set(), "cosine": p.cosine, "shown": {}}
+            groups.append(home)
+        for at, key, value in ((p.a, va, f.a), (p.b, vb, f.b)):
+            home["values"].setdefault(key, [])
+            home["shown"].setdefault(key, value)
+            if at not in home["values"][key] and at not in home["at"]:
+                home["values"][key].append(at)
+            home["at"].add(at)
+    out = []
+    for g in groups:
+        values = [v for v in g["values"] if g["values"][v]]
+        if len(values) < 2:
+            continue
+        f = g["finding"]
+        if f.slot == "number":
+            values.sort(key=lambda v: _value_number(g["shown"][v]))  # a tally grows: lowest first
+        if len(values) > max_sides:
+            middle = max(values[1:-1], key=lambda v: len({a for a, _ in g["values"][v]}))
+            values = [values[0], middle, values[-1]]
+        out.append(Group(f, tuple(g["shown"][v] for v in values), tuple(tuple(g["values"][v]) for v in values),
+                         g["cosine"]))
+    return out
+
+
+# A tally of another happening: "eight months ago militants killed 130 in Paris", "in September two were killed",
+# "38 people were massacred on a beach last year".
+OTHER_TIME = re.compile(r"\b(?:ago|last (?:year|month|week)|a year earlier|previous(?:ly)?|since|earlier this "
+                        r"(?:year|month)|that year|in (?:" + "|".join(factlib.MONTHS) + r")\b(?!\s+\d{1,2}\b))",
+                        re.IGNORECASE)
+
+
+# A figure not yet reported as fact: "could rise to 100,000", "thought to have died", "feared dead".
+UNSURE = re.compile(r"\b(?:could|might|may|would|expected|feared|thought to|believed to|likely|projected|estimates?)\b",
+                    re.IGNORECASE)
+
+
+def _tallies(text: str) -> dict[str, Quantity]:
+    """A sentence's tallies (dead, injured, arrested...), one a key; none when it tells another happening."""
+    if OTHER_TIME.search(factlib.fold(text)) or UNSURE.search(factlib.fold(text)):
+        return {}
+    by: dict[str, list[Quantity]] = {}
+    for q in factlib.quantities(text):
+        # The whole tally only ("killed 12 people"): a part of it ("two children from Algeria", "eight seriously
+        # hurt") is told for one group, and two groups' figures differ without disagreeing.
+        if q.grows and " " not in q.key:
+            by.setdefault(q.key, []).append(q)
+    return {k: v[0] for k, v in by.items() if len(v) == 1}
+
+
+def _same_time(a: str, b: str) -> bool:
+    """Tallies of one happening: the same years where either gives one ("in 2009 ... killing 13" is history)."""
+    ya, yb = factlib.facts(a).years, factlib.facts(b).years
+    return ya == yb or bool(ya & yb)
+
+
+def _places_compatible(a: str, b: str) -> bool:
+    """Where both say where it happened, one place in common (by name anywhere in the other sentence): who told
+    the figure ('Police said', 'the London Fire Brigade said') is no matter, where it happened is."""
+    pa, pb = factlib.places(a), factlib.places(b)
+    if not pa or not pb:
+        return True
+    na = {factlib.stem(n) for n in factlib.facts(a).names}
+    nb = {factlib.stem(n) for n in factlib.facts(b).names}
+    return any(factlib.stem(p.split()[0]) in nb for p in pa) or any(factlib.stem(p.split()[0]) in na for p in pb)
+
+
+def _tally_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
+    """The statements that compete for one tally of the story (the dead, the injured), compared slot first.
+
+    Two articles' figures for one tally are compared at a lower closeness than any two sentences: a toll is told
+    in sentences that differ in all else ("77 people died", "the death toll rose to 85"). The same year and a
+    name in common where both name someone still hold, and a tally told beside another time is left out."""
+    found = {i: [(r, t) for r, text in enumerate(sentences[i]) if (t := _tallies(text))] for i in sorted(sentences)}
+    ids = [i for i in sorted(found) if found[i]]
+    out = []
+    for n, i in enumerate(ids):
+        for j in ids[n + 1:]:
+            for r, ta in found[i]:
+                for c, tb in found[j]:
+                    keys = ta.keys() & tb.keys()
+                    if not keys:
+                        continue
+                    cosine = float(vectors[i][r] @ vectors[j][c])
+                    a, b = sentences[i][r], sentences[j][c]
+                    if cosine < SAME_TALLY or not _same_time(a, b) or not _places_compatible(a, b):
+                        continue
+                    for key in sorted(keys):
+                        f = _numbers(ta[key], tb[key])
+                        if f is None:
+                            continue
+                        k = (f.slot, f.about, frozenset((f.a.lower(), f.b.lower())), frozenset((i, j)))
+                        if k in seen:
+                            continue
+                        seen.add(k)
+                        out.append(Pair((i, r), (j, c), f, cosine))
+    return out
+
+
+# A measure written onto a thing: "the 450-pound gorilla", "a 19-ton delivery truck", "the 80m-deep well". The
+# thing is the last word of the words right after the measure (adjectives before their noun); a one-letter unit
+# only when glued to its figure ("80m", not "5 m"), and never after a currency sign ("$5m" is money).
+_MEASURE_UNITS = {"pound": ("weight", 0.4536), "lb": ("weight", 0.4536), "kg": ("weight", 1.0),
+                  "kilogram": ("weight", 1.0), "kilogramme": ("weight", 1.0), "ton": ("weight", 1000.0),
+                  "tonne": ("weight", 1000.0), "t": ("weight", 1000.0), "foot": ("size", 0.3048),
+                  "feet": ("size", 0.3048), "ft": ("size", 0.3048), "metre": ("size", 1.0), "meter": ("size", 1.0),
+                  "m": ("size", 1.0), "km": ("size", 1000.0), "kilometre": ("size", 1000.0),
+                  "kilometer": ("size", 1000.0), "mile": ("size", 1609.0), "mph": ("speed", 1.609),
+                  "kph": ("speed", 1.0)}
+MEASURE = re.compile(r"(?<![\w.,$£€])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+                     r"(?:(t|m)|\s?-?\s?(pounds?|lbs?|kg|kilogram(?:me)?s?|"
+                     r"tons?|tonnes?|feet|foot|ft|metres?|meters?|km|kilomet(?:re|er)s?|miles?|mph|kph))"
+                     r"(?:-(?:deep|long|tall|high|wide|thick|heavy))?(?![\w])", re.IGNORECASE)
+# Words that end the words naming the thing measured: "fell 15ft into", "130 miles northwest of".
+_MEASURE_STOP = factlib.STOPWORDS | factlib.UNIT_STOP | {
+    "into", "onto", "away", "above", "below", "off", "down", "up", "north", "south", "east", "west", "northwest",
+    "northeast", "southwest", "southeast", "high", "long", "deep", "wide", "tall", "per", "an", "hour", "before",
+    "after", "when", "while", "which", "who", "that", "than", "named", "called", "along", "across", "through",
+    "toward", "towards", "around", "over", "under", "beyond", "past", "behind", "inside", "outside"}
+
+
+def _measures(text: str) -> dict[tuple[str, str], tuple[float, str, bool, str]]:
+    """The measures a sentence writes onto things: (weight | size | speed, the thing's stem) -> (value in metric
+    units, the measure as written, approximate, the thing). A thing measured twice in one sentence is left out."""
+    text = factlib.fold(text)
+    found: dict[tuple[str, str], list] = {}
+    for m in MEASURE.finditer(text):
+        unit = (m.group(2) or m.group(3)).lower()
+        unit = unit if unit in _MEASURE_UNITS else unit.rstrip("s") if unit.rstrip("s") in _MEASURE_UNITS \
+            else unit[:-2] if unit.endswith("es") and unit[:-2] in _MEASURE_UNITS else unit
+        if unit not in _MEASURE_UNITS:
+            continue
+        rest = text[m.end():m.end() + 80]
+        rest = re.sub(r"^\s*\([^)]{0,30}\)", "", rest)  # "400-pound (181-kg) gorilla"
+        words = []
+        for w in re.findall(r"[A-Za-z][A-Za-z'-]*|[^\sA-Za-z]", rest)[:6]:
+            if w == ",":
+                continue  # "a 25-ton, unmarked truck": adjectives in a row
+            if not re.fullmatch(r"[a-z][a-z'-]*", w) or w in _MEASURE_STOP:
+                break
+            words.append(w)
+        if not words or len(words) > 3:
+            continue
+        dim, scale = _MEASURE_UNITS[unit]
+        value = float(m.group(1).replace(",", "")) * scale
+        approx = bool(factlib.APPROX.search(text[max(0, m.start() - 30):m.start()]))
+        found.setdefault((dim, factlib.stem(words[-1])), []).append((value, m.group(0), approx, words[-1]))
+    return {k: v[0] for k, v in found.items() if len(v) == 1}
+
+
+def _measure_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
+    """The statements that give one thing's weight, size or speed, compared slot first (as tallies are): two
+    sources' "450-pound gorilla" and "400-pound gorilla" differ in all but the measure. The same year, a place in
+    common where both say where, and no other time ('last year', 'ago') still hold."""
+    found = {i: [(r, ms) for r, text in enumerate(sentences[i])
+                 if not OTHER_TIME.search(factlib.fold(text)) and (ms := _measures(text))] for i in sorted(sentences)}
+    ids = [i for i in sorted(found) if found[i]]
+    out = []
+    for n, i in enumerate(ids):
+        for j in ids[n + 1:]:
+            for r, ma in found[i]:
+                for c, mb in found[j]:
+                    keys = ma.keys() & mb.keys()
+                    if not keys:
+                        continue
+                    cosine = float(vectors[i][r] @ vectors[j][c])
+                    a, b = sentences[i][r], sentences[j][c]
+                    if cosine < SAME_TALLY or not _same_time(a, b) or not _places_compatible(a, b):
+                        continue
+                    for key in sorted(keys):
+                        (x, ta, approx_a, thing), (y, tb, approx_b, _) = ma[key], mb[key]
+                        big = max(x, y) or 1.0
+                        if abs(x - y) / big < ROUNDING or ((approx_a or approx_b) and abs(x - y) / big < APPROXIMATE):
+                            continue  # "12 feet" and "3.7 metres", "about 12 feet" and "14 feet": one measure
+                        if big > MEASURE_RATIO * (min(x, y) or 1e-9):
+                            continue  # "the 7.9 km time trial", "the 54 km time trial": two things of a kind
+                        f = Finding("number", "contradiction", f"the {key[0]} of the {thing}", ta, tb)
+                        k = (f.slot, f.about, frozenset((ta.lower(), tb.lower())), frozenset((i, j)))
+                        if k in seen:
+                            continue
+                        seen.add(k)
+                        out.append(Pair((i, r), (j, c), f, cosine))
+    return out
+
+
+# A market move: "Qualcomm shares fell 1.5 percent", "Qualcomm (QCOM) shares fell 6.6%". A price moves all day:
+# two sources' moves of one company's shares are one figure told at two times, an update.
+MOVE = re.compile(r"\b([A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,2})(?:'s)?(?:\s+\([A-Z.]{1,6}\))?\s+(?:stock|shares)\s+"
+                  r"(?:(?:were|was|have|had)\s+)?(fell|rose|dropped|declined|slipped|gained|climbed|jumped|tumbled|"
+                  r"plunged|soared|surged|sank|slid|edged (?:up|down|higher|lower)|(?:were|was) (?:up|down))\s+"
+                  r"(?:by\s+)?(?:about|around|nearly|almost|more than|as much as)?\s*(\d+(?:\.\d+)?)\s*"
+                  r"(?:%|percent|per cent)")
+_DOWN = re.compile(r"fell|dropped|declined|slipped|tumbled|plunged|sank|slid|down|lower")
+
+
+def _moves(text: str) -> dict[str, tuple[float, str, str]]:
+    """A sentence's market moves: the company's first word, stemmed -> (signed percent, the move as a reader says
+    it: "down 1.5%", the company's first word)."""
+    found: dict[str, list] = {}
+    for m in MOVE.finditer(factlib.fold(text)):
+        name = m.group(1).split()[0]
+        if name in factlib.NOT_NAMES:
+            continue
+        value = float(m.group(3)) * (-1 if _DOWN.search(m.group(2)) else 1)
+        told = f"{'down' if value < 0 else 'up'} {m.group(3)}%"
+        found.setdefault(factlib.stem(name), []).append((value, told, name))
+    return {k: v[0] for k, v in found.items() if len(v) == 1}
+
+
+def _move_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
+    """Two sources' moves of one company's shares on one day: an update (the later figure revises the earlier).
+    Moves dated to two different days, or beside another time ('last year'), are two moves."""
+    found = {i: [(r, mv) for r, text in enumerate(sentences[i])
+                 if not OTHER_TIME.search(factlib.fold(text)) and (mv := _moves(text))] for i in sorted(sentences)}
+    ids = [i for i in sorted(found) if found[i]]
+    out = []
+    for n, i in enumerate(ids):
+        for j in ids[n + 1:]:
+            for r, ma in found[i]:
+                for c, mb in found[j]:
+                    a, b = sentences[i][r], sentences[j][c]
+                    days_a, days_b = set(factlib.facts(a).weekdays), set(factlib.facts(b).weekdays)
+                    if days_a and days_b and days_a != days_b or not _same_time(a, b):
+                        continue
+                    cosine = float(vectors[i][r] @ vectors[j][c])
+                    if cosine < SAME_TALLY:
+                        continue
+                    for key in sorted(ma.keys() & mb.keys()):
+                        (x, ta, name), (y, tb, _) = ma[key], mb[key]
+                        if abs(x - y) < ROUNDING * max(abs(x), abs(y), 1.0):
+                            continue  # "fell 4.3%" and "fell 4.4%": one move, rounded
+                        f = Finding("number", "update", f"the move in {name} shares", ta, tb)
+                        k = (f.slot, f.about, frozenset((ta.lower(), tb.lower())), frozenset((i, j)))
+                        if k in seen:
+                            continue
+                        seen.add(k)
+                        out.append(Pair((i, r), (j, c), f, cosine))
     return out

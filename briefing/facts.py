@@ -218,9 +218,21 @@ _WORD_NUMBER = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
 # A figure as a reader reads it: "$8.8 million", "1, 600", "450-pound", "two", "40%"; not a model name ("PS4",
 # "F-35") nor part of a date or time of day.
 QUANTITY = re.compile(
-    r"(?<![\w.,:/$-])(\$|£|€|US\$)?\s?(\d{1,3}(?:,\s?\d{3})+(?![\d.])|\d+(?:\.\d+)?|" + _WORD_NUMBER + r")(?![\w:/])"
+    r"(?<![\w.,:/$-])(?P<money>\$|£|€|US\$)?\s?(?P<raw>\d{1,3}(?:,\s?\d{3})+(?:\.\d+)?(?!\d|\.\d)|\d+(?:\.\d+)?|"
+    + _WORD_NUMBER + r")"
+    # a unit written onto the figure ("15ft", "80m-deep", "140,000lb", "$5m"), else no letter after it
+    r"(?:(?P<glued>ft|mph|kph|km|kg|lbs?|cm|mm|m|t|bn|million|billion)(?=[\s,.;:)\-]|$)|(?![\w:/]))"
     r"(?!\s?[-–]\s?\d)"  # a score or record ("11-5"), not a count
-    r"(?:\s*(%|per\s?cent|percent))?(?:\s*-?\s*(million|billion|trillion|thousand|bn|m)\b)?", re.IGNORECASE)
+    r"(?:\s*(?P<pct>%|per\s?cent|percent))?(?:\s*-?\s*(?P<scale>million|billion|trillion|thousand|bn|m)\b)?",
+    re.IGNORECASE)
+# How a unit reads in "how many metres".
+UNIT_LABELS = {"feet": "feet", "metre": "metres", "pound": "pounds", "kilog": "kilograms", "kilom": "kilometres",
+               "miles": "miles", "ton": "tons", "mph": "mph", "kph": "km/h", "centi": "centimetres",
+               "milli": "millimetres"}
+# Units as written and as spelt out, one key: "80m" and "40-metre", "15ft" and "12 feet".
+UNIT_KEYS = {"ft": "feet", "foot": "feet", "m": "metre", "meter": "metre", "lb": "pound", "lbs": "pound",
+             "kg": "kilog", "km": "kilom", "mile": "miles", "t": "ton", "tonne": "ton", "tons": "ton", "cm": "centi",
+             "mm": "milli", "kph": "kph", "mph": "mph"}
 APPROX = re.compile(r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|estimated|"
                     r"close to|circa|up to|over)\s*$", re.IGNORECASE)
 LOWER_BOUND = re.compile(r"\b(?:at least|more than|over|upwards of|in excess of|no fewer than|no less than)\s*$",
@@ -228,7 +240,7 @@ LOWER_BOUND = re.compile(r"\b(?:at least|more than|over|upwards of|in excess of|
 UPPER_BOUND = re.compile(r"\b(?:up to|less than|fewer than|under|at most|no more than)\s*$", re.IGNORECASE)
 # Tallies that grow as news comes in: a later, larger figure revises the earlier one. Whole words: "missiles" is
 # no "missing".
-_TALLY = {"killed": "killed", "dead": "dead", "deaths": "dead", "died": "dead", "fatalities": "dead",
+_TALLY = {"killed": "dead", "dead": "dead", "deaths": "dead", "died": "dead", "fatalities": "dead",
           "bodies": "dead", "injured": "injured", "injuries": "injured", "wounded": "injured", "hurt": "injured",
           "missing": "missing", "arrested": "arrested", "arrests": "arrested", "evacuated": "evacuated",
           "rescued": "rescued", "hospitalized": "in hospital", "hospitalised": "in hospital", "detained": "detained",
@@ -237,7 +249,11 @@ _TALLY = {"killed": "killed", "dead": "dead", "deaths": "dead", "died": "dead", 
 _FILLER = UNIT_STOP | {"people", "persons", "were", "have", "has", "had", "been", "being", "other", "more", "who",
                        "whom", "are", "was",
                        "additional", "further", "new", "total", "all", "also", "reportedly", "so", "far",
-                       "of", "them", "those", "injured,", "percent", "year", "years"} - {"year", "years"}
+                       "of", "them", "those", "injured,", "percent", "year", "years", "others", "their", "his",
+                       "her", "its", "our", "your", "these", "such"} - {"year", "years"}
+# Words before a figure that name no measure: "to 85", "of 12", "with 40".
+_NOT_A_MEASURE = _FILLER | STOPWORDS | {"including", "includes", "among", "just", "only", "nearly", "almost", "some",
+                                        "least", "than", "roughly", "approximately", "estimated", "another"}
 
 
 def _after_words(text: str, end: int, n: int) -> list[str]:
@@ -247,18 +263,44 @@ def _after_words(text: str, end: int, n: int) -> list[str]:
 _QUALIFIER = re.compile(r"((?:at least|more than|about|around|nearly|almost|some|over|up to|less than|"
                         r"approximately|roughly)\s*)$", re.IGNORECASE)
 # A tally verb just before a count: "killing at least 50", "wounded over 400".
-_TALLY_BEFORE = {"killing": "killed", "killed": "killed", "wounding": "injured", "wounded": "injured",
+_TALLY_BEFORE = {"killing": "dead", "killed": "dead", "wounding": "injured", "wounded": "injured",
                  "injuring": "injured", "injured": "injured", "left": None}
+
+
+# The tally word after an aside set off by commas: "84 people, including 10 children, were killed".
+_ASIDE_TALLY = re.compile(r"[^.;,]{0,30},[^.;,]{1,40},\s+(?:were|have been|had been|are|was)\s+(?:\w+ly\s+)?"
+                          r"(killed|injured|wounded|hurt|missing|arrested|detained|evacuated|rescued|hospitali[sz]ed)\b",
+                          re.IGNORECASE)
+# A toll named before its figure: "the death toll rose to at least 85", "a toll of 12".
+_TOLL = r"\b(?:toll|death count|number of (?:the )?dead)"
+_TOLL_BEFORE = re.compile(_TOLL + r"\s+(?:of|is|was|stood at|stands at|at)\s+(?:at least|more than|over|about|around|"
+                          r"nearly|some|almost)?\s*$|" + _TOLL + r"\b[^.;]{0,140}?\b(?:rose|risen|climbed|jumped|"
+                          r"increased|grew|reached|hit|passing|passed|topped|exceeded|surpassed)\s+(?:to\s+)?"
+                          r"(?:at least|more than|over|about|around|nearly|some|almost)?\s*$", re.IGNORECASE)
+
+# A plural count noun right after a word number: "four photos", "three pitches" (not "two of", "two sides" of
+# one thing are told apart by the words around them).
+_PLURAL_NOUN = re.compile(r"[a-z]{3,}s")
+# A part of a count already given: "20 people, of whom four ...", "including 10 children", "among them six".
+_PART_BEFORE = re.compile(r"\b(?:of whom|of which|of those|of them|including|among them|among whom)\s+"
+                          r"(?:at least|more than|about|around|nearly|some|over)?\s*$", re.IGNORECASE)
+# Qualifiers that make a tally a part of the whole: the seriously hurt, the critical, the slightly injured.
+_PART_OF_TALLY = re.compile(r"\b(?:serious(?:ly)?|critical(?:ly)?|slight(?:ly)?|minor|life-threatening|"
+                            r"severe(?:ly)?|gravely)\b", re.IGNORECASE)
 
 
 def _words_with_case(text: str, start: int, n: int) -> list[str]:
     """The next n words after `start`, up to a clause's end (a comma, 'and', 'but'): what a figure counts."""
     out = []
-    for w in re.findall(r"[A-Za-z][A-Za-z'-]*|[,;.]", text[start:start + 100])[:n]:
+    for w in re.findall(r"(?:[A-Za-z]\.){2,}|[A-Za-z][A-Za-z'-]*|[,;.]", text[start:start + 100])[:n]:
         if w in ",;." or w.lower() in ("and", "but", "while"):
             break
         out.append(w)
     return out
+
+
+# A figure and its unit just before an opening bracket: what a bracketed figure converts.
+_CONVERTED = re.compile(r"(?:\d[\d,.]*|\b(?:" + _WORD_NUMBER + r"))[\s-]*[A-Za-z]*\s*\(\s*$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)
@@ -268,9 +310,12 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     out = []
     dates = [m.span() for m in DATE.finditer(text)]
     for m in QUANTITY.finditer(text):
-        if any(s <= m.start(2) < e for s, e in dates):
+        if any(s <= m.start("raw") < e for s, e in dates):
             continue
-        money, raw, pct, scale = m.group(1), m.group(2), m.group(3), m.group(4)
+        money, raw, pct, scale, glued = m.group("money"), m.group("raw"), m.group("pct"), m.group("scale"), \
+            m.group("glued")
+        if glued and (money or glued.lower() in ("bn", "million", "billion")):
+            scale, glued = scale or glued, None  # "$5m", "44million": a scale, not metres
         low = raw.lower()
         if low in WORD_NUMBERS:
             value = float(WORD_NUMBERS[low])
@@ -289,6 +334,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             key = label = ("$" if money in ("$", "US$") else money) + ("bn" if value >= 1e6 else "")
         elif pct:
             key = label = "%"
+        elif glued:
+            key = label = UNIT_KEYS.get(glued.lower(), glued.lower())
         else:
             # What is counted: a tally verb just before ("killing at least 50") or a tally word after it in its
             # clause ("40 people were injured"), else the first word after it that is neither filler nor a name
@@ -297,33 +344,62 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                                                                            "about", "around", "nearly", "some")]
             tally = _TALLY_BEFORE.get(lead[-1]) if lead else None
             tally = tally or next((_TALLY[w] for w in after if w in _TALLY), None)
+            # "at least 84 people, including children, were killed": the tally after an aside.
+            aside = None if tally else _ASIDE_TALLY.match(text, m.end())
+            tally = tally or (_TALLY[aside.group(1).lower()] if aside else None)
+            # "the death toll rose to 85": the measure named before the figure.
+            if not tally and _TOLL_BEFORE.search(text[max(0, m.start() - 160):m.start()]):
+                tally = "dead"
             if tally:
                 # Whom the tally counts: "killed 10 US citizens" and "killed 12 people" are two counts.
                 noun = next((w for w in after_cased if not w[0].isupper()), "people").lower()
                 noun = "people" if noun in _FILLER or noun in _TALLY or noun.endswith("ly") else noun
                 key = label = tally if noun == "people" else f"{tally} {noun}"
+                # "four people were seriously injured", "18 in critical condition": a part of the count, not it.
+                if _PART_OF_TALLY.search(" ".join(before_cased[-1:] + after_cased)):
+                    key, label = f"{key} (serious)", f"{label} seriously"
             else:
-                if low in WORD_NUMBERS and "-" not in text[m.end():m.end() + 2]:
-                    continue  # "two sides", "one of the": a word number counts only a tally or a unit ("five-yard")
+                if low in WORD_NUMBERS and "-" not in text[m.end():m.end() + 2] \
+                        and not (after_cased and _PLURAL_NOUN.fullmatch(after_cased[0])
+                                 and not re.search(r"\b(?:the|these|those|its|their|his|her)\s+$", before, re.I)):
+                    continue  # a word number counts a tally, a unit ("five-yard") or the plural right after it
+                    # ("posted four photos"); "the two sides", "one of the" name things already known
                 unit = next((w.strip("-") for w in after_cased if w.strip("-").lower() not in _FILLER
                              and len(w.strip("-")) > 2 and not w[0].isupper()), None)
+                # The measure named before the figure: "lap 13", "displacement of 2.3 million", "displaced 2.6
+                # million people" (the unit after it says nothing).
+                named = [w.lower() for w in before_cased[-2:]]
+                named = named[:-1] if named[-1:] == ["of"] else named
+                first = after[0] if after else ""
+                if named and named[-1] not in _NOT_A_MEASURE and len(named[-1]) > 2 \
+                        and (unit is None or first in ("people", "persons", "others", "when", "while", "as")):
+                    unit = named[-1]
                 if unit is None:
                     continue
                 key, label = stem(unit), unit.lower()
-            if key in ("year-", "years") or after[:1] == ["of"]:
-                continue  # an age is one person's; "nine of the dead" is a part, not the whole count
+                key = UNIT_KEYS.get(key, key)
+            if key in ("year-", "years") or after[:1] == ["of"] or _PART_BEFORE.search(before):
+                continue  # an age is one person's; "nine of the dead", "of whom four" are a part, not the count
+        label = UNIT_LABELS.get(key, label)
         # What the count is about: the lower-case words around it (names are compared apart).
         around = [w for w in before_cased + after_cased if not w[0].isupper()]
         ctx = {stem(w) for w in around if len(w) > 3 and w.lower() not in STOPWORDS} - {key}
         ctx -= {stem(x) for x in WORD_NUMBERS} | {"least", "peopl", "perso", "about", "aroun", "nearl", "almos"}
-        bound = "min" if LOWER_BOUND.search(before) else "max" if UPPER_BOUND.search(before) else ""
-        qual = _QUALIFIER.search(before)
-        out.append(Quantity(value, key, label, (qual.group(1) if qual else "") + m.group(0).strip(), frozenset(ctx),
-                            bool(APPROX.search(before)), bound, key.split()[0] in _TALLY.values()))
+        # A figure in brackets after another is its conversion ("less than 10 metres (33 feet)") and takes its
+        # qualifier: the words before the first figure.
+        converted = _CONVERTED.search(before)
+        told = before[:converted.start()] if converted else before
+        bound = "min" if LOWER_BOUND.search(told) else "max" if UPPER_BOUND.search(told) else ""
+        qual = _QUALIFIER.search(told)
+        out.append(Quantity(value, key, label, (qual.group(1).lower() if qual else "") + m.group(0).strip(), frozenset(ctx),
+                            bool(APPROX.search(told)), bound, key.split()[0] in _TALLY.values()))
     return tuple(out)
 
 
 SPEECH = re.compile(r"\b(?:said|says|told|announced|stated|reported|confirmed|added)\s+(?:on\s+)?$", re.IGNORECASE)
+# A report with its object before the day: "Reuters first reported on the new offer on Sunday" dates the report.
+REPORTED_ON = re.compile(r"\b(?:reported|announced|disclosed|revealed|tweeted|wrote)\b[^,.;]{0,50}\bon\s+$",
+                         re.IGNORECASE)
 
 
 def day_mentions(text: str) -> list[tuple[str, set[str]]]:
@@ -338,7 +414,7 @@ def _day_mentions(text: str) -> tuple[tuple[str, frozenset], ...]:
     text = fold(text)
     out = []
     for m in WEEKDAY.finditer(text):
-        if SPEECH.search(text[max(0, m.start() - 30):m.start()]):
+        if SPEECH.search(text[max(0, m.start() - 30):m.start()]) or REPORTED_ON.search(text[max(0, m.start() - 70):m.start()]):
             continue
         before = re.findall(r"\b[a-z]+\b", text[max(0, m.start() - 60):m.start()])[-6:]
         out.append((m.group(1).lower(), frozenset(stem(w) for w in before if w not in UNIT_STOP and len(w) > 2

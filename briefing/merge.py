@@ -480,7 +480,8 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
             # One citation a supporting sentence: a generated statement may rest on sentences that are
             # not adjacent in the article, and joined they would not be its words.
             cits = [Citation(source=own.id, evidence=own.sentences[i].text) for i in st.support]
-            disagreements = [p for p in pairs if any((own.id, i) in (p.a, p.b) for i in st.support)]
+            # Contested: a contradicted sentence, a superseded figure, a hedged report (not the later or certain one).
+            disagreements = [p for p in pairs if any((own.id, i) in conflictlib.contested(p) for i in st.support)]
             closest = []  # the cosine of each other article's closest sentence
             for other in articles:
                 if other.id == own.id:
@@ -583,6 +584,7 @@ def choose(candidates: list[Candidate], budget: int, weights: dict[str, float] |
 
 # See tuning.py.
 MAX_CONFLICTS, CONFLICT_SHARE, SIDE_WORDS = tuning.MERGE_MAX_CONFLICTS, tuning.MERGE_CONFLICT_SHARE, tuning.MERGE_SIDE_WORDS
+MAX_SIDES = tuning.MERGE_MAX_SIDES
 
 
 def story_conflicts(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -> list[conflictlib.Pair]:
@@ -591,20 +593,25 @@ def story_conflicts(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -
     return conflictlib.find(sentences, {a.id: sent_vecs[a.id] for a in articles})
 
 
-def _about(pair: conflictlib.Pair, by_id: dict[int, Article]) -> tuple[str, int, int]:
-    """What the conflict is about, as the reader sees it, and which side comes first (article ids)."""
-    f, (a, _), (b, _) = pair.finding, pair.a, pair.b
+def _order(g: conflictlib.Group, by_id: dict[int, Article]) -> tuple[str, list[int]]:
+    """What a disagreement is about, as the reader sees it, and the order of its sides (rows of the group)."""
+    f, rows = g.finding, list(range(len(g.values)))
+
+    def dated(k: int) -> str:
+        return min((by_id[a].published or "") for a, _ in g.sentences[k])
+
     if f.kind == "update":
-        da, db = by_id[a].published or "", by_id[b].published or ""
-        first, then = (a, b) if (da, f.a) <= (db, f.b) else (b, a)
-        old, new = (f.a, f.b) if first == a else (f.b, f.a)
+        # The earlier report first; a tally that grows, lowest first among reports of one day.
+        rows.sort(key=lambda k: (dated(k), k))
+        first, last = rows[0], rows[-1]
+        da, db = dated(first), dated(last)
         when = f" ({da} → {db})" if da and db and da != db else ""
-        return f"{f.about}: from {old} to {new}{when}", first, then
+        return f"{f.about}: from {g.values[first]} to {g.values[last]}{when}", rows
     if f.kind == "hedge":
-        certain = a if f.a == "certain" else b
-        return f"{f.about}: one source says it happened, another that it {f.b if f.a == 'certain' else f.a}", \
-            certain, b if certain == a else a
-    return f"{f.about}: {f.a} or {f.b}", a, b
+        rows.sort(key=lambda k: g.values[k] != "certain")  # the certain side wins the claim: first
+        hedged = next(v for v in g.values if v != "certain")
+        return f"{f.about}: one source says it happened, another that it {hedged}", rows
+    return f"{f.about}: {', '.join(g.values[:-1])} or {g.values[-1]}", rows
 
 
 def excerpt(sentence: str, value: str, width: int = SIDE_WORDS) -> str:
@@ -623,37 +630,27 @@ def conflicts_of(pairs: list[conflictlib.Pair], articles: list[Article], budget:
     """Where sources differ, most important first, within `budget` words: each disagreement once, each side
     citing every source whose sentence gives its value."""
     by_id = {a.id: a for a in articles}
-    out, words, seen = [], 0, set()
+    out, words = [], 0
     # Contradictions first, then updates, then hedges; within a kind, the closest pairs (surest the same happening).
     order = {k: i for i, k in enumerate(conflictlib.KINDS)}
-    for p in sorted(pairs, key=lambda p: (order.get(p.finding.kind, 9), -p.cosine)):
+    for g in sorted(conflictlib.group(pairs, MAX_SIDES), key=lambda g: (order.get(g.finding.kind, 9), -g.cosine)):
         if len(out) >= MAX_CONFLICTS:
             break
-        f = p.finding
-        key = (f.slot, f.about, frozenset((f.a.lower(), f.b.lower())))
-        if key in seen:
-            continue
-        seen.add(key)
-        about, first, _ = _about(p, by_id)
+        about, rows = _order(g, by_id)
         sides = []
-        ordered = (p.a, p.b) if first == p.a[0] else (p.b, p.a)
-        for art, idx in ordered:
-            sentence = by_id[art].sentences[idx].text
-            cits = [Citation(source=art, evidence=sentence)]
-            value = f.a if (art, idx) == p.a else f.b
-            # Other sources that give the same value in a pair of the same disagreement stand on this side too.
-            for q in pairs:
-                if q is p or (q.finding.slot, q.finding.about) != (f.slot, f.about):
-                    continue
-                for (art2, idx2), v2 in ((q.a, q.finding.a), (q.b, q.finding.b)):
-                    if v2.lower() == value.lower() and art2 not in {c.source for c in cits}:
-                        cits.append(Citation(source=art2, evidence=by_id[art2].sentences[idx2].text))
-            sides.append(Side(text=excerpt(claim_text(sentence), value), citations=cits))
+        for k in rows:
+            cits, cited = [], set()
+            for art, idx in g.sentences[k]:
+                if art not in cited:
+                    cited.add(art)
+                    cits.append(Citation(source=art, evidence=by_id[art].sentences[idx].text))
+            art, idx = g.sentences[k][0]
+            sides.append(Side(text=excerpt(claim_text(by_id[art].sentences[idx].text), g.values[k]), citations=cits))
         n = len(about.split()) + sum(len(s.text.split()) for s in sides)
         if words + n > budget:
             continue
         words += n
-        out.append(Conflict(about=about, sides=sides, kind=f.kind, slot=f.slot))
+        out.append(Conflict(about=about, sides=sides, kind=g.finding.kind, slot=g.finding.slot))
     return out
 
 
