@@ -86,11 +86,14 @@ def mark_duplicates(articles: list[Article]) -> list[Article]:
 
 def cluster(vectors: np.ndarray, threshold: float = STORY_LINK) -> list[list[int]]:
     """Average-linkage agglomerative clustering on cosine similarity; returns lists of row indices."""
-    return cluster_similar(vectors @ vectors.T, threshold)
+    return cluster_blocked(InnerProducts((1.0, vectors)), threshold)
 
 
 def cluster_similar(similarity: np.ndarray, threshold: float) -> list[list[int]]:
-    """Average-linkage agglomerative clustering of a similarity matrix; returns lists of row indices."""
+    """Average-linkage agglomerative clustering of a similarity matrix; returns lists of row indices.
+
+    The plain O(n^2)-memory, O(n^3)-time form: cluster_blocked gives its answers without the matrix (the
+    tests compare the two); kept for a matrix that is already at hand (bench/cluster_eval.py)."""
     n = len(similarity)
     groups = [[i] for i in range(n)]
     if n <= 1:
@@ -119,6 +122,174 @@ def cluster_similar(similarity: np.ndarray, threshold: float) -> list[list[int]]
     return [sorted(g) for g in groups if g]
 
 
+# Memory bounds of the blocked clustering (what they do: tuning.py; effect: bench/cluster_memory.py).
+CLUSTER_BLOCK_CELLS, LINK_SLACK = tuning.MERGE_CLUSTER_BLOCK_CELLS, tuning.MERGE_LINK_SLACK
+
+
+class InnerProducts:
+    """Similarity of rows as sum(w * X @ X.T) over weighted parts (numpy arrays or scipy sparse matrices),
+    never materialised: the mean similarity between two groups is then the inner product of their sums."""
+
+    def __init__(self, *parts):
+        self.parts = [(float(w), x) for w, x in parts]
+        self.n = self.parts[0][1].shape[0]
+        # Blocks are multiplied in float32 (LINK_SLACK covers the rounding); a float32 part is not copied.
+        self._fast = [(np.float32(w), x.astype(np.float32, copy=False).tocsr() if hasattr(x, "tocsr")
+                       else np.asarray(x, dtype=np.float32)) for w, x in self.parts]
+
+    def block(self, rows: slice, start: int) -> np.ndarray:
+        """Similarities (float32) of `rows` to every row from `start` on."""
+        out = np.zeros((len(range(*rows.indices(self.n))), self.n - start), dtype=np.float32)
+        for w, x in self._fast:
+            if hasattr(x, "tocsr"):
+                # The later rows times the block's few, never the columns before `start`: as a dense matrix
+                # (3 times faster) when the block's rows fit in the cells dense, else sparse by sparse.
+                few = x[rows]
+                if few.shape[0] * few.shape[1] <= CLUSTER_BLOCK_CELLS:
+                    p = (x[start:] @ np.ascontiguousarray(few.toarray().T)).T
+                else:
+                    p = (x[start:] @ few.T.tocsr()).toarray().T
+            else:
+                p = x[rows] @ x[start:].T
+            p *= w
+            out += p
+        return out
+
+    def take(self, index: np.ndarray) -> list[tuple[float, object]]:
+        """The parts' rows at `index`, in float64 (sums of many rows must not lose the small ones)."""
+        return [(w, x[index].astype(np.float64)) for w, x in self.parts]
+
+
+def linked_components(sim: InnerProducts, threshold: float, cells: int = CLUSTER_BLOCK_CELLS) -> np.ndarray:
+    """A label per row: rows joined by any chain of pairs at `threshold` or more share one.
+
+    Average linkage never joins groups with no such pair between them (a mean is at most the largest
+    term), so each component can be clustered alone. Computed a block of rows at a time."""
+    n = sim.n
+    label = np.arange(n)
+    rows = max(1, cells // max(n, 1))
+    for i0 in range(0, n, rows):
+        i1 = min(n, i0 + rows)
+        near = sim.block(slice(i0, i1), i0) >= threshold - LINK_SLACK
+        r, c = np.nonzero(near)
+        del near
+        keep = c > r  # (i, j) with j > i: the block's upper triangle
+        a, b = label[r[keep] + i0], label[c[keep] + i0]
+        apart = a != b
+        if not apart.any():
+            continue
+        pairs = np.unique(np.stack([a[apart], b[apart]], axis=1), axis=0)
+        parent: dict[int, int] = {}
+
+        def find(x: int) -> int:
+            while parent.get(x, x) != x:
+                parent[x] = x = parent.get(parent[x], parent[x])  # path halving
+            return x
+
+        for x, y in pairs.tolist():
+            x, y = find(x), find(y)
+            if x != y:
+                parent[max(x, y)] = min(x, y)
+        remap = np.arange(n)
+        for x in parent:
+            remap[x] = find(x)
+        label = remap[label]
+    return label
+
+
+def cluster_blocked(sim: InnerProducts, threshold: float, cells: int = CLUSTER_BLOCK_CELLS) -> list[list[int]]:
+    """cluster_similar's clusters (average linkage, merging while the best mean similarity is at `threshold`
+    or more) in O(n) memory beyond the vectors: components of linkable pairs, found a block at a time, each
+    clustered by the nearest-neighbour chain on group sums (average linkage is reducible, so the chain makes
+    the merges the greedy global-best order makes, ties aside)."""
+    if sim.n == 0:
+        return []
+    label = linked_components(sim, threshold, cells)
+    order = np.argsort(label, kind="stable")
+    cuts = np.flatnonzero(np.diff(label[order])) + 1
+    groups: list[list[int]] = []
+    for comp in np.split(order, cuts):
+        if len(comp) == 1:
+            groups.append([int(comp[0])])
+        else:
+            groups.extend([[int(comp[k]) for k in g] for g in _chain(sim.take(comp), threshold, cells)])
+    return sorted((sorted(g) for g in groups), key=lambda g: g[0])
+
+
+def _chain(parts: list[tuple[float, object]], threshold: float, cells: int) -> list[list[int]]:
+    """Average-linkage clusters of one component's rows by the nearest-neighbour chain; a group is kept in the
+    slot of its first row. A component whose m x m similarities fit in `cells` keeps them, summed per group as
+    groups merge; a larger one sums its groups' vectors instead (m times slower, memory O(m))."""
+    m = parts[0][1].shape[0]
+    slot = np.arange(m)  # the group (slot) each row is in
+    size = np.ones(m)
+    members = {k: [k] for k in range(m)}
+    final = np.zeros(m, dtype=bool)  # a group whose best mean is under the threshold: it stays as it is
+    table = None
+    if m * m <= cells:
+        table = np.zeros((m, m))  # similarity summed over the pairs between two groups
+        for w, x in parts:
+            p = x @ x.T
+            table += w * (p.toarray() if hasattr(p, "toarray") else p)
+
+    def means(a: int) -> np.ndarray:
+        if table is not None:
+            per = table[a]
+        else:
+            dots = 0.0
+            for w, x in parts:
+                total = np.asarray(x[members[a]].sum(axis=0)).ravel()
+                dots = dots + w * np.asarray(x @ total).ravel()
+            per = np.bincount(slot, weights=dots, minlength=m)
+        out = np.full(m, -np.inf)
+        alive = size > 0
+        out[alive] = per[alive] / (size[alive] * size[a])
+        out[a] = -np.inf
+        return out
+
+    chain: list[int] = []
+    links: list[float] = []  # links[k]: the mean between chain[k] and chain[k + 1], as first computed
+    start = 0
+    while True:
+        if not chain:  # a new chain from the first group that may still merge (the last merged one, often)
+            while start < m and (size[start] == 0 or final[start]):
+                start += 1
+            if start == m:
+                break
+            chain = [start]
+        a = chain[-1]
+        mean = means(a)
+        if len(chain) > 1:
+            mean[chain[-2]] = links[-1]  # one value per pair, whichever side computed it
+        b = int(np.argmax(mean))  # the first of equals: the lowest slot
+        if mean[b] < threshold:
+            final[a] = True
+            chain.pop()
+            if links:
+                links.pop()
+            continue
+        prev = chain[-2] if len(chain) > 1 else -1
+        if prev >= 0 and (b == prev or mean[b] <= links[-1] or b in chain):
+            b = prev  # reciprocal nearest neighbours (ties go to the chain): merge them
+        if b == prev:
+            keep, gone = min(a, b), max(a, b)
+            members[keep].extend(members.pop(gone))
+            slot[members[keep]] = keep
+            if table is not None:
+                table[keep] += table[gone]
+                table[:, keep] += table[:, gone]
+            size[keep] += size[gone]
+            size[gone] = 0
+            chain.pop(), chain.pop()
+            links.pop()
+            if links:
+                links.pop()
+            continue
+        chain.append(b)
+        links.append(mean[b])
+    return [members[k] for k in range(m) if size[k] > 0]
+
+
 def word_vectors(articles: list[Article]) -> np.ndarray:
     """Sublinear term frequencies of each article's title and text, stopwords out, rows L2-normalised: the
     shared names and words that MiniLM's averaged sentences blur. No IDF: fitted on the input itself it would
@@ -134,6 +305,8 @@ def word_vectors(articles: list[Article]) -> np.ndarray:
     if not vocabulary:  # no word of three letters anywhere
         return np.zeros((len(articles), 1), dtype=np.float32)
     column = {w: k for k, w in enumerate(vocabulary)}
+    if len(articles) * len(vocabulary) > WORD_DENSE_CELLS:
+        return _sparse_word_vectors(counts, column)
     m = np.zeros((len(articles), len(vocabulary)), dtype=np.float32)
     for row, c in enumerate(counts):
         if c:
@@ -144,13 +317,49 @@ def word_vectors(articles: list[Article]) -> np.ndarray:
 
 
 TOKEN = re.compile(r"(?u)\b\w\w\w+\b")
+WORD_DENSE_CELLS = tuning.MERGE_WORD_DENSE_CELLS  # then the term frequencies are sparse (tuning.py)
+
+
+def _sparse_word_vectors(counts: list[Counter], column: dict[str, int]):
+    """word_vectors' rows, the same float32 values, as a scipy CSR matrix."""
+    from scipy import sparse  # only for inputs too big for the dense rows: a cold run need not import it
+
+    indptr, indices, data = [0], [], []
+    for c in counts:
+        values = np.log(np.array(list(c.values()), dtype=np.float32)) + np.float32(1)
+        norm = np.sqrt(values @ values) if c else np.float32(1)
+        data.append(values / norm)
+        indices.extend(column[w] for w in c)
+        indptr.append(len(indices))
+    return sparse.csr_matrix((np.concatenate(data).astype(np.float32), np.array(indices, dtype=np.int64), indptr),
+                             shape=(len(counts), len(column)))
 
 
 def story_similarity(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -> np.ndarray:
-    """Between articles: the mean of their MiniLM cosine and their TF-IDF cosine."""
+    """Between articles: the mean of their MiniLM cosine and their TF-IDF cosine (the n x n matrix: small
+    inputs and tests only; story_features is the same without it)."""
     meaning = np.stack([article_vector(sent_vecs[a.id]) for a in articles])
     words = word_vectors(articles)
     return STORY_MEANING * (meaning @ meaning.T) + (1 - STORY_MEANING) * (words @ words.T)
+
+
+def story_features(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -> InnerProducts:
+    """story_similarity as inner products of each article's vectors, for cluster_blocked. The meaning rows are
+    kept in float32, the embedder's own precision (half the memory; cluster_blocked sums them in float64)."""
+    meaning = None
+    for k, a in enumerate(articles):
+        v = article_vector(sent_vecs[a.id])
+        if meaning is None:
+            meaning = np.empty((len(articles), len(v)), dtype=np.float32)
+        meaning[k] = v
+    return InnerProducts((STORY_MEANING, meaning), (1 - STORY_MEANING, word_vectors(articles)))
+
+
+def story_groups(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -> list[list[int]]:
+    """Articles (indices) that tell one story: average linkage on story_similarity at STORY_SIMILAR."""
+    if not articles:
+        return []
+    return cluster_blocked(story_features(articles, sent_vecs), STORY_SIMILAR)
 
 
 def article_vector(vectors: np.ndarray) -> np.ndarray:
@@ -582,8 +791,7 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
     them before it merges), so they are not marked again: marking a marked list changes nothing
     (tests/test_fast_paths.py), and it is a large part of the driver's serial work on the Ray engine."""
     originals = [a for a in (articles if marked else mark_duplicates(articles)) if a.duplicate_of is None]
-    groups = [[originals[i] for i in g] for g in cluster_similar(story_similarity(originals, sent_vecs),
-                                                                    STORY_SIMILAR)]
+    groups = [[originals[i] for i in g] for g in story_groups(originals, sent_vecs)]
     groups.sort(key=lambda g: (-len({a.publisher or a.id for a in g}), -len(g), min(a.id for a in g)))
     total = sum(len(g) for g in groups)
     items = [(g, {a.id: statements[a.id] for a in g}, {a.id: sent_vecs[a.id] for a in g},

@@ -84,17 +84,26 @@ def select(stories: list[Story], articles: list[Article], published: list[Publis
 
 
 LEAD, LEAD_LINK, MARGIN = tuning.TRIAGE_LEAD, tuning.TRIAGE_LEAD_LINK, tuning.TRIAGE_MARGIN
+LEAD_CHUNK = tuning.TRIAGE_LEAD_CHUNK  # articles whose leads are embedded at once (a memory bound: tuning.py)
 
 
 def lead_vectors(articles: list[Article], embedder, n: int = LEAD) -> np.ndarray:
     """Each article's meaning from its title and first sentences: the cheap pass that picks the day's stories."""
-    texts, spans = [], []
-    for a in articles:
-        part = [a.title] + [s.text for s in a.sentences[:n]]
-        spans.append((len(texts), len(texts) + len(part)))
-        texts.extend(part)
-    flat = embedder.embed(texts)
-    out = np.stack([flat[i:j].mean(0) for i, j in spans])
+    out = None
+    # Embedded LEAD_CHUNK articles at a time, so the leads' vectors are never all held at once (100,000
+    # articles' leads are 350,000 vectors: 0.5 GB); each chunk's rows are averaged and kept in float32.
+    for c in range(0, len(articles), LEAD_CHUNK):
+        texts, spans = [], []
+        for a in articles[c:c + LEAD_CHUNK]:
+            part = [a.title] + [s.text for s in a.sentences[:n]]
+            spans.append((len(texts), len(texts) + len(part)))
+            texts.extend(part)
+        flat = embedder.embed(texts)
+        if out is None:
+            out = np.empty((len(articles), flat.shape[1]), dtype=np.float32)
+        out[c:c + len(spans)] = np.stack([flat[i:j].mean(0) for i, j in spans])
+    if out is None:
+        return np.zeros((0, 1), dtype=np.float32)
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 

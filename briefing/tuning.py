@@ -291,6 +291,24 @@ INGEST_MAX_FILE_BYTES = 20 * 1024 * 1024
 # Lines at the top of a text file searched for a "Source:" or "Publisher:" header (ingest/files.py).
 # Not tuned: a judgment. Effect: none on the seeds; tests/test_page_facts.py holds the header's behaviour.
 INGEST_HEADER_LINES = 5
+# Similarities held at once while merge.py looks for the pairs of articles that may link (float32: 64 MB a
+# block), so clustering n articles needs O(n) memory beyond its vectors, never the n x n matrix (100,000
+# articles would ask for 37 GiB); a component of linkable articles up to this many cells keeps its group-sum
+# table. Not tuned: a memory bound. Effect: .venv/bin/python bench/cluster_memory.py (time and peak memory).
+MERGE_CLUSTER_BLOCK_CELLS = 1 << 24
+# The pass that finds linkable pairs keeps those this little under the threshold too: it multiplies in float32
+# (twice as fast), whose dot products of 384 numbers can be off by some 1e-5, and a pair kept needlessly
+# changes nothing (it only joins two components the chain then clusters as before). Not tuned: a bound.
+# Effect: none on the clusters (tests/test_cluster_memory.py compares them with the dense ones).
+MERGE_LINK_SLACK = 1e-4
+# Past this many cells (articles x distinct words: 64 MB of float32) merge.py keeps the term frequencies as a
+# scipy sparse matrix: 100,000 short articles have some 10^5 distinct words. Not tuned: a memory bound.
+# Effect: .venv/bin/python bench/cluster_memory.py (peak memory at 100,000 articles).
+MERGE_WORD_DENSE_CELLS = 1 << 24
+# Articles whose leads (title and first sentences) triage.py embeds in one call: the leads of 100,000
+# articles are 350,000 vectors (0.5 GB) if embedded at once. Not tuned: a memory bound; a normal day's
+# articles fit in one chunk, so it changes nothing there. Effect: .venv/bin/python bench/cluster_memory.py
+TRIAGE_LEAD_CHUNK = 4096
 
 # -- extract.py and daily.py: page furniture found by form or by recurring -------------------------------------
 # The most words of a site's note just above its copyright line ("<Site> is not responsible ..."), dropped with
@@ -323,5 +341,5 @@ DELIVER_SUBJECT_TITLE_LIMIT, DELIVER_SUBJECT_LIMIT = 150, 250
 # noise (mail.py). Not tuned: a judgment. Effect: no bench script; tests/test_fuzz.py holds it.
 DELIVER_SCRUB_MIN = 6
 # Days a digest may wait in the outbox before it expires, and the run says so: a digest a week old is no
-# longer news (outbox.py). Not tuned: a judgment. Effect: no bench script; tests/test_fuzz.py holds the expiry.
+# longer news (outbox.py). The default of the [email] max_age_days key. Not tuned: a judgment. Effect: no bench script; tests/test_fuzz.py holds the expiry.
 OUTBOX_MAX_AGE_DAYS = 7

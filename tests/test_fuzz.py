@@ -97,6 +97,58 @@ def test_a_host_name_is_resolved_before_the_check(monkeypatch):
     assert not web.is_internal("http://news.example/feed")
 
 
+def _rebinding(monkeypatch, name: str, first: int, then: str) -> list[str]:
+    """The resolver answers a public address for `name` the first `first` times, then `then` (DNS rebinding
+    with a short TTL); the list records each lookup of `name`."""
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def resolve(host, *args, **kwargs):
+        if host == name:
+            asked.append(host)
+            return real("93.184.216.34" if len(asked) <= first else then, *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    return asked
+
+
+@pytest.mark.parametrize("first", [1, 2])  # rebinds at the redirect-hop check; after both checks
+def test_a_name_that_rebinds_to_loopback_after_the_checks_is_never_connected_to(monkeypatch, first):
+    asked = _rebinding(monkeypatch, "rebind.example", first, "127.0.0.1")
+    with Server() as s:
+        s.routes["/secret.txt"] = Route(b"an internal secret. " * 10, content_type="text/plain")
+        with web.Fetcher(web.Limits(timeout=2, deadline=4)) as f:
+            with pytest.raises(web.FetchError, match="internal"):
+                f.get(f"http://rebind.example:{s.httpd.server_address[1]}/secret.txt")
+            assert len(asked) > first  # the name was looked up again after the checks, and that answer checked
+            _rebinding(monkeypatch, "rebind.example", first, "127.0.0.1")  # the same again, through fetch_all
+            docs, skipped = web.fetch_all([f"http://rebind.example:{s.httpd.server_address[1]}/secret.txt"], fetcher=f)
+        assert s.hits == []  # the connection went nowhere near the loopback server
+    assert docs == [] and "internal" in skipped[0].reason
+
+
+def test_a_name_with_one_internal_address_among_public_ones_is_refused(monkeypatch):
+    real = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: (
+        real("93.184.216.34", *a, **k) + real("127.0.0.1", *a, **k)) if host == "mixed.example" else real(host, *a, **k))
+    with Server() as s:
+        s.routes["/x.txt"] = Route(b"an internal secret. " * 10, content_type="text/plain")
+        with web.Fetcher(web.Limits(timeout=2, deadline=4)) as f:
+            with pytest.raises(web.FetchError, match="internal"):
+                f.get(f"http://mixed.example:{s.httpd.server_address[1]}/x.txt", internal_ok=False)
+        assert s.hits == []
+
+
+def test_a_named_internal_host_is_fetched_at_the_address_resolved_once(monkeypatch):
+    asked = _rebinding(monkeypatch, "intranet.example", 0, "127.0.0.1")  # always loopback: the user means it
+    with Server() as s:
+        s.routes["/ok.txt"] = Route(b"A sentence that stays. " * 5, content_type="text/plain")
+        with web.Fetcher(web.Limits(timeout=2, deadline=4)) as f:
+            got = f.get(f"http://intranet.example:{s.httpd.server_address[1]}/ok.txt")
+        assert got.body.startswith(b"A sentence") and s.hits == ["/ok.txt"]
+
+
 def _public_then(location: str):
     """A transport where news.example (public) answers with a redirect to `location`, and any other host
     serves a feed whose entry links to an internal page."""
@@ -505,6 +557,60 @@ def test_a_message_waiting_past_max_age_expires_and_is_reported(tmp_path, monkey
     assert o.expired and "expired" in o.error and box.entries() == []
     r = CliRunner().invoke(cli.app, ["outbox"])
     assert "empty" in r.stdout
+
+
+def _age(box, entry, days: float) -> None:
+    """Make `entry` look queued `days` ago."""
+    path = box.folder / f"{entry.id}.json"
+    data = json.loads(path.read_text())
+    data["created"] = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)).isoformat()
+    path.write_text(json.dumps(data))
+
+
+def test_max_age_days_is_a_config_key_the_queued_message_keeps(tmp_path):
+    from briefing.deliver import outbox
+
+    assert mail.EmailSettings().max_age_days == 7 and "max_age_days" in mail.KEYS
+    box, entry, s = _box_with_one(tmp_path)
+    msg = mail.EmailMessage()
+    msg["Message-ID"], msg["Subject"] = "<y@example.org>", "digest two"
+    msg["From"], msg["To"] = "a@example.org", "b@example.org"
+    msg.set_content("hi")
+    patient = box.add(msg, mail.EmailSettings.from_mapping({**s.to_mapping(), "max_age_days": 30, "attempts": 1}))
+    _age(box, entry, 8)
+    _age(box, patient, 8)
+    got = {o.entry.id: o for o in outbox.Outbox().flush(sleep=lambda x: None)}
+    assert got[entry.id].expired and "after 7 days" in got[entry.id].error  # the default
+    assert not got[patient.id].expired and got[patient.id].waiting  # queued with 30 days: tried, still waits
+    assert [e.id for e in box.entries()] == [patient.id]
+    _age(box, patient, 31)
+    [o] = box.flush(sleep=lambda x: None)
+    assert o.expired and "after 30 days" in o.error and box.entries() == []
+
+
+def test_todays_max_age_days_applies_to_what_waits(tmp_path):
+    box, entry, s = _box_with_one(tmp_path)
+    _age(box, entry, 3)
+    [o] = box.flush(sleep=lambda x: None, override=mail.EmailSettings.from_mapping({**s.to_mapping(),
+                                                                                      "max_age_days": 4}))
+    assert not o.expired and o.waiting and box.entries()  # 3 days < 4: tried, waits
+    [o] = box.flush(sleep=lambda x: None, override=mail.EmailSettings.from_mapping({**s.to_mapping(),
+                                                                                      "max_age_days": 2}))
+    assert o.expired and "after 2 days" in o.error and box.entries() == []
+
+
+def test_max_age_days_from_the_daily_config_expires_a_waiting_digest(tmp_path, monkeypatch):
+    box, entry, s = _box_with_one(tmp_path)
+    _age(box, entry, 2)
+    config = tmp_path / "mail.toml"
+    config.write_text('[email]\nhost = "127.0.0.1"\nport = 9\nsecurity = "none"\nmax_age_days = 1\n')
+    r = CliRunner().invoke(cli.app, ["outbox", "--send", "--config", str(config)])
+    assert r.exit_code == 4 and "expired unsent after 1 days" in r.stderr and "Traceback" not in r.output
+    assert box.entries() == []
+    config.write_text('[email]\nhost = "127.0.0.1"\nmax_age_days = 0\n')
+    r = CliRunner().invoke(cli.app, ["outbox", "--send", "--config", str(config)])
+    assert r.exit_code == 2 and "[email] max_age_days must be between 1 and 3650, not 0" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
 
 
 def test_a_message_from_an_earlier_run_is_tried_once_per_run(tmp_path):

@@ -95,6 +95,16 @@ def sent_rows() -> list[tuple]:
     ({"ca_file": "/nonexistent/ca.pem"}, "ca_file /nonexistent/ca.pem: no such file"),
     ({"timeout": -1}, "timeout must be between"),
     ({"attempts": 0}, "attempts must be between 1 and 10"),
+    ({"attempts": float("inf")}, "attempts must be a whole number"),
+    ({"attempts": float("nan")}, "attempts must be a whole number"),
+    ({"max_age_days": 0}, "max_age_days must be between 1 and 3650, not 0"),
+    ({"max_age_days": -3}, "max_age_days must be between 1 and 3650"),
+    ({"max_age_days": 3651}, "max_age_days must be between 1 and 3650, not 3651"),
+    ({"max_age_days": 1e308}, "max_age_days must be between 1 and 3650"),
+    ({"max_age_days": 2.5}, "max_age_days must be a whole number"),
+    ({"max_age_days": float("inf")}, "max_age_days must be a whole number"),
+    ({"max_age_days": True}, "max_age_days must be a whole number"),
+    ({"max_age_days": "a week"}, "max_age_days must be a number, not 'a week'"),
 ])
 def test_bad_settings_get_a_clear_error(mapping, words):
     with pytest.raises(mail.EmailError) as e:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import ipaddress
+import math
 import os
 import re
 import smtplib
@@ -33,10 +34,12 @@ DEFAULT_PASSWORD_ENV = "BRIEF_SMTP_PASSWORD"
 SUBJECT_FIELDS = ("title", "date")
 # The keys of the [email] section, in the order `brief init` documents them.
 KEYS = ("host", "port", "security", "username", "password_env", "password_file", "from", "to", "subject",
-        "ca_file", "timeout", "attempts", "backoff", "helo")
+        "ca_file", "timeout", "attempts", "backoff", "helo", "max_age_days")
 # The environment overrides the config file (and flags override both): handy for cron and containers.
 ENV = {"host": "BRIEF_SMTP_HOST", "port": "BRIEF_SMTP_PORT", "security": "BRIEF_SMTP_SECURITY",
        "username": "BRIEF_SMTP_USERNAME", "from": "BRIEF_SMTP_FROM", "ca_file": "BRIEF_SMTP_CA_FILE"}
+# The most days [email] max_age_days may keep a waiting message: ten years is a typo, not a wish (a bound).
+MAX_AGE_DAYS = 3650
 _sleep = time.sleep  # tests replace it, so that backoff costs no time
 
 
@@ -62,6 +65,7 @@ class EmailSettings:
     attempts: int = 3
     backoff: float = 10.0  # seconds before the second try; doubled before each further one
     helo: str | None = None
+    max_age_days: int = tuning.OUTBOX_MAX_AGE_DAYS  # a message waiting longer in the outbox expires, reported
 
     @classmethod
     def from_mapping(cls, mapping: Mapping | None, env: Mapping[str, str] | None = None,
@@ -185,7 +189,8 @@ def _build(m: dict, base_dir: str | Path | None) -> EmailSettings:
         host=host, port=port, security=security, username=username, password_env=password_env,
         password_file=password_file, sender=sender, to=tuple(recipients), subject=subject, ca_file=ca_file,
         timeout=_number(m, "timeout", 30.0, float, 0.1, 600), attempts=_number(m, "attempts", 3, int, 1, 10),
-        backoff=_number(m, "backoff", 10.0, float, 0, 3600), helo=helo)
+        backoff=_number(m, "backoff", 10.0, float, 0, 3600), helo=helo,
+        max_age_days=_number(m, "max_age_days", tuning.OUTBOX_MAX_AGE_DAYS, int, 1, MAX_AGE_DAYS))
 
 
 def _split_addresses(item: str) -> list[str]:
@@ -224,9 +229,10 @@ def _number(m: dict, key: str, default, kind, low, high):
             value = kind(value.strip())
         except ValueError:
             raise EmailError(f"[email] {key} must be a number, not {value[:40]!r}") from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            kind is int and not (math.isfinite(value) and value == int(value))):
         raise EmailError(f"[email] {key} must be {'a whole number' if kind is int else 'a number'}")
-    if not low <= value <= high:
+    if not low <= value <= high:  # nan too: it compares false
         raise EmailError(f"[email] {key} must be between {low} and {high}, not {value}")
     return kind(value)
 

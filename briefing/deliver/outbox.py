@@ -194,9 +194,10 @@ class Outbox:
 
     def _send(self, entry: Entry, sleep, override, down) -> Outcome:
         out = Outcome(entry)
-        if self._expired(entry):
+        max_age = self._max_age(entry, override)
+        if self._expired(entry, max_age):
             out.expired = True
-            out.error = f"expired unsent after {self.max_age.days} days in the outbox"
+            out.error = f"expired unsent after {max_age.days} days in the outbox"
             out.waiting = {r: out.error for r in entry.pending}
             self._remove(entry)
             return out
@@ -273,14 +274,24 @@ class Outbox:
                              f"remove it with `brief outbox --drop {entry.id}`")
         return entry
 
-    def _expired(self, entry: Entry) -> bool:
+    def _max_age(self, entry: Entry, override: mail.EmailSettings | None) -> dt.timedelta:
+        """How long `entry` may wait: today's [email] max_age_days (`override`) as for the server, else the
+        value of the config that queued it, else the outbox's own."""
+        if override is not None:
+            return dt.timedelta(days=override.max_age_days)
+        days = entry.settings.get("max_age_days") if isinstance(entry.settings, dict) else None
+        if isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= mail.MAX_AGE_DAYS:
+            return dt.timedelta(days=days)
+        return self.max_age
+
+    def _expired(self, entry: Entry, max_age: dt.timedelta) -> bool:
         try:
             created = dt.datetime.fromisoformat(entry.created)
         except (TypeError, ValueError):
             return False
         if created.tzinfo is None:
             created = created.replace(tzinfo=dt.timezone.utc)
-        return dt.datetime.now(dt.timezone.utc) - created > self.max_age
+        return dt.datetime.now(dt.timezone.utc) - created > max_age
 
     def _remove(self, entry: Entry) -> None:
         (self.folder / f"{entry.id}.json").unlink(missing_ok=True)

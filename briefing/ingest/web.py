@@ -83,6 +83,52 @@ def is_internal(url: str) -> bool:
     return False
 
 
+# Whether the fetch running on this thread may reach an internal address: set by Fetcher.get around each
+# request (httpx connects on the thread that sends), read where the connection is made.
+_fetching = threading.local()
+
+
+def _pinned_transport(max_connections: int):
+    """An httpx transport whose connections go to the addresses it checked itself (no DNS rebinding: a name
+    resolved public for the check cannot resolve internal for the connection, as both are one resolution).
+
+    httpx has no public way to give its pool a network backend, so the pool is rebuilt with httpcore's
+    public one; tests/test_fuzz.py's rebinding test on loopback fails if a new httpx stops using it."""
+    import httpcore
+    import httpx
+
+    class Pinned(httpcore.SyncBackend):
+        def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+            import ipaddress
+
+            found = addresses(host)
+            if not found:
+                raise FetchError(f"cannot resolve the host name {host[:80]!r}")
+            if not getattr(_fetching, "internal_ok", False):
+                for addr in found:
+                    try:
+                        internal = _blocked(ipaddress.ip_address(addr.split("%")[0]))
+                    except ValueError:
+                        internal = True
+                    if internal:
+                        raise FetchError("resolves to an internal address; not fetched")
+            error = None
+            for addr in dict.fromkeys(found):  # each address once, in the resolver's order
+                try:
+                    return super().connect_tcp(addr, port, timeout, local_address, socket_options)
+                except (httpcore.ConnectError, httpcore.ConnectTimeout) as e:
+                    error = e
+            raise error
+
+    limits = httpx.Limits(max_connections=max_connections)  # httpx's keep-alive defaults otherwise
+    transport = httpx.HTTPTransport(limits=limits)
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(), max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
+        network_backend=Pinned())
+    return transport
+
+
 @dataclass(frozen=True)
 class Limits:
     """Bounds on every fetch. The defaults suit news pages and feeds; tests shrink them."""
@@ -117,7 +163,8 @@ class Fetcher:
         self.limits = limits or Limits()
         self._httpx = httpx
         self.client = client or httpx.Client(
-            transport=transport, follow_redirects=True, max_redirects=self.limits.max_redirects,
+            transport=transport or _pinned_transport(self.limits.overall), follow_redirects=True,
+            max_redirects=self.limits.max_redirects,
             timeout=httpx.Timeout(self.limits.timeout),
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", "Accept": "text/html, application/xhtml+xml, application/rss+xml, "
                      "application/atom+xml, application/xml;q=0.9, */*;q=0.5"},
@@ -166,6 +213,7 @@ class Fetcher:
         httpx = self._httpx
         with self._host_slot(url):
             started = time.monotonic()
+            _fetching.internal_ok = internal_ok
             try:
                 with self.client.stream("GET", url, extensions={"brief_internal_ok": internal_ok}) as r:
                     if r.status_code >= 400:
