@@ -655,6 +655,9 @@ def _order(g: conflictlib.Group, by_id: dict[int, Article]) -> tuple[str, list[i
         rows.sort(key=lambda k: (dated(k), k))
         first, last = rows[0], rows[-1]
         da, db = dated(first), dated(last)
+        if conflictlib.is_move(f) and not (da and db and da != db):
+            # A price moves all day and does not grow: undated, no side is known to be the later one.
+            return f"{f.about}: {', '.join(g.values[k] for k in rows[:-1])} or {g.values[rows[-1]]}", rows
         when = f" ({da} → {db})" if da and db and da != db else ""
         return f"{f.about}: from {g.values[first]} to {g.values[last]}{when}", rows
     if f.kind == "hedge":
