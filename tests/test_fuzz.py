@@ -149,6 +149,25 @@ def test_a_named_internal_host_is_fetched_at_the_address_resolved_once(monkeypat
         assert got.body.startswith(b"A sentence") and s.hits == ["/ok.txt"]
 
 
+def test_pages_go_through_the_proxy_the_environment_names(monkeypatch):
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with Server() as proxy:  # a proxy is asked for the whole URL: the route is keyed by it
+        proxy.routes["http://news.example/story.txt"] = Route(b"A sentence from afar. " * 5, content_type="text/plain")
+        monkeypatch.setenv("HTTP_PROXY", proxy.base)
+        assert web.proxied()
+        with web.Fetcher(web.Limits(timeout=2, deadline=4)) as f:
+            got = f.get("http://news.example/story.txt")
+        assert got.body.startswith(b"A sentence from afar") and proxy.hits == ["http://news.example/story.txt"]
+        with web.Fetcher(web.Limits(timeout=2, deadline=4)) as f:  # a redirect hop is still checked
+            proxy.routes["http://news.example/moved"] = Route(status=302, headers={"Location": "http://127.0.0.1:9/x"})
+            with pytest.raises(web.FetchError, match="internal"):
+                f.get("http://news.example/moved")
+    monkeypatch.delenv("HTTP_PROXY")
+    monkeypatch.delenv("http_proxy", raising=False)
+    assert not web.proxied()
+
+
 def _public_then(location: str):
     """A transport where news.example (public) answers with a redirect to `location`, and any other host
     serves a feed whose entry links to an internal page."""
