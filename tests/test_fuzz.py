@@ -86,7 +86,7 @@ def test_a_day_whose_run_failed_after_fetching_is_still_news_the_next_day(tmp_pa
 @pytest.mark.parametrize("url", ["http://127.1/", "http://0/", "http://2130706433/", "http://0x7f.1/",
                                  "http://0177.0.0.1/", "http://[::1]/", "http://[::ffff:127.0.0.1]/",
                                  "http://10.1/", "http://169.254.169.254/latest/", "http://localhost./",
-                                 "http://192.168.1.1:8080/"])
+                                 "http://192.168.1.1:8080/", "http://100.64.0.1/"])  # the last: carrier-grade NAT
 def test_every_numeric_form_of_an_internal_address_is_internal(url):
     assert web.is_internal(url)
 

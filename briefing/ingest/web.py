@@ -44,8 +44,9 @@ def is_url(text: str) -> bool:
 def _blocked(ip) -> bool:
     if getattr(ip, "ipv4_mapped", None) is not None:
         ip = ip.ipv4_mapped
+    # not is_global: also the shared address space of carrier-grade NAT (100.64.0.0/10), neither private nor public
     return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified \
-        or ip.is_multicast
+        or ip.is_multicast or not ip.is_global
 
 
 def addresses(host: str) -> list[str]:
