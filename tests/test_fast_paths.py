@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from briefing import conflicts, merge, support
-from briefing.types import Article, Sentence
+from briefing import conflicts, merge, support, triage
+from briefing.types import Article, Sentence, Story
 
 SEEDS = sorted((Path(__file__).parent.parent / "examples" / "state-visit").glob("*.txt"))
 
@@ -100,6 +100,23 @@ def test_mark_duplicates_marks_what_the_all_pairs_loop_marks():
             a.duplicate_of for a in _duplicates_all_pairs(slow[2:])]
         # Marking a marked list changes nothing (make_stories(marked=True) relies on it).
         assert [a.duplicate_of for a in merge.mark_duplicates(fast)] == marks
+
+
+def test_the_marks_a_chosen_part_carries_are_the_marks_it_would_get_afresh():
+    """triage.renumbered keeps the copies' marks, so pipeline.brief does not mark the chosen articles again:
+    for every choice of originals (each with its copies), in several orders, the carried marks are those
+    mark_duplicates gives the chosen articles with no marks."""
+    for order in (lambda x: x, lambda x: x[::-1], lambda x: x[1::2] + x[::2]):
+        marked = merge.mark_duplicates(order(_copies()))
+        originals = [a.id for a in marked if a.duplicate_of is None]
+        assert len(originals) < len(marked)  # copies to carry
+        for k in range(1, len(originals) + 1):
+            for keep in itertools.combinations(originals, k):
+                chosen = [new for _, new in triage.renumbered(marked, [Story(headline="", articles=list(keep))])]
+                fresh = merge.mark_duplicates([replace(a, duplicate_of=None) for a in chosen])
+                assert [a.duplicate_of for a in chosen] == [a.duplicate_of for a in fresh]
+                assert sum(a.duplicate_of is not None for a in chosen) == sum(
+                    a.duplicate_of in keep for a in marked)
 
 
 def _find_all_pairs(sentences, vectors):
