@@ -207,3 +207,56 @@ def test_a_remembered_reading_is_handed_out_as_a_copy():
         assert first, read.__name__
         first.clear()
         assert read(text), read.__name__  # emptying one caller's copy leaves the memo whole
+
+
+def _choose_plain(options, budget, weights, redundant):
+    """select.choose as it was: every open option's density computed afresh on every pass."""
+    from briefing import select as selectlib
+
+    if budget <= 0:
+        return []
+    covered, chosen, left = set(), [], budget
+    open_ = [i for i, o in enumerate(options) if 0 < o.words <= budget]
+    top = max((selectlib.density(options[i], weights, set()) for i in open_), default=0.0) or 1.0
+    while open_:
+        best, best_gain = None, -1.0
+        for i in open_:
+            o = options[i]
+            if o.words > left:
+                continue
+            value = o.prior + selectlib.COVERAGE_WEIGHT * selectlib.density(o, weights, covered) / top
+            if value > best_gain:
+                best, best_gain = i, value
+        if best is None:
+            break
+        o = options[best]
+        open_.remove(best)
+        if any(float(o.vector @ options[k].vector) >= redundant for k in chosen):
+            continue
+        chosen.append(best)
+        covered |= o.concepts
+        left -= o.words
+    return chosen
+
+
+def test_choose_keeping_densities_chooses_what_the_plain_loop_chooses():
+    from briefing import select as selectlib
+
+    rng = np.random.default_rng(7)
+    seeds = _seed_articles()
+    texts = [s.text for a in seeds for s in a.sentences]
+    weights = selectlib.concept_weights([s.text for s in a.sentences] for a in seeds)
+    base = rng.standard_normal((4, 8))  # few directions: many options redundant with a chosen one
+    differ = 0
+    for trial in range(30):
+        picked = rng.choice(len(texts), size=min(40, len(texts)), replace=False)
+        options = []
+        for k in picked:
+            v = base[rng.integers(4)] + 0.3 * rng.standard_normal(8)
+            options.append(selectlib.Option(words=len(texts[k].split()), concepts=selectlib.concepts(texts[k]),
+                                            vector=v / np.linalg.norm(v), prior=float(rng.random())))
+        for budget in (0, 30, 120, 400):
+            fast = selectlib.choose(options, budget, weights, 0.9)
+            assert fast == _choose_plain(options, budget, weights, 0.9)
+            differ += len(fast) != len([i for i, o in enumerate(options) if o.words <= budget])
+    assert differ  # some choices were bounded by the budget or left options out as redundant
