@@ -80,12 +80,12 @@ def choose(options: list[Option], budget: int, weights: dict[str, float], redund
     chosen: list[int] = []
     left = budget
     open_ = [i for i, o in enumerate(options) if 0 < o.words <= budget]
-    # Gain per word is scaled by the densest option's before anything is chosen, so it lies in [0, 1] like
-    # the prior, whatever the story's size or the number of its sources.
-    top = max((density(options[i], weights, set()) for i in open_), default=0.0) or 1.0
     # Each option's density, kept while `covered` stays as it is (an option left out as redundant changes
     # nothing): the same values, computed once a choice instead of once a pass (the driver's serial work).
-    gain: dict[int, float] = {}
+    gain = {i: density(options[i], weights, covered) for i in open_}
+    # Gain per word is scaled by the densest option's before anything is chosen, so it lies in [0, 1] like
+    # the prior, whatever the story's size or the number of its sources.
+    top = max(gain.values(), default=0.0) or 1.0
     while open_:
         best, best_gain = None, -1.0
         for i in open_:
