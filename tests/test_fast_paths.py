@@ -260,3 +260,18 @@ def test_choose_keeping_densities_chooses_what_the_plain_loop_chooses():
             assert fast == _choose_plain(options, budget, weights, 0.9)
             differ += len(fast) != len([i for i, o in enumerate(options) if o.words <= budget])
     assert differ  # some choices were bounded by the budget or left options out as redundant
+
+
+def test_shingle_keys_are_one_key_a_shingle():
+    """mark_duplicates counts shingles by their 64-bit keys: as many keys as shingles, the same text the same
+    keys, and two texts share as many keys as they share shingles."""
+    texts = [a.text for a in _seed_articles()] + ["a b c d", "a b c d e f", "?!", "b c d e f a"]
+    for t in texts:
+        keys = merge.shingle_keys(t)
+        assert keys.dtype == np.uint64 and len(keys) == len(merge.shingles(t))
+        assert np.array_equal(keys, merge.shingle_keys(t))
+    for s, t in itertools.combinations(texts, 2):
+        shared = len(set(merge.shingle_keys(s).tolist()) & set(merge.shingle_keys(t).tolist()))
+        assert shared == len(merge.shingles(s) & merge.shingles(t))
+    assert len(merge.shingle_keys("a b c d e f")) == 2 and len(merge.shingle_keys("a b c d")) == 1
+    assert not set(merge.shingle_keys("a b c d").tolist()) & set(merge.shingle_keys("x a b c d").tolist())
