@@ -512,28 +512,28 @@ def _places_compatible(a: str, b: str) -> bool:
     return any(factlib.stem(p.split()[0]) in nb for p in pa) or any(factlib.stem(p.split()[0]) in na for p in pb)
 
 
-def _tally_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
-    """The statements that compete for one tally of the story (the dead, the injured), compared slot first.
-
-    Two articles' figures for one tally are compared at a lower closeness than any two sentences: a toll is told
-    in sentences that differ in all else ("77 people died", "the death toll rose to 85"). The same year and a
-    name in common where both name someone still hold, and a tally told beside another time is left out."""
-    found = {i: [(r, t) for r, text in enumerate(sentences[i]) if (t := _tallies(text))] for i in sorted(sentences)}
+def _slot_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set, read, gate,
+                compare) -> list[Pair]:
+    """Any two articles' sentences that tell one slot, compared slot first: `read(text)` gives a sentence's
+    readings by key (None or {} for none), `gate(a, b)` says whether two sentences may speak of one happening
+    (besides closeness SAME_TALLY), and `compare(key, reading_a, reading_b)` gives the Finding or None. A finding
+    already in `seen` (same slot, subject, values and articles) is not reported again."""
+    found = {i: [(r, got) for r, text in enumerate(sentences[i]) if (got := read(text))] for i in sorted(sentences)}
     ids = [i for i in sorted(found) if found[i]]
     out = []
     for n, i in enumerate(ids):
         for j in ids[n + 1:]:
-            for r, ta in found[i]:
-                for c, tb in found[j]:
-                    keys = ta.keys() & tb.keys()
+            for r, ra in found[i]:
+                for c, rb in found[j]:
+                    keys = ra.keys() & rb.keys()
                     if not keys:
                         continue
-                    cosine = float(vectors[i][r] @ vectors[j][c])
                     a, b = sentences[i][r], sentences[j][c]
-                    if cosine < SAME_TALLY or not _same_time(a, b) or not _places_compatible(a, b):
+                    cosine = float(vectors[i][r] @ vectors[j][c])
+                    if cosine < SAME_TALLY or not gate(a, b):
                         continue
                     for key in sorted(keys):
-                        f = _numbers(ta[key], tb[key])
+                        f = compare(key, ra[key], rb[key])
                         if f is None:
                             continue
                         k = (f.slot, f.about, frozenset((f.a.lower(), f.b.lower())), frozenset((i, j)))
@@ -542,6 +542,20 @@ def _tally_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]
                         seen.add(k)
                         out.append(Pair((i, r), (j, c), f, cosine))
     return out
+
+
+def _same_happening(a: str, b: str) -> bool:
+    """The gate of tallies and measures: the same time and, where both say where, a place in common."""
+    return _same_time(a, b) and _places_compatible(a, b)
+
+
+def _tally_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
+    """The statements that compete for one tally of the story (the dead, the injured), compared slot first.
+
+    Two articles' figures for one tally are compared at a lower closeness than any two sentences: a toll is told
+    in sentences that differ in all else ("77 people died", "the death toll rose to 85"). The same year and a
+    name in common where both name someone still hold, and a tally told beside another time is left out."""
+    return _slot_pairs(sentences, vectors, seen, _tallies, _same_happening, lambda key, x, y: _numbers(x, y))
 
 
 # A measure written onto a thing: "the 450-pound gorilla", "a 19-ton delivery truck", "the 80m-deep well". The
@@ -599,35 +613,19 @@ def _measure_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarra
     """The statements that give one thing's weight, size or speed, compared slot first (as tallies are): two
     sources' "450-pound gorilla" and "400-pound gorilla" differ in all but the measure. The same year, a place in
     common where both say where, and no other time ('last year', 'ago') still hold."""
-    found = {i: [(r, ms) for r, text in enumerate(sentences[i])
-                 if not OTHER_TIME.search(factlib.fold(text)) and (ms := _measures(text))] for i in sorted(sentences)}
-    ids = [i for i in sorted(found) if found[i]]
-    out = []
-    for n, i in enumerate(ids):
-        for j in ids[n + 1:]:
-            for r, ma in found[i]:
-                for c, mb in found[j]:
-                    keys = ma.keys() & mb.keys()
-                    if not keys:
-                        continue
-                    cosine = float(vectors[i][r] @ vectors[j][c])
-                    a, b = sentences[i][r], sentences[j][c]
-                    if cosine < SAME_TALLY or not _same_time(a, b) or not _places_compatible(a, b):
-                        continue
-                    for key in sorted(keys):
-                        (x, ta, approx_a, thing), (y, tb, approx_b, _) = ma[key], mb[key]
-                        big = max(x, y) or 1.0
-                        if abs(x - y) / big < ROUNDING or ((approx_a or approx_b) and abs(x - y) / big < APPROXIMATE):
-                            continue  # "12 feet" and "3.7 metres", "about 12 feet" and "14 feet": one measure
-                        if big > MEASURE_RATIO * (min(x, y) or 1e-9):
-                            continue  # "the 7.9 km time trial", "the 54 km time trial": two things of a kind
-                        f = Finding("number", "contradiction", f"the {key[0]} of the {thing}", ta, tb)
-                        k = (f.slot, f.about, frozenset((ta.lower(), tb.lower())), frozenset((i, j)))
-                        if k in seen:
-                            continue
-                        seen.add(k)
-                        out.append(Pair((i, r), (j, c), f, cosine))
-    return out
+    def read(text):
+        return None if OTHER_TIME.search(factlib.fold(text)) else _measures(text)
+
+    def compare(key, ma, mb):
+        (x, ta, approx_a, thing), (y, tb, approx_b, _) = ma, mb
+        big = max(x, y) or 1.0
+        if abs(x - y) / big < ROUNDING or ((approx_a or approx_b) and abs(x - y) / big < APPROXIMATE):
+            return None  # "12 feet" and "3.7 metres", "about 12 feet" and "14 feet": one measure
+        if big > MEASURE_RATIO * (min(x, y) or 1e-9):
+            return None  # "the 7.9 km time trial", "the 54 km time trial": two things of a kind
+        return Finding("number", "contradiction", f"the {key[0]} of the {thing}", ta, tb)
+
+    return _slot_pairs(sentences, vectors, seen, read, _same_happening, compare)
 
 
 # A market move: "Qualcomm shares fell 1.5 percent", "Qualcomm (QCOM) shares fell 6.6%". A price moves all day:
@@ -657,29 +655,17 @@ def _moves(text: str) -> dict[str, tuple[float, str, str]]:
 def _move_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
     """Two sources' moves of one company's shares on one day: an update (the later figure revises the earlier).
     Moves dated to two different days, or beside another time ('last year'), are two moves."""
-    found = {i: [(r, mv) for r, text in enumerate(sentences[i])
-                 if not OTHER_TIME.search(factlib.fold(text)) and (mv := _moves(text))] for i in sorted(sentences)}
-    ids = [i for i in sorted(found) if found[i]]
-    out = []
-    for n, i in enumerate(ids):
-        for j in ids[n + 1:]:
-            for r, ma in found[i]:
-                for c, mb in found[j]:
-                    a, b = sentences[i][r], sentences[j][c]
-                    days_a, days_b = set(factlib.facts(a).weekdays), set(factlib.facts(b).weekdays)
-                    if days_a and days_b and days_a != days_b or not _same_time(a, b):
-                        continue
-                    cosine = float(vectors[i][r] @ vectors[j][c])
-                    if cosine < SAME_TALLY:
-                        continue
-                    for key in sorted(ma.keys() & mb.keys()):
-                        (x, ta, name), (y, tb, _) = ma[key], mb[key]
-                        if abs(x - y) < ROUNDING * max(abs(x), abs(y), 1.0):
-                            continue  # "fell 4.3%" and "fell 4.4%": one move, rounded
-                        f = Finding("number", "update", f"the move in {name} shares", ta, tb)
-                        k = (f.slot, f.about, frozenset((ta.lower(), tb.lower())), frozenset((i, j)))
-                        if k in seen:
-                            continue
-                        seen.add(k)
-                        out.append(Pair((i, r), (j, c), f, cosine))
-    return out
+    def read(text):
+        return None if OTHER_TIME.search(factlib.fold(text)) else _moves(text)
+
+    def gate(a, b):
+        days_a, days_b = set(factlib.facts(a).weekdays), set(factlib.facts(b).weekdays)
+        return not (days_a and days_b and days_a != days_b) and _same_time(a, b)
+
+    def compare(key, ma, mb):
+        (x, ta, name), (y, tb, _) = ma, mb
+        if abs(x - y) < ROUNDING * max(abs(x), abs(y), 1.0):
+            return None  # "fell 4.3%" and "fell 4.4%": one move, rounded
+        return Finding("number", "update", f"the move in {name} shares", ta, tb)
+
+    return _slot_pairs(sentences, vectors, seen, read, gate, compare)

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from briefing import triage
+from briefing import triage, tuning
 from briefing.config import Config
 from briefing.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, BriefError, NoArticles, NothingNew
 from briefing.store import CachedEmbedder, Lock, Store, content_hash
@@ -116,6 +116,25 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None,
     return out, skipped
 
 
+# How many of a publisher's latest stored articles are read to find the lines its pages repeat: see tuning.py.
+SITE_LINES_ARTICLES = tuning.DAILY_SITE_LINES_ARTICLES
+
+
+def without_site_lines(docs: list[RawDocument], store: Store) -> list[RawDocument]:
+    """The documents without the lines that recur across their publisher's articles (today's and the ones the
+    state keeps): a site's disclaimer, sign-up box or "more from" line is furniture by recurring."""
+    from briefing import extract
+
+    publishers = {d.publisher for d in docs if d.publisher and d.kind == "text"}
+    if not publishers:
+        return docs
+    texts = {(p, url): text for p, url, text in store.texts_of(publishers, SITE_LINES_ARTICLES)}
+    texts.update({(d.publisher, doc_key(d)): d.text for d in docs if d.publisher in publishers})
+    lines = extract.recurring_lines((p, key, text) for (p, key), text in texts.items())
+    return [extract.without_lines(d, lines.get(d.publisher, set())) if d.publisher and d.kind == "text" else d
+            for d in docs]
+
+
 def _n(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
@@ -201,6 +220,7 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, f"nothing new since the last briefing ({len(docs)} articles, "
                                            "all read on earlier days)", skipped=skipped)
+            docs = without_site_lines(docs, store)
             if engine.name != "local":
                 # The workers read each article, embed its lead and make its shingle keys; the driver groups from
                 # those vectors and marks copies by those keys, and

@@ -6,6 +6,8 @@ stays word for word in the original text and can be quoted as evidence.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import replace
 
 from briefing import facts, standalone, tuning
 from briefing import sentences as splitter
@@ -61,6 +63,10 @@ DATE_LINE = re.compile(
     r"|\d{4}-\d{2}-\d{2})(?:[ ,T]+\d{1,2}:\d{2}.*)?\W*$",
     re.IGNORECASE,
 )
+# "Copyright © 2018 ABC News Internet Ventures": the holder's first two words (the site's name).
+COPYRIGHT_HOLDER = re.compile(r"^\W*(?:(?i:copyright)\b|©)\W*(?:(?:(?i:copyright)|©)\W*)?(?:\d{4}\W*)*"
+                              r"([A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*)?)")
+SITE_NOTE_WORDS = tuning.EXTRACT_SITE_NOTE_WORDS  # the most words of a site's note: see tuning.py
 BYLINE = re.compile(r"^\W*(?:by|written by|reporting by|edited by)\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\W*$",
                     re.IGNORECASE)
 BARE_NAME = re.compile(r"^[A-Z][a-zA-Z.'-]+(?:\s+[A-Z][a-zA-Z.'-]+){1,3}$")
@@ -151,6 +157,7 @@ def clean_lines(lines: list[str], title: str | None, embeds: bool = False) -> tu
     date: str | None = None
     n = len(lines)
     skip_bio_of: str | None = None
+    kept_at = -1  # the index of the last kept line
     for i, line in enumerate(lines):
         f = fold(line)
         if i > max(3, n // 2) and TAIL_MARKER.match(line):
@@ -158,6 +165,10 @@ def clean_lines(lines: list[str], title: str | None, embeds: bool = False) -> tu
         if folded_title and (f == folded_title or (folded_title in f and len(f) < len(folded_title) + 60
                                                   and not SENTENCE_END.search(line))):
             continue  # the headline repeated in the body
+        holder = COPYRIGHT_HOLDER.search(line)
+        if holder and kept and holder.group(1) in kept[-1] and len(kept[-1].split()) <= SITE_NOTE_WORDS \
+                and kept_at == i - 1:
+            kept.pop()  # the site's own note just above its copyright line ("ABC News is not responsible ...")
         if FURNITURE_LINE.match(line) or BYLINE.match(line) or CAPTION.search(line) \
                 or (not embeds and standalone.TWEET_EMBED.search(facts.fold(line))):  # the tweet's words go too
             continue
@@ -171,10 +182,66 @@ def clean_lines(lines: list[str], title: str | None, embeds: bool = False) -> tu
             skip_bio_of = None
             continue
         kept.append(line)
+        kept_at = i
     return kept, date
 
 
+# A line recurring across a publisher's articles is the site's; an article most of whose lines recur is another
+# version of a piece, kept whole: see tuning.py.
+RECURRING_ARTICLES, RECURRING_SHARE = tuning.EXTRACT_RECURRING_ARTICLES, tuning.EXTRACT_RECURRING_SHARE
+
+
+def recurring_lines(articles: Iterable[tuple[str | None, str, str]]) -> dict[str, set[str]]:
+    """Per publisher, the lines (folded) that recur across its articles: a site's furniture (its disclaimer,
+    its newsletter box, its "Follow us"), found by recurring, not by its words. `articles`: (publisher, key,
+    text), one per address; articles without a publisher are not compared."""
+    seen: dict[str, dict[str, set[str]]] = {}  # publisher -> line -> the keys of the articles that have it
+    texts: dict[str, set[str]] = {}  # publisher -> the texts already counted (one text under two keys counts once)
+    for publisher, key, text in articles:
+        if not publisher:
+            continue
+        h = fold(text)
+        if h in texts.setdefault(publisher, set()):
+            continue
+        texts[publisher].add(h)
+        lines = seen.setdefault(publisher, {})
+        for line in {fold(x) for x in paragraphs_of(text)}:
+            lines.setdefault(line, set()).add(key)
+    return {p: {line for line, keys in lines.items() if len(keys) >= RECURRING_ARTICLES}
+            for p, lines in seen.items()}
+
+
+def without_lines(doc: RawDocument, lines: set[str]) -> RawDocument:
+    """The document without the given (folded) lines, unless most of its lines are among them (then it is
+    a version of another article, and it is kept whole)."""
+    if not lines:
+        return doc
+    own = paragraphs_of(doc.text)
+    drop = [line for line in own if fold(line) in lines]
+    if not drop or len(drop) > RECURRING_SHARE * len(own):
+        return doc
+    return replace(doc, text="\n\n".join(line for line in own if fold(line) not in lines))
+
+
 MAX_SENTENCES = tuning.EXTRACT_MAX_SENTENCES  # sentences of one article that are read: see tuning.py
+
+# "World news - RT International", "Search : NPR": a page's section and site name, not a headline. Short parts
+# around a site separator, none of whose words the article's first sentences use (see tuning.py).
+TITLE_PARTS = re.compile(r"\s+[-|:–—]\s+")
+SECTION_TITLE_WORDS, SECTION_TITLE_LEAD = tuning.EXTRACT_SECTION_TITLE_WORDS, tuning.EXTRACT_SECTION_TITLE_LEAD
+
+
+def _content_words(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"[a-z]{3,}", fold(text).lower()) if w not in facts.STOPWORDS}
+
+
+def section_title(title: str, sentences: list[Sentence]) -> bool:
+    """Whether `title` is a page's section and site label rather than a headline for these sentences."""
+    parts = TITLE_PARTS.split(title.strip())
+    if len(parts) < 2 or any(not 1 <= len(p.split()) <= SECTION_TITLE_WORDS for p in parts):
+        return False
+    lead = " ".join(s.text for s in sentences[:SECTION_TITLE_LEAD])
+    return not (_content_words(title) & _content_words(lead))
 
 
 def build_article(doc: RawDocument, article_id: int, embeds: bool = False) -> Article:
@@ -207,8 +274,11 @@ def build_article(doc: RawDocument, article_id: int, embeds: bool = False) -> Ar
             paragraphs.append(" ".join(para))
     if not sentences:
         raise EmptyArticle(_why_empty(kept))
+    first = sentences[0].text
+    if title and section_title(title, sentences):
+        # a section label gives way to the article's words: its first sentence that reads alone, else its first
+        title, first = None, next((s.text for s in sentences if standalone.standalone(s.text)), first)
     if not title:
-        first = sentences[0].text
         title = first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
     return Article(
         id=article_id, title=re.sub(r"\s+", " ", title).strip(), text="\n\n".join(paragraphs),

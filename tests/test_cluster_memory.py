@@ -1,7 +1,5 @@
 """Story clustering in bounded memory (issue 10): cluster_blocked gives cluster_similar's clusters without the
 n x n matrix, a block of rows at a time, and the sparse term frequencies are word_vectors' own values."""
-import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +9,8 @@ from hypothesis import strategies as st
 from briefing import merge
 from briefing.types import Article, Sentence
 
-SEEDS = sorted((Path(__file__).parent.parent / "examples" / "state-visit").glob("*.txt"))
+from tests.briefings import SEED_FILES as SEEDS
+from tests.briefings import seed_articles as _seed_articles
 
 
 def _vectors(seed: int, n: int, d: int, topics: int, spread: float) -> np.ndarray:
@@ -62,16 +61,6 @@ def test_no_block_holds_more_than_its_cells():
     got = merge.cluster_blocked(watched, 0.5, cells=3000)
     assert watched.largest <= 3000  # 10 rows x 300 at most, never 300 x 300
     assert got == merge.cluster_similar(v @ v.T, 0.5)
-
-
-def _seed_articles() -> list[Article]:
-    out = []
-    for i, path in enumerate(SEEDS):
-        title, _, text = path.read_text(encoding="utf-8").partition("\n")
-        sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
-        out.append(Article(id=i + 1, title=title, text=text,
-                           sentences=[Sentence(j, s, 0) for j, s in enumerate(sentences)]))
-    return out
 
 
 def _mixed_articles() -> list[Article]:

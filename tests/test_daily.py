@@ -463,3 +463,57 @@ def test_profile_of_the_daily_job_names_its_stages(tmp_path, fake_model):
     names = [part.rsplit(" ", 2)[0] for part in line[0].removeprefix("brief: profile: ").split(", ")]
     assert names[:3] == ["fetching", "finding the day's stories", "embedding sentences"]
     assert names[-1] == "selecting and writing"
+
+
+# A site's line, in made-up words, that each of its pages carries (furniture by recurring, not by its words).
+SITE_LINE = "Elm Valley News is not responsible for the content of outside websites."
+
+
+def _site_doc(key, sentences, publisher="Elm Valley News"):
+    from briefing.types import RawDocument
+
+    return RawDocument(input=key, url=key, publisher=publisher, text="\n\n".join([*sentences, SITE_LINE]))
+
+
+def test_a_line_recurring_across_one_publishers_articles_is_furniture(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    try:
+        store.remember([_site_doc("https://elm.example/a", BRIDGE[0][1])], "2024-06-19T07:00:00", "2024-06-19")
+        today = _site_doc("https://elm.example/b", BRIDGE[1][1])
+        other_site = _site_doc("https://gazette.example/b", BRIDGE[1][1], publisher="Riverside Gazette")
+        # Another version of yesterday's article (most of its lines recur) is a copy, not furniture: kept whole.
+        version = _site_doc("https://elm.example/a-updated", BRIDGE[0][1][:4])
+        out = daily.without_site_lines([today, other_site, version], store)
+    finally:
+        store.close()
+    # Every line of today's article that no other article of its site carries stays; the site's line goes (and so
+    # would a sentence the site printed word for word in two articles: the mayor's words here).
+    own = [s for s in BRIDGE[1][1] if s not in BRIDGE[0][1]]
+    assert SITE_LINE not in out[0].text and all(s in out[0].text for s in own) and len(own) == 4
+    assert out[1].text == other_site.text  # one line in one article of its publisher: not recurring
+    assert out[2].text == version.text
+
+
+def test_the_daily_job_reads_recurring_lines_from_its_state(tmp_path, fake_model):
+    folder = tmp_path / "in"
+    folder.mkdir()
+
+    def write(name, title, sentences):
+        (folder / name).write_text(f"Publisher: Elm Valley News\n\n{title}\n\n" + "\n\n".join([*sentences, SITE_LINE]),
+                                   encoding="utf-8")
+
+    def sentences_of(outcome):
+        return [s.text for a in outcome.briefing.articles for s in a.sentences]
+
+    write("a.txt", *BRIDGE[0])
+    cfg = configlib.load(None, env={}, paths=(str(folder),), dir=str(tmp_path / "out"), formats=("json",),
+                         state=str(tmp_path / "s.sqlite"), single_source=True)
+    first = daily.run(cfg, now=DAY1)
+    assert first.exit_code == 0, first.message
+    assert SITE_LINE in sentences_of(first)  # one article: the line does not recur yet
+    (folder / "a.txt").unlink()
+    write("b.txt", *BRIDGE[1])
+    second = daily.run(cfg, now=DAY1 + dt.timedelta(days=1))
+    assert second.exit_code == 0, second.message
+    said = sentences_of(second)
+    assert SITE_LINE not in said and BRIDGE[1][1][0] in said

@@ -79,3 +79,28 @@ def test_very_short_articles_still_give_claims(hash_embedder):
     a = Article(id=1, title="A", text="", sentences=[Sentence(0, "Markets fell sharply.", 0)])
     brief = pipeline.brief([a], [], pipeline.Settings(inputs=()), embedder=hash_embedder)
     assert [c.text for c in brief.stories[0].claims] == ["Markets fell sharply."]
+
+
+def test_a_claim_takes_the_supporting_sentence_that_reads_alone():
+    """A claim's text is the supporting sentence that reads best alone; none reading alone leaves it out.
+    Made-up sentences (the footbridge of tests/test_daily.py)."""
+    import numpy as np
+
+    from briefing.types import Citation, Statement
+
+    dangling = "He said the crossing would link the old town with the railway station."
+    named = "Mayor Dana Ortiz said the crossing would link the old town with the railway station."
+    arts = [_article(1, dangling, [dangling]), _article(2, named, [named]), _article(3, named, [named])]
+    vec = {i: np.array([[1.0, 0.0]]) for i in (1, 2, 3)}
+    cits = [Citation(1, dangling), Citation(2, named), Citation(3, named)]
+    c = merge.Candidate(Statement(1, dangling, [0]), np.array([1.0, 0.0]), cits, [], score=1.0)
+    headline = "Council approves footbridge"
+    got = merge.readable_form(c, headline, arts, vec, [])
+    assert got.statement.text == named and got.statement.article in (2, 3)
+    # it cites the sentences that state the new text: both copies of the named sentence, not the "He said" one
+    assert sorted(x.source for x in got.citations) == [2, 3]
+    assert merge.claim_words(got) == len(named.split())
+    # a claim that reads alone keeps its own sentence; one with no sentence that reads alone is left out
+    assert merge.readable_form(got, headline, arts, vec, []) is got
+    alone = merge.Candidate(Statement(1, dangling, [0]), np.array([1.0, 0.0]), [Citation(1, dangling)], [])
+    assert merge.readable_form(alone, headline, arts, vec, []) is None

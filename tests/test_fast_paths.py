@@ -2,26 +2,15 @@
 TfidfVectorizer, mark_duplicates against the all-pairs loop, conflicts.find against compare() on every pair,
 the support check with its remembered readings against the check reading every text afresh."""
 import itertools
-import re
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
 from briefing import conflicts, merge, support, triage
 from briefing.types import Article, Sentence, Story
 
-SEEDS = sorted((Path(__file__).parent.parent / "examples" / "state-visit").glob("*.txt"))
-
-
-def _seed_articles() -> list[Article]:
-    out = []
-    for i, path in enumerate(SEEDS):
-        title, _, text = path.read_text(encoding="utf-8").partition("\n")
-        sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
-        out.append(Article(id=i + 1, title=title, text=text,
-                           sentences=[Sentence(j, s, 0) for j, s in enumerate(sentences)]))
-    return out
+from tests.briefings import SEED_FILES as SEEDS
+from tests.briefings import seed_articles as _seed_articles
 
 
 def _article(i: int, text: str, title: str = "") -> Article:

@@ -132,3 +132,30 @@ def test_list_bullets_are_not_part_of_sentences():
     texts = [s.text for s in build_article(doc, 1).sentences]
     assert texts == ["The council approved the budget on Monday evening.",
                      "Opposition members walked out of the chamber in protest.", "The vote was 31 to 20, officials said."]
+
+
+BODY = ("It is being called the harbour truce. After months of quarrels, the ferry companies of Port Harlow "
+        "are talking again. The talks began on Monday in the town hall.")
+
+
+@pytest.mark.parametrize("title, expected", [
+    # a page's section and site name: the article's first sentence that reads alone stands for it
+    ("World news - Example International",
+     "After months of quarrels, the ferry companies of Port Harlow are talking again."),
+    ("Search : Example Radio",
+     "After months of quarrels, the ferry companies of Port Harlow are talking again."),
+    # a headline, with or without the site after it, is kept
+    ("Ferry companies talk again - Example Times", "Ferry companies talk again - Example Times"),
+    ("Ferry talks - Example Times", "Ferry talks - Example Times"),
+    ("Harbour peace at last", "Harbour peace at last"),
+])
+def test_a_section_label_is_not_a_title(title, expected):
+    article = build_article(RawDocument(input="a.txt", text=f"{title}\n\n{BODY}", kind="text"), 1)
+    assert article.title == expected
+
+
+def test_a_section_label_gives_way_to_the_first_sentence_when_none_reads_alone():
+    body = "It is being called the harbour truce. They met on Monday in the town hall."
+    article = build_article(RawDocument(input="a.txt", text=f"World news - Example International\n\n{body}",
+                                        kind="text"), 1)
+    assert article.title == "It is being called the harbour truce."
