@@ -38,6 +38,7 @@ DUPLICATE = tuning.MERGE_DUPLICATE
 KEY_POINTS = tuning.MERGE_KEY_POINTS
 W_POSITION, W_AGREE, W_SOURCES = tuning.MERGE_W_POSITION, tuning.MERGE_W_AGREE, tuning.MERGE_W_SOURCES
 W_RECENT = tuning.MERGE_W_RECENT
+MIN_SHARE = 40  # the fewest words a story's share may be, in a briefing of several (a judgment: a lede's worth)
 PRONOUN_START = re.compile(r"^(?:" + "|".join(sentlib.PRONOUN_OPENERS) + r")\b")
 DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20}\))?,?\s+"
                       r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?::|—|–|-{1,2})\s+(?=[A-Z“\"])")
@@ -820,6 +821,12 @@ def cited_as_said(c: Candidate, support: models.SupportCheck) -> bool:
     return support.check(c.statement.text, c.citations[0].evidence, 1.0).supported
 
 
+def _chunk(words: int) -> int:
+    """How many stories' work make_stories has done at a time: as many as the words could fund at the least
+    share, and one more."""
+    return -(-words // MIN_SHARE) + 1
+
+
 def make_stories(articles: list[Article], statements: dict[int, list[Statement]], sent_vecs: dict[int, np.ndarray],
                  stmt_vecs: dict[int, np.ndarray], words: int,
                  support: models.SupportCheck | None = None, engine_map: Callable | None = None,
@@ -836,14 +843,23 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
     total = sum(len(g) for g in groups)
     items = [(g, {a.id: statements[a.id] for a in g}, {a.id: sent_vecs[a.id] for a in g},
               {a.id: stmt_vecs[a.id] for a in g}) for g in groups]
-    work = (engine_map or models.LocalEngine().map)(partial(story_work, support=support, only=len(groups) == 1), items)
+    mapper = engine_map or models.LocalEngine().map
+    fn = partial(story_work, support=support, only=len(groups) == 1)
+    # Each story's work is done only for the stories the words can reach: a chunk at a time, as many as the
+    # words could fund at the least share, so a folder of hundreds of stories briefs a few (an engine runs a
+    # chunk's stories at once).
+    chunk = _chunk(words)
+    work: list = []
     picked = []  # (group, candidates, centroid, weights, chosen, conflicts)
     spent = 0
-    for group, done in zip(groups, work):
+    for k, group in enumerate(groups):
         left = words - spent
         if left <= 0:
             break
-        share = max(40, round(words * len(group) / total)) if len(groups) > 1 else words
+        if k == len(work):
+            work.extend(mapper(fn, items[k:k + chunk]))
+        done = work[k]
+        share = max(MIN_SHARE, round(words * len(group) / total)) if len(groups) > 1 else words
         candidates, centroid, pairs, weights = done.candidates, done.centroid, done.pairs, done.weights
         budget = min(left, share)
         conflicts = conflicts_of(pairs, group, round(budget * CONFLICT_SHARE))

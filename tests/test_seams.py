@@ -266,3 +266,49 @@ def test_stages_return_new_data_and_a_condensers_notes_reach_the_articles(seeds)
     copy = replace(articles[1], id=len(articles) + 1)
     marked = merge.mark_duplicates([*articles, copy])
     assert marked[-1].duplicate_of == articles[1].id and copy.duplicate_of is None
+
+
+def test_only_the_stories_the_words_can_reach_are_briefed(tmp_path, fakes, monkeypatch):
+    """A folder of many unrelated stories and a small budget: each story's own work (support checks, conflicts)
+    is done for the first few in rank order, a chunk at a time, not for all of them; the briefing is the one an
+    engine that briefs every story gives."""
+    import random
+
+    rng = random.Random(7)
+    letters = "bcdfghjklmnpqrstvwz"
+    for i in range(40):  # words of its own in each article: forty stories of one article
+        w = ["".join(rng.choice(letters) + rng.choice("aeiou") for _ in range(3)) for _ in range(12)]
+        text = (f"The mayor of {w[0].title()} said on Monday that {w[1]} {w[2]} had closed {w[3]} roads. "
+                f"Officials in {w[4].title()} reported {i + 3} injured near the {w[5]} {w[6]} bridge. "
+                f"Residents of {w[7].title()} described the {w[8]} {w[9]} as {w[10]} and {w[11]}.")
+        (tmp_path / f"a{i:02d}.txt").write_text(f"Story {i}\n\n{text}\n", encoding="utf-8")
+
+    class Recording:
+        name = "recording"
+        seen: list = []
+
+        def map(self, fn, items):
+            self.seen.append(len(items))
+            return [fn(x) for x in items]
+
+    class Eager(Recording):
+        name = "eager"
+
+    monkeypatch.setitem(models.engines.factories, "recording", Recording)
+    monkeypatch.setitem(models.engines.factories, "eager", Eager)
+    settings = pipeline.Settings(inputs=(str(tmp_path),), model="scripted", embedder="hash", words=60,
+                                 engine="recording")
+    lazy = pipeline.run(settings)
+    from briefing.merge import _chunk as merge_chunk
+
+    assert len(lazy.stories) >= 1
+    briefed = sum(Recording.seen)
+    assert 0 < briefed < 40 and max(Recording.seen) <= merge_chunk(60)  # chunks of as many stories as 60 words can fund
+
+    from briefing import merge
+
+    monkeypatch.setattr(merge, "_chunk", lambda words: 10**6)  # every story's work in one go, as before
+    eager = pipeline.run(replace(settings, engine="eager"))
+    assert sum(Eager.seen) > briefed
+    assert [(s.headline, [c.text for c in s.claims]) for s in lazy.stories] == \
+        [(s.headline, [c.text for c in s.claims]) for s in eager.stories]
