@@ -38,7 +38,7 @@ QUOTED = re.compile(r"\"[^\"]*(?:\"|$)|“[^”]*(?:”|$)")
 TITLE_RUN = re.compile(r"(?:\b[A-Z][\w'’-]*,?(?:\s+(?:in|of|to|a|an|the|and|for|on|at))?\s+){5,}")
 SMALL_WORDS = {"With", "In", "For", "Of", "To", "And", "Will", "From", "On", "At", "After", "Is", "Are", "The", "A", "As"}
 # "this step", "those cuts", "such transfers", "the two brothers": a reference back to something said before.
-DEMONSTRATIVE = re.compile(r"\b(?:this|these|those|such|similar|both|another|each|the\s+two|the\s+three|the\s+both)\s+"
+DEMONSTRATIVE = re.compile(r"\b(?:this|these|those|such|similar|both|another|the\s+two|the\s+three|the\s+both)\s+"
                            r"(?-i:([a-z][a-z-]+))", re.IGNORECASE)  # "the two Koreas": a capitalised noun names them
 # "this week", "this month": a time, said relative to the article's date, not a reference back.
 TIME_NOUNS = frozenset("""morning afternoon evening night week weekend month year season fall spring summer winter
@@ -138,9 +138,10 @@ DOCUMENT_SPEAKER = re.compile(r"\b[Tt]he\s+(statement|report|letter|release|memo
                               r"concluded|found|finds|showed|shows|explained)\b")
 # "The 61-year-old Canadian is ...": a description standing for a name the article gave before.
 AGED_DESCRIPTION = re.compile(r"^[\"“‘']?The\s+\d{1,3}-year-old\s+(?:[a-z]|(?:[A-Z][a-z]+\s+)?[A-Z][a-z]+(?:an|ese|ish|i)\b)")
-# "Other events ...", "Fellow Briton ...", "Instead, ...": more of, or instead of,
-# something the article said before.
-REFERS_ON = re.compile(r"^[\"“‘']?(?:(?:Other|Fellow)\s+([A-Za-z][a-z-]+)|(Instead|Likewise|Similarly|"
+# "Other events ...", "Fellow Briton ...", "Each column ...", "Instead, ...": more of, one of, or instead of,
+# something the article said before. ("each" only as the opening subject: "for each municipality" later in a
+# sentence distributes over what the sentence itself names.)
+REFERS_ON = re.compile(r"^[\"“‘']?(?:(?:Other|Fellow|Each)\s+([A-Za-z][a-z-]+)|(Instead|Likewise|Similarly|"
                        r"Otherwise|Then|Again)\b)")
 # "that's more than ...": a pronoun for what was said before (outside quotes).
 THATS = re.compile(r"(?:^|[,;:]\s*|\b(?:said|says|say|reports?|reported|added|notes?|noted|thinks?|believes?)\s+)"
@@ -249,7 +250,7 @@ def reason(text: str, headline: str = "") -> str | None:
     if AGED_DESCRIPTION.match(t) and not _names_someone(headline):
         return "dangling: a description stands for a name"
     m = REFERS_ON.match(t)
-    if m and not (m.group(1) and m.group(1).lower()[:5] in known):
+    if m and not (m.group(1) and (m.group(1).lower()[:5] in known or m.group(1) in TIME_NOUNS)):
         return f"dangling: '{m.group(0).strip()}' refers back"
     for m in THAT_WORD.finditer(unquoted):
         word = m.group(1)

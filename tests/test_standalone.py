@@ -206,3 +206,10 @@ def test_definite_subjects_and_each_refer_back(text, headline):
 ])
 def test_definite_subjects_that_are_introduced_stand(text, headline):
     assert reason(text, headline) is None
+
+
+def test_each_refers_back_only_as_the_opening_subject():
+    assert reason("The council is discussing how to manage repairs for each municipality.",
+                  "Council of mayors meets") is None
+    assert reason("Each day the ferry leaves the port at six.", "Ferry timetable changes") is None
+    assert reason("Each panel shows the name of one of the missing.", "Memorial opens").startswith("dangling")
