@@ -399,6 +399,8 @@ def contested(p: Pair) -> tuple[tuple[int, int], ...]:
     """The sentences of a pair that can't stand as a plain claim: both sides of a contradiction; of an update the
     superseded figure (a tally grows: the lower one), of a hedge the hedged side (the certain one wins the claim)."""
     f = p.finding
+    if is_move(f):
+        return (p.a, p.b)  # a price moves all day: neither figure is known to be the later one
     if f.kind == "update" and f.slot == "number":
         return (p.a,) if _value_number(f.a) < _value_number(f.b) else (p.b,)
     if f.kind == "hedge":
@@ -417,15 +419,23 @@ class Group:
     cosine: float
 
 
+def is_move(f: Finding) -> bool:
+    """A market move (`_move_pairs`): an update whose sides are signed ("down 1.5%") and do not grow."""
+    return f.slot == "number" and f.about.startswith(MOVE_ABOUT.split("{")[0])
+
+
 def _value_number(value: str) -> float:
+    """A side's figure; a market move's fall ("down 1.5%") negative."""
     q = factlib.quantities(value + " people were killed")
-    return q[0].value if q else 0.0
+    n = q[0].value if q else 0.0
+    return -n if value.startswith("down ") else n
 
 
 def _side_key(value: str) -> str:
-    """A figure's side: its number and its bound ('at least 50' and 'more than 50' are one side, '50' another)."""
+    """A figure's side: its number and its bound ('at least 50' and 'more than 50' are one side, '50' another;
+    'down 2%' and 'up 2%' two)."""
     q = factlib.quantities(value + " people were killed")
-    return f"{q[0].value:g} {q[0].bound}" if q else value.lower()
+    return f"{_value_number(value):g} {q[0].bound}" if q else value.lower()
 
 
 def group(pairs: list[Pair], max_sides: int = 3) -> list[Group]:
@@ -630,11 +640,13 @@ def _measure_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarra
 
 # A market move: "Qualcomm shares fell 1.5 percent", "Qualcomm (QCOM) shares fell 6.6%". A price moves all day:
 # two sources' moves of one company's shares are one figure told at two times, an update.
-MOVE = re.compile(r"\b([A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,2})(?:'s)?(?:\s+\([A-Z.]{1,6}\))?\s+(?:stock|shares)\s+"
+MOVE = re.compile(r"\b([A-Z][\w&.'-]{0,40}(?:\s+[A-Z][\w&.'-]{0,40}){0,2})(?:'s)?(?:\s+\([A-Z.]{1,6}\))?\s+"
+                  r"(?:stock|shares)\s+"
                   r"(?:(?:were|was|have|had)\s+)?(fell|rose|dropped|declined|slipped|gained|climbed|jumped|tumbled|"
                   r"plunged|soared|surged|sank|slid|edged (?:up|down|higher|lower)|(?:were|was) (?:up|down))\s+"
                   r"(?:by\s+)?(?:about|around|nearly|almost|more than|as much as)?\s*(\d+(?:\.\d+)?)\s*"
                   r"(?:%|percent|per cent)")
+MOVE_ABOUT = "the move in {} shares"
 _DOWN = re.compile(r"fell|dropped|declined|slipped|tumbled|plunged|sank|slid|down|lower")
 
 
@@ -666,6 +678,6 @@ def _move_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray],
         (x, ta, name), (y, tb, _) = ma, mb
         if abs(x - y) < ROUNDING * max(abs(x), abs(y), 1.0):
             return None  # "fell 4.3%" and "fell 4.4%": one move, rounded
-        return Finding("number", "update", f"the move in {name} shares", ta, tb)
+        return Finding("number", "update", MOVE_ABOUT.format(name), ta, tb)
 
     return _slot_pairs(sentences, vectors, seen, read, gate, compare)

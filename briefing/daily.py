@@ -179,7 +179,7 @@ def _mkdir(folder: Path, what: str) -> None:
 
 
 def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Outcome:
-    from briefing import archive, models, pipeline, render, scale
+    from briefing import archive, merge, models, pipeline, render, scale
     from briefing.deliver import write_atomic
 
     now = now or dt.datetime.now(dt.timezone.utc).astimezone()
@@ -222,7 +222,8 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
                                            "all read on earlier days)", skipped=skipped)
             docs = without_site_lines(docs, store)
             if engine.name != "local":
-                # The workers read each article and embed its lead; the driver groups from those vectors, and
+                # The workers read each article, embed its lead and make its shingle keys; the driver groups from
+                # those vectors and marks copies by those keys, and
                 # whatever else needs a vector (the chosen stories' sentences) is embedded on the workers too.
                 embedder = scale.Precomputed(engine.embed, engine.embedder_name)
                 articles = []
@@ -232,6 +233,7 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
                         continue
                     articles.append(replace(p.article, id=len(articles) + 1))
                     embedder.add(p.texts, p.vectors)
+                    merge.remember_shingles(p.article.text, p.shingles)
                 embedder = CachedEmbedder(embedder, store, day)
             else:
                 embedder = CachedEmbedder(embedder or models.embedders.get(embedder_name), store, day)

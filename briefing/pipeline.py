@@ -70,7 +70,7 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     """Articles -> a Briefing. Raises NoArticles when there is nothing to brief.
 
     `preselect` (the daily job's triage.preselect) is a cheap stage before the full embedding: it keeps the
-    articles worth briefing, or none (NothingNew).
+    articles worth briefing, or none (NothingNew), with their copies marked (merge.mark_duplicates).
 
     `select` (the daily job's triage.select) is a stage after merging: it keeps the stories to print. When it
     keeps fewer, they are merged again from their own articles alone (nothing is embedded or condensed again),
@@ -124,13 +124,14 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
         return fused.stories, fused.report
 
     progress.stage("merging", 1)
-    articles = merge.mark_duplicates(articles)  # copies are kept, and named, but never count as confirmation
+    if preselect is None:  # a preselection gives its articles marked (triage.preselect: merge.mark_duplicates)
+        articles = merge.mark_duplicates(articles)  # copies are kept, and named, but never count as confirmation
     stories, report = merged()
     if select is not None:
         kept = select(stories, articles)
         if kept and len(kept) < len(stories):
             pairs = triage.renumbered(articles, kept)
-            articles = merge.mark_duplicates([new for _, new in pairs])
+            articles = [new for _, new in pairs]  # copies stay marked (triage.renumbered says why)
             statements = {new.id: [replace(st, article=new.id) for st in statements[old.id]] for old, new in pairs}
             sent_vecs = {new.id: sent_vecs[old.id] for old, new in pairs}
             stmt_vecs = {new.id: stmt_vecs[old.id] for old, new in pairs}

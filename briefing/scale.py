@@ -3,8 +3,9 @@
 The seam is a few functions mapped over documents and stories, each a pure function of its input:
   - `fetch_pages`: feed entries -> their pages fetched (web.follow) and extracted (`extract_page`);
   - `extract_page`: a fetched HTML page -> its clean text (trafilatura), or the reason it has none;
-  - `prepare`: a clean document -> its Article (sentences split) and the vectors of its title and
-    first sentences (what the cheap first pass groups on), or the reason it was skipped;
+  - `prepare`: a clean document -> its Article (sentences split), the vectors of its title and
+    first sentences (what the cheap first pass groups on) and its shingle keys (what copies are found by), or
+    the reason it was skipped;
   - `map(fn, items)` (models.Engine): each chosen story's own work (merge.story_work: support checks,
     citations, conflicts, headline), one story an item.
 The local engine runs them here; the Ray engine runs them on long-lived actors, each holding one
@@ -37,6 +38,7 @@ class Prepared:
     reason: str | None  # why the document gave no article (as the local path words it)
     texts: list[str] = field(default_factory=list)  # title and lead sentences, in the order of `vectors`
     vectors: np.ndarray | None = None
+    shingles: np.ndarray | None = None  # merge.shingle_keys of the article's text: the driver marks copies by them
 
 
 def extract_page(doc: RawDocument) -> tuple[RawDocument | None, str | None]:
@@ -80,8 +82,11 @@ def prepare(doc: RawDocument, embedder, lead: int) -> Prepared:
     built = pipeline.articles_from([doc], skipped)
     if not built:
         return Prepared(None, skipped[0].reason)
+    from briefing import merge
+
     texts = lead_texts(built[0], lead)
-    return Prepared(built[0], None, texts, embedder.embed(texts) if embedder is not None else None)
+    return Prepared(built[0], None, texts, embedder.embed(texts) if embedder is not None else None,
+                    merge.shingle_keys(built[0].text))
 
 
 class Precomputed:

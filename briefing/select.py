@@ -80,18 +80,24 @@ def choose(options: list[Option], budget: int, weights: dict[str, float], redund
     chosen: list[int] = []
     left = budget
     open_ = [i for i, o in enumerate(options) if 0 < o.words <= budget]
+    # Each option's density, kept while `covered` stays as it is (an option left out as redundant changes
+    # nothing): the same values, computed once a choice instead of once a pass (the driver's serial work).
+    gain = {i: density(options[i], weights, covered) for i in open_}
     # Gain per word is scaled by the densest option's before anything is chosen, so it lies in [0, 1] like
     # the prior, whatever the story's size or the number of its sources.
-    top = max((density(options[i], weights, set()) for i in open_), default=0.0) or 1.0
+    top = max(gain.values(), default=0.0) or 1.0
     while open_:
         best, best_gain = None, -1.0
         for i in open_:
             o = options[i]
             if o.words > left:
                 continue
+            d = gain.get(i)
+            if d is None:
+                d = gain[i] = density(o, weights, covered)
             # What the claim adds that the chosen ones do not cover yet: saying a thing twice earns nothing.
             # The prior breaks ties where no concept is shared (a one-source story).
-            value = o.prior + COVERAGE_WEIGHT * density(o, weights, covered) / top
+            value = o.prior + COVERAGE_WEIGHT * d / top
             if value > best_gain:
                 best, best_gain = i, value
         if best is None:
@@ -102,5 +108,6 @@ def choose(options: list[Option], budget: int, weights: dict[str, float], redund
             continue
         chosen.append(best)
         covered |= o.concepts
+        gain.clear()
         left -= o.words
     return chosen

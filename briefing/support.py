@@ -47,11 +47,12 @@ class Verdict:
 _LIGHT = factlib.STOPWORDS | frozenset("""not no also told tells according reported reports report
 statement added adding says said saying stated announced noted one new just now its it's i we you our us my me
 their them per cent percent""".split())
-NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|without|denied|denies|deny|"
-                      r"refused|refuses|rejected|rejects|\w+n't|cannot)\b", re.IGNORECASE)
+_NEGATING = (r"not|no|never|none|nobody|nothing|without|denied|denies|deny|refused|refuses|rejected|rejects|"
+             r"\w+n't|cannot")
+NEGATION = re.compile(r"\b(?:" + _NEGATING + r")\b", re.IGNORECASE)
 # Any negating word, "nor" and "neither" too (which the parity above leaves out: "neither ... nor" is one
 # negation): a claim with one is not stated by a source with none.
-NEGATES = re.compile(NEGATION.pattern[:-3] + r"|nor|neither)\b", re.IGNORECASE)
+NEGATES = re.compile(r"\b(?:" + _NEGATING + r"|nor|neither)\b", re.IGNORECASE)
 HEDGE = re.compile(r"\b(?:might|may|could|plans? to|planning to|planned to|expected to|expects to|set to|likely|"
                    r"unlikely|scheduled to|reportedly|suggests?|suggested|possibl[ey]|potentially|appears? to|"
                    r"appeared to|seems? to|seemed to|believed to|thought to|alleged(?:ly)?|suspected|apparent(?:ly)?|"
@@ -148,7 +149,16 @@ def _speaker(claim: str) -> set[str]:
 _AUXILIARY = frozenset("has have had was were is are also later then previously already earlier".split())
 _NO_ONE = frozenset("he she they it we i you who which that this these those there".split())
 # A name, then a description between commas, right before the verb: "Yuri Ushakov, Putin's aide, (has) announced".
-_APPOSITION = re.compile(r"\b[A-Z][\w'’.-]*\s*,[^,]{1,60},\s*(?:(?:" + "|".join(sorted(_AUXILIARY)) + r")\s+)*$")
+_APPOSITION = re.compile(r"\b[A-Z][\w'’.-]{0,40}\s*,[^,]{1,60},\s*(?:(?:" + "|".join(sorted(_AUXILIARY)) + r")\s+)*$")
+
+
+def _word_before(text: str) -> str | None:
+    """The last word of the text that is no auxiliary ("a military court has" -> court): the speaker an
+    attribution word follows. Only the last 200 characters are read, so a long hostile text costs no more."""
+    before = re.findall(r"[A-Za-z][\w'-]*", text[-200:])
+    while before and before[-1].lower() in _AUXILIARY:
+        before.pop()
+    return before[-1] if before else None
 
 
 def _speaker_word(claim: str) -> str | None:
@@ -161,12 +171,9 @@ def _speaker_word(claim: str) -> str | None:
         after = [w for w in re.findall(r"[A-Za-z][\w'-]*", claim[m.end():])[:4] if w.lower() not in STOPWORDS]
         word = after[0] if after else None
     else:
-        if _APPOSITION.search(claim[:m.start()]):
+        if _APPOSITION.search(claim[max(0, m.start() - 300):m.start()]):
             return None  # "Yuri Ushakov, Putin's aide, announced": the name said it, and the name rule reads it
-        before = re.findall(r"[A-Za-z][\w'-]*", claim[:m.start()])
-        while before and before[-1].lower() in _AUXILIARY:
-            before.pop()
-        word = before[-1] if before else None
+        word = _word_before(claim[:m.start()])
     if not word or word[0].isupper() or word.lower() in _NO_ONE or word.lower() in STOPWORDS:
         return None
     return word.lower()
@@ -180,11 +187,9 @@ def _attributes_to(evidence: str, word: str) -> bool:
         window = evidence[max(0, m.start() - 50): m.end() + 50].lower()
         if any(w[:STEM] == stem for w in re.findall(r"[a-z]+", window)):
             return True
-        before = re.findall(r"[A-Za-z][\w'-]*", evidence[:m.start()])
-        while before and before[-1].lower() in _AUXILIARY:
-            before.pop()
-        if before and (before[-1].lower() in _NO_ONE or m.group(0).lower() == "statement"
-                       or before[-1].lower() == "statement"):
+        before = _word_before(evidence[max(0, m.start() - 200):m.start()])
+        if before and (before.lower() in _NO_ONE or m.group(0).lower() == "statement"
+                       or before.lower() == "statement"):
             return True
     return False
 

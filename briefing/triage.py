@@ -134,12 +134,18 @@ def preselect(articles: list[Article], embedder, seen: set[str], hashes: dict[st
 
 
 def renumbered(articles: list[Article], stories: list[Story]) -> list[tuple[Article, Article]]:
-    """(article, its copy renumbered from 1) for the stories' articles (and their copies), in their first order."""
+    """(article, its copy renumbered from 1) for the stories' articles (and their copies), in their first order.
+
+    The copies' marks (merge.mark_duplicates) come along, renumbered: they are the marks mark_duplicates would
+    give the chosen articles afresh, because the stories' articles are originals and every copy comes with its
+    original (each article's first earlier original sharing enough shingles is still there and still first;
+    tests/test_fast_paths.py checks it), so the pipeline does not mark them again (the driver's serial work)."""
     ids = {i for s in stories for i in s.articles}
     chosen = [a for a in articles if a.id in ids or a.duplicate_of in ids]
-    return [(a, replace(a, id=n, duplicate_of=None)) for n, a in enumerate(chosen, 1)]
+    new = {a.id: n for n, a in enumerate(chosen, 1)}
+    return [(a, replace(a, id=new[a.id], duplicate_of=new.get(a.duplicate_of))) for a in chosen]
 
 
 def subset(articles: list[Article], stories: list[Story]) -> list[Article]:
-    """The stories' articles (and their copies), in their first order, renumbered from 1."""
+    """The stories' articles (and their copies, marked), in their first order, renumbered from 1."""
     return [new for _, new in renumbered(articles, stories)]

@@ -19,11 +19,14 @@ def _model_cache(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch, _model_cache):
     """Each test gets its own user folder, and no test may reach a model hub. The ONNX graph built from
-    the packaged model is shared by the whole run: exporting it again for every test would cost minutes."""
+    the packaged model is shared by the whole run: exporting it again for every test would cost minutes. No proxy
+    of the machine's environment is used."""
     monkeypatch.setenv("BRIEF_HOME", str(tmp_path / "brief-home"))
     monkeypatch.setenv("BRIEF_MODEL_CACHE", str(_model_cache))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)  # the loopback servers are reached directly (a test sets its own)
 
 
 @pytest.fixture

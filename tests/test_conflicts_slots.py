@@ -284,6 +284,23 @@ def test_one_companys_share_move_told_at_two_times_is_an_update():
     assert "Chipco shares" in k.about and "1.5%" in k.about and "6.6%" in k.about
 
 
+def test_a_fall_and_a_rise_of_one_size_are_two_sides_and_neither_stands_as_a_claim():
+    a = _article(1, ["Chipco shares fell 2 percent on Monday after the chip maker cut its forecast."])
+    b = _article(2, ["Chipco shares rose 2 percent on Monday after the chip maker cut its forecast."])
+    [k] = _story([a, b], 0.8)
+    assert [[c.source for c in s.citations] for s in k.sides] == [[1], [2]]  # 'down 2%' is not 'up 2%'
+    assert "down 2% or up 2%" in k.about  # undated: no side is told as the later one
+    [pair] = merge.story_conflicts([a, b], _vectors([a, b], 0.8))
+    assert set(conflicts.contested(pair)) == {(1, 0), (2, 0)}  # a move does not grow: both sides are disputed
+
+
+def test_a_move_told_on_two_dates_is_told_in_date_order():
+    a = _article(1, ["Chipco shares fell 1.5 percent to $65.09 at 9:34 a.m. New York."], "2026-03-02")
+    b = _article(2, ["Chipco (CHP) shares fell 6.6%."], "2026-03-01")
+    [k] = _story([a, b], 0.8)
+    assert "from down 6.6% to down 1.5% (2026-03-01 → 2026-03-02)" in k.about
+
+
 @pytest.mark.parametrize("a, b", [
     ("Chipco shares fell 6.6% on Monday.", "Chipco shares rose 3% on Tuesday."),  # two days' moves
     ("Chipco shares fell 6.6%.", "Chipco shares rose 20 percent last year."),  # another time

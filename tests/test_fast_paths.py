@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from briefing import conflicts, merge, support
-from briefing.types import Article, Sentence
+from briefing import conflicts, merge, support, triage
+from briefing.types import Article, Sentence, Story
 
 from tests.briefings import SEED_FILES as SEEDS
 from tests.briefings import seed_articles as _seed_articles
@@ -89,6 +89,23 @@ def test_mark_duplicates_marks_what_the_all_pairs_loop_marks():
             a.duplicate_of for a in _duplicates_all_pairs(slow[2:])]
         # Marking a marked list changes nothing (make_stories(marked=True) relies on it).
         assert [a.duplicate_of for a in merge.mark_duplicates(fast)] == marks
+
+
+def test_the_marks_a_chosen_part_carries_are_the_marks_it_would_get_afresh():
+    """triage.renumbered keeps the copies' marks, so pipeline.brief does not mark the chosen articles again:
+    for every choice of originals (each with its copies), in several orders, the carried marks are those
+    mark_duplicates gives the chosen articles with no marks."""
+    for order in (lambda x: x, lambda x: x[::-1], lambda x: x[1::2] + x[::2]):
+        marked = merge.mark_duplicates(order(_copies()))
+        originals = [a.id for a in marked if a.duplicate_of is None]
+        assert len(originals) < len(marked)  # copies to carry
+        for k in range(1, len(originals) + 1):
+            for keep in itertools.combinations(originals, k):
+                chosen = [new for _, new in triage.renumbered(marked, [Story(headline="", articles=list(keep))])]
+                fresh = merge.mark_duplicates([replace(a, duplicate_of=None) for a in chosen])
+                assert [a.duplicate_of for a in chosen] == [a.duplicate_of for a in fresh]
+                assert sum(a.duplicate_of is not None for a in chosen) == sum(
+                    a.duplicate_of in keep for a in marked)
 
 
 def _find_all_pairs(sentences, vectors):
@@ -179,3 +196,71 @@ def test_a_remembered_reading_is_handed_out_as_a_copy():
         assert first, read.__name__
         first.clear()
         assert read(text), read.__name__  # emptying one caller's copy leaves the memo whole
+
+
+def _choose_plain(options, budget, weights, redundant):
+    """select.choose as it was: every open option's density computed afresh on every pass."""
+    from briefing import select as selectlib
+
+    if budget <= 0:
+        return []
+    covered, chosen, left = set(), [], budget
+    open_ = [i for i, o in enumerate(options) if 0 < o.words <= budget]
+    top = max((selectlib.density(options[i], weights, set()) for i in open_), default=0.0) or 1.0
+    while open_:
+        best, best_gain = None, -1.0
+        for i in open_:
+            o = options[i]
+            if o.words > left:
+                continue
+            value = o.prior + selectlib.COVERAGE_WEIGHT * selectlib.density(o, weights, covered) / top
+            if value > best_gain:
+                best, best_gain = i, value
+        if best is None:
+            break
+        o = options[best]
+        open_.remove(best)
+        if any(float(o.vector @ options[k].vector) >= redundant for k in chosen):
+            continue
+        chosen.append(best)
+        covered |= o.concepts
+        left -= o.words
+    return chosen
+
+
+def test_choose_keeping_densities_chooses_what_the_plain_loop_chooses():
+    from briefing import select as selectlib
+
+    rng = np.random.default_rng(7)
+    seeds = _seed_articles()
+    texts = [s.text for a in seeds for s in a.sentences]
+    weights = selectlib.concept_weights([s.text for s in a.sentences] for a in seeds)
+    base = rng.standard_normal((4, 8))  # few directions: many options redundant with a chosen one
+    differ = 0
+    for trial in range(30):
+        picked = rng.choice(len(texts), size=min(40, len(texts)), replace=False)
+        options = []
+        for k in picked:
+            v = base[rng.integers(4)] + 0.3 * rng.standard_normal(8)
+            options.append(selectlib.Option(words=len(texts[k].split()), concepts=selectlib.concepts(texts[k]),
+                                            vector=v / np.linalg.norm(v), prior=float(rng.random())))
+        for budget in (0, 30, 120, 400):
+            fast = selectlib.choose(options, budget, weights, 0.9)
+            assert fast == _choose_plain(options, budget, weights, 0.9)
+            differ += len(fast) != len([i for i, o in enumerate(options) if o.words <= budget])
+    assert differ  # some choices were bounded by the budget or left options out as redundant
+
+
+def test_shingle_keys_are_one_key_a_shingle():
+    """mark_duplicates counts shingles by their 64-bit keys: as many keys as shingles, the same text the same
+    keys, and two texts share as many keys as they share shingles."""
+    texts = [a.text for a in _seed_articles()] + ["a b c d", "a b c d e f", "?!", "b c d e f a"]
+    for t in texts:
+        keys = merge.shingle_keys(t)
+        assert keys.dtype == np.uint64 and len(keys) == len(merge.shingles(t))
+        assert np.array_equal(keys, merge.shingle_keys(t))
+    for s, t in itertools.combinations(texts, 2):
+        shared = len(set(merge.shingle_keys(s).tolist()) & set(merge.shingle_keys(t).tolist()))
+        assert shared == len(merge.shingles(s) & merge.shingles(t))
+    assert len(merge.shingle_keys("a b c d e f")) == 2 and len(merge.shingle_keys("a b c d")) == 1
+    assert not set(merge.shingle_keys("a b c d").tolist()) & set(merge.shingle_keys("x a b c d").tolist())

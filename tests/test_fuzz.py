@@ -86,7 +86,7 @@ def test_a_day_whose_run_failed_after_fetching_is_still_news_the_next_day(tmp_pa
 @pytest.mark.parametrize("url", ["http://127.1/", "http://0/", "http://2130706433/", "http://0x7f.1/",
                                  "http://0177.0.0.1/", "http://[::1]/", "http://[::ffff:127.0.0.1]/",
                                  "http://10.1/", "http://169.254.169.254/latest/", "http://localhost./",
-                                 "http://192.168.1.1:8080/"])
+                                 "http://192.168.1.1:8080/", "http://100.64.0.1/"])  # the last: carrier-grade NAT
 def test_every_numeric_form_of_an_internal_address_is_internal(url):
     assert web.is_internal(url)
 
@@ -147,6 +147,25 @@ def test_a_named_internal_host_is_fetched_at_the_address_resolved_once(monkeypat
         with web.Fetcher(web.Limits(timeout=2, deadline=4)) as f:
             got = f.get(f"http://intranet.example:{s.httpd.server_address[1]}/ok.txt")
         assert got.body.startswith(b"A sentence") and s.hits == ["/ok.txt"]
+
+
+def test_pages_go_through_the_proxy_the_environment_names(monkeypatch):
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with Server() as proxy:  # a proxy is asked for the whole URL: the route is keyed by it
+        proxy.routes["http://news.example/story.txt"] = Route(b"A sentence from afar. " * 5, content_type="text/plain")
+        monkeypatch.setenv("HTTP_PROXY", proxy.base)
+        assert web.proxied()
+        with web.Fetcher(web.Limits(timeout=2, deadline=4)) as f:
+            got = f.get("http://news.example/story.txt")
+        assert got.body.startswith(b"A sentence from afar") and proxy.hits == ["http://news.example/story.txt"]
+        with web.Fetcher(web.Limits(timeout=2, deadline=4)) as f:  # a redirect hop is still checked
+            proxy.routes["http://news.example/moved"] = Route(status=302, headers={"Location": "http://127.0.0.1:9/x"})
+            with pytest.raises(web.FetchError, match="internal"):
+                f.get("http://news.example/moved")
+    monkeypatch.delenv("HTTP_PROXY")
+    monkeypatch.delenv("http_proxy", raising=False)
+    assert not web.proxied()
 
 
 def _public_then(location: str):

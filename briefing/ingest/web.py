@@ -44,8 +44,9 @@ def is_url(text: str) -> bool:
 def _blocked(ip) -> bool:
     if getattr(ip, "ipv4_mapped", None) is not None:
         ip = ip.ipv4_mapped
+    # not is_global: also the shared address space of carrier-grade NAT (100.64.0.0/10), neither private nor public
     return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified \
-        or ip.is_multicast
+        or ip.is_multicast or not ip.is_global
 
 
 def addresses(host: str) -> list[str]:
@@ -129,6 +130,14 @@ def _pinned_transport(max_connections: int):
     return transport
 
 
+def proxied() -> bool:
+    """Whether the environment names a proxy for http or https (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, as
+    urllib reads them): then pages are fetched through it, as httpx does by default."""
+    from urllib.request import getproxies
+
+    return any(k in getproxies() for k in ("http", "https", "all"))
+
+
 @dataclass(frozen=True)
 class Limits:
     """Bounds on every fetch. The defaults suit news pages and feeds; tests shrink them."""
@@ -162,8 +171,12 @@ class Fetcher:
 
         self.limits = limits or Limits()
         self._httpx = httpx
+        if transport is None and not proxied():
+            transport = _pinned_transport(self.limits.overall)
+        # Else httpx sends through the proxy the environment names (it resolves the names itself, so the pin at
+        # connect time is not ours to make); every hop's address is still checked by _check_hop.
         self.client = client or httpx.Client(
-            transport=transport or _pinned_transport(self.limits.overall), follow_redirects=True,
+            transport=transport, follow_redirects=True,
             max_redirects=self.limits.max_redirects,
             timeout=httpx.Timeout(self.limits.timeout),
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", "Accept": "text/html, application/xhtml+xml, application/rss+xml, "
@@ -245,6 +258,8 @@ class Fetcher:
                 raise FetchError(f"network error: {type(e).__name__}: {e}"[:300]) from None
             except (httpx.InvalidURL, ValueError, UnicodeError) as e:  # e.g. a Location no URL parser accepts
                 raise FetchError(f"bad URL on the way: {type(e).__name__}: {e}"[:300]) from None
+            finally:
+                _fetching.internal_ok = False  # what a later request on this thread may reach is its own
 
     def _too_big(self) -> str:
         limit = self.limits.max_bytes
