@@ -77,7 +77,7 @@ _SUBJECT_VERB = (r"(?:\s+(?:(?:also|already|now|still|later|not)\s+)?"
                  r"follows|show|shows|showed|include|includes|included|hasn['’]t|hadn['’]t|haven['’]t|"
                  r"wasn['’]t|weren['’]t|isn['’]t|aren['’]t|won['’]t|(?!(?:said|told|added|stated|announced|reported|"
                  r"confirmed|claimed|explained|insisted|warned|argued|asked|replied|concluded|noted|tweeted|"
-                 r"posted|wrote|quoted|cited|named|called|dubbed|based|used|needed|based)\b)(?:[a-z]{2,}ed|"
+                 r"posted|wrote|quoted|cited|named|called|dubbed|based|used|needed)\b)(?:[a-z]{2,}ed|"
                  + "|".join(IRREGULAR_PAST) + r")\b(?!\s+(?:by|into|in|on|at|to|from|with|as|for|under|after|during|over|"
                  r"near|last|this|yesterday|earlier|and|or)\b))\b|,\s+(?:who|which|whose)\b)")
 # (a past form with "by", "into", "in" ... after it is most often a participle: "The tax measure signed into law by
