@@ -55,7 +55,7 @@ HOSTILE_RECORDS = [
              + "B" * 5_000 + " is what the sign on the bridge said."},
     {"title": "Link test", "source": "Data Daily", "url": "data:text/html,<script>alert(6)</script>",
      "text": "Officials said the new bridge over the river will open to traffic on Monday morning after years of "
-             "work. The bridge cost 45 million dollars according to the state. The state put "
+             "work. The bridge cost 45 million dollars according to the state. The state of Oregon put "
              "<a href=\"javascript:alert(7)\">its plans</a> online for the bridge that opened on Monday."},
 ]
 

@@ -175,3 +175,41 @@ def test_recurring_lines_are_per_publisher_and_count_one_text_once():
     assert extract.recurring_lines([("P", "u1", a), ("P", "u2", a)])["P"] == set()
     doc = RawDocument(input="u2", text=b, publisher="Example News")
     assert extract.without_lines(doc, found["Example News"]).text == "The river rose by two metres overnight in the valley."
+
+
+@pytest.mark.parametrize("text, headline", [
+    # a definite subject before any past-tense verb (not only an auxiliary), or before a relative clause
+    ("The jury sentenced the driver to five years in prison.", "Bus crash trial ends"),
+    ("The committee approved the budget on Monday.", "Storm hits the coast"),
+    ("The apparent owner, who lives abroad, was not at home.", "Fire in a house"),
+    # a plural definite subject opening a "that" clause
+    ("The minister claims that the recordings were made under pressure.", "Minister denies payments"),
+    # "each <noun>": one of a set told of before
+    ("Each panel shows the name of one of the missing.", "Memorial opens in the city"),
+])
+def test_definite_subjects_and_each_refer_back(text, headline):
+    got = reason(text, headline)
+    assert got is not None and got.startswith("dangling"), got
+
+
+@pytest.mark.parametrize("text, headline", [
+    # the same forms, where the sentence or the headline says who or what
+    ("The committee approved the budget on Monday.", "Committee votes on the budget"),
+    ("The minister claims that the recordings were made under pressure.", "Minister denies secret recordings"),
+    ("The jury, which heard from twelve witnesses, convicted Jane Roe of fraud.", "Jury convicts banker"),
+    # a past participle, not the verb ("signed into law by ...")
+    ("The tax bill signed into law by the president cuts rates for most firms.", "Tax reform passes"),
+    # a verb of saying after an agent; a singular subject in a "that" clause (part of the headline's happening)
+    ("The airline said the plane landed safely in Lyon.", "Plane lands after engine fault"),
+    ("Officials said that the epicenter was offshore, near a coastal town.", "Aftershock hits Chile"),
+    ("Each year the festival draws crowds of about 50,000 people to the town.", "Festival opens"),
+])
+def test_definite_subjects_that_are_introduced_stand(text, headline):
+    assert reason(text, headline) is None
+
+
+def test_each_refers_back_only_as_the_opening_subject():
+    assert reason("The council is discussing how to manage repairs for each municipality.",
+                  "Council of mayors meets") is None
+    assert reason("Each day the ferry leaves the port at six.", "Ferry timetable changes") is None
+    assert reason("Each panel shows the name of one of the missing.", "Memorial opens").startswith("dangling")
