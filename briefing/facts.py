@@ -300,7 +300,8 @@ def _words_with_case(text: str, start: int, n: int) -> list[str]:
 
 
 # A figure and its unit just before an opening bracket: what a bracketed figure converts.
-_CONVERTED = re.compile(r"(?:\d[\d,.]*|\b(?:" + _WORD_NUMBER + r"))[\s-]*[A-Za-z]*\s*\(\s*$", re.IGNORECASE)
+_CONVERTED = re.compile(r"(?:\d[\d,.]{0,30}|\b(?:" + _WORD_NUMBER + r"))[\s-]{0,3}[A-Za-z]{0,20}\s*\(\s*$",
+                        re.IGNORECASE)  # bounded: a run of '1,1,1,' costs no more than its length
 
 
 @lru_cache(maxsize=65536)

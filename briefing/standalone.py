@@ -35,7 +35,7 @@ PRONOUN_SPEAKER = re.compile(r"[,\"”’']\s+(?:he|she|they|it)\s+(?:said|says|
 QUOTED = re.compile(r"\"[^\"]*(?:\"|$)|“[^”]*(?:”|$)")
 # Six capitalised words in a row, one of them a capitalised small word ("Will Ring in New Year With"): a
 # headline or link text glued to the sentence, not prose.
-TITLE_RUN = re.compile(r"(?:\b[A-Z][\w'’-]*,?(?:\s+(?:in|of|to|a|an|the|and|for|on|at))?\s+){5,}")
+TITLE_RUN = re.compile(r"(?:\b[A-Z][\w'’-]{0,40},?(?:\s+(?:in|of|to|a|an|the|and|for|on|at))?\s+){5,}")
 SMALL_WORDS = {"With", "In", "For", "Of", "To", "And", "Will", "From", "On", "At", "After", "Is", "Are", "The", "A", "As"}
 # "this step", "those cuts", "such transfers", "the two brothers": a reference back to something said before.
 DEMONSTRATIVE = re.compile(r"\b(?:this|these|those|such|similar|both|another|the\s+two|the\s+three|the\s+both)\s+"
@@ -112,7 +112,7 @@ OPENING_EVENT = re.compile(r"^(?:After|Before|During|Since|Following|Despite)\s+
 # An exclamation outside quotes is a promotion ("Celebrating 50 years of local news!"), not news prose.
 EXCLAIMED = re.compile(r"!\W*$")
 # A path on a web host ("doi.org/10.1002/...", "example.com/news"): a reference or link line.
-WEB_PATH = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/\S")
+WEB_PATH = re.compile(r"\b[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.[a-z]{2,6}/\S")  # bounded: DNS labels
 # The imperative of reading a page ("Click to read...", "Watch the video here", "Sign up now"): an instruction
 # to the reader, by its form: a verb of using a page first, no subject, then where or what to go to.
 PAGE_IMPERATIVE = re.compile(r"^(?:Click|Tap|Read|Watch|See|Look|Find|Sign|Follow|Share|Subscribe|Download|Join|"
