@@ -124,16 +124,21 @@ def _optimise_into(graph: Path, tmp: Path, dest: Path) -> None:
 @contextmanager
 def _quiet_root_logger():
     """quantize_dynamic advises on the root logger to pre-process the graph (onnxruntime already optimised
-    it): nothing a user can act on. A handler for the time being keeps logging from installing its own."""
+    it): nothing a user can act on. Only onnxruntime's records on the root logger are dropped (other threads'
+    logging goes on); a handler for the time being keeps logging from installing its own."""
     import logging
 
-    quiet, before = logging.NullHandler(), logging.root.manager.disable
+    class NotOnnxruntime(logging.Filter):
+        def filter(self, record):
+            return record.levelno > logging.WARNING or "onnxruntime" not in record.pathname
+
+    quiet, drop = logging.NullHandler(), NotOnnxruntime()
     logging.root.addHandler(quiet)
-    logging.disable(max(before, logging.WARNING))
+    logging.root.addFilter(drop)
     try:
         yield
     finally:
-        logging.disable(before)
+        logging.root.removeFilter(drop)
         logging.root.removeHandler(quiet)
 
 
