@@ -27,6 +27,7 @@ SAME_ACTION, SAME_HEDGED = tuning.CONFLICTS_SAME_ACTION, tuning.CONFLICTS_SAME_H
 ROUNDING, APPROXIMATE = tuning.CONFLICTS_ROUNDING, tuning.CONFLICTS_APPROXIMATE
 SAME_TALLY = tuning.CONFLICTS_SAME_TALLY
 SAME_YEAR, SAME_YEAR_WORDS = tuning.CONFLICTS_SAME_YEAR, tuning.CONFLICTS_SAME_YEAR_WORDS
+YEAR_GAP, YEAR_GAP_SAME_DAY = tuning.CONFLICTS_YEAR_GAP, tuning.CONFLICTS_YEAR_GAP_SAME_DAY
 MEASURE_RATIO = tuning.CONFLICTS_MEASURE_RATIO
 
 KINDS = ("contradiction", "update", "hedge")
@@ -199,7 +200,8 @@ def _year_finding(a: str, b: str, cosine: float) -> Finding | None:
     # The same day of two years: "abducted on April 14, 2016", "On April 14, 2014, ... were seized".
     da, db = _dated_years(a), _dated_years(b)
     for day in da.keys() & db.keys():
-        if da[day] != db[day] and abs(da[day] - db[day]) <= 2 and not (PLAN.search(a) or PLAN.search(b)):
+        if da[day] != db[day] and abs(da[day] - db[day]) <= YEAR_GAP_SAME_DAY \
+                and not (PLAN.search(a) or PLAN.search(b)):
             month = factlib.MONTHS[day[0] - 1].capitalize()
             return Finding("date", "contradiction", "the year", f"{month} {day[1]}, {da[day]}",
                            f"{month} {day[1]}, {db[day]}")
@@ -212,7 +214,7 @@ def _year_finding(a: str, b: str, cosine: float) -> Finding | None:
     # One year off ("drafted in 2002", "in 2003"), or the same day of another year ("April 14, 2014", "April 14,
     # 2016"); years further apart are two happenings of the story's background (launched 2011, decommissioned 2013).
     same_day = bool(factlib.facts(a).dates & factlib.facts(b).dates)
-    if abs(x - y) > (2 if same_day else 1) or PLAN.search(a) or PLAN.search(b) \
+    if abs(x - y) > (YEAR_GAP_SAME_DAY if same_day else YEAR_GAP) or PLAN.search(a) or PLAN.search(b) \
             or NOT_A_HAPPENING.search(a) or NOT_A_HAPPENING.search(b):
         return None
     # Otherwise the same sentence: most of the shorter one's words are in the longer one, and the words just

@@ -11,6 +11,7 @@ import re
 
 from briefing import facts as factlib
 from briefing import sentences as sentlib
+from briefing import tuning
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 PERSONAL = re.compile(r"\b(?:he|she|him|his|her|hers)\b")
@@ -172,7 +173,7 @@ def _names_someone(headline: str) -> bool:
     word is capitalised, so the case says nothing."""
     words = _WORD.findall(headline)
     capitalised = sum(w[0].isupper() for w in words)
-    return bool(words) and capitalised <= 0.6 * len(words) and _has_name(headline)
+    return bool(words) and capitalised <= tuning.STANDALONE_SENTENCE_CASE * len(words) and _has_name(headline)
 
 
 # A tweet as a page embeds it: "... — Name (@handle) December 2, 2017".
@@ -236,7 +237,8 @@ def reason(text: str, headline: str = "") -> str | None:
     if not attributed and (quoted or FIRST_PERSON.search(re.sub(r"\bUS\b", "", t))):
         return "fragment: a quote without its speaker"
     unquoted = QUOTED.sub(" ", t)
-    spoken = [q for q in QUOTED.findall(t) if len(q.split()) >= 4 and _past_or_aux(q)]
+    spoken = [q for q in QUOTED.findall(t)
+              if len(q.split()) >= tuning.STANDALONE_SPOKEN_QUOTE_WORDS and _past_or_aux(q)]
     if spoken and not attributed and not re.search(r"\b(?:according to|said|says|told)\b", t):
         return "fragment: a quote without its speaker"
     known = _content(headline) | set()

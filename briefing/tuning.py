@@ -219,6 +219,12 @@ CONFLICTS_SAME_TALLY = 0.40
 # CONFLICTS_SAME_TALLY (recall slot date).
 CONFLICTS_SAME_YEAR = 0.60
 CONFLICTS_SAME_YEAR_WORDS = 0.40
+# How many years apart two reports of one happening may put it and still be one happening told two ways: one
+# year in otherwise the same sentence ("drafted in 2002", "in 2003"), two where both give the same day ("April 14,
+# 2014", "April 14, 2016"); years further apart are two happenings of the story's background (launched 2011,
+# decommissioned 2013). Not tuned: a judgment. Effect: same command as CONFLICTS_SAME_TALLY (recall slot date).
+CONFLICTS_YEAR_GAP = 1
+CONFLICTS_YEAR_GAP_SAME_DAY = 2
 # A hedged and a certain report of one action read almost alike (same tuning data and command).
 CONFLICTS_SAME_HEDGED = 0.85
 # Two counts closer than this share of the larger are rounding ("11" and "11.5 hours"), not a disagreement.
@@ -343,3 +349,14 @@ DELIVER_SCRUB_MIN = 6
 # Days a digest may wait in the outbox before it expires, and the run says so: a digest a week old is no
 # longer news (outbox.py). The default of the [email] max_age_days key. Not tuned: a judgment. Effect: no bench script; tests/test_fuzz.py holds the expiry.
 OUTBOX_MAX_AGE_DAYS = 7
+
+
+# -- standalone.py: when a claim reads on its own ---------------------------------------------------------
+# A headline is in sentence case (so a capitalised word in it is a name) when at most this share of its words are
+# capitalised; in Title Case every word is, and the case says nothing. Not tuned: a judgment. Effect: python
+# bench/standalone_bench.py (the labels judged under their headlines).
+STANDALONE_SENTENCE_CASE = 0.6
+# A quoted run of at least this many words with a verb is someone speaking: without a speaker the claim is a
+# fragment ("'we will rebuild the town,' ..."); shorter quotes are names and scare quotes. Not tuned: a judgment.
+# Effect: python bench/standalone_bench.py (FRAGMENT rows).
+STANDALONE_SPOKEN_QUOTE_WORDS = 4
