@@ -199,7 +199,9 @@ class RayEngine:
         self.driver: dict[str, float] = {}  # of self.seconds, what the driver itself spent (sending, receiving)
         self.tasks: list[float] = []  # seconds of each story's work on its worker, as the workers timed it
         self._actors = []
-        self._extracted: dict[int, tuple] = {}  # id(page) -> its extraction, done on the worker that fetched it
+        # id(page) -> (the page, its extraction, done on the worker that fetched it); holding the page keeps its id
+        # from being reused by another object while the entry lives.
+        self._extracted: dict[int, tuple] = {}
         self._started_ray = False
 
     def start(self) -> None:
@@ -297,15 +299,19 @@ class RayEngine:
         out = []
         for doc, extracted in self._map("fetch", entries, (limits,), "fetching pages", None):
             if extracted is not None:
-                self._extracted[id(doc)] = extracted
+                self._extracted[id(doc)] = (doc, extracted)
             out.append(doc)
         return out
 
     def extract(self, docs: list[RawDocument], progress=None):
         """Each page's extraction: the one its worker made when it fetched it, else made on a worker now."""
-        todo = [d for d in docs if id(d) not in self._extracted]
+        def kept(d):
+            hit = self._extracted.get(id(d))
+            return hit[1] if hit is not None and hit[0] is d else None
+
+        todo = [d for d in docs if kept(d) is None]
         done = dict(zip(map(id, todo), self._map("extract", todo, (), "extracting pages", progress))) if todo else {}
-        out = [self._extracted.pop(id(d)) if id(d) in self._extracted else done[id(d)] for d in docs]
+        out = [done[id(d)] if id(d) in done else kept(d) for d in docs]
         self._extracted.clear()
         return out
 
