@@ -51,7 +51,7 @@ def _is_boundary(text: str, end: int, mark: str) -> bool:
     if following[0].islower() or following[0] in ",;:":
         return False  # "Mr. smith" is rare; "e.g. the" and "3 p.m. local" are common
     if mark.startswith((".", "…")) and not mark.startswith("..."):
-        m = _WORD_BEFORE.search(text, 0, end)
+        m = _WORD_BEFORE.search(text, max(0, end - 64), end)  # the word before: never the whole text again
         word = (m.group(1) if m else "").rstrip(".").lower()
         if not word:
             return True

@@ -10,7 +10,7 @@ import pytest
 
 RUN = r"""
 import sys
-from briefing import conflicts, facts, standalone, support
+from briefing import conflicts, facts, sentences, standalone, support
 n = 10000
 for text in ("A." * n, "A-" * n, "A&" * n, "1," * n, "Ab, " * (n // 2)):
     conflicts._moves(text)
@@ -18,13 +18,14 @@ for text in ("A." * n, "A-" * n, "A&" * n, "1," * n, "Ab, " * (n // 2)):
     standalone.reason(text)
     standalone.furniture(text)
     facts.quantities(text + " (5 people)")
+sentences.split("The bridge opened. " + "A-" * 2 * n + " said it. It reopened.")  # 40 KB
 support._speaker_word("Aa, " + "x" * 50 + ", " + "A-" * n + " said it")
 support._attributes_to("x said " * (n // 3), "court")
 print("done")
 """
 
 
-@pytest.mark.parametrize("program", [RUN], ids=["conflicts+facts+standalone+support"])
+@pytest.mark.parametrize("program", [RUN], ids=["conflicts+facts+sentences+standalone+support"])
 def test_long_runs_of_one_token_cost_linear_time(program):
     out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=20)
     assert out.returncode == 0, out.stderr[-500:]
