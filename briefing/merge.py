@@ -44,19 +44,13 @@ DATELINE = re.compile(r"^[A-Z][A-Za-z .'’]{1,40}(?:\[[^\]]{1,20}\]|\([^)]{1,20
                       r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?::|—|–|-{1,2})\s+(?=[A-Z“\"])")
 
 
-def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
-    words = re.findall(r"\w+", text.lower())
-    if len(words) <= n:  # a text of n words or fewer is one shingle
-        return {tuple(words)} if words else set()
-    return set(zip(*(words[i:] for i in range(n))))  # every n words in a row (zip, not slices: the driver's time)
-
-
 _WORD = re.compile(r"\w+")
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: folding the words' keys by it keeps their order apart
 
 
 def shingle_keys(text: str, n: int = 5) -> np.ndarray:
-    """shingles() as 64-bit keys (uint64, sorted, unique): each word's blake2b, folded over the n words in a row.
+    """The text's shingles (every n words in a row; a text of n words or fewer is one) as 64-bit keys (uint64,
+    sorted, unique): each word's blake2b, folded over the n words in a row.
 
     Made where an article is read (a Ray worker sends them with the article), so the driver only counts them.
     Two different shingles share a key only by a 64-bit collision: some 1 in 10,000 over a day of 100,000
