@@ -380,13 +380,8 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
                     continue
                 a, b = sentences[i][r], sentences[j][c]
                 f = compare(a, b, float(sims[r, c]))
-                if f is None:
-                    continue
-                key = (f.slot, f.about, frozenset((f.a.lower(), f.b.lower())), frozenset((i, j)))
-                if key in seen:
-                    continue
-                seen.add(key)
-                out.append(Pair((i, r), (j, c), f, float(sims[r, c])))
+                if f is not None:
+                    _add_new(out, seen, Pair((i, r), (j, c), f, float(sims[r, c])))
     out += _tally_pairs(sentences, vectors, seen)
     # A thing's measure or a market move that a pair's figures already show ("how many metres": 40m / 80m) is
     # the same disagreement: one of them is shown.
@@ -524,12 +519,22 @@ def _places_compatible(a: str, b: str) -> bool:
     return any(factlib.stem(p.split()[0]) in nb for p in pa) or any(factlib.stem(p.split()[0]) in na for p in pb)
 
 
+def _add_new(out: list[Pair], seen: set, p: Pair) -> None:
+    """Adds the pair unless a finding of the same slot, subject and values between the same two articles is
+    already in `seen` (one disagreement is shown once however many sentence pairs show it)."""
+    f = p.finding
+    key = (f.slot, f.about, frozenset((f.a.lower(), f.b.lower())), frozenset((p.a[0], p.b[0])))
+    if key not in seen:
+        seen.add(key)
+        out.append(p)
+
+
 def _slot_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set, read, gate,
                 compare) -> list[Pair]:
     """Any two articles' sentences that tell one slot, compared slot first: `read(text)` gives a sentence's
     readings by key (None or {} for none), `gate(a, b)` says whether two sentences may speak of one happening
-    (besides closeness SAME_TALLY), and `compare(key, reading_a, reading_b)` gives the Finding or None. A finding
-    already in `seen` (same slot, subject, values and articles) is not reported again."""
+    (besides closeness SAME_TALLY), and `compare(key, reading_a, reading_b)` gives the Finding or None (kept
+    once: _add_new)."""
     found = {i: [(r, got) for r, text in enumerate(sentences[i]) if (got := read(text))] for i in sorted(sentences)}
     ids = [i for i in sorted(found) if found[i]]
     out = []
@@ -546,13 +551,8 @@ def _slot_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray],
                         continue
                     for key in sorted(keys):
                         f = compare(key, ra[key], rb[key])
-                        if f is None:
-                            continue
-                        k = (f.slot, f.about, frozenset((f.a.lower(), f.b.lower())), frozenset((i, j)))
-                        if k in seen:
-                            continue
-                        seen.add(k)
-                        out.append(Pair((i, r), (j, c), f, cosine))
+                        if f is not None:
+                            _add_new(out, seen, Pair((i, r), (j, c), f, cosine))
     return out
 
 
