@@ -94,6 +94,7 @@ CLAUSE_SUBJECT = re.compile(r"\bthat\s+the\s+(?:" + _NOT_VERB + r"[a-z]+\s+)?" +
                             + r"([a-z][a-z-]+(?<![su]s)(?<!is)s)" + _SUBJECT_VERB)
 FINITE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|should|may|might|must|"
                     r"do|does|did|says|" + "|".join(IRREGULAR_PAST) + r"|[a-z]+ed|[a-z]{3,}(?<!ing)s)\b")
+_IRREGULAR = re.compile(r"\b(?:" + "|".join(IRREGULAR_PAST) + r")\b")
 PAST_OR_AUX = re.compile(r"\b(?:is|are|was|were|been|has|have|had|will|would|can|could|said|told|[a-z]+ed)\b")
 # A caption's form: present tense over a dated photo ("... lands at ... on March 28, 2007") or a player's
 # shirt number ("DeAndre Hopkins (10) reaches for the ball").
@@ -182,7 +183,7 @@ TWEET_EMBED = re.compile(r"[-—–]\s*[^()]{1,60}\(@\w{1,30}\)\s*(?:[A-Z][a-z]+
 
 def _past_or_aux(text: str) -> bool:
     """Whether the text has a past tense or an auxiliary: what news prose has and a caption lacks."""
-    return bool(PAST_OR_AUX.search(text) or re.search(r"\b(?:" + "|".join(IRREGULAR_PAST) + r")\b", text))
+    return bool(PAST_OR_AUX.search(text) or _IRREGULAR.search(text))
 
 
 def furniture(text: str) -> str | None:
