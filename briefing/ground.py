@@ -65,7 +65,7 @@ class Grounded:
     reason: str = ""  # why it was dropped: malformed | weak | unsupported (a name or digits the sentence
     # lacks) | repeat, or the rule of the support check that failed it on the closest sentence that came
     # nearest (support.Verdict.rule): names | numbers | dates | days | certainty | negation | speaker |
-    # recall | quantity | time | roles | attribution | chatter
+    # recall | quantity | time | roles | attribution | chatter | verb | place | contradiction
 
 
 def split_output(text: str) -> list[str]:

@@ -214,3 +214,38 @@ def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
     assert "Air" in ground.missing_facts("Air Canada has been searching for the flight recorders.", evidence)
     assert not ground.missing_facts("Canada has sent a ship to search for the airplane's flight recorders.", evidence)
     assert not ground.missing_facts("Canada's ship will search for the flight recorders.", evidence)
+
+
+# The four unfaithful kinds SmolLM2 still got past grounding in session 4 (MultiLing M001, M005, M006, M009), as
+# our own sentences built like them, each beside a rewording that keeps every fact and must pass.
+@pytest.mark.parametrize("claim,evidence,supported,rule", [
+    # the verb changed, every other word there: the claim's verb must be the evidence's, in some form
+    ("The team has also dropped a rider, Jan Roe.",
+     "The team, which has now withdrawn from the race, had two riders in the top ten, Jan Roe and Max Moe.",
+     False, "verb"),
+    ("The team has withdrawn a rider, Jan Roe.", "The team withdrew its rider Jan Roe on Monday.", True, None),
+    ("The team withdrew a rider, Jan Roe.", "The team has withdrawn its rider Jan Roe.", True, None),
+    ("The ministers were dropping the plan.", "The ministers dropped the plan on Monday.", True, None),
+    # a place given to another thing of the sentence
+    ("The campaign has been held in Lyon.",
+     "After the campaign started in Paris, two groups held a night of speeches in a park in Lyon.", False, "place"),
+    ("The night of speeches was held in Lyon.",
+     "After the campaign started in Paris, two groups held a night of speeches in Lyon.", True, None),
+    # a claim that says a thing and its opposite
+    ("The accused men were found not accused.", "The two accused men were found not guilty.", False,
+     "contradiction"),
+    ("The two men were found not guilty.", "The two men found not guilty were released on Friday.", True, None),
+    ("The jury found one man guilty but another not guilty.",
+     "The jury found one man guilty but another not guilty.", True, None),
+    # an account (X stated that ...) told as a fact, in one clause of the claim
+    ('The clash was described as "a mistake", and no shots were fired.',
+     'The navy stated that the clash did happen but it was "a mistake" and that no shots were fired.', False,
+     "attribution"),
+    ("The navy stated that no shots were fired.",
+     'The navy stated that the clash did happen but it was "a mistake" and that no shots were fired.', True, None),
+])
+def test_meaning_rules_of_session_5(claim, evidence, supported, rule):
+    v = support.check(claim, evidence)
+    assert (v.verdict == support.SUPPORTS) == supported, v
+    if rule:
+        assert rule in v.rules, v
