@@ -241,6 +241,16 @@ def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
     ('The clash was described as "a mistake", and no shots were fired.',
      'The navy stated that the clash did happen but it was "a mistake" and that no shots were fired.', False,
      "attribution"),
+    # the same kinds read in the kept sentences of session 5 (MultiLing M001, M008), built like them
+    ("The four riders were all Danish and were all injured in the crash.",
+     "The four riders were all Danish, and police are unsure of the cause of the crash.",
+     False, "verb"),
+    ("The ship had lost its engine, and the radio failed.",
+     "Ten minutes later, a message was sent saying that the ship had lost its engine and that the radio had failed.",
+     False, "attribution"),
+    ("A message said the ship had lost its engine.",
+     "Ten minutes later, a message was sent saying that the ship had lost its engine and that the radio had failed.",
+     True, None),
     ("The navy stated that no shots were fired.",
      'The navy stated that the clash did happen but it was "a mistake" and that no shots were fired.', True, None),
 ])
