@@ -14,7 +14,7 @@ is one value (12:40 is not in "12:50 p.m. ... 1:40 p.m."); two names around one 
 what the evidence gives as possible or planned is not stated as done, nor an aim added (the hedge
 rule); what the evidence
 gives as someone's account ("X insisted ...", "X stated that ...") keeps a speaker, in each clause of the
-claim; the claim's verbs are the evidence's, in some form ("dropped a rider" is not "withdrawn"); a place
+claim; a place
 the evidence gives one thing is not given to another ("the project in Athens" is not "held in Taipei"); a
 claim does not contradict itself ("the guilty men were found not guilty"); and a sentence that talks about
 itself ("The sentence is: ...") is chatter, not news. This is the one check: `brief verify`, merge's
@@ -41,8 +41,8 @@ class Verdict:
     reason: str | None = None  # for "partial" (and some "none"): what is missing or different
     score: float = 0.0  # how much of the claim the evidence states, 0..1: ranks evidence sentences
     # The first rule that kept it from "supports": names | numbers | dates | days | certainty | negation |
-    # speaker | recall | quantity | time | roles | certainty | attribution | chatter | verb | place |
-    # contradiction (None when it supports).
+    # speaker | recall | quantity | time | roles | certainty | attribution | chatter | place | contradiction
+    # (None when it supports).
     rule: str | None = None
     rules: tuple[str, ...] = ()  # every rule that failed, `rule` first
 
@@ -289,8 +289,8 @@ def check(claim: str, evidence: str) -> Verdict:
 
 def meaning_problems(claim: str, evidence: str) -> list[tuple[str, str]]:
     """(rule, reason) for each way the claim says what the evidence does not mean: chatter, a time of
-    day, a quantity's unit, swapped roles, a dropped attribution, a verb the evidence does not use, a
-    place moved to another thing, a claim that contradicts itself. The rules that read
+    day, a quantity's unit, swapped roles, a dropped attribution, a place moved to another thing, a claim
+    that contradicts itself. The rules that read
     sentences (roles, attribution) read each evidence sentence on its own. Certainty is `check`'s
     hedge rule (may sign is not signed; an added aim or plan is not stated)."""
     sents = sentlib.split(evidence) or [evidence]
@@ -302,7 +302,6 @@ def meaning_problems(claim: str, evidence: str) -> list[tuple[str, str]]:
                           ("roles", lambda: roles_problem(claim, sents)),
                           ("roles", lambda: slot_problem(claim, sents)),
                           ("attribution", lambda: attribution_problem(claim, sents)),
-                          ("verb", lambda: verb_problem(claim, evidence)),
                           ("place", lambda: place_problem(claim, sents)),
                           ("contradiction", lambda: contradiction_problem(claim, evidence))):
         if (p := problem()):
@@ -727,7 +726,11 @@ def chatter_problem(claim: str) -> str | None:
 # "The team has also dropped a rider, Andreas Klöden" from "Astana Team, which has now withdrawn, had two other
 # riders in the top ten, Andreas Klöden, ..." (SmolLM2 on MultiLing M005): every other word is there; the
 # action is the model's. A claim's verbs (a participle after an auxiliary, a past tense after its subject)
-# must be the evidence's, in any form ("dropped", "drops", "dropping"; "withdrew", "withdrawn").
+# must be the evidence's, in any form ("dropped", "drops", "dropping"; "withdrew", "withdrawn"). Grounding
+# (ground.py) holds a generated sentence to it against the one sentence it rewrote; `check` does not, since two
+# outlets tell one act with their own verbs: in `check` it took two claims of two outlets from the seeds'
+# briefing ("arrived" for "touched down"), and on support_pairs.jsonl it moved --verify from P 0.944 / R 0.713
+# to 0.962 / 0.713 (python bench/support_bench.py --verify).
 IRREGULAR = {form: base for base, *forms in (line.split() for line in """
 arise arose arisen|be was were been|bear bore borne|beat beat beaten|become became|begin began begun|bend bent|
 bite bit bitten|blow blew blown|break broke broken|bring brought|build built|burn burnt|buy bought|catch caught|
@@ -748,10 +751,10 @@ _AUXILIARIES = r"(?:has|have|had|was|were|is|are|been|be|being|will|would|did|do
 _VERB_FORM = r"[a-z]{3,}(?:ed|en)|" + "|".join(sorted((f for f, b in IRREGULAR.items()
                                                         if f != b and len(f) > 2 and b not in ("be", "have", "do")),
                                                        key=len, reverse=True))
-# A participle after an auxiliary and up to two adverbs ("has also dropped", "was not found"), or a past tense
+# A participle after an auxiliary and adverbs ("has also dropped", "was not found", "is traveling"), or a past tense
 # right after a capitalised name or a noun with its article ("The team dropped", "Astana withdrew").
 VERB = re.compile(rf"\b{_AUXILIARIES}(?:\s+(?:not|also|never|already|still|just|now|since|then|later|been|being|"
-                  rf"all|both|each|only|even|again|once|first|[a-z]+ly))*\s+({_VERB_FORM})\b|(?:\b(?:the|a|an|its|his|her|their)\s+[a-z]+|"
+                  rf"all|both|each|only|even|again|once|first|[a-z]+ly))*\s+({_VERB_FORM}|(?!(?:being|having|doing|going)\b)[a-z]{{3,}}ing)\b|(?:\b(?:the|a|an|its|his|her|their)\s+[a-z]+|"
                   rf"\b(?!(?:The|A|An|This|That|These|Those|Its|His|Her|Their|In|On|At|After|Before|When|If)\b)"
                   rf"[A-Z][a-z]+)\s+({_VERB_FORM})\b(?!\s+by\b)")
 

@@ -219,13 +219,6 @@ def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
 # The four unfaithful kinds SmolLM2 still got past grounding in session 4 (MultiLing M001, M005, M006, M009), as
 # our own sentences built like them, each beside a rewording that keeps every fact and must pass.
 @pytest.mark.parametrize("claim,evidence,supported,rule", [
-    # the verb changed, every other word there: the claim's verb must be the evidence's, in some form
-    ("The team has also dropped a rider, Jan Roe.",
-     "The team, which has now withdrawn from the race, had two riders in the top ten, Jan Roe and Max Moe.",
-     False, "verb"),
-    ("The team has withdrawn a rider, Jan Roe.", "The team withdrew its rider Jan Roe on Monday.", True, None),
-    ("The team withdrew a rider, Jan Roe.", "The team has withdrawn its rider Jan Roe.", True, None),
-    ("The ministers were dropping the plan.", "The ministers dropped the plan on Monday.", True, None),
     # a place given to another thing of the sentence
     ("The campaign has been held in Lyon.",
      "After the campaign started in Paris, two groups held a night of speeches in a park in Lyon.", False, "place"),
@@ -241,10 +234,7 @@ def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
     ('The clash was described as "a mistake", and no shots were fired.',
      'The navy stated that the clash did happen but it was "a mistake" and that no shots were fired.', False,
      "attribution"),
-    # the same kinds read in the kept sentences of session 5 (MultiLing M001, M008), built like them
-    ("The four riders were all Danish and were all injured in the crash.",
-     "The four riders were all Danish, and police are unsure of the cause of the crash.",
-     False, "verb"),
+    # the same kind read in the kept sentences of session 5 (MultiLing M008), built like it
     ("The ship had lost its engine, and the radio failed.",
      "Ten minutes later, a message was sent saying that the ship had lost its engine and that the radio had failed.",
      False, "attribution"),
@@ -259,3 +249,30 @@ def test_meaning_rules_of_session_5(claim, evidence, supported, rule):
     assert (v.verdict == support.SUPPORTS) == supported, v
     if rule:
         assert rule in v.rules, v
+
+
+# The verb changed, every other word there: grounding holds a generated sentence's verbs to those of the sentence
+# it rests on, in some form (not the check: two outlets may tell one act with their own verbs).
+@pytest.mark.parametrize("claim,evidence,refused", [
+    ("The team has also dropped a rider, Jan Roe.",
+     "The team, which has now withdrawn from the race, had two riders in the top ten, Jan Roe and Max Moe.", True),
+    ("The four riders were all Danish and were all injured in the crash.",
+     "The four riders were all Danish, and police are unsure of the cause of the crash.", True),
+    ("The minister is traveling to Japan.", "The minister wrote an article on the eve of his visit to Japan.", True),
+    ("The team has withdrawn a rider, Jan Roe.", "The team withdrew its rider Jan Roe on Monday.", False),
+    ("The team withdrew a rider, Jan Roe.", "The team has withdrawn its rider Jan Roe.", False),
+    ("The ministers were dropping the plan.", "The ministers dropped the plan on Monday.", False),
+    ("The bill was signed by the president.", "The president signs the bill.", False),
+])
+def test_a_generated_sentence_keeps_its_evidence_verbs(claim, evidence, refused):
+    assert bool(support.verb_problem(claim, evidence)) == refused, support.claim_verbs(claim)
+
+
+def test_grounding_drops_a_changed_verb_and_the_check_allows_it(seed_articles, embedder):
+    """"landed" for "touched down": another outlet's word for one act is support (merge cites it), but a model
+    rewriting that sentence does not get to change what was done."""
+    text = "Russian President Vladimir Putin landed in Pyongyang, where he was warmly greeted by North Korean leader Kim Jong Un."
+    (g,) = grounded(seed_articles, embedder, "000", [text])
+    assert not g.kept and g.reason == "verb", g
+    evidence = next(s.text for s in seed_articles["000"][0].sentences if "touched down in Pyongyang" in s.text)
+    assert support.check(text, evidence).verdict == support.SUPPORTS
