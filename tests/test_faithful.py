@@ -276,3 +276,23 @@ def test_grounding_drops_a_changed_verb_and_the_check_allows_it(seed_articles, e
     assert not g.kept and g.reason == "verb", g
     evidence = next(s.text for s in seed_articles["000"][0].sentences if "touched down in Pyongyang" in s.text)
     assert support.check(text, evidence).verdict == support.SUPPORTS
+
+
+# A word for its opposite, the rest of the sentence kept (Gemma 3 270M on MultiLing M002 put a ship outside the
+# waters the source put it inside; our own sentences, built like it).
+@pytest.mark.parametrize("claim,evidence,supported", [
+    ("The navy first gave the ship's position as outside Spanish waters.",
+     "The navy first gave the ship's location as inside Spanish waters.", False),
+    ("The two men were found guilty.", "The two men were found innocent by the jury.", False),
+    ("Sales rose by a tenth in May.", "Sales fell by a tenth in May.", False),
+    # the same place word with another word after it, and an order in time turned round: no opposite
+    ("The new position was outside Spanish waters.", "The new position placed it inside French waters, outside "
+                                                     "Spanish waters.", True),
+    ("Roe played for Leeds for two seasons before joining Hull.", "Roe played for Leeds for two seasons before "
+                                                                  "joining Hull, after a trial.", True),
+])
+def test_a_word_for_its_opposite_is_refused(claim, evidence, supported):
+    v = support.check(claim, evidence)
+    assert (v.verdict == support.SUPPORTS) == supported, v
+    if not supported:
+        assert "contradiction" in v.rules, v
