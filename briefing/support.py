@@ -301,6 +301,7 @@ def meaning_problems(claim: str, evidence: str) -> list[tuple[str, str]]:
                           ("quantity", lambda: count_problem(claim, evidence)),
                           ("roles", lambda: roles_problem(claim, sents)),
                           ("roles", lambda: slot_problem(claim, sents)),
+                          ("roles", lambda: owner_problem(claim, sents)),
                           ("attribution", lambda: attribution_problem(claim, sents)),
                           ("place", lambda: place_problem(claim, sents)),
                           ("contradiction", lambda: contradiction_problem(claim, evidence)),
@@ -614,6 +615,31 @@ def slot_problem(claim: str, evidence: list[str]) -> str | None:
             if others and not names & others and not any(n in o or o in n for n in names for o in others):
                 told, given = (", ".join(_title(x) for x in sorted(xs)) for xs in (others, names))
                 return f"{noun}… of {told}, not {given}"
+    return None
+
+
+# "Iran's navy" where the evidence has only the "UK Royal Navy" (Gemma 3 270M on MultiLing M002: "The crew were
+# detained by Iran's navy" from "the ... UK Royal Navy crew's capture and detention by Iran"): a thing given an
+# owner the evidence never gives it, when the evidence names it only as part of another name.
+POSSESSIVE = re.compile(r"\b([A-Z][\w-]*)['’]s\s+([a-z]{3,})\b")
+
+
+def owner_problem(claim: str, evidence: list[str]) -> str | None:
+    for m in POSSESSIVE.finditer(fold(claim)):
+        owner, thing = m.group(1).lower(), m.group(2).lower()
+        if owner in STOPWORDS or thing in STOPWORDS:
+            continue
+        for e in evidence:
+            e = fold(e)
+            low = e.lower()
+            if not re.search(rf"\b{re.escape(thing)}\b", low) or re.search(rf"\b{re.escape(owner[:STEM])}", low) is None:
+                continue
+            spans = [n for n, _s, _e in _name_spans(e)]
+            named = [n for n in spans if thing in n.split()]
+            # the thing stands in the evidence only inside other names ("uk royal navy"), none of them the owner's
+            plain = re.sub("|".join(re.escape(n) for n in named) or "^$", " ", low) if named else low
+            if named and not re.search(rf"\b{re.escape(thing)}\b", plain) and not any(owner in n for n in named):
+                return f"{m.group(0)}: the evidence names the {thing} only in {named[0]!r}"
     return None
 
 

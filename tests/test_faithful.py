@@ -296,3 +296,18 @@ def test_a_word_for_its_opposite_is_refused(claim, evidence, supported):
     assert (v.verdict == support.SUPPORTS) == supported, v
     if not supported:
         assert "contradiction" in v.rules, v
+
+
+# A thing given an owner the evidence never gives it (Gemma 3 270M on MultiLing M002: "detained by Iran's navy"
+# where the navy is the crew's own; our own sentences, built like it).
+@pytest.mark.parametrize("claim,evidence,supported", [
+    ("The sailors were held by Spain's navy.", "Details of the ten French Navy sailors' capture by Spain were given.",
+     False),
+    ("The sailors were captured by Spain.", "Details of the ten French Navy sailors' capture by Spain were given.", True),
+    ("Spain's navy held the sailors.", "The Spanish navy held the ten sailors, Spain said.", True),
+])
+def test_an_owner_the_evidence_does_not_give_is_refused(claim, evidence, supported):
+    v = support.check(claim, evidence)
+    assert (v.verdict == support.SUPPORTS) == supported, v
+    if not supported:
+        assert "roles" in v.rules, v
