@@ -238,6 +238,8 @@ def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
     ("The ship had lost its engine, and the radio failed.",
      "Ten minutes later, a message was sent saying that the ship had lost its engine and that the radio had failed.",
      False, "attribution"),
+    ("The ship was bound for Spain.", "The ship, which the agency reports was bound for Spain, hit a pier on Monday.",
+     False, "attribution"),
     ("A message said the ship had lost its engine.",
      "Ten minutes later, a message was sent saying that the ship had lost its engine and that the radio had failed.",
      True, None),
