@@ -63,9 +63,10 @@ HEDGE = re.compile(r"\b(?:might|may|could|plans? to|planning to|planned to|expec
                    r"probabl[ey]|intends? to|hopes? to|aims? to|wants? to|would like to|"
                    r"considering|consider|proposed?|could be|feared|seek(?:s|ing)? to)\b", re.IGNORECASE)
 # Wider, for what a clause governs: a future or a modal ("will visit", "would") is not yet done either
-# ("can", an ability, is left out: "so scientists can see" states the seeing).
-MODAL = re.compile(HEDGE.pattern[:-3] + r"|will|would|shall|should|due to|going to|is to|are to|'ll)\b",
-                   re.IGNORECASE)
+# ("can", an ability, is left out: "so scientists can see" states the seeing). A leave to do it is not the doing:
+# "engineers cleared it to reopen" is not "it reopened" (SmolLM2 on a Giveme5W1H event).
+MODAL = re.compile(HEDGE.pattern[:-3] + r"|will|would|shall|should|due to|going to|is to|are to|'ll|"
+                   r"(?:cleared|allowed|permitted|authori[sz]ed)(?:\s+\w+)?\s+to)\b", re.IGNORECASE)
 # "X said", "X told reporters", "according to X": the claim names who says it.
 ATTRIBUTION = re.compile(r"\b(?:said|says|say|told|tells|tweeted|wrote|posted|added|stated|announced|"
                          r"according to|explained|insisted|warned|claimed|argued)\b", re.IGNORECASE)

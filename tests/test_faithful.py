@@ -240,6 +240,11 @@ def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
      False, "attribution"),
     ("The ship was bound for Spain.", "The ship, which the agency reports was bound for Spain, hit a pier on Monday.",
      False, "attribution"),
+    # a leave to do it told as done
+    ("The road was reopened on Friday.", "The road was shut for a day, but the police allowed it to reopen after "
+                                         "repairs on Friday.", False, "certainty"),
+    ("The road was allowed to reopen on Friday.", "The road was shut for a day, but the police allowed it to reopen "
+                                                  "after repairs on Friday.", True, None),
     ("A message said the ship had lost its engine.",
      "Ten minutes later, a message was sent saying that the ship had lost its engine and that the radio had failed.",
      True, None),
