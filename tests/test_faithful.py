@@ -245,6 +245,12 @@ def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
                                          "repairs on Friday.", False, "certainty"),
     ("The road was allowed to reopen on Friday.", "The road was shut for a day, but the police allowed it to reopen "
                                                   "after repairs on Friday.", True, None),
+    # what comes on the eve of, or ahead of, a visit is not the visit
+    ("The minister is in Japan.", "The minister wrote an article on the eve of his state visit to Japan.", False,
+     "certainty"),
+    ("The minister is in Japan.", "The minister spoke to reporters ahead of talks in Japan.", False, "certainty"),
+    ("The minister wrote on the eve of his visit to Japan.", "The minister wrote an article on the eve of his "
+                                                             "visit to Japan.", True, None),
     ("A message said the ship had lost its engine.",
      "Ten minutes later, a message was sent saying that the ship had lost its engine and that the radio had failed.",
      True, None),
