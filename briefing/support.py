@@ -301,6 +301,7 @@ def meaning_problems(claim: str, evidence: str) -> list[tuple[str, str]]:
     out = []
     for rule, problem in (("chatter", lambda: chatter_problem(claim)),
                           ("time", lambda: time_problem(claim, evidence)),
+                          ("time", lambda: until_problem(claim, evidence)),
                           ("quantity", lambda: quantity_problem(claim, evidence)),
                           ("quantity", lambda: count_problem(claim, evidence)),
                           ("roles", lambda: roles_problem(claim, sents)),
@@ -525,6 +526,25 @@ def count_problem(claim: str, evidence: str) -> str | None:
         if other and not values & other:
             shown, told = (", ".join(f"{v:g}" for v in sorted(vs)) for vs in (values, other))
             return f"{shown} where the evidence counts {told} ({noun}…)"
+    return None
+
+
+# "until after the conference" is another time than "until the conference" (Gemma 3 270M on MultiLing M004: "goals
+# may have to wait until the U.N. climate change conference" from "... until after the U.N. Climate Change
+# Conference"); so are "since before" and "from after".
+UNTIL = re.compile(r"\b(until|till|since|from)\s+(?:(after|before)\s+)?(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+)?"
+                   r"(\w[\w.'’-]*)", re.IGNORECASE)
+
+
+def until_problem(claim: str, evidence: str) -> str | None:
+    """The claim's "until X" where the evidence has only "until after X" (or before), or the other way round."""
+    have = {(m.group(1).lower(), (m.group(2) or "").lower(), m.group(3).lower()) for m in UNTIL.finditer(fold(evidence))}
+    for m in UNTIL.finditer(fold(claim)):
+        word, rel, what = m.group(1).lower(), (m.group(2) or "").lower(), m.group(3).lower()
+        others = {r for w, r, x in have if w == word and x == what}
+        if others and rel not in others:
+            told = " ".join(x for x in (word, sorted(others)[0]) if x)
+            return f"{' '.join(x for x in (word, rel) if x)} {what} where the evidence says {told} {what}"
     return None
 
 

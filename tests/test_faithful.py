@@ -251,6 +251,11 @@ def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
     ("The minister is in Japan.", "The minister spoke to reporters ahead of talks in Japan.", False, "certainty"),
     ("The minister wrote on the eve of his visit to Japan.", "The minister wrote an article on the eve of his "
                                                              "visit to Japan.", True, None),
+    # "until the summit" is not "until after the summit"
+    ("The vote may have to wait until the summit in Oslo.", "The vote may have to wait until after the summit "
+                                                            "held in Oslo.", False, "time"),
+    ("The vote may have to wait until after the summit.", "The vote may have to wait until after the summit "
+                                                          "held in Oslo.", True, None),
     ("A message said the ship had lost its engine.",
      "Ten minutes later, a message was sent saying that the ship had lost its engine and that the radio had failed.",
      True, None),
