@@ -731,7 +731,8 @@ def _words_split(text: str, marker: re.Pattern, clause_end: re.Pattern, closing:
 # pairs count a claim that drops a "researchers said that" as supported (support_pairs.jsonl: with it, one
 # supported pair more is refused and none wrongly supported is caught; python bench/support_bench.py --verify).
 ACCOUNT = re.compile(rf"\b(?:{STANCE_WORDS}|(?:stat(?:e|es|ed)|saying|told(?:\s+[\w-]+){{0,3}}?|"
-                     rf"announc(?:e|es|ed)|report(?:s|ed)?)\s+that|report(?:s|ed)?(?=\s+(?:was|were|is|are|had|has|have|will|would)\b))\b",
+                     rf"announc(?:e|es|ed)|report(?:s|ed)?|not(?:e|es|ed)|explain(?:s|ed)?|add(?:s|ed)?|"
+                     rf"confirm(?:s|ed)?|testifi(?:es|ed)|recall(?:s|ed)?)\s+that|report(?:s|ed)?(?=\s+(?:was|were|is|are|had|has|have|will|would)\b))\b",
                      re.IGNORECASE)
 # A claim's clauses: what one account of the evidence may hold ("..., and no shots were fired").
 CLAIM_CLAUSE = re.compile(r",[\"”’']?\s*(?:and|but|while|whereas)\b|;")

@@ -256,6 +256,8 @@ def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
                                                             "held in Oslo.", False, "time"),
     ("The vote may have to wait until after the summit.", "The vote may have to wait until after the summit "
                                                           "held in Oslo.", True, None),
+    ("The patient was in a coma.", "A doctor noted that the patient was in a coma at the start of the operation.",
+     False, "attribution"),
     ("A message said the ship had lost its engine.",
      "Ten minutes later, a message was sent saying that the ship had lost its engine and that the radio had failed.",
      True, None),
