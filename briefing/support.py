@@ -738,7 +738,18 @@ ACCOUNT = re.compile(rf"\b(?:{STANCE_WORDS}|(?:stat(?:e|es|ed)|saying|told(?:\s+
 CLAIM_CLAUSE = re.compile(r",[\"”’']?\s*(?:and|but|while|whereas)\b|;")
 
 
-def attribution_problem(claim: str, evidence: list[str]) -> str | None:
+# Any account, plain "X said" too: what grounding holds a sentence a model rewrote to (ground.py), where the
+# model had the speaker before it and dropped it ("The Americans did not have any papers ..." fused by SmolLM2
+# from two sources' "Police said the Americans did not have any paperwork ...", MultiLing M006).
+ANY_ACCOUNT = re.compile(ACCOUNT.pattern + r"|\b(?:said|says|say|saying|told|tells)\b", re.IGNORECASE)
+
+
+def dropped_speaker(claim: str, evidence: str) -> str | None:
+    """attribution_problem against one sentence, any account counted ("police said ..." too)."""
+    return attribution_problem(claim, [evidence], ANY_ACCOUNT)
+
+
+def attribution_problem(claim: str, evidence: list[str], marker: re.Pattern = ACCOUNT) -> str | None:
     """Most of a claim's words (or of one of its clauses) sit in what the evidence gives as someone's account
     ("X insisted ...", "X stated that ..."), and the claim says no one said it."""
     claim = fold(claim)
@@ -754,10 +765,10 @@ def attribution_problem(claim: str, evidence: list[str]) -> str | None:
             continue
         for e in evidence:
             e = fold(e)
-            inside, outside = _words_split(e, ACCOUNT, REPORT_END, True)
+            inside, outside = _words_split(e, marker, REPORT_END, True)
             if inside and len(words & inside) >= max(ATTRIBUTION_MIN, ATTRIBUTION_SHARE * len(words)) \
                     and len(words & inside) > len(words & outside):
-                speaker = ACCOUNT.search(e)
+                speaker = marker.search(e)
                 verb = speaker.group(0).split()[0].lower() if speaker else "said"
                 return f"drops who {'said' if verb == 'saying' else verb} it"
     return None

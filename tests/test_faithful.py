@@ -333,3 +333,18 @@ def test_an_owner_the_evidence_does_not_give_is_refused(claim, evidence, support
     assert (v.verdict == support.SUPPORTS) == supported, v
     if not supported:
         assert "roles" in v.rules, v
+
+
+# A model rewriting (or fusing) sentences that say "police said" must keep the speaker; the check itself lets a
+# claim drop a plain "said", as outlets do (SmolLM2 fused "Police said the Americans did not have ..." into a bare
+# statement, MultiLing M006; our own sentences, built like it).
+@pytest.mark.parametrize("claim,evidence,dropped", [
+    ("The two men had no papers to take the boat out of the port.",
+     "Police said the two men did not have papers to take the boat out of the port.", True),
+    ("The two men had no papers to take the boat out of the port, police said.",
+     "Police said the two men did not have papers to take the boat out of the port.", False),
+    ("The two men had no papers to take the boat out of the port.",
+     "The two men had no papers to take the boat out of the port.", False),
+])
+def test_a_rewritten_sentence_keeps_its_speaker(claim, evidence, dropped):
+    assert bool(support.dropped_speaker(claim, evidence)) == dropped
