@@ -229,6 +229,10 @@ def check(claim: str, evidence: str) -> Verdict:
     c_stems, e_stems = stems(claim), stems(evidence)
     if not c_stems:
         return Verdict(NONE, "the claim states nothing checkable", 0.0, "recall")
+    if _question(raw_evidence) and not _question(raw_claim):
+        # "Is a blue moon actually blue?" states nothing ("The moon is a blue moon", Gemma 3 270M on a Giveme5W1H
+        # event, rested on it)
+        return Verdict(NONE, "the source asks, it does not state", 0.0, "recall")
     e_set = set(e_stems)
     c_set = list(dict.fromkeys(c_stems))
     found = [w for w in c_set if w in e_set]
@@ -289,6 +293,11 @@ def check(claim: str, evidence: str) -> Verdict:
         reasons = list(dict.fromkeys(p for _, p in problems))
         return Verdict(PARTIAL, "; ".join(reasons), recall, problems[0][0], tuple(dict.fromkeys(r for r, _ in problems)))
     return Verdict(SUPPORTS, None, recall)
+
+
+def _question(text: str) -> bool:
+    """A sentence that asks: it ends with a question mark (outside a closing quote)."""
+    return text.rstrip().rstrip("\"'”’)").endswith("?")
 
 
 def meaning_problems(claim: str, evidence: str) -> list[tuple[str, str]]:

@@ -258,6 +258,8 @@ def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
                                                           "held in Oslo.", True, None),
     ("The patient was in a coma.", "A doctor noted that the patient was in a coma at the start of the operation.",
      False, "attribution"),
+    # a question states nothing
+    ("The moon is a blue moon.", "Is the moon a blue moon?", False, "recall"),
     ("A message said the ship had lost its engine.",
      "Ten minutes later, a message was sent saying that the ship had lost its engine and that the radio had failed.",
      True, None),
