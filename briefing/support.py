@@ -232,7 +232,7 @@ def check(claim: str, evidence: str) -> Verdict:
     if _question(raw_evidence) and not _question(raw_claim):
         # "Is a blue moon actually blue?" states nothing ("The moon is a blue moon", Gemma 3 270M on a Giveme5W1H
         # event, rested on it)
-        return Verdict(NONE, "the source asks, it does not state", 0.0, "recall")
+        return Verdict(NONE, "the source asks, it does not state", 0.0, "recall", ("recall",))
     e_set = set(e_stems)
     c_set = list(dict.fromkeys(c_stems))
     found = [w for w in c_set if w in e_set]
