@@ -691,7 +691,7 @@ REPORTING = re.compile(rf"\b(?:{STANCE_WORDS}|sa(?:y|ys|id)|told|stat(?:es|ed)|a
 CLAUSE_END = re.compile(r"[;:]|\b(?:but|while|whereas|although|though|however)\b", re.IGNORECASE)
 # A hedge governs its own clause: to a comma ("may sign a deal, including X": the deal is hedged), or as
 # CLAUSE_END ends it.
-HEDGE_END = re.compile(CLAUSE_END.pattern + r"|,", re.IGNORECASE)
+HEDGE_END = re.compile(CLAUSE_END.pattern + r"|,(?!\d)", re.IGNORECASE)  # not the comma of "226,000"
 # What someone insisted may go on past "but" ("insisted it is not X, but is meant to Y"); another's words
 # start at "while".
 REPORT_END = re.compile(r"[;:]|\b(?:while|whereas)\b", re.IGNORECASE)
@@ -718,7 +718,7 @@ def _split_words(text: str, spans: list[tuple[int, int]]) -> tuple[set[str], set
     """Content words inside the spans, and those outside them."""
     inside, outside = set(), set()
     for m in re.finditer(r"[A-Za-z0-9']+", text):
-        w = m.group(0).lower().removesuffix("'s")
+        w = m.group(0).lower().strip("'").removesuffix("'s")  # "'super'" in quotes is "super"
         if w in STOPWORDS or not content_words(w):
             continue
         (inside if any(s <= m.start() < e for s, e in spans) else outside).add(w[:5])

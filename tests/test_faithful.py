@@ -258,6 +258,9 @@ def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
                                                           "held in Oslo.", True, None),
     ("The patient was in a coma.", "A doctor noted that the patient was in a coma at the start of the operation.",
      False, "attribution"),
+    # a condition is no fact, past a number's comma and a quoted word
+    ("The comet is a 'great' comet.", "The comet would have to pass within 1,000,000 miles of the Sun to be "
+                                      "called ‘great’.", False, "certainty"),
     # a question states nothing
     ("The moon is a blue moon.", "Is the moon a blue moon?", False, "recall"),
     ("A message said the ship had lost its engine.",
