@@ -165,7 +165,7 @@ class MiniLM:
 # run time; the torch encoder's vectors to 1e-4, so its answers), its int8 graph (about 1.8x less CPU, vectors
 # within cosine 0.98 of fp32, but one claim of the seeds' eight changes: models.md, "int8"), and torch itself,
 # for comparison and where onnxruntime is missing. BRIEF_EMBEDDER picks one.
-EMBEDDERS = ("onnx", "int8", "torch")
+EMBEDDERS = ("onnx", "int8", "torch", "static")
 _shared: dict[str, MiniLM] = {}
 
 
@@ -182,6 +182,10 @@ def shared(kind: str | None = None) -> MiniLM:
             from briefing.models.onnx_minilm import Int8MiniLM, OnnxMiniLM
 
             _shared[kind] = (Int8MiniLM if kind == "int8" else OnnxMiniLM)(threads=threads)
+        elif kind == "static":
+            from briefing.models.static_minilm import StaticMiniLM
+
+            _shared[kind] = StaticMiniLM(threads=threads)
         else:
             _shared[kind] = MiniLM(threads=threads)
     return _shared[kind]
