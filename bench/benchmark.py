@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Quality, speed and memory of `brief`, beside the peers, all measured in this one run.
 
-    python bench/benchmark.py [--shared ../shared] [--limit N] [--skip-quality]
+    python bench/benchmark.py [--shared ../shared] [--limit N] [--skip-quality] [--feeds torch,static]
 
 Prints:
   - ROUGE on multiling2011_en at 250 words: brief (through ../shared/tools/brief_on_dataset.py, i.e.
     the real CLI, one cold process per cluster) beside Lead, sumy LexRank and TextRank (peers.py);
   - cold `brief make` on the five example articles (wall seconds, best and median of 5; CPU seconds; peak RSS),
-    with each embedder of the embedded model (BRIEF_EMBEDDER: onnx, int8, torch);
+    with each embedder of the embedded model (BRIEF_EMBEDDER: onnx, int8, torch, static);
   - pipeline seconds per 10-article cluster with the model loaded (in-process, embeddings not reused
-    across clusters), each embedder beside sumy LexRank on the same clusters.
+    across clusters), each embedder beside sumy LexRank on the same clusters;
+  - the daily job's first run on 200 articles from 10 feeds (bench/feeds_bench.py), the default embedder beside
+    those --feeds names (torch, the encoder of before, and static by default).
 The load average is printed beside each timed part: the machine may be shared, and CPU seconds beside wall
 seconds, since on a shared machine the wall time measures the others' load too.
 The cold runs are run as a user runs `brief`: Python writes and reads its bytecode caches (a
@@ -94,6 +96,7 @@ def warm_pipeline(shared: Path, limit: int):
     from briefing.extract import build_article
     from briefing.models.minilm import MiniLM
     from briefing.models.onnx_minilm import Int8MiniLM, OnnxMiniLM
+    from briefing.models.static_minilm import StaticMiniLM
     from briefing.types import RawDocument
 
     sys.path.insert(0, str(shared / "tools"))
@@ -102,7 +105,7 @@ def warm_pipeline(shared: Path, limit: int):
 
     clusters = [json.loads(line) for line in open(shared / "eval" / "multiling2011_en.jsonl", encoding="utf-8")]
     clusters = clusters[:limit] if limit else clusters
-    models = {"onnx": OnnxMiniLM(), "int8": Int8MiniLM(), "torch": MiniLM()}
+    models = {"onnx": OnnxMiniLM(), "int8": Int8MiniLM(), "torch": MiniLM(), "static": StaticMiniLM()}
     models = {emb: models[emb] for emb in EMBEDDERS}
     for m in models.values():
         m.embed(["warm up"])
@@ -134,11 +137,20 @@ def warm_pipeline(shared: Path, limit: int):
           + ", ".join(f"{k} {statistics.mean(v):.2f}" for k, v in cpu.items()), flush=True)
 
 
+def feeds(shared: Path, also: str):
+    """The daily job's 200-article first run (bench/feeds_bench.py), the default embedder beside the others named."""
+    print(f"({load()})", flush=True)
+    sh([sys.executable, ROOT / "bench" / "feeds_bench.py", shared / "eval" / "giveme5w1h_events.jsonl", "--also", also])
+    print(f"({load()})", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--skip-quality", action="store_true")
+    ap.add_argument("--feeds", default="torch,static", help="embedders whose feeds first run is timed beside the "
+                                                            "default's (bench/feeds_bench.py --also); '' skips it")
     a = ap.parse_args()
     shared = Path(a.shared)
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
@@ -146,6 +158,8 @@ def main():
         quality(shared, a.limit)
     cold_start()
     warm_pipeline(shared, a.limit)
+    if a.feeds:
+        feeds(shared, a.feeds)
 
 
 if __name__ == "__main__":

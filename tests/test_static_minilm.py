@@ -69,3 +69,26 @@ def test_building_the_table_without_model2vec_is_a_one_line_error(tmp_path):
     assert "needs model2vec" in lines[1] and "Traceback" not in out.stdout
     assert not (tmp_path / "out.json").exists()
     assert not list((tmp_path / "empty").rglob("*.safetensors"))  # no half-built table left behind
+
+
+def test_a_damaged_table_is_built_again(tmp_path, static_embedder, monkeypatch):
+    from briefing.models import static_minilm
+
+    table = tmp_path / "table"
+    table.mkdir()
+    (table / "model.safetensors").write_bytes(b"\x00" * 100)
+    (table / "config.json").write_text("{}")
+    built = []
+
+    def build(weights, dest):  # the real build is the fixture's (30 s): a copy of its table stands in for it
+        built.append(dest)
+        import shutil
+
+        shutil.copytree(static_embedder.table, dest)
+        return dest
+
+    monkeypatch.setattr(static_minilm, "build", build)
+    fresh = static_minilm.StaticMiniLM(table=table)
+    v = fresh.embed(["Putin landed in Pyongyang."])
+    assert built == [table]
+    assert np.array_equal(v, static_embedder.embed(["Putin landed in Pyongyang."]))

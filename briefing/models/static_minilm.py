@@ -60,8 +60,13 @@ def build(weights: Path, dest: Path) -> Path:
         with contextlib.redirect_stderr(io.StringIO()):  # its progress bars: nothing a user acts on
             model = distill(str(weights), **DISTILL)
         model.save_pretrained(str(tmp / "model"))
-        shutil.rmtree(dest, ignore_errors=True)
-        os.replace(tmp / "model", dest)  # a folder that exists is a finished build
+        if dest.exists() and not (dest / "model.safetensors").is_file():
+            shutil.rmtree(dest, ignore_errors=True)  # what a build cut short left
+        try:
+            os.replace(tmp / "model", dest)  # a folder with its table is a finished build
+        except OSError:
+            if not (dest / "model.safetensors").is_file():
+                raise  # else another run finished the same build first: its table is kept
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return dest
@@ -92,7 +97,12 @@ class StaticMiniLM(MiniLM):
             raise ModelError("model2vec is not installed", hint="pip install model2vec") from None
         if not (self.table / "model.safetensors").is_file():
             build(self.path, self.table)
-        self._model = StaticModel.from_pretrained(str(self.table))
+        try:
+            self._model = StaticModel.from_pretrained(str(self.table))
+        except Exception:  # a damaged table (a disk filled mid-write by another tool): build it once more
+            shutil.rmtree(self.table, ignore_errors=True)
+            build(self.path, self.table)
+            self._model = StaticModel.from_pretrained(str(self.table))
 
     def _encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         self._load()
