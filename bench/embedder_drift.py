@@ -30,10 +30,11 @@ from briefing import tuning  # noqa: E402
 from briefing.extract import build_article  # noqa: E402
 from briefing.types import RawDocument  # noqa: E402
 
-# The thresholds two sentences' cosine is held against (tuning.py says what each does).
-THRESHOLDS = ("GROUND_MIN_COSINE", "GROUND_EXTRA_COSINE", "FUSE_MIN_COSINE", "TRIAGE_REPEAT", "MERGE_SUPPORT_MIN_COSINE",
-              "MERGE_REDUNDANT", "MERGE_DUPLICATE", "CONFLICTS_SAME_THING", "CONFLICTS_SAME_COUNT",
-              "CONFLICTS_SAME_HEDGED")
+# The thresholds two sentences' cosine is held against (tuning.py says what each does); those tuning.py no longer
+# has (GROUND_EXTRA_COSINE went with a change of the grounding) are left out.
+THRESHOLDS = tuple(t for t in ("GROUND_MIN_COSINE", "GROUND_EXTRA_COSINE", "FUSE_MIN_COSINE", "TRIAGE_REPEAT",
+                               "MERGE_SUPPORT_MIN_COSINE", "MERGE_REDUNDANT", "MERGE_DUPLICATE", "CONFLICTS_SAME_THING",
+                               "CONFLICTS_SAME_COUNT", "CONFLICTS_SAME_HEDGED") if hasattr(tuning, t))
 
 
 def documents(shared: Path) -> dict[str, list[RawDocument]]:

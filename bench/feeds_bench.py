@@ -90,7 +90,7 @@ def main() -> int:
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             load = os.getloadavg()[0]
             t = time.perf_counter()
-            r = subprocess.run([sys.executable, "-m", "briefing", "make", "--config", str(config)],
+            r = subprocess.run([sys.executable, "-m", "briefing", "make", "--config", str(config), "--profile"],
                                env={**env, **(extra_env or {})},
                                capture_output=True, text=True)
             secs = time.perf_counter() - t
@@ -98,6 +98,9 @@ def main() -> int:
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             print(f"{label}: {secs:.1f} s wall, {cpu:.1f} s CPU (load average before: {load:.1f}), "
                   f"exit {r.returncode}: {r.stderr.strip().splitlines()[-1:]}")
+            for line in r.stderr.splitlines():  # the wall seconds of each stage (brief make --profile)
+                if line.startswith("brief: profile:"):
+                    print("   stages (wall):" + line.removeprefix("brief: profile:"))
             return secs, cpu
 
         hits0 = len(s.hits)
