@@ -113,14 +113,30 @@ def warm_pipeline(shared: Path, limit: int):
     secs = {name: [] for name in (*models, "lexrank")}
     # CPU seconds beside wall seconds: on a shared machine the wall time measures the others' load too
     cpu = {name: [] for name in secs}
+    stages = {name: {} for name in models}  # CPU seconds of each pipeline stage (the CLI's progress stages), summed
+
+    def staged(name):
+        marks = []
+
+        def stage(label, total):
+            marks.append((label, time.process_time()))
+
+        def done():
+            for (label, t0), (_, t1) in zip(marks, marks[1:] + [("", time.process_time())]):
+                stages[name][label] = stages[name].get(label, 0.0) + t1 - t0
+        return pipeline.Progress(stage=stage), done
+
     for c in clusters:
         docs = [RawDocument(input=str(i), text=(a.get("title", "") + "\n\n" + a["text"]).strip())
                 for i, a in enumerate(c["articles"])]
         for name, model in models.items():
             model._memo.clear()  # each cluster pays for its own embeddings
             t, c0 = time.perf_counter(), time.process_time()
+            progress, done = staged(name)
+            progress.stage("extracting", len(docs))
             arts = [build_article(d, i + 1) for i, d in enumerate(docs)]
-            pipeline.brief(arts, [], pipeline.Settings(inputs=(), words=250), embedder=model)
+            pipeline.brief(arts, [], pipeline.Settings(inputs=(), words=250), embedder=model, progress=progress)
+            done()
             secs[name].append(time.perf_counter() - t)
             cpu[name].append(time.process_time() - c0)
         t, c0 = time.perf_counter(), time.process_time()
@@ -135,6 +151,9 @@ def warm_pipeline(shared: Path, limit: int):
               f"LexRank/brief {mean['lexrank'] / mean[name]:.2f}x", flush=True)
     print(f"  sumy LexRank {mean['lexrank']:.2f} s ({load()}); CPU s/cluster: "
           + ", ".join(f"{k} {statistics.mean(v):.2f}" for k, v in cpu.items()), flush=True)
+    print("  CPU s/cluster by stage: " + "; ".join(
+        f"{name}: " + ", ".join(f"{label} {t / len(clusters):.3f}" for label, t in st.items())
+        for name, st in stages.items()), flush=True)
 
 
 def feeds(shared: Path, also: str):
