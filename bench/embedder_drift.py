@@ -68,6 +68,9 @@ def same_answers(shared: Path, models: dict, words: int):
             claims[name][k] = [(c.text, tuple(x.source for x in c.citations)) for s in b.stories for c in s.claims]
     ref = claims["fp32"]
     total = sum(len(v) for v in ref.values())
+    print(f"  the seeds at {words} words: " + "; ".join(
+        f"{name} keeps {len(set(claims[name]['seeds']) & set(ref['seeds']))} of fp32's {len(ref['seeds'])} claims "
+        f"(text and sources) in {len(claims[name]['seeds'])}" for name in models if name != "fp32"))
     for name in models:
         if name == "fp32":
             continue
@@ -96,7 +99,11 @@ def main():
               **({"static": StaticMiniLM()} if a.static else {})}
     ref = {k: ref_model.embed(v) for k, v in sets.items()}
     n = sum(len(v) for v in sets.values())
-    print(f"{n} sentences in {len(sets)} sets (seeds, MultiLing 2011 clusters); against fp32 ONNX:")
+    from briefing import condense
+
+    never = sum(not condense.usable(t) for v in sets.values() for t in v)
+    print(f"{n} sentences in {len(sets)} sets (seeds, MultiLing 2011 clusters), {never} of them never a claim "
+          f"(condense.usable false: fragments, furniture, too short or long); against fp32 ONNX:")
     for name, model in others.items():
         own, pairs, deltas, flips, both = [], 0, [], {t: 0 for t in THRESHOLDS}, []
         for k, texts in sets.items():
