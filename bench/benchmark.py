@@ -2,6 +2,7 @@
 """Quality, speed and memory of `brief`, beside the peers, all measured in this one run.
 
     python bench/benchmark.py [--shared ../shared] [--limit N] [--skip-quality] [--feeds torch,static]
+                              [--embedders onnx,int8,torch,static] [--parts quality,cold,warm,feeds]
 
 Prints:
   - ROUGE on multiling2011_en at 250 words: brief (through ../shared/tools/brief_on_dataset.py, i.e.
@@ -164,20 +165,28 @@ def feeds(shared: Path, also: str):
 
 
 def main():
+    global EMBEDDERS
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--skip-quality", action="store_true")
+    ap.add_argument("--embedders", default=",".join(EMBEDDERS),
+                    help="which embedders to measure (BRIEF_EMBEDDER names; the default one is always measured)")
+    ap.add_argument("--parts", default="quality,cold,warm,feeds", help="which parts to run, of those")
     ap.add_argument("--feeds", default="torch,static", help="embedders whose feeds first run is timed beside the "
                                                             "default's (bench/feeds_bench.py --also); '' skips it")
     a = ap.parse_args()
     shared = Path(a.shared)
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
-    if not a.skip_quality:
+    EMBEDDERS = tuple(e for e in EMBEDDERS if e == EMBEDDERS[0] or e in a.embedders.split(","))
+    parts = set(a.parts.split(","))
+    if "quality" in parts and not a.skip_quality:
         quality(shared, a.limit)
-    cold_start()
-    warm_pipeline(shared, a.limit)
-    if a.feeds:
+    if "cold" in parts:
+        cold_start()
+    if "warm" in parts:
+        warm_pipeline(shared, a.limit)
+    if "feeds" in parts and a.feeds:
         feeds(shared, a.feeds)
 
 
