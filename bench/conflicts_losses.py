@@ -11,7 +11,8 @@ Stages, in the order a disagreement goes through them:
   a  split     a labelled side's sentence is none of the sentences brief splits from its article (or both labelled
                sides are in one article)
   b  gate      no pair of the labelled sentences reaches the rule of its slot: the gate that stops the closest pair
-               (cosine, a shared name, the same years; for the slot-first tallies their own closeness and gate)
+               (cosine, a shared name, the same years; for the slot-first tallies their own closeness and gate);
+               printed with how many of them the slot's rule would find were the closeness gates open
   c  rule      a pair reaches its slot's rule, but no value is read in that slot on one side (c-unread), or both
                are read and the rule is silent (c-silent); who-did-what and other (not hedges) have no rule (c-none)
   d  briefing  the detector finds it (--quick), the briefing at --words 250 does not: a side's article is marked a
@@ -165,6 +166,12 @@ def main() -> int:
                         best = max(gates, key=lambda g: g[0])
                         stage = best[1]
                         cosines[stage].append(round(best[0], 2))
+                        # Would the slot's rule speak if the closeness gates were open (cosine as if 0.99)?
+                        from briefing import conflicts as cf
+                        opened = [cf.compare(ta, tb, 0.99) for _, _, ta, tb in gates]
+                        if any(f is not None and (f.slot == slot or (slot == "other" and f.kind == kind))
+                               for f in opened):
+                            count["all"][f"{stage}:opened"] += 1
             for g in ("all", half(cid)):
                 count[g][stage] += 1
                 count[g][f"{kind}:{stage}"] += 1
@@ -182,6 +189,8 @@ def main() -> int:
             count["all"][s], count["all"][f"contradiction:{s}"], count["all"][f"update:{s}"],
             count["all"][f"hedge:{s}"], count["tune-even"][s], count["check-odd"][s])))
     for g in sorted(cosines):
+        print(f"  {g}: the slot's rule would speak with the closeness gates open (cosine 0.99): "
+              f"{count['all'][g + ':opened']} of {count['all'][g]}")
         c = sorted(cosines[g])
         bins = collections.Counter("<0.30" if x < 0.3 else "0.30-0.40" if x < 0.4 else "0.40-0.50" if x < 0.5
                                    else "0.50-0.62" if x < 0.62 else "0.62-0.85" if x < 0.85 else ">=0.85" for x in c)
