@@ -207,3 +207,21 @@ def test_a_side_shows_the_words_around_its_value(sentence, value, shown):
 
 def test_a_short_sentence_is_its_own_side():
     assert merge.excerpt("Seven people have died.", "seven") == "Seven people have died."
+
+
+def test_two_updates_told_three_ways_both_fit_the_conflicts_share_of_a_250_word_story():
+    # Three reports of one crash, each giving its own toll and count of injured in a long sentence: two
+    # three-sided updates. Each side shows merge.SIDE_WORDS words, so both fit the share of the words that
+    # disagreements may take (at 12 words a side, with its '…', one update cost more than half of it).
+    told = [("at least five", "at least 40"), ("at least six", "at least 50"), ("at least seven", "at least 60")]
+    arts = [_article(i + 1, [
+        f"Officials at the regional hospital in the town said late in the evening that {dead} people were killed "
+        f"in the crash of the overnight passenger train on the coastal line.",
+        f"Officials at the regional hospital in the town said late in the evening that {hurt} people were injured "
+        f"in the crash of the overnight passenger train on the coastal line."]) for i, (dead, hurt) in enumerate(told)]
+    pairs = _pairs_of(arts)
+    share = round(250 * merge.CONFLICT_SHARE)
+    shown = merge.conflicts_of(pairs, arts, share)
+    assert [(k.kind, len(k.sides)) for k in shown] == [("update", 3), ("update", 3)]
+    assert {k.about.split(":")[0] for k in shown} == {"the number of dead", "the number of injured"}
+    assert merge.conflict_words(shown) <= share
