@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import argparse
 import collections
-import json
 import pickle
-import re
 import sys
 from pathlib import Path
 
