@@ -67,6 +67,7 @@ def test_building_the_table_without_model2vec_is_a_one_line_error(tmp_path):
     lines = out.stdout.strip().splitlines()
     assert lines[0] == "2", out.stdout + out.stderr
     assert "needs model2vec" in lines[1] and "Traceback" not in out.stdout
+    assert "brief[static]" in out.stdout  # the hint names the extra to install
     assert not (tmp_path / "out.json").exists()
     assert not list((tmp_path / "empty").rglob("*.safetensors"))  # no half-built table left behind
 

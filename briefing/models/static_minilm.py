@@ -50,7 +50,7 @@ def build(weights: Path, dest: Path) -> Path:
         from model2vec.distill import distill
     except ImportError:
         raise ModelError("the static embedding is not built yet and building it needs model2vec with torch",
-                         hint="pip install 'model2vec[distill]', or choose another embedder") from None
+                         hint="pip install 'brief[static]' (torch too, to build it), or choose another embedder") from None
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=dest.parent))
     try:
@@ -94,7 +94,8 @@ class StaticMiniLM(MiniLM):
         try:
             from model2vec import StaticModel
         except ImportError:
-            raise ModelError("model2vec is not installed", hint="pip install model2vec") from None
+            raise ModelError("model2vec is not installed",
+                             hint="pip install 'brief[static]', or choose another embedder") from None
         if not (self.table / "model.safetensors").is_file():
             build(self.path, self.table)
         try:
