@@ -699,14 +699,32 @@ def _order(g: conflictlib.Group, by_id: dict[int, Article]) -> tuple[str, list[i
     return f"{f.about}: {', '.join(g.values[:-1])} or {g.values[-1]}", rows
 
 
+def _bare(word: str) -> str:
+    """A word without its punctuation, lower case: '4.3%' -> '4.3', '"Tuesday,' -> 'tuesday'."""
+    return re.sub(r"[^\w.:]", "", word).strip(".:").lower()
+
+
 def excerpt(sentence: str, value: str, width: int = SIDE_WORDS) -> str:
     """The words of a sentence around a value, word for word, '…' where cut."""
     words = sentence.split()
     if len(words) <= width:
         return sentence
-    first = value.split()[0].lower().strip(".,") if value.split() else ""
-    at = next((i for i, w in enumerate(words) if first and first in w.lower()), len(words) // 2)
-    start = max(0, min(at - width // 2, len(words) - width))
+    # The value's telling word: its last figure ("59" of "at least 59", "2014" of "April 14, 2014", "4.3" of
+    # "down 4.3%"), else its longest word: its first word ("at", "the") may stand anywhere in the sentence.
+    # Where the value starts: its words in a row, else its telling word alone (a whole word before a part of one:
+    # "4" is not the "4" of "40"), else the middle of the sentence.
+    told = value.split()
+    bare, want = [_bare(w) for w in words], [_bare(w) for w in told]
+    at = next((i for i in range(len(words) - len(told) + 1) if want and bare[i:i + len(told)] == want), None)
+    if at is None:
+        word = next((w for w in reversed(told) if any(ch.isdigit() for ch in w)), max(told, key=len, default=""))
+        key = _bare(word)
+        k = len(told) - 1 - told[::-1].index(word) if word else 0  # the telling word's place in the value
+        hit = next((i for i, w in enumerate(bare) if key and w == key), None)
+        if hit is None:
+            hit = next((i for i, w in enumerate(bare) if key and key in w), None)
+        at = len(words) // 2 if hit is None else max(0, hit - k)
+    start = max(0, min(at - max(0, (width - len(told)) // 2), len(words) - width))
     text = " ".join(words[start:start + width])
     return ("… " if start else "") + text + (" …" if start + width < len(words) else "")
 
