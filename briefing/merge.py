@@ -786,10 +786,16 @@ class StoryWork:
     weights: dict
 
 
-def story_work(item: tuple, support: models.SupportCheck | None = None, only: bool = False) -> StoryWork:
+def story_work(item: tuple, support: models.SupportCheck | None = None, only: bool = False,
+               vectors: np.ndarray | None = None) -> StoryWork:
     """item: (the story's articles, and their statements, sentence vectors and statement vectors by article id).
-    `only`: the briefing's only story, which keeps its candidates even when none reads alone."""
+    `only`: the briefing's only story, which keeps its candidates even when none reads alone. `vectors`: one
+    block that holds the vectors of every story in a call, the item's vectors then being (start, end) rows of
+    it (make_stories: an engine ships the block once a call, not once a story)."""
     group, statements, sent_vecs, stmt_vecs = item
+    if vectors is not None:
+        sent_vecs = {i: vectors[v[0]:v[1]] if isinstance(v, tuple) else v for i, v in sent_vecs.items()}
+        stmt_vecs = {i: vectors[v[0]:v[1]] if isinstance(v, tuple) else v for i, v in stmt_vecs.items()}
     pairs = story_conflicts(group, sent_vecs)  # once a story: build_story and the conflicts both need them
     candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
                                        [stmt_vecs[a.id] for a in group], support, pairs)
@@ -835,10 +841,32 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
     groups = [[originals[i] for i in g] for g in story_groups(originals, sent_vecs)]
     groups.sort(key=lambda g: (-len({a.publisher or a.id for a in g}), -len(g), min(a.id for a in g)))
     total = sum(len(g) for g in groups)
-    items = [(g, {a.id: statements[a.id] for a in g}, {a.id: sent_vecs[a.id] for a in g},
-              {a.id: stmt_vecs[a.id] for a in g}) for g in groups]
     mapper = engine_map or models.LocalEngine().map
-    fn = partial(story_work, support=support, only=len(groups) == 1)
+
+    def mapped(part: list[list[Article]]) -> list[StoryWork]:
+        # The part's vectors in one block, sent with the function (once a call: a Ray engine puts it in the
+        # object store once), each story naming its rows: hundreds of small arrays a story cost the Ray
+        # driver a transfer each (bench/scale_bench.py). The rows are the same numbers, so the same answers.
+        # An array of another shape or type (an empty one) goes as it is: the block is one dtype, so that no
+        # vector is converted.
+        first = next((v for g in part for a in g for v in (sent_vecs[a.id], stmt_vecs[a.id]) if v.ndim == 2 and len(v)),
+                     None)
+        rows, spans, at = [], [], 0
+        for g in part:
+            sent, stmt = {}, {}
+            for a in g:
+                for own, vecs in ((sent, sent_vecs[a.id]), (stmt, stmt_vecs[a.id])):
+                    if first is None or vecs.ndim != 2 or not len(vecs) or vecs.dtype != first.dtype or \
+                            vecs.shape[1] != first.shape[1]:
+                        own[a.id] = vecs
+                        continue
+                    own[a.id] = (at, at + len(vecs))
+                    rows.append(vecs)
+                    at += len(vecs)
+            spans.append((sent, stmt))
+        block = np.concatenate(rows) if rows else None
+        fn = partial(story_work, support=support, only=len(groups) == 1, vectors=block)
+        return mapper(fn, [(g, {a.id: statements[a.id] for a in g}, sent, stmt) for g, (sent, stmt) in zip(part, spans)])
     # Each story's work is done only for the stories the words can reach: a chunk at a time, as many as the
     # words could fund at the least share, so a folder of hundreds of stories briefs a few (an engine runs a
     # chunk's stories at once).
@@ -851,7 +879,7 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         if left <= 0:
             break
         if k == len(work):
-            work.extend(mapper(fn, items[k:k + chunk]))
+            work.extend(mapped(groups[k:k + chunk]))
         done = work[k]
         share = max(MIN_SHARE, round(words * len(group) / total)) if len(groups) > 1 else words
         candidates, centroid, pairs, weights = done.candidates, done.centroid, done.pairs, done.weights
