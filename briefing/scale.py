@@ -29,7 +29,8 @@ from briefing import extract, models, tuning
 from briefing.errors import EXIT_ERROR, BriefError, unexpected
 from briefing.types import Article, RawDocument, Skipped
 
-CHUNK, RETRIES = tuning.SCALE_CHUNK, tuning.SCALE_RETRIES  # documents per Ray call, restarts: see tuning.py
+CHUNK, RETRIES = tuning.SCALE_CHUNK, tuning.SCALE_RETRIES  # documents per Ray call (the least), restarts
+CHUNK_MOST, CALLS_PER_WORKER = tuning.SCALE_CHUNK_MOST, tuning.SCALE_CALLS_PER_WORKER  # see tuning.py
 
 
 @dataclass
@@ -274,8 +275,13 @@ class RayEngine:
         self.driver[stage] = self.driver.get(stage, 0.0) + own
         return results
 
-    def _map(self, method: str, items: list, args: tuple, label: str, progress, chunk: int = CHUNK) -> list:
+    def _chunk(self, n: int, least: int = CHUNK, most: int = CHUNK_MOST) -> int:
+        """Items a call for n items: about CALLS_PER_WORKER calls a worker, within [least, most]."""
+        return max(least, min(most, -(-n // (self.workers * CALLS_PER_WORKER))))
+
+    def _map(self, method: str, items: list, args: tuple, label: str, progress, chunk: int | None = None) -> list:
         """items in chunks over the workers, in order."""
+        chunk = chunk or self._chunk(len(items))
         chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
         parts = self._calls(method, [(c, *args) for c in chunks], label, [len(c) for c in chunks], progress)
         return [x for part in parts for x in part]
@@ -322,7 +328,7 @@ class RayEngine:
         """Texts embedded on the workers (the chosen stories' sentences), in order."""
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
-        size = 64  # texts a call: a batch for the model, and many calls so that every worker gets some
+        size = self._chunk(len(texts), 64, 8 * 64)  # texts a call: whole batches for the model (64 at least)
         parts = self._map("embed", [texts[i:i + size] for i in range(0, len(texts), size)], (),
                           "embedding sentences", None, chunk=1)
         return np.concatenate(parts)
