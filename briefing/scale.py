@@ -130,6 +130,10 @@ class LocalEngine(models.LocalEngine):
         self.seconds["extract"] = self.seconds.get("extract", 0.0) + time.perf_counter() - t
         return out
 
+    def site_keys(self, texts: list[str]) -> list[tuple[bytes, list[bytes]]]:
+        """extract.site_keys of each text (what the daily job finds a site's recurring lines by)."""
+        return [extract.site_keys(t) for t in texts]
+
     def stats(self) -> dict:
         return {"name": self.name, "workers": self.workers, "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
@@ -152,12 +156,25 @@ class _Worker:
         return [extract_page(d) for d in docs]
 
     def fetch(self, entries, limits):
-        """Pages fetched and extracted here; one Fetcher a worker (its own per-host limits), made on first use."""
+        """Pages fetched and extracted here, each with its clean text's site_keys; one Fetcher a worker (its own
+        per-host limits), made on first use. A page that was extracted goes back without its HTML: the driver
+        keeps only the extraction."""
         if getattr(self, "fetcher", None) is None or self.fetcher.limits != limits:
             from briefing.ingest import web
 
             self.fetcher = web.Fetcher(limits)
-        return fetch_pages(entries, self.fetcher)
+        out = []
+        for doc, extracted in fetch_pages(entries, self.fetcher):
+            keys = None
+            if extracted is not None:
+                doc = replace(doc, text="")
+                if extracted[0] is not None:
+                    keys = extract.site_keys(extracted[0].text)
+            out.append((doc, extracted, keys))
+        return out
+
+    def site_keys(self, texts):
+        return [extract.site_keys(t) for t in texts]
 
     def run(self, fn, item):
         """fn(item) and the seconds it took here (the bench reports the longest story)."""
@@ -203,6 +220,7 @@ class RayEngine:
         # id(page) -> (the page, its extraction, done on the worker that fetched it); holding the page keeps its id
         # from being reused by another object while the entry lives.
         self._extracted: dict[int, tuple] = {}
+        self._site_keys: dict[str, tuple] = {}  # a clean text -> its extract.site_keys, made on a worker
         self._started_ray = False
 
     def start(self) -> None:
@@ -303,11 +321,20 @@ class RayEngine:
         # max(per_host, workers) requests at a time from the whole cluster, as polite as one machine.
         limits = replace(limits, per_host=max(1, limits.per_host // self.workers))
         out = []
-        for doc, extracted in self._map("fetch", entries, (limits,), "fetching pages", None):
+        for doc, extracted, keys in self._map("fetch", entries, (limits,), "fetching pages", None):
             if extracted is not None:
                 self._extracted[id(doc)] = (doc, extracted)
+            if keys is not None:
+                self._site_keys[extracted[0].text] = keys
             out.append(doc)
         return out
+
+    def site_keys(self, texts: list[str]) -> list[tuple[bytes, list[bytes]]]:
+        """extract.site_keys of each text: made on the worker that extracted it, else on a worker now."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._site_keys]
+        if todo:
+            self._site_keys.update(zip(todo, self._map("site_keys", todo, (), "reading site lines", None)))
+        return [self._site_keys[t] for t in texts]
 
     def extract(self, docs: list[RawDocument], progress=None):
         """Each page's extraction: the one its worker made when it fetched it, else made on a worker now."""
@@ -337,6 +364,8 @@ class RayEngine:
         return {"name": self.name, "workers": self.workers, "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
     def stop(self) -> None:
+        self._extracted.clear()
+        self._site_keys.clear()
         for a in self._actors:
             self.ray.kill(a)
         self._actors = []

@@ -118,6 +118,24 @@ def test_a_worker_killed_mid_run_is_retried_and_nothing_is_lost(tmp_path, site, 
     assert len(published) == len(expected["stories"])  # each story recorded once
 
 
+def test_pages_come_back_with_their_site_lines_keyed_on_the_worker(tmp_path, site, local_ray):
+    from briefing import extract
+
+    engine = scale.RayEngine(workers=1, embedder=HashEmbedder())
+    engine.start()
+    store = Store(tmp_path / "s.sqlite")
+    try:
+        docs, _ = daily.fetch(config_for(tmp_path, site, "x"), store, DAY, engine=engine)
+        pages = [d.text for d in docs if d.url and "/visit/" in d.url and d.note is None]
+        assert len(pages) == len(seed_articles(SEEDS)) and all(t in engine._site_keys for t in pages)  # made there
+        other = "A text no worker extracted.\n\nIts second line."
+        # those the workers made, and one made on a worker now: the digests this process makes of the same texts
+        assert engine.site_keys(pages + [other]) == [extract.site_keys(t) for t in pages + [other]]
+    finally:
+        store.close()
+        engine.stop()
+
+
 class DiesInAStory(merge.DefaultSupport):
     """The support check, killing its worker in the middle of the first story's work (once: a marker file)."""
 
