@@ -15,7 +15,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
-from itertools import chain
 from typing import Callable
 
 import numpy as np
@@ -67,52 +66,64 @@ def shingle_keys(text: str, n: int = 5) -> np.ndarray:
     return np.unique(keys)
 
 
-_KEYS: dict[str, frozenset] = {}  # text -> its shingle keys, made here or by a worker (remember_shingles)
-_KEYS_MAX = 8192  # texts kept; the oldest go first (a day's marking meets each text up to three times)
+# text -> its shingle keys (sorted, unique uint64), made here or by a worker (remember_shingles). The oldest go
+# first past _KEYS_MAX texts: a bound on memory, not tuned, set above a day's articles at the size the README's
+# projection reads (50,000; about 5 KB of keys an article), so a day's marking never makes them again.
+_KEYS: dict[str, np.ndarray] = {}
+_KEYS_MAX = 100_000
 
 
 def remember_shingles(text: str, keys: np.ndarray) -> None:
     """A text's shingle_keys, made elsewhere (on a Ray worker), for mark_duplicates to use."""
     if len(_KEYS) >= _KEYS_MAX:
         del _KEYS[next(iter(_KEYS))]
-    _KEYS[text] = frozenset(keys.tolist())
+    _KEYS[text] = keys
 
 
-def _shingles_of(text: str) -> frozenset:
+def _shingles_of(text: str) -> np.ndarray:
     """The text's shingle keys: kept, since a run marks duplicates over the same texts more than once."""
     got = _KEYS.get(text)
     if got is None:
-        remember_shingles(text, shingle_keys(text))
-        got = _KEYS[text]
+        got = shingle_keys(text)
+        remember_shingles(text, got)
     return got
+
+
+def shared_shingles(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every pair of texts that share a shingle key, (j, i, how many keys they share), i < j, sorted by j then
+    i. `keys`: each text's keys, unique. Counted in numpy from the keys sorted once: each key's holders pair
+    up (the pairs a loop over an index of holders meets, without a Python step a key)."""
+    n = len(keys)
+    flat = np.concatenate(keys) if n else np.zeros(0, dtype=np.uint64)
+    rows = np.repeat(np.arange(n, dtype=np.int64), [len(k) for k in keys])
+    order = np.argsort(flat, kind="stable")  # stable: a key's holders stay in their order
+    flat, rows = flat[order], rows[order]
+    first = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]]) if len(flat) else np.zeros(0, dtype=np.int64)
+    group = np.repeat(first, np.diff(np.r_[first, len(flat)]))  # each key's first place, for every holder
+    before = np.arange(len(flat)) - group  # holders of the same key before this one
+    total = int(before.sum())
+    if not total:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    j = np.repeat(rows, before)
+    i = rows[np.repeat(group, before) + np.arange(total) - np.repeat(np.cumsum(before) - before, before)]
+    code, count = np.unique(j * n + i, return_counts=True)
+    return code // n, code % n, count
 
 
 def mark_duplicates(articles: list[Article]) -> list[Article]:
     """The articles, each near-identical copy with duplicate_of set to its original (the first seen)."""
     sh = [_shingles_of(a.text) for a in articles]
+    sizes = np.array([len(k) for k in sh], dtype=np.int64)
+    j, i, common = shared_shingles(sh)
+    # The pairs that share enough of the smaller one's shingles (the share as Python divides: the same float),
+    # met in the order the all-pairs loop meets them: each copy goes to its first earlier original.
+    near = common / np.minimum(sizes[i], sizes[j]) >= DUPLICATE
     marks: dict[int, int] = {}  # index of a copy -> its original's id
-    # Shingles shared with each earlier article, counted from an index of who has which shingle: only articles
-    # that share one are compared, in the order the all-pairs loop would meet them (the same marks).
-    # (A Counter over the chained holder lists: less of the driver's time than a loop of dict updates; the
-    # driver runs this three times a daily job, serially.)
-    holders: dict[int, list[int]] = {}
-    get = holders.get
-    for j, b in enumerate(articles):
-        common = Counter(chain.from_iterable(filter(None, map(get, sh[j]))))
-        for i in sorted(common):
-            a = articles[i]
-            if a.duplicate_of is not None or i in marks:
-                continue
-            small = min(len(sh[i]), len(sh[j]))
-            if small and common[i] / small >= DUPLICATE:
-                marks[j] = a.id
-                break
-        for s in sh[j]:
-            h = get(s)
-            if h is None:
-                holders[s] = [j]
-            else:
-                h.append(j)
+    for b, a in zip(j[near].tolist(), i[near].tolist()):
+        if b in marks or a in marks or articles[a].duplicate_of is not None:
+            continue
+        marks[b] = articles[a].id
     return [replace(a, duplicate_of=marks[j]) if j in marks else a for j, a in enumerate(articles)]
 
 

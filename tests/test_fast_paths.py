@@ -100,6 +100,23 @@ def test_mark_duplicates_marks_what_the_all_pairs_loop_marks():
         assert [a.duplicate_of for a in merge.mark_duplicates(fast)] == marks
 
 
+def test_mark_duplicates_marks_what_the_all_pairs_loop_marks_on_random_copies():
+    """Texts that share random runs of words, some marked already: the keys counted in numpy mark what the loop
+    marks (a copy of a copy, ties between originals, a copy of an article marked before the call)."""
+    import random
+
+    rnd = random.Random(7)
+    words = [f"w{k}" for k in range(40)]
+    for _ in range(40):
+        base = [" ".join(rnd.choices(words, k=rnd.randint(3, 30))) for _ in range(4)]
+        texts = [rnd.choice(base)[: rnd.randint(0, 200)] + " " + " ".join(rnd.choices(words, k=rnd.randint(0, 4)))
+                 for _ in range(rnd.randint(2, 14))]
+        articles = [replace(_article(k + 1, t), duplicate_of=1 if k and rnd.random() < 0.1 else None)
+                    for k, t in enumerate(texts)]
+        assert [a.duplicate_of for a in merge.mark_duplicates(articles)] == [
+            a.duplicate_of for a in _duplicates_all_pairs(articles)]
+
+
 def test_the_marks_a_chosen_part_carries_are_the_marks_it_would_get_afresh():
     """triage.renumbered keeps the copies' marks, so pipeline.brief does not mark the chosen articles again:
     for every choice of originals (each with its copies), in several orders, the carried marks are those
