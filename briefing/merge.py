@@ -342,8 +342,7 @@ def word_vectors(articles: list[Article]) -> np.ndarray:
     # stop_words=STOPWORDS, dtype=float32) computes, without importing sklearn (a second of every cold run):
     # lowercased words of three letters or more, 1 + log(count), each row L2-normalised, in float32.
     # tests/test_fast_paths.py checks it against sklearn.
-    counts = [Counter(w for w in TOKEN.findall(f"{a.title}\n{a.text}".lower()) if w not in STOPWORDS)
-              for a in articles]
+    counts = [_terms(a) for a in articles]
     vocabulary = sorted(set().union(*counts)) if counts else []
     if not vocabulary:  # no word of three letters anywhere
         return np.zeros((len(articles), 1), dtype=np.float32)
@@ -360,6 +359,25 @@ def word_vectors(articles: list[Article]) -> np.ndarray:
 
 
 TOKEN = re.compile(r"(?u)\b\w\w\w+\b")
+# (title, text) -> its words' counts: a daily run merges the chosen articles twice (pipeline.brief, after
+# triage.select), the same texts. A bound on memory (about 30 KB a text), not tuned; past it, counted again.
+_TERMS: dict[tuple[str, str], Counter] = {}
+_TERMS_MAX = 8192
+
+
+def _terms(a: Article) -> Counter:
+    """The article's title and text's words (TOKEN, lowercased), stopwords out, counted in the order they first
+    come (what Counter over the filtered words gives: deleting keys keeps the others' order). Not to be changed."""
+    key = (a.title, a.text)
+    got = _TERMS.get(key)
+    if got is None:
+        got = Counter(TOKEN.findall(f"{a.title}\n{a.text}".lower()))
+        for w in STOPWORDS & got.keys():
+            del got[w]
+        if len(_TERMS) >= _TERMS_MAX:
+            del _TERMS[next(iter(_TERMS))]
+        _TERMS[key] = got
+    return got
 WORD_DENSE_CELLS = tuning.MERGE_WORD_DENSE_CELLS  # then the term frequencies are sparse (tuning.py)
 
 

@@ -39,6 +39,15 @@ def test_word_vectors_are_sklearns_tf_vectors():
     assert ours[0] @ ours[1] > 0.1  # two seeds of one visit share words
 
 
+def test_word_counts_kept_for_the_second_merge_are_the_filtered_counts_in_their_order():
+    from collections import Counter
+
+    for a in _seed_articles() + [_article(9, "The the THE cat sat; the cat, the mat.", title="A cat")]:
+        fresh = Counter(w for w in merge.TOKEN.findall(f"{a.title}\n{a.text}".lower()) if w not in merge.STOPWORDS)
+        assert list(merge._terms(a).items()) == list(fresh.items())  # the sparse rows' order too
+        assert merge._terms(a) is merge._terms(a)  # counted once
+
+
 def test_word_vectors_with_no_word_at_all():
     v = merge.word_vectors([_article(1, "a b c"), _article(2, "")])
     assert v.shape == (2, 1) and not v.any()
