@@ -222,6 +222,7 @@ class RayEngine:
         self._extracted: dict[int, tuple] = {}
         self._site_keys: dict[str, tuple] = {}  # a clean text -> its extract.site_keys, made on a worker
         self._started_ray = False
+        self._blas = None  # threadpoolctl's limit on the driver's BLAS threads, while the run lasts
 
     def start(self) -> None:
         """Connect (or start a local Ray) and start the workers; BriefError when Ray is missing or unreachable."""
@@ -243,6 +244,16 @@ class RayEngine:
                 raise BriefError(f"the Ray cluster at {self.address or 'a local Ray'} could not be reached: {first}",
                                  hint="check [scale] address (\"auto\", \"ray://host:10001\", or empty)") from None
             self._started_ray = True
+        # The driver's numpy work is small products (hundreds of rows) done between the workers' calls: with
+        # OpenBLAS's threads on a node the workers keep busy, one 100 x 6,000 product took 0.23 s, not 0.01 s
+        # (threads waiting for a core). One BLAS thread here while the run lasts, as Ray gives its workers
+        # (OMP_NUM_THREADS=1); the products' values do not depend on it. Effect: python bench/scale_bench.py.
+        try:
+            from threadpoolctl import threadpool_limits
+
+            self._blas = threadpool_limits(limits=1, user_api="blas")
+        except ImportError:  # the ray extra brings it; without it, numpy keeps its threads
+            self._blas = None
         actor = ray.remote(num_cpus=1, num_gpus=self.num_gpus, max_restarts=RETRIES,
                            max_task_retries=RETRIES)(_Worker)
         t = time.perf_counter()
@@ -369,6 +380,9 @@ class RayEngine:
         for a in self._actors:
             self.ray.kill(a)
         self._actors = []
+        if self._blas is not None:
+            self._blas.restore_original_limits()
+            self._blas = None
         if self._started_ray:
             self.ray.shutdown()
 
