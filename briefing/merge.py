@@ -813,6 +813,19 @@ class StoryWork:
     centroid: np.ndarray
     headline: str
     weights: dict
+    # With story_work's `vectors` block: each candidate's row of it, its vector then None (the caller holds the
+    # block: a story's candidates' vectors were most of what a Ray worker sent back), or None for a vector that
+    # is not a row of it.
+    rows: list[int | None] | None = None
+
+
+def _row_of(v: np.ndarray, block: np.ndarray) -> int | None:
+    """The row of `block` that `v` is (a view of that very row, not a copy of its values), or None."""
+    if v.ndim != 1 or block.ndim != 2 or v.dtype != block.dtype or v.shape[0] != block.shape[1] or \
+            v.strides != block.strides[1:] or not len(block):
+        return None
+    row, rest = divmod(v.__array_interface__["data"][0] - block.__array_interface__["data"][0], block.strides[0])
+    return row if not rest and 0 <= row < len(block) else None
 
 
 def story_work(item: tuple, support: models.SupportCheck | None = None, only: bool = False,
@@ -837,7 +850,13 @@ def story_work(item: tuple, support: models.SupportCheck | None = None, only: bo
     readable = [r for r in (readable_form(c, headline, group, sent_vecs, pairs, support, where)
                             for c in candidates) if r is not None and cited_as_said(r, said)]
     weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
-    return StoryWork(readable or (candidates if only else []), pairs, centroid, headline, weights)
+    work = StoryWork(readable or (candidates if only else []), pairs, centroid, headline, weights)
+    if vectors is not None:
+        work.rows = [_row_of(c.vector, vectors) for c in work.candidates]
+        for c, row in zip(work.candidates, work.rows):
+            if row is not None:
+                c.vector = None
+    return work
 
 
 def cited_as_said(c: Candidate, support: models.SupportCheck) -> bool:
@@ -895,7 +914,12 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
             spans.append((sent, stmt))
         block = np.concatenate(rows) if rows else None
         fn = partial(story_work, support=support, only=len(groups) == 1, vectors=block)
-        return mapper(fn, [(g, {a.id: statements[a.id] for a in g}, sent, stmt) for g, (sent, stmt) in zip(part, spans)])
+        done = mapper(fn, [(g, {a.id: statements[a.id] for a in g}, sent, stmt) for g, (sent, stmt) in zip(part, spans)])
+        for work in done:  # the candidates' vectors, from the rows named
+            for c, row in zip(work.candidates, work.rows or ()):
+                if row is not None:
+                    c.vector = block[row]
+        return done
     # Each story's work is done only for the stories the words can reach: a chunk at a time, as many as the
     # words could fund at the least share, so a folder of hundreds of stories briefs a few (an engine runs a
     # chunk's stories at once).

@@ -48,6 +48,16 @@ def test_word_counts_kept_for_the_second_merge_are_the_filtered_counts_in_their_
         assert merge._terms(a) is merge._terms(a)  # counted once
 
 
+def test_a_candidates_vector_goes_back_as_its_row_only_when_it_is_that_row():
+    block = np.arange(24, dtype=np.float32).reshape(6, 4)
+    part = block[2:5]  # an article's rows, as story_work slices them
+    assert [merge._row_of(part[k], block) for k in range(3)] == [2, 3, 4]
+    assert merge._row_of(part[1].copy(), block) is None  # the same numbers elsewhere: not a row
+    assert merge._row_of(block[:, 1], block) is None  # a column
+    assert merge._row_of(block[1].astype(np.float64), block) is None
+    assert merge._row_of(np.arange(4, dtype=np.float32), block[:0]) is None
+
+
 def test_word_vectors_with_no_word_at_all():
     v = merge.word_vectors([_article(1, "a b c"), _article(2, "")])
     assert v.shape == (2, 1) and not v.any()
