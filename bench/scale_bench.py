@@ -189,7 +189,7 @@ def main() -> int:
                     shares[f"driver: send/receive {k}"] = own.get(k, 0.0)
             shares["driver: other (state, select)"] = wall - sum(shares.values())
             for name, secs in sorted(shares.items(), key=lambda kv: -kv[1]):
-                print(f"    {name:<36} {secs:6.2f} s  {100 * secs / wall:5.1f} %")
+                print(f"    {name:<40} {secs:6.2f} s  {100 * secs / wall:5.1f} %")
             mine = sum(v for k, v in shares.items() if k.startswith("driver: "))
             sent = sum(v for k, v in shares.items() if k.startswith("driver: send/receive"))
             print(f"    driver's own seconds in all: {mine:.2f} s ({100 * mine / wall:.1f} %), of which sending and "
