@@ -829,12 +829,19 @@ def _row_of(v: np.ndarray, block: np.ndarray) -> int | None:
 
 
 def story_work(item: tuple, support: models.SupportCheck | None = None, only: bool = False,
-               vectors: np.ndarray | None = None) -> StoryWork:
+               vectors: np.ndarray | None = None, articles: dict[int, Article] | None = None,
+               said: dict[int, list[Statement]] | None = None) -> StoryWork:
     """item: (the story's articles, and their statements, sentence vectors and statement vectors by article id).
     `only`: the briefing's only story, which keeps its candidates even when none reads alone. `vectors`: one
     block that holds the vectors of every story in a call, the item's vectors then being (start, end) rows of
-    it (make_stories: an engine ships the block once a call, not once a story)."""
-    group, statements, sent_vecs, stmt_vecs = item
+    it. `articles` and `said`: every story's articles and statements by id, the item then (the story's article
+    ids, sentence vectors, statement vectors). make_stories gives all three once a call, not once a story: an
+    engine ships them once (a Ray worker fetches them once), and each story's item is a few numbers."""
+    if articles is not None:
+        ids, sent_vecs, stmt_vecs = item
+        group, statements = [articles[i] for i in ids], said
+    else:
+        group, statements, sent_vecs, stmt_vecs = item
     if vectors is not None:
         sent_vecs = {i: vectors[v[0]:v[1]] if isinstance(v, tuple) else v for i, v in sent_vecs.items()}
         stmt_vecs = {i: vectors[v[0]:v[1]] if isinstance(v, tuple) else v for i, v in stmt_vecs.items()}
@@ -913,8 +920,9 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
                     at += len(vecs)
             spans.append((sent, stmt))
         block = np.concatenate(rows) if rows else None
-        fn = partial(story_work, support=support, only=len(groups) == 1, vectors=block)
-        done = mapper(fn, [(g, {a.id: statements[a.id] for a in g}, sent, stmt) for g, (sent, stmt) in zip(part, spans)])
+        fn = partial(story_work, support=support, only=len(groups) == 1, vectors=block,
+                     articles={a.id: a for g in part for a in g}, said={a.id: statements[a.id] for g in part for a in g})
+        done = mapper(fn, [([a.id for a in g], sent, stmt) for g, (sent, stmt) in zip(part, spans)])
         for work in done:  # the candidates' vectors, from the rows named
             for c, row in zip(work.candidates, work.rows or ()):
                 if row is not None:

@@ -177,9 +177,15 @@ class _Worker:
         return [extract.site_keys(t) for t in texts]
 
     def run(self, fn, item):
-        """fn(item) and the seconds it took here (the bench reports the longest story)."""
+        """fn(item) and the seconds it took here (the bench reports the longest story). `fn`: [a reference to
+        it], fetched once on this worker and kept while the calls name it (it carries what the calls share)."""
         t = time.perf_counter()
-        out = fn(item)
+        ref = fn[0]
+        if getattr(self, "_fn", (None,))[0] != ref:
+            import ray
+
+            self._fn = (ref, ray.get(ref))
+        out = self._fn[1](item)
         return out, time.perf_counter() - t
 
     def prepare(self, docs, lead):
@@ -317,11 +323,13 @@ class RayEngine:
 
     def map(self, fn, items: list) -> list:
         """[fn(item) for item in items], one item a call on the next free worker (the chosen stories' own work:
-        merge.story_work). fn and the items must pickle; fn crosses to the object store once."""
+        merge.story_work). fn and the items must pickle; fn crosses to the object store once, and each worker
+        fetches it once."""
         if not items:
             return []
         ref = self.ray.put(fn)
-        out = self._calls("run", [(ref, x) for x in items], "briefing stories")
+        # In a list, so that Ray does not fetch it for every call: each worker fetches it once (_Worker.run).
+        out = self._calls("run", [([ref], x) for x in items], "briefing stories")
         self.tasks += [secs for _, secs in out]
         return [x for x, _ in out]
 
