@@ -77,12 +77,14 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None,
         cached = store.recent(since.astimezone(dt.timezone.utc).isoformat(timespec="seconds"))
         reused = {id(d) for d in cached.values()}
         try:
-            # The feeds are read here; their pages are fetched and extracted on the engine's workers, if it
-            # has any (a fetcher passed in, as tests do, stays here).
+            # The feeds are read, and their pages fetched and extracted, on the engine's workers if it has any
+            # (a fetcher passed in, as tests do, stays here); which entries to follow is decided here.
             away = own and engine is not None and engine.name != "local"
             more, more_skipped = web.fetch_all(web_urls, fetcher=fetcher, feeds=config.feeds, since=since,
                                                known=cached.get,
                                                pages=partial(engine.fetch_pages, limits=fetcher.limits) if away
+                                               else None,
+                                               sources=partial(engine.read_sources, limits=fetcher.limits) if away
                                                else None)
         finally:
             if own:

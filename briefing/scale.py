@@ -155,16 +155,29 @@ class _Worker:
     def extract(self, docs):
         return [extract_page(d) for d in docs]
 
-    def fetch(self, entries, limits):
-        """Pages fetched and extracted here, each with its clean text's site_keys; one Fetcher a worker (its own
-        per-host limits), made on first use. A page that was extracted goes back without its HTML: the driver
-        keeps only the extraction."""
+    def _fetcher(self, limits):
+        """One Fetcher a worker (its own per-host limits), made on first use."""
         if getattr(self, "fetcher", None) is None or self.fetcher.limits != limits:
             from briefing.ingest import web
 
             self.fetcher = web.Fetcher(limits)
+        return self.fetcher
+
+    def sources(self, urls, limits, must_be_feed):
+        """The URLs read here (web.read_source: a feed's entries, or the page), in the fetcher's threads."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from briefing.ingest import web
+
+        fetcher = self._fetcher(limits)
+        with ThreadPoolExecutor(max_workers=fetcher.limits.overall) as pool:
+            return list(pool.map(lambda url: web.read_source(url, fetcher, url in must_be_feed), urls))
+
+    def fetch(self, entries, limits):
+        """Pages fetched and extracted here, each with its clean text's site_keys. A page that was extracted goes
+        back without its HTML: the driver keeps only the extraction."""
         out = []
-        for doc, extracted in fetch_pages(entries, self.fetcher):
+        for doc, extracted in fetch_pages(entries, self._fetcher(limits)):
             keys = None
             if extracted is not None:
                 doc = replace(doc, text="")
@@ -332,6 +345,11 @@ class RayEngine:
         out = self._calls("run", [([ref], x) for x in items], "briefing stories")
         self.tasks += [secs for _, secs in out]
         return [x for x, _ in out]
+
+    def read_sources(self, urls: list[str], must_be_feed: set[str], limits) -> list:
+        """The configured URLs read on the workers (web.fetch_all's `sources`): each feed's entries, or the page."""
+        limits = replace(limits, per_host=max(1, limits.per_host // self.workers))  # as fetch_pages says
+        return self._map("sources", urls, (limits, must_be_feed), "reading feeds", None)
 
     def fetch_pages(self, entries: list, limits) -> list:
         """The entries' pages fetched and extracted on the workers (web.fetch_all's `pages`); the extractions

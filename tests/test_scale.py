@@ -95,9 +95,9 @@ def test_ray_gives_the_local_digest(tmp_path, site, local_ray, local_digest):
     assert sorted(s["input"] for s in expected["skipped"]) == [site.url("/empty.html"), site.url("/visit/gone.html")]
     assert any("404" in s["reason"] for s in expected["skipped"])
     assert out.briefing.stats["engine"]["name"] == "ray" and out.briefing.stats["engine"]["workers"] == 2
-    # The feed's pages were fetched and extracted on the workers, and each story was briefed there, one call a
-    # story (the page named in `urls` is fetched on the driver, where it may turn out to be a feed).
-    assert {"fetch", "prepare", "stories"} <= set(out.briefing.stats["engine"]["seconds"])
+    # The feed and the page named in `urls` were read, the feed's pages fetched and extracted, on the workers,
+    # and each story was briefed there, one call a story.
+    assert {"sources", "fetch", "prepare", "stories"} <= set(out.briefing.stats["engine"]["seconds"])
     assert len(engine.tasks) >= len(expected["stories"])
     assert engine._actors == [] and ray.is_initialized()  # the workers stop with the run; a Ray it did not start stays
 
