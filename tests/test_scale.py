@@ -6,6 +6,7 @@ to the workers by value.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import subprocess
@@ -100,6 +101,7 @@ def test_ray_gives_the_local_digest(tmp_path, site, local_ray, local_digest):
     assert {"sources", "fetch", "prepare", "stories"} <= set(out.briefing.stats["engine"]["seconds"])
     assert len(engine.tasks) >= len(expected["stories"])
     assert engine._actors == [] and ray.is_initialized()  # the workers stop with the run; a Ray it did not start stays
+    assert gc.get_freeze_count() == 0 and engine._blas is None  # the driver's collector and BLAS threads as they were
 
 
 def test_a_worker_killed_mid_run_is_retried_and_nothing_is_lost(tmp_path, site, local_ray, local_digest):
