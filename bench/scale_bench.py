@@ -11,7 +11,8 @@ run on 20 of the articles comes first, so that imports and the model's one-time 
 Printed per run: wall seconds and articles/second; the share of the wall time of each stage, split into what the
 driver did itself and what it waited for the workers to do; the driver's peak memory (RSS, sampled every 50 ms)
 and whether the embedding model was loaded in the driver. Then, from the 1-worker run, the cost per article:
-  - on the workers, per article (fetching and extracting its page and making the digests of its lines, splitting
+  - on the workers, per article (reading the feeds, fetching and extracting its page and making the digests of its
+    lines, splitting
     it, making its shingle keys, embedding its lead and the chosen stories' sentences): the seconds the driver
     waited for those calls, less its own sending and receiving in them (counted serial, below) / articles;
   - on the workers, per story (support checks, citations, conflicts, headline: merge.story_work, one call a story):
@@ -19,7 +20,8 @@ and whether the embedding model was loaded in the driver. Then, from the 1-worke
   - once a run on the driver: rendering the digest and writing the archive (their size is the digest's, bounded
     by the word budget and max_stories, not the number of articles read), and opening its one HTTP client (its
     TLS context);
-  - serial on the driver: the rest of the wall time (reading the feeds, the state, grouping, clustering, choosing,
+  - serial on the driver: the rest of the wall time (which feed entries to follow, the state, grouping, clustering,
+    choosing,
     and sending and receiving the workers' data, counted whole even while another call runs on a worker) /
     articles.
 and the projection of 50,000 articles on 8, 32 and 128 workers, the day's stories in the same proportion (N/n
@@ -73,7 +75,7 @@ class Stages:
     """Seconds the driver itself spent in the daily job's stages (time waiting for the workers taken out), by
     wrapping the functions that make them."""
 
-    WRAP = [("daily", "fetch", "read feeds, store pages"), ("triage", "preselect", "first-pass grouping"),
+    WRAP = [("daily", "fetch", "follow entries, store pages"), ("triage", "preselect", "first-pass grouping"),
             ("pipeline", "brief", "cluster, choose, cache"), ("render", "render", "render digest (per run)"),
             ("archive", "rebuild", "write archive (per run)"),
             ("ingest.web", "Fetcher.__init__", "open the HTTP client (per run)")]
@@ -81,7 +83,7 @@ class Stages:
     # certificates read), whatever the number of feeds and pages.
     PER_RUN = ("render digest (per run)", "write archive (per run)", "open the HTTP client (per run)")
     INSIDE = {"first-pass grouping": "cluster, choose, cache",  # a stage called inside another: shown apart
-              "open the HTTP client (per run)": "read feeds, store pages"}
+              "open the HTTP client (per run)": "follow entries, store pages"}
 
     def __init__(self):
         import importlib

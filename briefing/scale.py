@@ -1,7 +1,9 @@
 """Where the daily job's per-article and per-story work runs: in this process ("local") or on a Ray cluster ("ray").
 
 The seam is a few functions mapped over documents and stories, each a pure function of its input:
-  - `fetch_pages`: feed entries -> their pages fetched (web.follow) and extracted (`extract_page`);
+  - `web.read_source`: a configured feed or page URL -> the feed's entries, or the page;
+  - `fetch_pages`: feed entries -> their pages fetched (web.follow) and extracted (`extract_page`), each with
+    its lines' digests (extract.site_keys: what the driver finds a site's recurring lines by);
   - `extract_page`: a fetched HTML page -> its clean text (trafilatura), or the reason it has none;
   - `prepare`: a clean document -> its Article (sentences split), the vectors of its title and
     first sentences (what the cheap first pass groups on) and its shingle keys (what copies are found by), or
@@ -10,9 +12,9 @@ The seam is a few functions mapped over documents and stories, each a pure funct
     citations, conflicts, headline), one story an item.
 The local engine runs them here; the Ray engine runs them on long-lived actors, each holding one
 embedding model (one load per worker). A further call embeds the rest of the chosen stories' sentences
-on the workers. Everything else stays with the driver: reading the feeds (the lists of entries), the SQLite
-state (workers never see it), the first-pass grouping, clustering the chosen articles into stories, choosing
-claims within the word budget, writing and publishing.
+on the workers. Everything else stays with the driver: which feed entries to follow, the SQLite state (workers
+never see it), the first-pass grouping, clustering the chosen articles into stories, choosing claims within the
+word budget, writing and publishing.
 
 Both engines register themselves in models.engines. Ray is an optional extra (`pip install 'brief[ray]'`)
 and is imported only when the Ray engine starts.
