@@ -728,14 +728,24 @@ def _order(g: conflictlib.Group, by_id: dict[int, Article]) -> tuple[str, list[i
     return f"{f.about}: {', '.join(g.values[:-1])} or {g.values[-1]}", rows
 
 
+def _bare(word: str) -> str:
+    """A word without its punctuation, lower case: '4.3%' -> '4.3', '"Tuesday,' -> 'tuesday'."""
+    return re.sub(r"[^\w.:]", "", word).strip(".:").lower()
+
+
 def excerpt(sentence: str, value: str, width: int = SIDE_WORDS) -> str:
     """The words of a sentence around a value, word for word, '…' where cut."""
     words = sentence.split()
     if len(words) <= width:
         return sentence
-    first = value.split()[0].lower().strip(".,") if value.split() else ""
-    at = next((i for i, w in enumerate(words) if first and first in w.lower()), len(words) // 2)
-    start = max(0, min(at - width // 2, len(words) - width))
+    # The value's telling word: its last figure ("59" of "at least 59", "2014" of "April 14, 2014", "4.3" of
+    # "down 4.3%"), else its longest word: its first word ("at", "the") may stand anywhere in the sentence.
+    told = value.split()
+    word = next((w for w in reversed(told) if any(ch.isdigit() for ch in w)), max(told, key=len, default=""))
+    key, k = _bare(word), told.index(word) if word else 0
+    at = next((i for i, w in enumerate(words) if key and key in _bare(w)), None)
+    at = len(words) // 2 if at is None else at - k  # where the value starts
+    start = max(0, min(at - (width - len(told)) // 2, len(words) - width))
     text = " ".join(words[start:start + width])
     return ("… " if start else "") + text + (" …" if start + width < len(words) else "")
 

@@ -182,3 +182,46 @@ def test_json_carries_kind_and_slot_and_keeps_every_field():
     assert out["kind"] == "contradiction" and out["slot"] == "day" and out["about"].startswith("the day")
     assert [[c["source"] for c in s["citations"]] for s in out["sides"]] == [[1], [2]]
     assert all({"text", "citations"} <= set(s) for s in out["sides"])
+
+
+# --- a side's words: the value it gives, within merge.SIDE_WORDS ------------------------------------------------
+
+@pytest.mark.parametrize("sentence, value, shown", [
+    # The value's first word ("at") stands earlier in the sentence ("attendance"): the figure decides.
+    ("The fire brigade, which has 70 officers in attendance, said at least 40 people were injured after the tram "
+     "overturned on a sharp bend.", "at least 40", "at least 40 people"),
+    # A value told as a reader says it ("down 4.3%") is found by its figure ("fell 4.3 percent").
+    ("The shares, which had slipped earlier after a securities report on the company's biggest customer, fell 4.3 "
+     "percent by mid-afternoon.", "down 4.3%", "fell 4.3 percent"),
+    # A value without figures by its longest word; a date by its last figure, the year that differs.
+    ("A suicide bomber rammed a car packed with explosives into a wall around the consulate, killing at least four "
+     "civilians and wounding scores.", "at least four", "killing at least four civilians"),
+    ("The schoolgirls were abducted from their dormitory by the militants on April 14, 2016 in the north-east of "
+     "the country.", "April 14, 2016", "April 14, 2016"),
+])
+def test_a_side_shows_the_words_around_its_value(sentence, value, shown):
+    side = merge.excerpt(sentence, value)
+    assert shown in side
+    assert len(side.replace("…", "").split()) == merge.SIDE_WORDS
+
+
+def test_a_short_sentence_is_its_own_side():
+    assert merge.excerpt("Seven people have died.", "seven") == "Seven people have died."
+
+
+def test_two_updates_told_three_ways_both_fit_the_conflicts_share_of_a_250_word_story():
+    # Three reports of one crash, each giving its own toll and count of injured in a long sentence: two
+    # three-sided updates. Each side shows merge.SIDE_WORDS words, so both fit the share of the words that
+    # disagreements may take (at 12 words a side, with its '…', one update cost more than half of it).
+    told = [("at least five", "at least 40"), ("at least six", "at least 50"), ("at least seven", "at least 60")]
+    arts = [_article(i + 1, [
+        f"Officials at the regional hospital in the town said late in the evening that {dead} people were killed "
+        f"in the crash of the overnight passenger train on the coastal line.",
+        f"Officials at the regional hospital in the town said late in the evening that {hurt} people were injured "
+        f"in the crash of the overnight passenger train on the coastal line."]) for i, (dead, hurt) in enumerate(told)]
+    pairs = _pairs_of(arts)
+    share = round(250 * merge.CONFLICT_SHARE)
+    shown = merge.conflicts_of(pairs, arts, share)
+    assert [(k.kind, len(k.sides)) for k in shown] == [("update", 3), ("update", 3)]
+    assert {k.about.split(":")[0] for k in shown} == {"the number of dead", "the number of injured"}
+    assert merge.conflict_words(shown) <= share
