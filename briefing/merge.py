@@ -440,9 +440,11 @@ GLUED_DATE = re.compile(r"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+)?(?
                         r"July|August|September|October|November|December)\s+\d{1,2},\s+\d{4}(?=[A-Z][a-z])")
 
 
+@lru_cache(maxsize=16384)
 def claim_text(sentence: str) -> str:
     """A sentence as a claim: a dateline ("Washington [US], June 19 :") is not part of what it says, and a
-    connective ("Additionally, ") ties it to a neighbour that the briefing does not show."""
+    connective ("Additionally, ") ties it to a neighbour that the briefing does not show. Kept (a pure function
+    of the sentence): choose() reads each candidate's twice a pass, and passes again with the words left."""
     text = DATELINE.sub("", GLUED_DATE.sub("", sentence, count=1), count=1).strip()
     trimmed = CONNECTIVE.sub("", text, count=1)
     if trimmed != text:
