@@ -267,22 +267,6 @@ class RayEngine:
                 raise BriefError(f"the Ray cluster at {self.address or 'a local Ray'} could not be reached: {first}",
                                  hint="check [scale] address (\"auto\", \"ray://host:10001\", or empty)") from None
             self._started_ray = True
-        # The driver's numpy work is small products (hundreds of rows) done between the workers' calls: with
-        # OpenBLAS's threads on a node the workers keep busy, one 100 x 6,000 product took 0.23 s, not 0.01 s
-        # (threads waiting for a core). One BLAS thread here while the run lasts, as Ray gives its workers
-        # (OMP_NUM_THREADS=1); the products' values do not depend on it. Effect: python bench/scale_bench.py.
-        # The objects already here (imports: Ray's, numpy's; some 120,000) are left out of the collector's full
-        # passes while the run lasts: each such pass scanned them all, 0.05-0.07 s of the driver's serial time on
-        # 200 articles (gc.freeze is CPython's way to do it). What the run itself makes is collected as always.
-        self._frozen = gc.get_freeze_count() == 0
-        if self._frozen:
-            gc.freeze()
-        try:
-            from threadpoolctl import threadpool_limits
-
-            self._blas = threadpool_limits(limits=1, user_api="blas")
-        except ImportError:  # the ray extra brings it; without it, numpy keeps its threads
-            self._blas = None
         actor = ray.remote(num_cpus=1, num_gpus=self.num_gpus, max_restarts=RETRIES,
                            max_task_retries=RETRIES)(_Worker)
         t = time.perf_counter()
@@ -290,6 +274,24 @@ class RayEngine:
         names = ray.get([a.name.remote() for a in self._actors])  # every worker up, its model loaded
         self.embedder_name = names[0]
         self.seconds["start"] = time.perf_counter() - t
+        # Once the workers are up (stop() undoes both; a start that failed changed nothing):
+        # The objects already here (imports: Ray's, numpy's; some 120,000) are left out of the collector's full
+        # passes while the run lasts: each such pass scanned them all, 0.05-0.07 s of the driver's serial time on
+        # 200 articles (gc.freeze is CPython's way to do it). What the run itself makes is collected as always.
+        self._frozen = gc.get_freeze_count() == 0
+        if self._frozen:
+            gc.freeze()
+        # The driver's numpy work is small products (hundreds of rows) done between the workers' calls: with
+        # OpenBLAS's two threads on a node the workers keep busy, one 100 x 6,000 product took 0.23 s, not 0.01 s
+        # (a thread waiting for a core). One BLAS thread here while the run lasts, as Ray gives its workers
+        # (OMP_NUM_THREADS=1); the digests stayed the local engine's (tests/test_scale.py, and every run of
+        # python bench/scale_bench.py, which shows the effect).
+        try:
+            from threadpoolctl import threadpool_limits
+
+            self._blas = threadpool_limits(limits=1, user_api="blas")
+        except ImportError:  # the ray extra brings it; without it, numpy keeps its threads
+            self._blas = None
 
     def _calls(self, method: str, args: list[tuple], label: str, sizes: list[int] | None = None,
                progress=None) -> list:
