@@ -89,26 +89,46 @@ def _shingles_of(text: str) -> np.ndarray:
     return got
 
 
-def shared_shingles(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+# Pairs of holders made at once by shared_shingles: a bound on its memory (about 50 bytes a pair), not tuned. A key
+# that thousands of texts hold (a wire service's tagline) pairs them all; made a block of texts at a time, those
+# pairs never need more than this many at once. Effect: none on the answers (tests/test_fast_paths.py).
+SHARED_PAIRS_BLOCK = 1 << 22
+
+
+def shared_shingles(keys: list[np.ndarray], block: int = SHARED_PAIRS_BLOCK) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For every pair of texts that share a shingle key, (j, i, how many keys they share), i < j, sorted by j then
     i. `keys`: each text's keys, unique. Counted in numpy from the keys sorted once: each key's holders pair
-    up (the pairs a loop over an index of holders meets, without a Python step a key)."""
+    up (the pairs a loop over an index of holders meets, without a Python step a key), for a block of texts j at
+    a time, so that at most about `block` pairs are held before they are counted."""
     n = len(keys)
+    empty = np.zeros(0, dtype=np.int64)
     flat = np.concatenate(keys) if n else np.zeros(0, dtype=np.uint64)
     rows = np.repeat(np.arange(n, dtype=np.int64), [len(k) for k in keys])
     order = np.argsort(flat, kind="stable")  # stable: a key's holders stay in their order
     flat, rows = flat[order], rows[order]
-    first = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]]) if len(flat) else np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]]) if len(flat) else empty
     group = np.repeat(first, np.diff(np.r_[first, len(flat)]))  # each key's first place, for every holder
     before = np.arange(len(flat)) - group  # holders of the same key before this one
-    total = int(before.sum())
-    if not total:
-        empty = np.zeros(0, dtype=np.int64)
+    # Texts cut into blocks of rows whose pairs fit in `block` (a text's own pairs are never cut).
+    per_text = np.bincount(rows, weights=before, minlength=n).astype(np.int64)
+    ends = np.cumsum(per_text)
+    out_j, out_i, out_n = [], [], []
+    lo = 0
+    while lo < n:
+        hi = max(lo + 1, int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + block, side="right")))
+        sel = (rows >= lo) & (rows < hi) & (before > 0)
+        b, total = before[sel], int(before[sel].sum())
+        if total:
+            j = np.repeat(rows[sel], b)
+            i = rows[np.repeat(group[sel], b) + np.arange(total) - np.repeat(np.cumsum(b) - b, b)]
+            code, count = np.unique(j * n + i, return_counts=True)
+            out_j.append(code // n)
+            out_i.append(code % n)
+            out_n.append(count)
+        lo = hi
+    if not out_j:
         return empty, empty, empty
-    j = np.repeat(rows, before)
-    i = rows[np.repeat(group, before) + np.arange(total) - np.repeat(np.cumsum(before) - before, before)]
-    code, count = np.unique(j * n + i, return_counts=True)
-    return code // n, code % n, count
+    return np.concatenate(out_j), np.concatenate(out_i), np.concatenate(out_n)
 
 
 def mark_duplicates(articles: list[Article]) -> list[Article]:

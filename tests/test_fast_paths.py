@@ -134,6 +134,10 @@ def test_mark_duplicates_marks_what_the_all_pairs_loop_marks_on_random_copies():
                     for k, t in enumerate(texts)]
         assert [a.duplicate_of for a in merge.mark_duplicates(articles)] == [
             a.duplicate_of for a in _duplicates_all_pairs(articles)]
+        # made a few pairs at a time (the memory bound), the same pairs and counts
+        keys = [merge.shingle_keys(t) for t in texts]
+        whole, cut = merge.shared_shingles(keys), merge.shared_shingles(keys, block=3)
+        assert all(np.array_equal(x, y) for x, y in zip(whole, cut))
 
 
 def test_the_marks_a_chosen_part_carries_are_the_marks_it_would_get_afresh():
