@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Quality, speed and memory of `brief`, beside the peers, all measured in this one run.
 
-    python bench/benchmark.py [--shared ../shared] [--limit N] [--skip-quality]
+    python bench/benchmark.py [--shared ../shared] [--limit N] [--skip-quality] [--feeds torch,static]
+                              [--embedders onnx,int8,torch,static] [--parts quality,cold,warm,feeds]
 
 Prints:
   - ROUGE on multiling2011_en at 250 words: brief (through ../shared/tools/brief_on_dataset.py, i.e.
     the real CLI, one cold process per cluster) beside Lead, sumy LexRank and TextRank (peers.py);
   - cold `brief make` on the five example articles (wall seconds, best and median of 5; CPU seconds; peak RSS),
-    with each embedder of the embedded model (BRIEF_EMBEDDER: onnx, int8, torch);
+    with each embedder of the embedded model (BRIEF_EMBEDDER: onnx, int8, torch, static);
   - pipeline seconds per 10-article cluster with the model loaded (in-process, embeddings not reused
-    across clusters), each embedder beside sumy LexRank on the same clusters.
+    across clusters), each embedder beside sumy LexRank on the same clusters;
+  - the daily job's first run on 200 articles from 10 feeds (bench/feeds_bench.py), the default embedder beside
+    those --feeds names (torch, the encoder of before, and static by default).
 The load average is printed beside each timed part: the machine may be shared, and CPU seconds beside wall
 seconds, since on a shared machine the wall time measures the others' load too.
 The cold runs are run as a user runs `brief`: Python writes and reads its bytecode caches (a
@@ -94,6 +97,7 @@ def warm_pipeline(shared: Path, limit: int):
     from briefing.extract import build_article
     from briefing.models.minilm import MiniLM
     from briefing.models.onnx_minilm import Int8MiniLM, OnnxMiniLM
+    from briefing.models.static_minilm import StaticMiniLM
     from briefing.types import RawDocument
 
     sys.path.insert(0, str(shared / "tools"))
@@ -102,7 +106,7 @@ def warm_pipeline(shared: Path, limit: int):
 
     clusters = [json.loads(line) for line in open(shared / "eval" / "multiling2011_en.jsonl", encoding="utf-8")]
     clusters = clusters[:limit] if limit else clusters
-    models = {"onnx": OnnxMiniLM(), "int8": Int8MiniLM(), "torch": MiniLM()}
+    models = {"onnx": OnnxMiniLM(), "int8": Int8MiniLM(), "torch": MiniLM(), "static": StaticMiniLM()}
     models = {emb: models[emb] for emb in EMBEDDERS}
     for m in models.values():
         m.embed(["warm up"])
@@ -110,14 +114,30 @@ def warm_pipeline(shared: Path, limit: int):
     secs = {name: [] for name in (*models, "lexrank")}
     # CPU seconds beside wall seconds: on a shared machine the wall time measures the others' load too
     cpu = {name: [] for name in secs}
+    stages = {name: {} for name in models}  # CPU seconds of each pipeline stage (the CLI's progress stages), summed
+
+    def staged(name):
+        marks = []
+
+        def stage(label, total):
+            marks.append((label, time.process_time()))
+
+        def done():
+            for (label, t0), (_, t1) in zip(marks, marks[1:] + [("", time.process_time())]):
+                stages[name][label] = stages[name].get(label, 0.0) + t1 - t0
+        return pipeline.Progress(stage=stage), done
+
     for c in clusters:
         docs = [RawDocument(input=str(i), text=(a.get("title", "") + "\n\n" + a["text"]).strip())
                 for i, a in enumerate(c["articles"])]
         for name, model in models.items():
             model._memo.clear()  # each cluster pays for its own embeddings
             t, c0 = time.perf_counter(), time.process_time()
+            progress, done = staged(name)
+            progress.stage("extracting", len(docs))
             arts = [build_article(d, i + 1) for i, d in enumerate(docs)]
-            pipeline.brief(arts, [], pipeline.Settings(inputs=(), words=250), embedder=model)
+            pipeline.brief(arts, [], pipeline.Settings(inputs=(), words=250), embedder=model, progress=progress)
+            done()
             secs[name].append(time.perf_counter() - t)
             cpu[name].append(time.process_time() - c0)
         t, c0 = time.perf_counter(), time.process_time()
@@ -132,20 +152,42 @@ def warm_pipeline(shared: Path, limit: int):
               f"LexRank/brief {mean['lexrank'] / mean[name]:.2f}x", flush=True)
     print(f"  sumy LexRank {mean['lexrank']:.2f} s ({load()}); CPU s/cluster: "
           + ", ".join(f"{k} {statistics.mean(v):.2f}" for k, v in cpu.items()), flush=True)
+    print("  CPU s/cluster by stage: " + "; ".join(
+        f"{name}: " + ", ".join(f"{label} {t / len(clusters):.3f}" for label, t in st.items())
+        for name, st in stages.items()), flush=True)
+
+
+def feeds(shared: Path, also: str):
+    """The daily job's 200-article first run (bench/feeds_bench.py), the default embedder beside the others named."""
+    print(f"({load()})", flush=True)
+    sh([sys.executable, ROOT / "bench" / "feeds_bench.py", shared / "eval" / "giveme5w1h_events.jsonl", "--also", also])
+    print(f"({load()})", flush=True)
 
 
 def main():
+    global EMBEDDERS
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--skip-quality", action="store_true")
+    ap.add_argument("--embedders", default=",".join(EMBEDDERS),
+                    help="which embedders to measure (BRIEF_EMBEDDER names; the default one is always measured)")
+    ap.add_argument("--parts", default="quality,cold,warm,feeds", help="which parts to run, of those")
+    ap.add_argument("--feeds", default="torch,static", help="embedders whose feeds first run is timed beside the "
+                                                            "default's (bench/feeds_bench.py --also); '' skips it")
     a = ap.parse_args()
     shared = Path(a.shared)
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
-    if not a.skip_quality:
+    EMBEDDERS = tuple(e for e in EMBEDDERS if e == EMBEDDERS[0] or e in a.embedders.split(","))
+    parts = set(a.parts.split(","))
+    if "quality" in parts and not a.skip_quality:
         quality(shared, a.limit)
-    cold_start()
-    warm_pipeline(shared, a.limit)
+    if "cold" in parts:
+        cold_start()
+    if "warm" in parts:
+        warm_pipeline(shared, a.limit)
+    if "feeds" in parts and a.feeds:
+        feeds(shared, a.feeds)
 
 
 if __name__ == "__main__":

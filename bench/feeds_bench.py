@@ -1,6 +1,7 @@
 """The daily job against a loopback server: 200 articles from 10 feeds, then re-runs that find nothing new.
 
     .venv/bin/python bench/feeds_bench.py ../shared/eval/giveme5w1h_events.jsonl [--articles 200 --feeds 10]
+                                          [--also torch,static]
 
 The articles come from the data file at run time and are served from memory on 127.0.0.1 (RSS, Atom
 and RDF feeds in turn, each entry a full HTML page). Timed, each as a user runs it (`python -m briefing
@@ -8,7 +9,8 @@ make --config ...` in a fresh process, model load included):
   1. the first run: fetch 10 feeds and 200 pages, extract, embed, cluster, brief, write md and json;
   2. a re-run the same day: nothing changed, so the same digest is written again;
   3. a run the next day, the feeds unchanged (in this process, its clock moved by a day): nothing new, nothing
-     written, exit 2, and no model loaded.
+     written, exit 2, and no model loaded;
+  4. the first run again from an empty state with each embedder --also names (torch by default), in this run.
 """
 from __future__ import annotations
 
@@ -60,6 +62,8 @@ def main() -> int:
     ap.add_argument("data")
     ap.add_argument("--articles", type=int, default=200)
     ap.add_argument("--feeds", type=int, default=10)
+    ap.add_argument("--also", default="torch", help="embedders whose first run is timed too (comma-separated, "
+                                                     "BRIEF_EMBEDDER names: torch, int8, static; '' for none)")
     args = ap.parse_args()
 
     pool = load_pool(args.data, args.articles)
@@ -79,14 +83,14 @@ def main() -> int:
                        env=env, check=True, capture_output=True)
         print(f"0. first use on this machine: the ONNX graph built (or found) in {time.perf_counter() - t:.1f} s")
 
-        def cli(label: str, config: Path = cfg, extra_env: dict | None = None) -> float:
+        def cli(label: str, config: Path = cfg, extra_env: dict | None = None) -> tuple[float, float]:
             # CPU seconds beside wall seconds: the machine is shared, and the wall time swings with others' load
             import resource
 
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             load = os.getloadavg()[0]
             t = time.perf_counter()
-            r = subprocess.run([sys.executable, "-m", "briefing", "make", "--config", str(config)],
+            r = subprocess.run([sys.executable, "-m", "briefing", "make", "--config", str(config), "--profile"],
                                env={**env, **(extra_env or {})},
                                capture_output=True, text=True)
             secs = time.perf_counter() - t
@@ -94,16 +98,19 @@ def main() -> int:
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             print(f"{label}: {secs:.1f} s wall, {cpu:.1f} s CPU (load average before: {load:.1f}), "
                   f"exit {r.returncode}: {r.stderr.strip().splitlines()[-1:]}")
-            return secs
+            for line in r.stderr.splitlines():  # the wall seconds of each stage (brief make --profile)
+                if line.startswith("brief: profile:"):
+                    print("   stages (wall):" + line.removeprefix("brief: profile:"))
+            return secs, cpu
 
         hits0 = len(s.hits)
-        first = cli(f"1. first run, {len(pool)} articles from {args.feeds} feeds")
+        first, first_cpu = cli(f"1. first run, {len(pool)} articles from {args.feeds} feeds")
         pages = sum(h.startswith("/a/") for h in s.hits[hits0:])
         data = json.loads(next((work / "out").glob("*.json")).read_text(encoding="utf-8"))
         print(f"   fetched {pages} pages; digest: {len(data['stories'])} stories, {data['stats']['claims']} claims, "
               f"{len(data['sources'])} sources, {len(data['skipped'])} skipped")
         hits1 = len(s.hits)
-        second = cli("2. re-run the same day (nothing changed)")
+        second, _ = cli("2. re-run the same day (nothing changed)")
         print(f"   requests in the re-run: {len(s.hits) - hits1} (feeds only; pages come from the state)")
 
         from briefing import config as configlib, daily
@@ -114,15 +121,23 @@ def main() -> int:
         third = time.perf_counter() - t
         print(f"3. the next day, nothing new: {third:.1f} s, exit {out.exit_code}: {out.message}")
 
-        # The first run again, from an empty state, on the torch path (BRIEF_EMBEDDER=torch): the same work
-        # with the encoder of before, in this run, so the two can be compared.
-        (work / "torch").mkdir()
-        cfg_torch = work / "torch" / "briefing.toml"
-        cfg_torch.write_text(cfg.read_text(encoding="utf-8"), encoding="utf-8")
-        first_torch = cli("4. the first run again, empty state, torch embedder", cfg_torch, {"BRIEF_EMBEDDER": "torch"})
-    print(f"\nsummary: first {first:.1f} s (target < 120), same-day re-run {second:.1f} s, "
-          f"next-day nothing new {third:.1f} s (target < 10); first run on the torch path {first_torch:.1f} s "
-          f"({first_torch / first:.2f}x the default's); work folder {work}")
+        # The first run again, from an empty state, with each other embedder named (--also; torch by default: the
+        # encoder of before), in this run, so they can be compared with the default's.
+        others = {}
+        for emb in [e.strip() for e in args.also.split(",") if e.strip()]:
+            (work / emb).mkdir()
+            cfg_other = work / emb / "briefing.toml"
+            cfg_other.write_text(cfg.read_text(encoding="utf-8"), encoding="utf-8")
+            if emb != "torch":  # its first use builds its model (the torch path has none to build): not timed
+                subprocess.run([sys.executable, "-c", "from briefing.models import minilm; "
+                                f"minilm.shared({emb!r}).embed(['x'])"], env=env, check=True, capture_output=True)
+            others[emb] = cli(f"4. the first run again, empty state, {emb} embedder", cfg_other,
+                              {"BRIEF_EMBEDDER": emb})
+    print(f"\nsummary: first {first:.1f} s, {first_cpu:.1f} s CPU (target < 120), same-day re-run {second:.1f} s, "
+          f"next-day nothing new {third:.1f} s (target < 10); "
+          + "".join(f"first run with the {emb} embedder {secs:.1f} s, {cpu:.1f} s CPU ({secs / first:.2f}x the "
+                    f"default's wall, {cpu / first_cpu:.2f}x its CPU); " for emb, (secs, cpu) in others.items())
+          + f"work folder {work}")
     return 0
 
 

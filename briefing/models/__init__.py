@@ -225,6 +225,15 @@ embedders.register("minilm-int8", _minilm_int8, aliases=("int8",))
 embedders.register("minilm-fp32", _minilm_fp32, aliases=("fp32", "onnx"))
 
 
+def _minilm_static(**_options) -> Embedder:
+    from briefing.models import minilm
+
+    return minilm.shared("static")
+
+
+embedders.register("minilm-static", _minilm_static, aliases=("static",))
+
+
 class LocalEngine:
     """Runs everything here, in this process, in order."""
 

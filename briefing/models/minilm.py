@@ -163,9 +163,10 @@ class MiniLM:
 
 # The embedders of the embedded model, by name, the default first: the fp32 graph on ONNX Runtime (no torch at
 # run time; the torch encoder's vectors to 1e-4, so its answers), its int8 graph (about 1.8x less CPU, vectors
-# within cosine 0.98 of fp32, but one claim of the seeds' eight changes: models.md, "int8"), and torch itself,
-# for comparison and where onnxruntime is missing. BRIEF_EMBEDDER picks one.
-EMBEDDERS = ("onnx", "int8", "torch")
+# within cosine 0.98 of fp32, and a few claims change: models.md, "int8"), torch itself, for comparison and where
+# onnxruntime is missing, and a static table distilled from the model (next to no CPU, weaker briefings: models.md,
+# "A static embedding"). BRIEF_EMBEDDER picks one.
+EMBEDDERS = ("onnx", "int8", "torch", "static")
 _shared: dict[str, MiniLM] = {}
 
 
@@ -182,6 +183,10 @@ def shared(kind: str | None = None) -> MiniLM:
             from briefing.models.onnx_minilm import Int8MiniLM, OnnxMiniLM
 
             _shared[kind] = (Int8MiniLM if kind == "int8" else OnnxMiniLM)(threads=threads)
+        elif kind == "static":
+            from briefing.models.static_minilm import StaticMiniLM
+
+            _shared[kind] = StaticMiniLM(threads=threads)
         else:
             _shared[kind] = MiniLM(threads=threads)
     return _shared[kind]
