@@ -762,12 +762,20 @@ def excerpt(sentence: str, value: str, width: int = SIDE_WORDS) -> str:
         return sentence
     # The value's telling word: its last figure ("59" of "at least 59", "2014" of "April 14, 2014", "4.3" of
     # "down 4.3%"), else its longest word: its first word ("at", "the") may stand anywhere in the sentence.
+    # Where the value starts: its words in a row, else its telling word alone (a whole word before a part of one:
+    # "4" is not the "4" of "40"), else the middle of the sentence.
     told = value.split()
-    word = next((w for w in reversed(told) if any(ch.isdigit() for ch in w)), max(told, key=len, default=""))
-    key, k = _bare(word), told.index(word) if word else 0
-    at = next((i for i, w in enumerate(words) if key and key in _bare(w)), None)
-    at = len(words) // 2 if at is None else at - k  # where the value starts
-    start = max(0, min(at - (width - len(told)) // 2, len(words) - width))
+    bare, want = [_bare(w) for w in words], [_bare(w) for w in told]
+    at = next((i for i in range(len(words) - len(told) + 1) if want and bare[i:i + len(told)] == want), None)
+    if at is None:
+        word = next((w for w in reversed(told) if any(ch.isdigit() for ch in w)), max(told, key=len, default=""))
+        key = _bare(word)
+        k = len(told) - 1 - told[::-1].index(word) if word else 0  # the telling word's place in the value
+        hit = next((i for i, w in enumerate(bare) if key and w == key), None)
+        if hit is None:
+            hit = next((i for i, w in enumerate(bare) if key and key in w), None)
+        at = len(words) // 2 if hit is None else max(0, hit - k)
+    start = max(0, min(at - max(0, (width - len(told)) // 2), len(words) - width))
     text = " ".join(words[start:start + width])
     return ("… " if start else "") + text + (" …" if start + width < len(words) else "")
 

@@ -198,11 +198,22 @@ def test_json_carries_kind_and_slot_and_keeps_every_field():
      "civilians and wounding scores.", "at least four", "killing at least four civilians"),
     ("The schoolgirls were abducted from their dormitory by the militants on April 14, 2016 in the north-east of "
      "the country.", "April 14, 2016", "April 14, 2016"),
+    # A short figure is found as a whole word, not inside a longer one ("4" of "40").
+    ("The 40 officers were there and the police chief said that at least 4 people died in the blast at the "
+     "station late on Sunday.", "at least 4", "at least 4 people died"),
+    # A value whose telling word repeats is found where its words stand in a row.
+    ("The city had 10 mayors in its history and by 2016 it had grown from 10 to 12 districts in the east and "
+     "the west of the region.", "10 to 12", "from 10 to 12 districts"),
 ])
 def test_a_side_shows_the_words_around_its_value(sentence, value, shown):
     side = merge.excerpt(sentence, value)
     assert shown in side
     assert len(side.replace("…", "").split()) == merge.SIDE_WORDS
+
+
+def test_a_value_longer_than_a_side_starts_the_side():
+    words = "a b c d e f g h i j k l m n o p".split()
+    assert merge.excerpt(" ".join(words), " ".join(words[2:14])).replace("… ", "").startswith("c d e")
 
 
 def test_a_short_sentence_is_its_own_side():
