@@ -313,3 +313,14 @@ def test_shingle_keys_are_one_key_a_shingle():
         assert shared == len(_shingles(s) & _shingles(t))
     assert len(merge.shingle_keys("a b c d e f")) == 2 and len(merge.shingle_keys("a b c d")) == 1
     assert not set(merge.shingle_keys("a b c d").tolist()) & set(merge.shingle_keys("x a b c d").tolist())
+
+
+def test_a_kept_content_hash_is_the_texts_hash():
+    import hashlib
+
+    from briefing import store
+
+    text = "A  text\n with   its spaces."
+    assert store.content_hash(text) == hashlib.sha256(b"A text with its spaces.").hexdigest()
+    assert store.content_hash(text) is store.content_hash(text)  # made once
+    assert store.content_hash(text + " More.") != store.content_hash(text)
