@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import pickle
 import re
 import subprocess
@@ -88,12 +89,18 @@ def reported_by_brief(cid: str, cluster: dict, work: Path, brief: str, words: in
             for s in b.get("stories", []) for cf in s.get("conflicts", [])]
 
 
+def cache_key(cid: str) -> str:
+    """A cluster's sentences and vectors are kept per embedder: another BRIEF_EMBEDDER reads none of them."""
+    return f"{os.environ.get('BRIEF_EMBEDDER', 'default')}:{cid}"
+
+
 def reported_quick(cid: str, cluster: dict, cache: dict):
     from briefing import conflicts, extract
     from briefing.merge import claim_text
     from briefing.types import RawDocument
 
-    if cid not in cache:
+    key = cache_key(cid)
+    if key not in cache:
         from briefing.models import minilm
         arts = []
         for i, art in enumerate(cluster["articles"]):
@@ -103,8 +110,8 @@ def reported_quick(cid: str, cluster: dict, cache: dict):
                 pass
         sents = {a.id: [s.text for s in a.sentences] for a in arts}
         vecs = {k: minilm.shared().embed(v) for k, v in sents.items()}
-        cache[cid] = (sents, vecs)
-    sents, vecs = cache[cid]
+        cache[key] = (sents, vecs)
+    sents, vecs = cache[key]
     out = []
     clean = {k: [claim_text(s) for s in v] for k, v in sents.items()}
     from briefing.merge import MAX_SIDES
@@ -123,7 +130,7 @@ def main() -> int:
     ap.add_argument("--words", type=int, default=250)
     ap.add_argument("--reuse", action="store_true")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--cache", default="/tmp/conflicts_eval_vectors.pkl")
+    ap.add_argument("--cache", default=None, help="a file of your own to keep the sentences' vectors between runs")
     ap.add_argument("--show", choices=("false", "found", "missed"), action="append", default=[])
     a = ap.parse_args()
     if a.quick:
@@ -132,7 +139,7 @@ def main() -> int:
         *datas, work = a.rest
     by, clusters = load(a.labels, datas)
     cache = {}
-    if a.quick and Path(a.cache).exists():
+    if a.quick and a.cache and Path(a.cache).exists():
         cache = pickle.loads(Path(a.cache).read_bytes())
     # Two halves by cluster number, to tune on one and check on the other: tune = even, check = odd.
     groups = ["all", "giveme5w1h_events", "multiling2011_en", "tune-even", "check-odd"]
@@ -171,7 +178,7 @@ def main() -> int:
                 print(f"FALSE[{verdict}] {cid} {kind}/{slot} {about}")
                 for side in sides:
                     print(f"    - {side[-1][:200]}")
-    if a.quick:
+    if a.quick and a.cache:
         Path(a.cache).write_bytes(pickle.dumps(cache))
     for g in groups:
         t, f, r = total[g], found[g], rep[g]

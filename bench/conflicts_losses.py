@@ -30,7 +30,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conflicts_eval import REAL, article_text, contains, half, load, matches, reported_by_brief, reported_quick  # noqa: E402
+from conflicts_eval import (REAL, article_text, cache_key, contains, half, load, matches,  # noqa: E402
+                            reported_by_brief, reported_quick)
 
 STAGES = ("a-split", "a-same-article", "b-cosine", "b-names", "b-years", "b-tally-gate", "c-none", "c-unread",
           "c-silent", "d-copy", "d-stories", "d-dropped", "e-matching", "found")
@@ -84,12 +85,12 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("labels")
     ap.add_argument("rest", nargs="+")
-    ap.add_argument("--cache", default="/tmp/conflicts_eval_vectors.pkl")
+    ap.add_argument("--cache", default=None, help="a file of your own to keep the sentences' vectors between runs")
     ap.add_argument("--show", action="append", default=[], help="print each label lost at this stage")
     a = ap.parse_args()
     *datas, work = a.rest
     by, clusters = load(a.labels, datas)
-    cache = pickle.loads(Path(a.cache).read_bytes()) if Path(a.cache).exists() else {}
+    cache = pickle.loads(Path(a.cache).read_bytes()) if a.cache and Path(a.cache).exists() else {}
     from briefing import merge
 
     count = {g: collections.Counter() for g in ("all", "tune-even", "check-odd")}
@@ -98,7 +99,7 @@ def main() -> int:
     for cid, labs in sorted(by.items()):
         quick = reported_quick(cid, clusters[cid], cache)
         shown = reported_by_brief(cid, clusters[cid], Path(work), "brief", 250, True)
-        sents, vecs = cache[cid]
+        sents, vecs = cache[cache_key(cid)]
         clean = {k: [merge.claim_text(s) for s in v] for k, v in sents.items()}
         # The briefing's own view of the articles: copies, and which story each article falls in.
         from briefing import extract
@@ -182,7 +183,8 @@ def main() -> int:
                 print(f"{stage} {cid} {kind}/{slot} {lab['about']}")
                 for side in lab["sides"]:
                     print(f"    [{side['article']}] {side['sentence'][:220]}")
-    Path(a.cache).write_bytes(pickle.dumps(cache))
+    if a.cache:
+        Path(a.cache).write_bytes(pickle.dumps(cache))
     cols = [s for s in STAGES if any(per_slot[x][s] for x in per_slot)]
     print("stage".ljust(16) + "".join(f"{g:>11}" for g in ("all", "contra", "update", "hedge", "tune-even",
                                                           "check-odd")))

@@ -12,7 +12,7 @@ from test_minilm import _make_in_a_subprocess, seed_sentences
 
 @pytest.fixture(scope="session")
 def static_embedder(_model_cache):
-    """The table, distilled once a run (about 30 s: MiniLM over its 29,525 tokens)."""
+    """The table, distilled once a run (MiniLM over every token of its vocabulary: the slowest fixture here)."""
     from briefing.models import minilm
 
     with pytest.MonkeyPatch.context() as mp:
@@ -47,10 +47,23 @@ def test_the_table_is_built_once_and_kept_under_a_name_of_its_own(static_embedde
     assert (static_embedder.table / "model.safetensors").is_file()
     assert static_embedder.name != embedder.name
     assert not list(static_embedder.table.parent.glob(".build-*"))
-    again = StaticMiniLM()  # a new process would find the table, not build it
+    again = StaticMiniLM(table=static_path(static_embedder.path))  # a new process would find the table
+    assert again.table == static_embedder.table
     before = (static_embedder.table / "model.safetensors").stat().st_mtime_ns
     assert np.array_equal(again.embed(["a sentence"]), static_embedder.embed(["a sentence"]))
     assert (static_embedder.table / "model.safetensors").stat().st_mtime_ns == before
+    assert len(list(static_embedder.table.parent.glob("minilm-static-*"))) == 1
+
+
+def test_the_name_that_keys_remembered_vectors_changes_with_the_table(static_embedder, tmp_path):
+    # The daily job remembers vectors by the embedder's name: a rebuilt table (another model2vec, other DISTILL
+    # settings: another folder) must not read the old table's vectors.
+    from briefing.models.static_minilm import StaticMiniLM
+
+    other = StaticMiniLM(table=tmp_path / "minilm-static-0123456789abcdef")
+    assert static_embedder.name != other.name
+    assert other.name.endswith("0123456789abcdef")
+    assert static_embedder.name.endswith(static_embedder.table.name.rsplit("-", 1)[-1])
 
 
 def test_make_with_the_static_embedder_loads_no_torch(static_embedder, tmp_path):
@@ -67,9 +80,31 @@ def test_building_the_table_without_model2vec_is_a_one_line_error(tmp_path):
     lines = out.stdout.strip().splitlines()
     assert lines[0] == "2", out.stdout + out.stderr
     assert "needs model2vec" in lines[1] and "Traceback" not in out.stdout
-    assert "brief[static]" in out.stdout  # the hint names the extra to install
+    assert ".[static]" in out.stdout  # the hint names the extra to install
     assert not (tmp_path / "out.json").exists()
     assert not list((tmp_path / "empty").rglob("*.safetensors"))  # no half-built table left behind
+
+
+def test_without_model2vec_the_static_embedder_is_a_one_line_error_naming_the_extra(tmp_path):
+    out = _make_in_a_subprocess(tmp_path, "import sys; sys.modules['model2vec'] = None; ",
+                                env={"BRIEF_EMBEDDER": "static"})
+    lines = out.stdout.strip().splitlines()
+    assert lines[0] == "2", out.stdout + out.stderr
+    assert "model2vec is not installed" in lines[1] and "Traceback" not in out.stdout + out.stderr
+    assert ".[static]" in out.stdout
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_an_unwritable_model_folder_is_a_one_line_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    out = _make_in_a_subprocess(tmp_path, env={"BRIEF_MODEL_CACHE": str(blocker / "cache"),
+                                               "BRIEF_EMBEDDER": "static"})
+    lines = out.stdout.strip().splitlines()
+    assert lines[0] == "2", out.stdout + out.stderr
+    assert "could not build the static embedding" in lines[1]
+    assert "Traceback" not in out.stdout + out.stderr
+    assert not (tmp_path / "out.json").exists()
 
 
 def test_a_damaged_table_is_built_again(tmp_path, static_embedder, monkeypatch):

@@ -24,6 +24,8 @@ from briefing.models.minilm import NAME, MiniLM, model_dir
 # 256 dimensions, frequency weights), the table kept in float32 (its float16 default gives vectors of length 1 only
 # to 3e-5, and the stages compare cosines made from float32 unit vectors).
 DISTILL = {"pca_dims": 256, "sif_coefficient": 1e-4, "quantize_to": "float32"}
+INSTALL = "in brief's source folder: .venv/bin/pip install -e '.[static]'; or choose another embedder"
+WRITABLE = "set BRIEF_MODEL_CACHE to a writable folder, or choose another embedder"
 
 
 def static_path(weights: Path) -> Path:
@@ -49,17 +51,23 @@ def build(weights: Path, dest: Path) -> Path:
     try:
         from model2vec.distill import distill
     except ImportError:
-        raise ModelError("the static embedding is not built yet and building it needs model2vec with torch",
-                         hint="pip install 'brief[static]' (torch too, to build it), or choose another embedder") from None
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=dest.parent))
+        raise ModelError("the static embedding is not built yet and building it needs model2vec",
+                         hint=INSTALL) from None
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=dest.parent))
+    except OSError as e:
+        raise ModelError(f"could not build the static embedding in {dest.parent}: {e}", hint=WRITABLE) from None
     try:
         import contextlib
         import io
 
-        with contextlib.redirect_stderr(io.StringIO()):  # its progress bars: nothing a user acts on
-            model = distill(str(weights), **DISTILL)
-        model.save_pretrained(str(tmp / "model"))
+        try:
+            with contextlib.redirect_stderr(io.StringIO()):  # its progress bars: nothing a user acts on
+                model = distill(str(weights), **DISTILL)
+            model.save_pretrained(str(tmp / "model"))
+        except (OSError, RuntimeError, ValueError) as e:
+            raise ModelError(f"could not build the static embedding in {dest.parent}: {e}", hint=WRITABLE) from None
         if dest.exists() and not (dest / "model.safetensors").is_file():
             shutil.rmtree(dest, ignore_errors=True)  # what a build cut short left
         try:
@@ -81,6 +89,9 @@ class StaticMiniLM(MiniLM):
     def __init__(self, path: Path | None = None, threads: int | None = None, table: Path | None = None):
         super().__init__(path or model_dir(), threads)
         self.table = Path(table) if table else static_path(self.path)
+        # The table's own key in the name: vectors remembered by name (the daily job's state keeps them 14 days)
+        # never mix two tables' PCA bases after a rebuild with another model2vec or DISTILL.
+        self.name = f"{NAME}-static-{self.table.name.rsplit('-', 1)[-1]}"
         self._model = None
 
     @property
@@ -95,7 +106,7 @@ class StaticMiniLM(MiniLM):
             from model2vec import StaticModel
         except ImportError:
             raise ModelError("model2vec is not installed",
-                             hint="pip install 'brief[static]', or choose another embedder") from None
+                             hint=INSTALL) from None
         if not (self.table / "model.safetensors").is_file():
             build(self.path, self.table)
         try:
