@@ -11,14 +11,19 @@ run on 20 of the articles comes first, so that imports and the model's one-time 
 Printed per run: wall seconds and articles/second; the share of the wall time of each stage, split into what the
 driver did itself and what it waited for the workers to do; the driver's peak memory (RSS, sampled every 50 ms)
 and whether the embedding model was loaded in the driver. Then, from the 1-worker run, the cost per article:
-  - on the workers, per article (fetching and extracting its page, splitting it, embedding its lead and the chosen
-    stories' sentences): the seconds the driver waited for those calls / articles;
+  - on the workers, per article (reading the feeds, fetching and extracting its page and making the digests of its
+    lines, splitting
+    it, making its shingle keys, embedding its lead and the chosen stories' sentences): the seconds the driver
+    waited for those calls, less its own sending and receiving in them (counted serial, below) / articles;
   - on the workers, per story (support checks, citations, conflicts, headline: merge.story_work, one call a story):
     the seconds it waited for them, and the longest one story took (a story is not split across workers);
   - once a run on the driver: rendering the digest and writing the archive (their size is the digest's, bounded
-    by the word budget and max_stories, not the number of articles read);
-  - serial on the driver: the rest of the wall time (reading the feeds, the state, grouping, clustering, choosing,
-    and sending and receiving the workers' data) / articles.
+    by the word budget and max_stories, not the number of articles read), and opening its one HTTP client (its
+    TLS context);
+  - serial on the driver: the rest of the wall time (which feed entries to follow, the state, grouping, clustering,
+    choosing,
+    and sending and receiving the workers' data, counted whole even while another call runs on a worker) /
+    articles.
 and the projection of 50,000 articles on 8, 32 and 128 workers, the day's stories in the same proportion (N/n
 times as many story calls, each as long as today's), the story calls bounded as a greedy list schedule is
 (Graham's bound: the total over W, plus the longest call once, times 1 - 1/W):
@@ -70,10 +75,15 @@ class Stages:
     """Seconds the driver itself spent in the daily job's stages (time waiting for the workers taken out), by
     wrapping the functions that make them."""
 
-    WRAP = [("daily", "fetch", "read feeds, store pages"), ("triage", "preselect", "first-pass grouping"),
+    WRAP = [("daily", "fetch", "follow entries, store pages"), ("triage", "preselect", "first-pass grouping"),
             ("pipeline", "brief", "cluster, choose, cache"), ("render", "render", "render digest (per run)"),
-            ("archive", "rebuild", "write archive (per run)")]
-    PER_RUN = ("render digest (per run)", "write archive (per run)")  # the digest's size, not the articles read
+            ("archive", "rebuild", "write archive (per run)"),
+            ("ingest.web", "Fetcher.__init__", "open the HTTP client (per run)")]
+    # The digest's size, not the articles read; and the driver's one HTTP client a run (its TLS context: the
+    # certificates read), whatever the number of feeds and pages.
+    PER_RUN = ("render digest (per run)", "write archive (per run)", "open the HTTP client (per run)")
+    INSIDE = {"first-pass grouping": "cluster, choose, cache",  # a stage called inside another: shown apart
+              "open the HTTP client (per run)": "follow entries, store pages"}
 
     def __init__(self):
         import importlib
@@ -81,8 +91,11 @@ class Stages:
         self.seconds: dict[str, float] = {}
         self.engine = None
         for mod, fn, label in self.WRAP:
-            m = importlib.import_module(f"briefing.{mod}")
-            setattr(m, fn, self._timed(getattr(m, fn), label))
+            owner = importlib.import_module(f"briefing.{mod}")
+            *path, fn = fn.split(".")
+            for name in path:  # a class's method
+                owner = getattr(owner, name)
+            setattr(owner, fn, self._timed(getattr(owner, fn), label))
 
     def waited(self) -> float:
         """Seconds so far in the Ray engine's calls (waiting for the workers, and sending and receiving their data,
@@ -165,8 +178,10 @@ def main() -> int:
                   f"{out.exit_code}; {rows[label]['stories']} stories, {rows[label]['claims']} claims; driver peak "
                   f"RSS {peak.peak / 2**20:.0f} MiB; embedding model loaded in the driver: {loaded}")
             shares = {f"driver: {k}": v for k, v in stages.seconds.items()}
-            # pipeline.brief runs the first-pass grouping inside it: shown once, apart
-            shares["driver: cluster, choose, cache"] -= shares.get("driver: first-pass grouping", 0.0)
+            # pipeline.brief runs the first-pass grouping inside it, daily.fetch opens the HTTP client: shown once
+            for inner, outer in Stages.INSIDE.items():
+                if f"driver: {outer}" in shares:
+                    shares[f"driver: {outer}"] -= shares.get(f"driver: {inner}", 0.0)
             # the local engine's work is inside the driver's stages
             for k, v in es.items() if isinstance(engine, scale.RayEngine) else ():
                 if k == "start":
@@ -176,7 +191,7 @@ def main() -> int:
                     shares[f"driver: send/receive {k}"] = own.get(k, 0.0)
             shares["driver: other (state, select)"] = wall - sum(shares.values())
             for name, secs in sorted(shares.items(), key=lambda kv: -kv[1]):
-                print(f"    {name:<36} {secs:6.2f} s  {100 * secs / wall:5.1f} %")
+                print(f"    {name:<40} {secs:6.2f} s  {100 * secs / wall:5.1f} %")
             mine = sum(v for k, v in shares.items() if k.startswith("driver: "))
             sent = sum(v for k, v in shares.items() if k.startswith("driver: send/receive"))
             print(f"    driver's own seconds in all: {mine:.2f} s ({100 * mine / wall:.1f} %), of which sending and "
@@ -199,7 +214,7 @@ def main() -> int:
           f"longest {longest:.2f} s (as its worker timed it)")
     print(f"    serial share {100 * serial / (serial + article + stories / n):.1f} % of the work per article; "
           f"plus, once a run, {start:.1f} s to start the workers and load their models and {per_run:.2f} s on the "
-          "driver to render the digest and write the archive")
+          "driver to open its HTTP client, render the digest and write the archive")
     scale_up = args.target / n
 
     def wall_on(w: int) -> float:

@@ -77,12 +77,14 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None,
         cached = store.recent(since.astimezone(dt.timezone.utc).isoformat(timespec="seconds"))
         reused = {id(d) for d in cached.values()}
         try:
-            # The feeds are read here; their pages are fetched and extracted on the engine's workers, if it
-            # has any (a fetcher passed in, as tests do, stays here).
+            # The feeds are read, and their pages fetched and extracted, on the engine's workers if it has any
+            # (a fetcher passed in, as tests do, stays here); which entries to follow is decided here.
             away = own and engine is not None and engine.name != "local"
             more, more_skipped = web.fetch_all(web_urls, fetcher=fetcher, feeds=config.feeds, since=since,
                                                known=cached.get,
                                                pages=partial(engine.fetch_pages, limits=fetcher.limits) if away
+                                               else None,
+                                               sources=partial(engine.read_sources, limits=fetcher.limits) if away
                                                else None)
         finally:
             if own:
@@ -120,19 +122,23 @@ def fetch(config: Config, store: Store, now: dt.datetime, fetcher=None,
 SITE_LINES_ARTICLES = tuning.DAILY_SITE_LINES_ARTICLES
 
 
-def without_site_lines(docs: list[RawDocument], store: Store) -> list[RawDocument]:
+def without_site_lines(docs: list[RawDocument], store: Store, engine=None) -> list[RawDocument]:
     """The documents without the lines that recur across their publisher's articles (today's and the ones the
-    state keeps): a site's disclaimer, sign-up box or "more from" line is furniture by recurring."""
-    from briefing import extract
+    state keeps): a site's disclaimer, sign-up box or "more from" line is furniture by recurring. The lines are
+    compared by the digests `engine` gives (extract.site_keys: the Ray engine's workers made them while
+    extracting today's pages)."""
+    from briefing import extract, scale
 
     publishers = {d.publisher for d in docs if d.publisher and d.kind == "text"}
     if not publishers:
         return docs
     texts = {(p, url): text for p, url, text in store.texts_of(publishers, SITE_LINES_ARTICLES)}
     texts.update({(d.publisher, doc_key(d)): d.text for d in docs if d.publisher in publishers})
-    lines = extract.recurring_lines((p, key, text) for (p, key), text in texts.items())
-    return [extract.without_lines(d, lines.get(d.publisher, set())) if d.publisher and d.kind == "text" else d
-            for d in docs]
+    wanted = list(dict.fromkeys([*texts.values(), *(d.text for d in docs if d.publisher and d.kind == "text")]))
+    keyed = dict(zip(wanted, (engine or scale.LocalEngine()).site_keys(wanted)))
+    lines = extract.recurring_keys((p, key, keyed[text]) for (p, key), text in texts.items())
+    return [extract.without_lines(d, lines.get(d.publisher, set()), keyed[d.text][1])
+            if d.publisher and d.kind == "text" else d for d in docs]
 
 
 def _n(count: int, one: str, many: str) -> str:
@@ -220,7 +226,7 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, f"nothing new since the last briefing ({len(docs)} articles, "
                                            "all read on earlier days)", skipped=skipped)
-            docs = without_site_lines(docs, store)
+            docs = without_site_lines(docs, store, engine)
             if engine.name != "local":
                 # The workers read each article, embed its lead and make its shingle keys; the driver groups from
                 # those vectors and marks copies by those keys, and

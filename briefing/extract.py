@@ -5,8 +5,9 @@ stays word for word in the original text and can be quoted as evidence.
 """
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import replace
 
 from briefing import facts, standalone, tuning
@@ -195,32 +196,55 @@ def recurring_lines(articles: Iterable[tuple[str | None, str, str]]) -> dict[str
     """Per publisher, the lines (folded) that recur across its articles: a site's furniture (its disclaimer,
     its newsletter box, its "Follow us"), found by recurring, not by its words. `articles`: (publisher, key,
     text), one per address; articles without a publisher are not compared."""
-    seen: dict[str, dict[str, set[str]]] = {}  # publisher -> line -> the keys of the articles that have it
-    texts: dict[str, set[str]] = {}  # publisher -> the texts already counted (one text under two keys counts once)
-    for publisher, key, text in articles:
-        if not publisher:
+    return _recurring((p, key, fold(text), [fold(x) for x in paragraphs_of(text)])
+                      for p, key, text in articles if p)
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+def site_keys(text: str) -> tuple[bytes, list[bytes]]:
+    """What recurring_keys and without_lines need of a text, small: digests (16 bytes) of the text folded and of
+    each of its lines (paragraphs_of) folded, in order. A Ray worker makes them beside the text it extracts, so
+    the driver counts digests instead of folding every text again (its serial work: bench/scale_bench.py)."""
+    return _digest(fold(text)), [_digest(fold(x)) for x in paragraphs_of(text)]
+
+
+def recurring_keys(articles: Iterable[tuple[str | None, str, tuple[bytes, list[bytes]]]]) -> dict[str, set[bytes]]:
+    """recurring_lines from each text's site_keys: per publisher, the digests of the lines that recur (the same
+    answer, the lines named by their 128-bit digests)."""
+    return _recurring((p, key, whole, lines) for p, key, (whole, lines) in articles if p)
+
+
+def _recurring(articles: Iterable[tuple[str, str, Hashable, list[Hashable]]]) -> dict[str, set]:
+    """(publisher, key, the text's form, its lines' forms) -> per publisher, the forms of the lines that at least
+    RECURRING_ARTICLES of its articles have; one text under two keys counts once."""
+    seen: dict[str, dict[Hashable, set[str]]] = {}  # publisher -> line -> the keys of the articles that have it
+    texts: dict[str, set] = {}  # publisher -> the texts already counted
+    for publisher, key, whole, forms in articles:
+        if whole in texts.setdefault(publisher, set()):
             continue
-        h = fold(text)
-        if h in texts.setdefault(publisher, set()):
-            continue
-        texts[publisher].add(h)
+        texts[publisher].add(whole)
         lines = seen.setdefault(publisher, {})
-        for line in {fold(x) for x in paragraphs_of(text)}:
+        for line in set(forms):
             lines.setdefault(line, set()).add(key)
     return {p: {line for line, keys in lines.items() if len(keys) >= RECURRING_ARTICLES}
             for p, lines in seen.items()}
 
 
-def without_lines(doc: RawDocument, lines: set[str]) -> RawDocument:
+def without_lines(doc: RawDocument, lines: set, keys: list[bytes] | None = None) -> RawDocument:
     """The document without the given (folded) lines, unless most of its lines are among them (then it is
-    a version of another article, and it is kept whole)."""
+    a version of another article, and it is kept whole). With `keys` (its text's site_keys lines), `lines` are
+    digests (recurring_keys)."""
     if not lines:
         return doc
-    own = paragraphs_of(doc.text)
-    drop = [line for line in own if fold(line) in lines]
-    if not drop or len(drop) > RECURRING_SHARE * len(own):
+    forms = keys if keys is not None else [fold(line) for line in paragraphs_of(doc.text)]
+    drop = sum(f in lines for f in forms)
+    if not drop or drop > RECURRING_SHARE * len(forms):
         return doc
-    return replace(doc, text="\n\n".join(line for line in own if fold(line) not in lines))
+    own = paragraphs_of(doc.text)
+    return replace(doc, text="\n\n".join(line for line, f in zip(own, forms) if f not in lines))
 
 
 MAX_SENTENCES = tuning.EXTRACT_MAX_SENTENCES  # sentences of one article that are read: see tuning.py

@@ -15,7 +15,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
-from itertools import chain
 from typing import Callable
 
 import numpy as np
@@ -67,52 +66,84 @@ def shingle_keys(text: str, n: int = 5) -> np.ndarray:
     return np.unique(keys)
 
 
-_KEYS: dict[str, frozenset] = {}  # text -> its shingle keys, made here or by a worker (remember_shingles)
-_KEYS_MAX = 8192  # texts kept; the oldest go first (a day's marking meets each text up to three times)
+# text -> its shingle keys (sorted, unique uint64), made here or by a worker (remember_shingles). The oldest go
+# first past _KEYS_MAX texts: a bound on memory, not tuned, set above a day's articles at the size the README's
+# projection reads (50,000; about 5 KB of keys an article), so a day's marking never makes them again.
+_KEYS: dict[str, np.ndarray] = {}
+_KEYS_MAX = 100_000
 
 
 def remember_shingles(text: str, keys: np.ndarray) -> None:
     """A text's shingle_keys, made elsewhere (on a Ray worker), for mark_duplicates to use."""
     if len(_KEYS) >= _KEYS_MAX:
         del _KEYS[next(iter(_KEYS))]
-    _KEYS[text] = frozenset(keys.tolist())
+    _KEYS[text] = keys
 
 
-def _shingles_of(text: str) -> frozenset:
+def _shingles_of(text: str) -> np.ndarray:
     """The text's shingle keys: kept, since a run marks duplicates over the same texts more than once."""
     got = _KEYS.get(text)
     if got is None:
-        remember_shingles(text, shingle_keys(text))
-        got = _KEYS[text]
+        got = shingle_keys(text)
+        remember_shingles(text, got)
     return got
+
+
+# Pairs of holders made at once by shared_shingles: a bound on its memory (about 50 bytes a pair), not tuned. A key
+# that thousands of texts hold (a wire service's tagline) pairs them all; made a block of texts at a time, those
+# pairs never need more than this many at once. Effect: none on the answers (tests/test_fast_paths.py).
+SHARED_PAIRS_BLOCK = 1 << 22
+
+
+def shared_shingles(keys: list[np.ndarray], block: int = SHARED_PAIRS_BLOCK) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every pair of texts that share a shingle key, (j, i, how many keys they share), i < j, sorted by j then
+    i. `keys`: each text's keys, unique. Counted in numpy from the keys sorted once: each key's holders pair
+    up (the pairs a loop over an index of holders meets, without a Python step a key), for a block of texts j at
+    a time, so that at most about `block` pairs are held before they are counted."""
+    n = len(keys)
+    empty = np.zeros(0, dtype=np.int64)
+    flat = np.concatenate(keys) if n else np.zeros(0, dtype=np.uint64)
+    rows = np.repeat(np.arange(n, dtype=np.int64), [len(k) for k in keys])
+    order = np.argsort(flat, kind="stable")  # stable: a key's holders stay in their order
+    flat, rows = flat[order], rows[order]
+    first = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]]) if len(flat) else empty
+    group = np.repeat(first, np.diff(np.r_[first, len(flat)]))  # each key's first place, for every holder
+    before = np.arange(len(flat)) - group  # holders of the same key before this one
+    # Texts cut into blocks of rows whose pairs fit in `block` (a text's own pairs are never cut).
+    per_text = np.bincount(rows, weights=before, minlength=n).astype(np.int64)
+    ends = np.cumsum(per_text)
+    out_j, out_i, out_n = [], [], []
+    lo = 0
+    while lo < n:
+        hi = max(lo + 1, int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + block, side="right")))
+        sel = (rows >= lo) & (rows < hi) & (before > 0)
+        b, total = before[sel], int(before[sel].sum())
+        if total:
+            j = np.repeat(rows[sel], b)
+            i = rows[np.repeat(group[sel], b) + np.arange(total) - np.repeat(np.cumsum(b) - b, b)]
+            code, count = np.unique(j * n + i, return_counts=True)
+            out_j.append(code // n)
+            out_i.append(code % n)
+            out_n.append(count)
+        lo = hi
+    if not out_j:
+        return empty, empty, empty
+    return np.concatenate(out_j), np.concatenate(out_i), np.concatenate(out_n)
 
 
 def mark_duplicates(articles: list[Article]) -> list[Article]:
     """The articles, each near-identical copy with duplicate_of set to its original (the first seen)."""
     sh = [_shingles_of(a.text) for a in articles]
+    sizes = np.array([len(k) for k in sh], dtype=np.int64)
+    j, i, common = shared_shingles(sh)
+    # The pairs that share enough of the smaller one's shingles (the share as Python divides: the same float),
+    # met in the order the all-pairs loop meets them: each copy goes to its first earlier original.
+    near = common / np.minimum(sizes[i], sizes[j]) >= DUPLICATE
     marks: dict[int, int] = {}  # index of a copy -> its original's id
-    # Shingles shared with each earlier article, counted from an index of who has which shingle: only articles
-    # that share one are compared, in the order the all-pairs loop would meet them (the same marks).
-    # (A Counter over the chained holder lists: less of the driver's time than a loop of dict updates; the
-    # driver runs this three times a daily job, serially.)
-    holders: dict[int, list[int]] = {}
-    get = holders.get
-    for j, b in enumerate(articles):
-        common = Counter(chain.from_iterable(filter(None, map(get, sh[j]))))
-        for i in sorted(common):
-            a = articles[i]
-            if a.duplicate_of is not None or i in marks:
-                continue
-            small = min(len(sh[i]), len(sh[j]))
-            if small and common[i] / small >= DUPLICATE:
-                marks[j] = a.id
-                break
-        for s in sh[j]:
-            h = get(s)
-            if h is None:
-                holders[s] = [j]
-            else:
-                h.append(j)
+    for b, a in zip(j[near].tolist(), i[near].tolist()):
+        if b in marks or a in marks or articles[a].duplicate_of is not None:
+            continue
+        marks[b] = articles[a].id
     return [replace(a, duplicate_of=marks[j]) if j in marks else a for j, a in enumerate(articles)]
 
 
@@ -331,8 +362,7 @@ def word_vectors(articles: list[Article]) -> np.ndarray:
     # stop_words=STOPWORDS, dtype=float32) computes, without importing sklearn (a second of every cold run):
     # lowercased words of three letters or more, 1 + log(count), each row L2-normalised, in float32.
     # tests/test_fast_paths.py checks it against sklearn.
-    counts = [Counter(w for w in TOKEN.findall(f"{a.title}\n{a.text}".lower()) if w not in STOPWORDS)
-              for a in articles]
+    counts = [_terms(a) for a in articles]
     vocabulary = sorted(set().union(*counts)) if counts else []
     if not vocabulary:  # no word of three letters anywhere
         return np.zeros((len(articles), 1), dtype=np.float32)
@@ -349,6 +379,25 @@ def word_vectors(articles: list[Article]) -> np.ndarray:
 
 
 TOKEN = re.compile(r"(?u)\b\w\w\w+\b")
+# (title, text) -> its words' counts: a daily run merges the chosen articles twice (pipeline.brief, after
+# triage.select), the same texts. A bound on memory (about 30 KB a text), not tuned; past it, counted again.
+_TERMS: dict[tuple[str, str], Counter] = {}
+_TERMS_MAX = 8192
+
+
+def _terms(a: Article) -> Counter:
+    """The article's title and text's words (TOKEN, lowercased), stopwords out, counted in the order they first
+    come (what Counter over the filtered words gives: deleting keys keeps the others' order). Not to be changed."""
+    key = (a.title, a.text)
+    got = _TERMS.get(key)
+    if got is None:
+        got = Counter(TOKEN.findall(f"{a.title}\n{a.text}".lower()))
+        for w in STOPWORDS & got.keys():
+            del got[w]
+        if len(_TERMS) >= _TERMS_MAX:
+            del _TERMS[next(iter(_TERMS))]
+        _TERMS[key] = got
+    return got
 WORD_DENSE_CELLS = tuning.MERGE_WORD_DENSE_CELLS  # then the term frequencies are sparse (tuning.py)
 
 
@@ -411,9 +460,11 @@ GLUED_DATE = re.compile(r"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+)?(?
                         r"July|August|September|October|November|December)\s+\d{1,2},\s+\d{4}(?=[A-Z][a-z])")
 
 
+@lru_cache(maxsize=16384)
 def claim_text(sentence: str) -> str:
     """A sentence as a claim: a dateline ("Washington [US], June 19 :") is not part of what it says, and a
-    connective ("Additionally, ") ties it to a neighbour that the briefing does not show."""
+    connective ("Additionally, ") ties it to a neighbour that the briefing does not show. Kept (a pure function
+    of the sentence): choose() reads each candidate's twice a pass, and passes again with the words left."""
     text = DATELINE.sub("", GLUED_DATE.sub("", sentence, count=1), count=1).strip()
     trimmed = CONNECTIVE.sub("", text, count=1)
     if trimmed != text:
@@ -802,12 +853,38 @@ class StoryWork:
     centroid: np.ndarray
     headline: str
     weights: dict
+    # With story_work's `vectors` block: each candidate's row of it, its vector then None (the caller holds the
+    # block: a story's candidates' vectors were most of what a Ray worker sent back), or None for a vector that
+    # is not a row of it.
+    rows: list[int | None] | None = None
 
 
-def story_work(item: tuple, support: models.SupportCheck | None = None, only: bool = False) -> StoryWork:
+def _row_of(v: np.ndarray, block: np.ndarray) -> int | None:
+    """The row of `block` that `v` is (a view of that very row, not a copy of its values), or None."""
+    if v.ndim != 1 or block.ndim != 2 or v.dtype != block.dtype or v.shape[0] != block.shape[1] or \
+            v.strides != block.strides[1:] or not len(block):
+        return None
+    row, rest = divmod(v.__array_interface__["data"][0] - block.__array_interface__["data"][0], block.strides[0])
+    return row if not rest and 0 <= row < len(block) else None
+
+
+def story_work(item: tuple, support: models.SupportCheck | None = None, only: bool = False,
+               vectors: np.ndarray | None = None, articles: dict[int, Article] | None = None,
+               said: dict[int, list[Statement]] | None = None) -> StoryWork:
     """item: (the story's articles, and their statements, sentence vectors and statement vectors by article id).
-    `only`: the briefing's only story, which keeps its candidates even when none reads alone."""
-    group, statements, sent_vecs, stmt_vecs = item
+    `only`: the briefing's only story, which keeps its candidates even when none reads alone. `vectors`: one
+    block that holds the vectors of every story in a call, the item's vectors then being (start, end) rows of
+    it. `articles` and `said`: every story's articles and statements by id, the item then (the story's article
+    ids, sentence vectors, statement vectors). make_stories gives all three once a call, not once a story: an
+    engine ships them once (a Ray worker fetches them once), and each story's item is a few numbers."""
+    if articles is not None:
+        ids, sent_vecs, stmt_vecs = item
+        group, statements = [articles[i] for i in ids], said
+    else:
+        group, statements, sent_vecs, stmt_vecs = item
+    if vectors is not None:
+        sent_vecs = {i: vectors[v[0]:v[1]] if isinstance(v, tuple) else v for i, v in sent_vecs.items()}
+        stmt_vecs = {i: vectors[v[0]:v[1]] if isinstance(v, tuple) else v for i, v in stmt_vecs.items()}
     pairs = story_conflicts(group, sent_vecs)  # once a story: build_story and the conflicts both need them
     candidates, centroid = build_story(group, [statements[a.id] for a in group], sent_vecs,
                                        [stmt_vecs[a.id] for a in group], support, pairs)
@@ -820,7 +897,13 @@ def story_work(item: tuple, support: models.SupportCheck | None = None, only: bo
     readable = [r for r in (readable_form(c, headline, group, sent_vecs, pairs, support, where)
                             for c in candidates) if r is not None and cited_as_said(r, said)]
     weights = selectlib.concept_weights([s.text for s in a.sentences] for a in group)
-    return StoryWork(readable or (candidates if only else []), pairs, centroid, headline, weights)
+    work = StoryWork(readable or (candidates if only else []), pairs, centroid, headline, weights)
+    if vectors is not None:
+        work.rows = [_row_of(c.vector, vectors) for c in work.candidates]
+        for c, row in zip(work.candidates, work.rows):
+            if row is not None:
+                c.vector = None
+    return work
 
 
 def cited_as_said(c: Candidate, support: models.SupportCheck) -> bool:
@@ -853,10 +936,38 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
     groups = [[originals[i] for i in g] for g in story_groups(originals, sent_vecs)]
     groups.sort(key=lambda g: (-len({a.publisher or a.id for a in g}), -len(g), min(a.id for a in g)))
     total = sum(len(g) for g in groups)
-    items = [(g, {a.id: statements[a.id] for a in g}, {a.id: sent_vecs[a.id] for a in g},
-              {a.id: stmt_vecs[a.id] for a in g}) for g in groups]
     mapper = engine_map or models.LocalEngine().map
-    fn = partial(story_work, support=support, only=len(groups) == 1)
+
+    def mapped(part: list[list[Article]]) -> list[StoryWork]:
+        # The part's vectors in one block, sent with the function (once a call: a Ray engine puts it in the
+        # object store once), each story naming its rows: hundreds of small arrays a story cost the Ray
+        # driver a transfer each (bench/scale_bench.py). The rows are the same numbers, so the same answers.
+        # An array of another shape or type (an empty one) goes as it is: the block is one dtype, so that no
+        # vector is converted.
+        first = next((v for g in part for a in g for v in (sent_vecs[a.id], stmt_vecs[a.id]) if v.ndim == 2 and len(v)),
+                     None)
+        rows, spans, at = [], [], 0
+        for g in part:
+            sent, stmt = {}, {}
+            for a in g:
+                for own, vecs in ((sent, sent_vecs[a.id]), (stmt, stmt_vecs[a.id])):
+                    if first is None or vecs.ndim != 2 or not len(vecs) or vecs.dtype != first.dtype or \
+                            vecs.shape[1] != first.shape[1]:
+                        own[a.id] = vecs
+                        continue
+                    own[a.id] = (at, at + len(vecs))
+                    rows.append(vecs)
+                    at += len(vecs)
+            spans.append((sent, stmt))
+        block = np.concatenate(rows) if rows else None
+        fn = partial(story_work, support=support, only=len(groups) == 1, vectors=block,
+                     articles={a.id: a for g in part for a in g}, said={a.id: statements[a.id] for g in part for a in g})
+        done = mapper(fn, [([a.id for a in g], sent, stmt) for g, (sent, stmt) in zip(part, spans)])
+        for work in done:  # the candidates' vectors, from the rows named
+            for c, row in zip(work.candidates, work.rows or ()):
+                if row is not None:
+                    c.vector = block[row]
+        return done
     # Each story's work is done only for the stories the words can reach: a chunk at a time, as many as the
     # words could fund at the least share, so a folder of hundreds of stories briefs a few (an engine runs a
     # chunk's stories at once).
@@ -869,7 +980,7 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         if left <= 0:
             break
         if k == len(work):
-            work.extend(mapper(fn, items[k:k + chunk]))
+            work.extend(mapped(groups[k:k + chunk]))
         done = work[k]
         share = max(MIN_SHARE, round(words * len(group) / total)) if len(groups) > 1 else words
         candidates, centroid, pairs, weights = done.candidates, done.centroid, done.pairs, done.weights

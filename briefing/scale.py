@@ -1,7 +1,9 @@
 """Where the daily job's per-article and per-story work runs: in this process ("local") or on a Ray cluster ("ray").
 
 The seam is a few functions mapped over documents and stories, each a pure function of its input:
-  - `fetch_pages`: feed entries -> their pages fetched (web.follow) and extracted (`extract_page`);
+  - `web.read_source`: a configured feed or page URL -> the feed's entries, or the page;
+  - `fetch_pages`: feed entries -> their pages fetched (web.follow) and extracted (`extract_page`), each with
+    its lines' digests (extract.site_keys: what the driver finds a site's recurring lines by);
   - `extract_page`: a fetched HTML page -> its clean text (trafilatura), or the reason it has none;
   - `prepare`: a clean document -> its Article (sentences split), the vectors of its title and
     first sentences (what the cheap first pass groups on) and its shingle keys (what copies are found by), or
@@ -10,15 +12,16 @@ The seam is a few functions mapped over documents and stories, each a pure funct
     citations, conflicts, headline), one story an item.
 The local engine runs them here; the Ray engine runs them on long-lived actors, each holding one
 embedding model (one load per worker). A further call embeds the rest of the chosen stories' sentences
-on the workers. Everything else stays with the driver: reading the feeds (the lists of entries), the SQLite
-state (workers never see it), the first-pass grouping, clustering the chosen articles into stories, choosing
-claims within the word budget, writing and publishing.
+on the workers. Everything else stays with the driver: which feed entries to follow, the SQLite state (workers
+never see it), the first-pass grouping, clustering the chosen articles into stories, choosing claims within the
+word budget, writing and publishing.
 
 Both engines register themselves in models.engines. Ray is an optional extra (`pip install 'brief[ray]'`)
 and is imported only when the Ray engine starts.
 """
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
@@ -29,7 +32,8 @@ from briefing import extract, models, tuning
 from briefing.errors import EXIT_ERROR, BriefError, unexpected
 from briefing.types import Article, RawDocument, Skipped
 
-CHUNK, RETRIES = tuning.SCALE_CHUNK, tuning.SCALE_RETRIES  # documents per Ray call, restarts: see tuning.py
+CHUNK, RETRIES = tuning.SCALE_CHUNK, tuning.SCALE_RETRIES  # documents per Ray call (the least), restarts
+CHUNK_MOST, CALLS_PER_WORKER = tuning.SCALE_CHUNK_MOST, tuning.SCALE_CALLS_PER_WORKER  # see tuning.py
 
 
 @dataclass
@@ -129,6 +133,10 @@ class LocalEngine(models.LocalEngine):
         self.seconds["extract"] = self.seconds.get("extract", 0.0) + time.perf_counter() - t
         return out
 
+    def site_keys(self, texts: list[str]) -> list[tuple[bytes, list[bytes]]]:
+        """extract.site_keys of each text (what the daily job finds a site's recurring lines by)."""
+        return [extract.site_keys(t) for t in texts]
+
     def stats(self) -> dict:
         return {"name": self.name, "workers": self.workers, "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
@@ -150,18 +158,50 @@ class _Worker:
     def extract(self, docs):
         return [extract_page(d) for d in docs]
 
-    def fetch(self, entries, limits):
-        """Pages fetched and extracted here; one Fetcher a worker (its own per-host limits), made on first use."""
+    def _fetcher(self, limits):
+        """One Fetcher a worker (its own per-host limits), made on first use."""
         if getattr(self, "fetcher", None) is None or self.fetcher.limits != limits:
             from briefing.ingest import web
 
             self.fetcher = web.Fetcher(limits)
-        return fetch_pages(entries, self.fetcher)
+        return self.fetcher
+
+    def sources(self, urls, limits, must_be_feed):
+        """The URLs read here (web.read_source: a feed's entries, or the page), in the fetcher's threads."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from briefing.ingest import web
+
+        fetcher = self._fetcher(limits)
+        with ThreadPoolExecutor(max_workers=fetcher.limits.overall) as pool:
+            return list(pool.map(lambda url: web.read_source(url, fetcher, url in must_be_feed), urls))
+
+    def fetch(self, entries, limits):
+        """Pages fetched and extracted here, each with its clean text's site_keys. A page that was extracted goes
+        back without its HTML: the driver keeps only the extraction."""
+        out = []
+        for doc, extracted in fetch_pages(entries, self._fetcher(limits)):
+            keys = None
+            if extracted is not None:
+                doc = replace(doc, text="")
+                if extracted[0] is not None:
+                    keys = extract.site_keys(extracted[0].text)
+            out.append((doc, extracted, keys))
+        return out
+
+    def site_keys(self, texts):
+        return [extract.site_keys(t) for t in texts]
 
     def run(self, fn, item):
-        """fn(item) and the seconds it took here (the bench reports the longest story)."""
+        """fn(item) and the seconds it took here (the bench reports the longest story). `fn`: [a reference to
+        it], fetched once on this worker and kept while the calls name it (it carries what the calls share)."""
         t = time.perf_counter()
-        out = fn(item)
+        ref = fn[0]
+        if getattr(self, "_fn", (None,))[0] != ref:
+            import ray
+
+            self._fn = (ref, ray.get(ref))
+        out = self._fn[1](item)
         return out, time.perf_counter() - t
 
     def prepare(self, docs, lead):
@@ -202,7 +242,10 @@ class RayEngine:
         # id(page) -> (the page, its extraction, done on the worker that fetched it); holding the page keeps its id
         # from being reused by another object while the entry lives.
         self._extracted: dict[int, tuple] = {}
+        self._site_keys: dict[str, tuple] = {}  # a clean text -> its extract.site_keys, made on a worker
         self._started_ray = False
+        self._blas = None  # threadpoolctl's limit on the driver's BLAS threads, while the run lasts
+        self._frozen = False  # gc.freeze() called by start(), undone by stop()
 
     def start(self) -> None:
         """Connect (or start a local Ray) and start the workers; BriefError when Ray is missing or unreachable."""
@@ -231,6 +274,24 @@ class RayEngine:
         names = ray.get([a.name.remote() for a in self._actors])  # every worker up, its model loaded
         self.embedder_name = names[0]
         self.seconds["start"] = time.perf_counter() - t
+        # Once the workers are up (stop() undoes both; a start that failed changed nothing):
+        # The objects already here (imports: Ray's, numpy's; some 120,000) are left out of the collector's full
+        # passes while the run lasts: each such pass scanned them all, 0.05-0.07 s of the driver's serial time on
+        # 200 articles (gc.freeze is CPython's way to do it). What the run itself makes is collected as always.
+        self._frozen = gc.get_freeze_count() == 0
+        if self._frozen:
+            gc.freeze()
+        # The driver's numpy work is small products (hundreds of rows) done between the workers' calls: with
+        # OpenBLAS's two threads on a node the workers keep busy, one 100 x 6,000 product took 0.23 s, not 0.01 s
+        # (a thread waiting for a core). One BLAS thread here while the run lasts, as Ray gives its workers
+        # (OMP_NUM_THREADS=1); the digests stayed the local engine's (tests/test_scale.py, and every run of
+        # python bench/scale_bench.py, which shows the effect).
+        try:
+            from threadpoolctl import threadpool_limits
+
+            self._blas = threadpool_limits(limits=1, user_api="blas")
+        except ImportError:  # the ray extra brings it; without it, numpy keeps its threads
+            self._blas = None
 
     def _calls(self, method: str, args: list[tuple], label: str, sizes: list[int] | None = None,
                progress=None) -> list:
@@ -274,21 +335,33 @@ class RayEngine:
         self.driver[stage] = self.driver.get(stage, 0.0) + own
         return results
 
-    def _map(self, method: str, items: list, args: tuple, label: str, progress, chunk: int = CHUNK) -> list:
+    def _chunk(self, n: int, least: int = CHUNK, most: int = CHUNK_MOST) -> int:
+        """Items a call for n items: about CALLS_PER_WORKER calls a worker, within [least, most]."""
+        return max(least, min(most, -(-n // (self.workers * CALLS_PER_WORKER))))
+
+    def _map(self, method: str, items: list, args: tuple, label: str, progress, chunk: int | None = None) -> list:
         """items in chunks over the workers, in order."""
+        chunk = chunk or self._chunk(len(items))
         chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
         parts = self._calls(method, [(c, *args) for c in chunks], label, [len(c) for c in chunks], progress)
         return [x for part in parts for x in part]
 
     def map(self, fn, items: list) -> list:
         """[fn(item) for item in items], one item a call on the next free worker (the chosen stories' own work:
-        merge.story_work). fn and the items must pickle; fn crosses to the object store once."""
+        merge.story_work). fn and the items must pickle; fn crosses to the object store once, and each worker
+        fetches it once."""
         if not items:
             return []
         ref = self.ray.put(fn)
-        out = self._calls("run", [(ref, x) for x in items], "briefing stories")
+        # In a list, so that Ray does not fetch it for every call: each worker fetches it once (_Worker.run).
+        out = self._calls("run", [([ref], x) for x in items], "briefing stories")
         self.tasks += [secs for _, secs in out]
         return [x for x, _ in out]
+
+    def read_sources(self, urls: list[str], must_be_feed: set[str], limits) -> list:
+        """The configured URLs read on the workers (web.fetch_all's `sources`): each feed's entries, or the page."""
+        limits = replace(limits, per_host=max(1, limits.per_host // self.workers))  # as fetch_pages says
+        return self._map("sources", urls, (limits, must_be_feed), "reading feeds", None)
 
     def fetch_pages(self, entries: list, limits) -> list:
         """The entries' pages fetched and extracted on the workers (web.fetch_all's `pages`); the extractions
@@ -297,11 +370,20 @@ class RayEngine:
         # max(per_host, workers) requests at a time from the whole cluster, as polite as one machine.
         limits = replace(limits, per_host=max(1, limits.per_host // self.workers))
         out = []
-        for doc, extracted in self._map("fetch", entries, (limits,), "fetching pages", None):
+        for doc, extracted, keys in self._map("fetch", entries, (limits,), "fetching pages", None):
             if extracted is not None:
                 self._extracted[id(doc)] = (doc, extracted)
+            if keys is not None:
+                self._site_keys[extracted[0].text] = keys
             out.append(doc)
         return out
+
+    def site_keys(self, texts: list[str]) -> list[tuple[bytes, list[bytes]]]:
+        """extract.site_keys of each text: made on the worker that extracted it, else on a worker now."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._site_keys]
+        if todo:
+            self._site_keys.update(zip(todo, self._map("site_keys", todo, (), "reading site lines", None)))
+        return [self._site_keys[t] for t in texts]
 
     def extract(self, docs: list[RawDocument], progress=None):
         """Each page's extraction: the one its worker made when it fetched it, else made on a worker now."""
@@ -322,7 +404,7 @@ class RayEngine:
         """Texts embedded on the workers (the chosen stories' sentences), in order."""
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
-        size = 64  # texts a call: a batch for the model, and many calls so that every worker gets some
+        size = self._chunk(len(texts), 64, 8 * 64)  # texts a call: whole batches for the model (64 at least)
         parts = self._map("embed", [texts[i:i + size] for i in range(0, len(texts), size)], (),
                           "embedding sentences", None, chunk=1)
         return np.concatenate(parts)
@@ -331,9 +413,17 @@ class RayEngine:
         return {"name": self.name, "workers": self.workers, "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
     def stop(self) -> None:
+        self._extracted.clear()
+        self._site_keys.clear()
         for a in self._actors:
             self.ray.kill(a)
         self._actors = []
+        if self._blas is not None:
+            self._blas.restore_original_limits()
+            self._blas = None
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
         if self._started_ray:
             self.ray.shutdown()
 

@@ -59,8 +59,21 @@ class StateBusy(BriefError):
     """Another run holds the state."""
 
 
+# text -> its content_hash: the daily job asks for each text's three times (storing it, the run's fingerprint,
+# triage's keys), serially on the driver. A bound on memory (the texts are held anyway while a run lasts), not
+# tuned; the oldest go first.
+_HASHES: dict[str, str] = {}
+_HASHES_MAX = 100_000
+
+
 def content_hash(text: str) -> str:
-    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+    got = _HASHES.get(text)
+    if got is None:
+        got = hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+        if len(_HASHES) >= _HASHES_MAX:
+            del _HASHES[next(iter(_HASHES))]
+        _HASHES[text] = got
+    return got
 
 
 @dataclass

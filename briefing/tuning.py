@@ -289,9 +289,14 @@ EXTRACT_MAX_SENTENCES = 2000
 # Statements one `brief verify` run checks (verify.py); as EXTRACT_MAX_SENTENCES, a bound, not tuned.
 # Effect: none on a normal briefing (tens of claims); no bench script varies it.
 VERIFY_MAX_STATEMENTS = 2000
-# Documents per Ray call (scale.py): small enough that progress moves, large enough that a call's overhead is
-# small. Not tuned: a judgment. Effect: python bench/scale_bench.py
+# Documents per Ray call (scale.py): at least SCALE_CHUNK, at most SCALE_CHUNK_MOST, and otherwise as many as
+# make SCALE_CALLS_PER_WORKER calls a worker a stage: enough calls that every worker is busy and progress moves,
+# few enough that the driver's cost a call (about 1-2 ms sending and receiving, serial) is small beside the
+# articles' (at 8 a call, 200 articles were 25 calls a stage). Not tuned: judgments. Effect: python
+# bench/scale_bench.py (the driver's send/receive seconds).
 SCALE_CHUNK = 8
+SCALE_CHUNK_MOST = 64
+SCALE_CALLS_PER_WORKER = 4
 # Times Ray restarts a dead worker and re-runs its call before the run fails (scale.py). Not tuned: a bound.
 # Effect: none on a healthy run; tests/test_scale.py holds the behaviour.
 SCALE_RETRIES = 3

@@ -39,6 +39,25 @@ def test_word_vectors_are_sklearns_tf_vectors():
     assert ours[0] @ ours[1] > 0.1  # two seeds of one visit share words
 
 
+def test_word_counts_kept_for_the_second_merge_are_the_filtered_counts_in_their_order():
+    from collections import Counter
+
+    for a in _seed_articles() + [_article(9, "The the THE cat sat; the cat, the mat.", title="A cat")]:
+        fresh = Counter(w for w in merge.TOKEN.findall(f"{a.title}\n{a.text}".lower()) if w not in merge.STOPWORDS)
+        assert list(merge._terms(a).items()) == list(fresh.items())  # the sparse rows' order too
+        assert merge._terms(a) is merge._terms(a)  # counted once
+
+
+def test_a_candidates_vector_goes_back_as_its_row_only_when_it_is_that_row():
+    block = np.arange(24, dtype=np.float32).reshape(6, 4)
+    part = block[2:5]  # an article's rows, as story_work slices them
+    assert [merge._row_of(part[k], block) for k in range(3)] == [2, 3, 4]
+    assert merge._row_of(part[1].copy(), block) is None  # the same numbers elsewhere: not a row
+    assert merge._row_of(block[:, 1], block) is None  # a column
+    assert merge._row_of(block[1].astype(np.float64), block) is None
+    assert merge._row_of(np.arange(4, dtype=np.float32), block[:0]) is None
+
+
 def test_word_vectors_with_no_word_at_all():
     v = merge.word_vectors([_article(1, "a b c"), _article(2, "")])
     assert v.shape == (2, 1) and not v.any()
@@ -98,6 +117,27 @@ def test_mark_duplicates_marks_what_the_all_pairs_loop_marks():
             a.duplicate_of for a in _duplicates_all_pairs(slow[2:])]
         # Marking a marked list changes nothing (make_stories(marked=True) relies on it).
         assert [a.duplicate_of for a in merge.mark_duplicates(fast)] == marks
+
+
+def test_mark_duplicates_marks_what_the_all_pairs_loop_marks_on_random_copies():
+    """Texts that share random runs of words, some marked already: the keys counted in numpy mark what the loop
+    marks (a copy of a copy, ties between originals, a copy of an article marked before the call)."""
+    import random
+
+    rnd = random.Random(7)
+    words = [f"w{k}" for k in range(40)]
+    for _ in range(40):
+        base = [" ".join(rnd.choices(words, k=rnd.randint(3, 30))) for _ in range(4)]
+        texts = [rnd.choice(base)[: rnd.randint(0, 200)] + " " + " ".join(rnd.choices(words, k=rnd.randint(0, 4)))
+                 for _ in range(rnd.randint(2, 14))]
+        articles = [replace(_article(k + 1, t), duplicate_of=1 if k and rnd.random() < 0.1 else None)
+                    for k, t in enumerate(texts)]
+        assert [a.duplicate_of for a in merge.mark_duplicates(articles)] == [
+            a.duplicate_of for a in _duplicates_all_pairs(articles)]
+        # made a few pairs at a time (the memory bound), the same pairs and counts
+        keys = [merge.shingle_keys(t) for t in texts]
+        whole, cut = merge.shared_shingles(keys), merge.shared_shingles(keys, block=3)
+        assert all(np.array_equal(x, y) for x, y in zip(whole, cut))
 
 
 def test_the_marks_a_chosen_part_carries_are_the_marks_it_would_get_afresh():
@@ -273,3 +313,14 @@ def test_shingle_keys_are_one_key_a_shingle():
         assert shared == len(_shingles(s) & _shingles(t))
     assert len(merge.shingle_keys("a b c d e f")) == 2 and len(merge.shingle_keys("a b c d")) == 1
     assert not set(merge.shingle_keys("a b c d").tolist()) & set(merge.shingle_keys("x a b c d").tolist())
+
+
+def test_a_kept_content_hash_is_the_texts_hash():
+    import hashlib
+
+    from briefing import store
+
+    text = "A  text\n with   its spaces."
+    assert store.content_hash(text) == hashlib.sha256(b"A text with its spaces.").hexdigest()
+    assert store.content_hash(text) is store.content_hash(text)  # made once
+    assert store.content_hash(text + " More.") != store.content_hash(text)

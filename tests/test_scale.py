@@ -6,6 +6,7 @@ to the workers by value.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import subprocess
@@ -95,11 +96,12 @@ def test_ray_gives_the_local_digest(tmp_path, site, local_ray, local_digest):
     assert sorted(s["input"] for s in expected["skipped"]) == [site.url("/empty.html"), site.url("/visit/gone.html")]
     assert any("404" in s["reason"] for s in expected["skipped"])
     assert out.briefing.stats["engine"]["name"] == "ray" and out.briefing.stats["engine"]["workers"] == 2
-    # The feed's pages were fetched and extracted on the workers, and each story was briefed there, one call a
-    # story (the page named in `urls` is fetched on the driver, where it may turn out to be a feed).
-    assert {"fetch", "prepare", "stories"} <= set(out.briefing.stats["engine"]["seconds"])
+    # The feed and the page named in `urls` were read, the feed's pages fetched and extracted, on the workers,
+    # and each story was briefed there, one call a story.
+    assert {"sources", "fetch", "prepare", "stories"} <= set(out.briefing.stats["engine"]["seconds"])
     assert len(engine.tasks) >= len(expected["stories"])
     assert engine._actors == [] and ray.is_initialized()  # the workers stop with the run; a Ray it did not start stays
+    assert gc.get_freeze_count() == 0 and engine._blas is None  # the driver's collector and BLAS threads as they were
 
 
 def test_a_worker_killed_mid_run_is_retried_and_nothing_is_lost(tmp_path, site, local_ray, local_digest):
@@ -116,6 +118,24 @@ def test_a_worker_killed_mid_run_is_retried_and_nothing_is_lost(tmp_path, site, 
     finally:
         store.close()
     assert len(published) == len(expected["stories"])  # each story recorded once
+
+
+def test_pages_come_back_with_their_site_lines_keyed_on_the_worker(tmp_path, site, local_ray):
+    from briefing import extract
+
+    engine = scale.RayEngine(workers=1, embedder=HashEmbedder())
+    engine.start()
+    store = Store(tmp_path / "s.sqlite")
+    try:
+        docs, _ = daily.fetch(config_for(tmp_path, site, "x"), store, DAY, engine=engine)
+        pages = [d.text for d in docs if d.url and "/visit/" in d.url and d.note is None]
+        assert len(pages) == len(seed_articles(SEEDS)) and all(t in engine._site_keys for t in pages)  # made there
+        other = "A text no worker extracted.\n\nIts second line."
+        # those the workers made, and one made on a worker now: the digests this process makes of the same texts
+        assert engine.site_keys(pages + [other]) == [extract.site_keys(t) for t in pages + [other]]
+    finally:
+        store.close()
+        engine.stop()
 
 
 class DiesInAStory(merge.DefaultSupport):

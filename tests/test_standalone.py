@@ -177,6 +177,21 @@ def test_recurring_lines_are_per_publisher_and_count_one_text_once():
     assert extract.without_lines(doc, found["Example News"]).text == "The river rose by two metres overnight in the valley."
 
 
+def test_recurring_keys_are_recurring_lines_named_by_digest():
+    note = "Example News is not responsible for the content of outside websites."
+    texts = [("Example News", "u1", "The council met on Monday.\n\n" + note),
+             ("Example News", "u2", "The river rose by two metres.\n\n  " + note.upper()),  # the same line, folded
+             ("Example News", "u3", "The council met on Monday.\n\n" + note),  # one text under two keys
+             ("Other Paper", "u4", "Rain is due.\n\nRain is due."),  # twice in one article: once
+             (None, "u5", note)]  # no publisher: not compared
+    lines = extract.recurring_lines(texts)
+    keyed = extract.recurring_keys((p, k, extract.site_keys(t)) for p, k, t in texts)
+    assert {p: {extract._digest(x) for x in v} for p, v in lines.items()} == keyed and lines["Example News"]
+    for p, _, t in texts[:4]:
+        doc = RawDocument(input="x", text=t, publisher=p)
+        assert extract.without_lines(doc, keyed[p], extract.site_keys(t)[1]) == extract.without_lines(doc, lines[p])
+
+
 @pytest.mark.parametrize("text, headline", [
     # a definite subject before any past-tense verb (not only an auxiliary), or before a relative clause
     ("The jury sentenced the driver to five years in prison.", "Bus crash trial ends"),

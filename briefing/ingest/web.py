@@ -481,9 +481,28 @@ def follow(entry: Entry, fetcher: Fetcher, known: Callable[[str], RawDocument | 
         raise
 
 
+def read_source(url: str, fetcher: Fetcher, must_be_feed: bool) -> tuple[Fetched, list[Entry]]:
+    """fetch_all's first step for one URL: a feed's entries, or the page it is; a failure is its skip."""
+    try:
+        resp = fetcher.get(url)
+        if must_be_feed or looks_like_feed(resp):
+            if must_be_feed and resp.content_type in HTML_TYPES and not FEED_ROOT.search(resp.body[:2048]):
+                raise FetchError("not a feed: the server sent an HTML page")
+            entries = parse_feed(resp, fetcher.limits.max_entries)
+            for e in entries:
+                e.internal_ok = is_internal(url)
+            return Fetched(docs=[], skipped=[], feed=True), entries
+        return Fetched(docs=[page_doc(url, resp)], skipped=[]), []
+    except FetchError as e:
+        return Fetched(docs=[], skipped=[Skipped(input=url, reason=str(e))]), []
+    except Exception as e:  # one source's surprise is that source's skip, never the run's end
+        return Fetched(docs=[], skipped=[Skipped(input=url, reason=unexpected(e))]), []
+
+
 def fetch_all(urls: Iterable[str], fetcher: Fetcher | None = None, feeds: Iterable[str] = (),
               since: dt.datetime | None = None, known: Callable[[str], RawDocument | None] | None = None,
               pages: Callable[[list[Entry]], list[RawDocument | Exception]] | None = None,
+              sources: Callable[[list[str], set[str]], list[tuple[Fetched, list[Entry]]]] | None = None,
               ) -> tuple[list[RawDocument], list[Skipped]]:
     """Fetch pages and feeds in parallel; documents come back in the order the URLs were given.
 
@@ -491,7 +510,8 @@ def fetch_all(urls: Iterable[str], fetcher: Fetcher | None = None, feeds: Iterab
     Entries older than `since` are left out. `known(url)` may return an already-fetched document,
     so a re-run does not fetch the same article page again. `pages(entries)`, when given, follows the entries
     elsewhere (an engine's workers: `follow` for each, the document or the exception it raised, in order);
-    the feeds themselves are always read here.
+    `sources(urls, must_be_feed)`, when given, reads the URLs themselves elsewhere (`read_source` for each, in
+    order); the rest (which entries to follow, in what order) is decided here.
     """
     urls = list(dict.fromkeys(urls))
     must_be_feed = set(feeds)
@@ -499,24 +519,10 @@ def fetch_all(urls: Iterable[str], fetcher: Fetcher | None = None, feeds: Iterab
     fetcher = fetcher or Fetcher()
     try:
         with ThreadPoolExecutor(max_workers=fetcher.limits.overall) as pool:
-            def first(url: str) -> tuple[Fetched, list[Entry]]:
-                try:
-                    resp = fetcher.get(url)
-                    if url in must_be_feed or looks_like_feed(resp):
-                        if url in must_be_feed and resp.content_type in HTML_TYPES and \
-                                not FEED_ROOT.search(resp.body[:2048]):
-                            raise FetchError("not a feed: the server sent an HTML page")
-                        entries = parse_feed(resp, fetcher.limits.max_entries)
-                        for e in entries:
-                            e.internal_ok = is_internal(url)
-                        return Fetched(docs=[], skipped=[], feed=True), entries
-                    return Fetched(docs=[page_doc(url, resp)], skipped=[]), []
-                except FetchError as e:
-                    return Fetched(docs=[], skipped=[Skipped(input=url, reason=str(e))]), []
-                except Exception as e:  # one source's surprise is that source's skip, never the run's end
-                    return Fetched(docs=[], skipped=[Skipped(input=url, reason=unexpected(e))]), []
-
-            firsts = list(pool.map(first, urls))
+            if sources is not None:
+                firsts = sources(urls, must_be_feed)
+            else:
+                firsts = list(pool.map(lambda url: read_source(url, fetcher, url in must_be_feed), urls))
 
             jobs = []
             seen_links = set()  # one article listed by two feeds is fetched and briefed once
