@@ -3,7 +3,7 @@
 
     python bench/gen_readthrough.py OUTDIR [--models SmolLM2-135M-Instruct.Q4_1.gguf gemma-3-270m-q4_k_m.gguf]
         [--clusters M000 M003 M007 M008 M009] [--words 1000] [--brief .venv/bin/brief] [--reuse]
-        [--labels bench/gen_readthrough_labels.jsonl]
+        [--labels bench/gen_readthrough_labels.jsonl] [--events g5w-event-N ...] [--held-out-events N] [--no-seeds]
 
 For each model and each input (the seeds, examples/state-visit, then each cluster written as a folder of
 .txt files the way ../shared/tools/brief_on_dataset.py writes them) it runs, as a user would:
@@ -22,6 +22,13 @@ machine, and both models had to run within one working session. The choice was m
 output was seen. `--words 1000` (not the default 250) so that each briefing carries more claims to read;
 the condensing (the model's slow part) does not depend on it.
 
+--events and --held-out-events N add Giveme5W1H events (../shared/eval/giveme5w1h_events.jsonl), each written
+as a folder in OUTDIR/inputs (outside the project): N takes the first N events, in file order, of three or more
+articles that none of the support check's labelled pairs come from (chosen before any output was seen). Their
+texts belong to their publishers and may not be copied into the project, so a label for a claim of such an input
+names the claim by a hash of its words ("claim_sha256", as the script prints it) instead of the words, and its
+"why" quotes nothing; read the claim itself in OUTDIR/MODEL/kept.md.
+
 With --kept it also condenses each input in-process (from the cache: no model call) and takes every
 sentence grounding kept, the pool the briefing's claims are chosen from, a larger sample than the claims
 a briefing has room for; it runs `brief verify` on those too and writes OUTDIR/MODEL/kept.md.
@@ -39,6 +46,7 @@ cheaply. --reuse skips `brief make` where OUTDIR already holds the briefing.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -50,6 +58,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "eval" / "multiling2011_en.jsonl"
+# Giveme5W1H events (measure only: their texts must not be copied into the project, so their labels hold a hash
+# of the claim, not its words, and a reason that quotes nothing).
+EVENTS = ROOT.parent / "shared" / "eval" / "giveme5w1h_events.jsonl"
+PAIRS = ROOT.parent / "shared" / "eval" / "support_pairs.jsonl"  # the support check's labelled set
 MODELS = ["SmolLM2-135M-Instruct.Q4_1.gguf", "gemma-3-270m-q4_k_m.gguf"]
 CLUSTERS = ["M000", "M003", "M007", "M008", "M009"]
 
@@ -63,7 +75,30 @@ def write_cluster(cluster: dict, folder: Path) -> None:
         (folder / f"article_{i:03d}.txt").write_text(f"{title}\n\n{body}" if title else body, encoding="utf-8")
 
 
-def inputs(out: Path, names: list[str]) -> list[tuple[str, Path]]:
+def held_out_events(n: int, min_articles: int = 3) -> list[str]:
+    """The first `n` Giveme5W1H events, in file order, of at least `min_articles` articles and none of the
+    events the support check's labelled pairs come from (it was tuned on those): chosen before any output."""
+    tuned = {json.loads(line)["cluster"] for line in open(PAIRS, encoding="utf-8") if line.strip()}
+    out = []
+    for line in open(EVENTS, encoding="utf-8"):
+        c = json.loads(line)
+        if c["id"] not in tuned and len(c["articles"]) >= min_articles and len(out) < n:
+            out.append(c["id"])
+    return out
+
+
+def is_private(name: str) -> bool:
+    """An input whose texts may not be copied into the project (Giveme5W1H)."""
+    return name.startswith("g5w-")
+
+
+def claim_key(name: str, text: str) -> str:
+    """How a label names its claim: the words themselves, or for a Giveme5W1H input a hash of them."""
+    text = one_line(text)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] if is_private(name) else text
+
+
+def inputs(out: Path, names: list[str], events: list[str] = ()) -> list[tuple[str, Path]]:
     found = [("seeds", ROOT / "examples" / "state-visit")]
     wanted = {f"multiling2011-en-{n}": n for n in names}
     for line in open(DATA, encoding="utf-8"):
@@ -75,6 +110,15 @@ def inputs(out: Path, names: list[str]) -> list[tuple[str, Path]]:
     missing = set(names) - {n for n, _ in found}
     if missing:
         raise SystemExit(f"no such cluster in {DATA}: {', '.join(sorted(missing))}")
+    by_id = {}
+    if events:
+        by_id = {c["id"]: c for c in map(json.loads, open(EVENTS, encoding="utf-8"))}
+    for e in events:
+        if e not in by_id:
+            raise SystemExit(f"no such event in {EVENTS}: {e}")
+        folder = out / "inputs" / e
+        write_cluster(by_id[e], folder)
+        found.append((e, folder))
     return found
 
 
@@ -124,13 +168,16 @@ def main() -> None:
     ap.add_argument("--brief", default=str(Path(sys.executable).with_name("brief")))
     ap.add_argument("--reuse", action="store_true", help="keep briefings OUTDIR already has")
     ap.add_argument("--labels", help="JSONL of read labels: tally them for this run's generated claims")
+    ap.add_argument("--events", nargs="*", default=[], help="Giveme5W1H event ids (g5w-event-N) to run too")
+    ap.add_argument("--held-out-events", type=int, default=0, metavar="N",
+                    help="also the first N Giveme5W1H events of 3+ articles that the support check was not tuned on")
     ap.add_argument("--no-seeds", action="store_true")
     ap.add_argument("--kept", action="store_true",
                     help="also every sentence grounding kept (not only those the briefing chose), checked by brief verify")
     a = ap.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    todo = inputs(out, a.clusters)
+    todo = inputs(out, a.clusters, list(dict.fromkeys(a.events + held_out_events(a.held_out_events))))
     if a.no_seeds:
         todo = todo[1:]
     labels: dict[tuple[str, str], dict] = {}
@@ -138,7 +185,7 @@ def main() -> None:
         for line in open(a.labels, encoding="utf-8"):
             if line.strip():
                 x = json.loads(line)
-                labels[(x["model"], one_line(x["claim"]))] = x
+                labels[(x["model"], one_line(x["claim"]) if "claim" in x else x["claim_sha256"])] = x
     totals: dict[str, Counter] = {}
     tally: dict = defaultdict(Counter)  # model -> labels of claims; (model, "kept") -> of the kept pool
     unlabelled: list[tuple[str, str]] = []
@@ -180,11 +227,11 @@ def main() -> None:
                 cited = sorted({x["source"] for x in c["citations"]})
                 t["citations"] += len(cited)
                 t["citations_pass"] += sum(by_source.get(s, {}).get("verdict") == "supports" for s in cited)
-                lab = labels.get((model, one_line(c["text"])))
+                lab = labels.get((model, claim_key(name, c["text"])))
                 if lab:
                     tally[model][lab["label"]] += 1
                 elif a.labels:
-                    unlabelled.append((model, c["text"]))
+                    unlabelled.append((model, name, c["text"]))
                 lines.append(f"\n- **{one_line(c['text'])}**  \n  brief verify: {v['verdict']}"
                              + (f"; read: {lab['label']} ({lab.get('why', '')})" if lab else "") + "\n")
                 for x in c["citations"]:
@@ -198,11 +245,11 @@ def main() -> None:
                 t["kept_pool_pass"] += sum(v["verdict"] == "supported" for v in checked)
                 kept_lines.append(f"\n## {name} ({len(pool)} kept)\n")
                 for (text, evidence), v in zip(pool, checked):
-                    lab = labels.get((model, one_line(text)))
+                    lab = labels.get((model, claim_key(name, text)))
                     if lab:
                         tally[model, "kept"][lab["label"]] += 1
                     elif a.labels:
-                        unlabelled.append((model, text))
+                        unlabelled.append((model, name, text))
                     lines_ev = "".join(f"  - {one_line(e)}\n" for e in evidence)
                     kept_lines.append(f"\n- **{one_line(text)}**  \n  brief verify: {v['verdict']}"
                                       + (f"; read: {lab['label']} ({lab.get('why', '')})" if lab else "") + "\n"
@@ -227,8 +274,9 @@ def main() -> None:
             what = f"{key[0]} (kept pool)" if isinstance(key, tuple) else f"{key} (briefing claims)"
             print(f"read {what}: {n} labelled: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items()))
                   + (f"; unfaithful share {c['unfaithful'] / n:.3f}" if n else ""))
-        for model, text in dict.fromkeys(unlabelled):
-            print(f"not labelled ({model}): {one_line(text)}")
+        for model, name, text in dict.fromkeys(unlabelled):
+            print(f"not labelled ({model}, {name}, {claim_key(name, text)}): "
+                  + ("(Giveme5W1H: read it in kept.md)" if is_private(name) else one_line(text)))
     print(f"claims to read: {', '.join(str(out / Path(m).name / 'claims.md') for m in a.models)}")
 
 

@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from briefing import condense, ground, models, tuning
+from briefing import support as supportlib
 from briefing.models.cache import GenerationCache, key_of
 from briefing.prompting import CONDENSE, FUSE, Prompts
 from briefing.types import Article, Claim, Statement, Story, Vectors
@@ -293,7 +294,8 @@ class AbstractiveBackend:
             ok = (ground.well_formed(text) and cosine >= FUSE_MIN_COSINE
                   and len(text.split()) <= FUSE_MAX_GROWTH * len(c.text.split()) + 2
                   and ground.supported_by_each(text, cited)
-                  and not any(ground.missing_facts(text, [e]) for e in cited) and not ground.too_novel(text, ev))
+                  and not any(ground.missing_facts(text, [e]) or supportlib.dropped_speaker(text, e) for e in cited)
+                  and not ground.too_novel(text, ev))
             if ok and text != c.text:
                 rewritten[id(c)] = replace(c, text=text, generated=True)
                 report["kept"] += 1

@@ -26,8 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Article 1 of the seeds, sentence 2, says: "Russian President Vladimir Putin touched down in Pyongyang,
 # where he was warmly greeted by North Korean leader Kim Jong Un."
-FAITHFUL = "Russian President Vladimir Putin landed in Pyongyang and was warmly greeted by North Korean leader Kim Jong Un."
-INVENTED_NUMBER = "Russian President Vladimir Putin landed in Pyongyang with 40 generals and was greeted by Kim Jong Un."
+# A rewording that keeps every fact, and the verbs: a generated sentence's verbs must be those of the sentence it
+# rests on, in some form (ground.py's verb rule), so "landed" for "touched down" is refused, a cost of that rule.
+FAITHFUL = "In Pyongyang, Russian President Vladimir Putin was warmly greeted by North Korean leader Kim Jong Un."
+INVENTED_NUMBER = "Russian President Vladimir Putin touched down in Pyongyang with 40 generals and was greeted by Kim Jong Un."
 INVENTED_NAME = "Vladimir Putin was greeted in Pyongyang by Defence Minister Sergei Shoigu and Kim Jong Un."
 INVENTED_EVENT = "It was Putin's first official visit since World War II, and he gave a speech at the United Nations."
 NONSENSE = "- areŨV U�3� o of\x1b� posx o of"
@@ -129,7 +131,7 @@ def test_scripted_output_keeps_the_faithful_paraphrase_with_its_citation_and_dro
     assert marks[FAITHFUL] is True
     assert all(v is False for t, v in marks.items() if t != FAITHFUL)
     md = render(result, "md")
-    line = next(x for x in md.splitlines() if "landed in Pyongyang" in x)
+    line = next(x for x in md.splitlines() if "In Pyongyang, Russian President" in x)
     assert "_(rewritten)_" in line
     assert sum("_(rewritten)_" in x for x in md.splitlines()) == 1
 

@@ -214,3 +214,142 @@ def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
     assert "Air" in ground.missing_facts("Air Canada has been searching for the flight recorders.", evidence)
     assert not ground.missing_facts("Canada has sent a ship to search for the airplane's flight recorders.", evidence)
     assert not ground.missing_facts("Canada's ship will search for the flight recorders.", evidence)
+
+
+# The four unfaithful kinds SmolLM2 still got past grounding in session 4 (MultiLing M001, M005, M006, M009), as
+# our own sentences built like them, each beside a rewording that keeps every fact and must pass.
+@pytest.mark.parametrize("claim,evidence,supported,rule", [
+    # a place given to another thing of the sentence
+    ("The campaign has been held in Lyon.",
+     "After the campaign started in Paris, two groups held a night of speeches in a park in Lyon.", False, "place"),
+    ("The night of speeches was held in Lyon.",
+     "After the campaign started in Paris, two groups held a night of speeches in Lyon.", True, None),
+    # a claim that says a thing and its opposite
+    ("The accused men were found not accused.", "The two accused men were found not guilty.", False,
+     "contradiction"),
+    ("The two men were found not guilty.", "The two men found not guilty were released on Friday.", True, None),
+    ("The jury found one man guilty but another not guilty.",
+     "The jury found one man guilty but another not guilty.", True, None),
+    # an account (X stated that ...) told as a fact, in one clause of the claim
+    ('The clash was described as "a mistake", and no shots were fired.',
+     'The navy stated that the clash did happen but it was "a mistake" and that no shots were fired.', False,
+     "attribution"),
+    # the same kind read in the kept sentences of session 5 (MultiLing M008), built like it
+    ("The ship had lost its engine, and the radio failed.",
+     "Ten minutes later, a message was sent saying that the ship had lost its engine and that the radio had failed.",
+     False, "attribution"),
+    ("The ship was bound for Spain.", "The ship, which the agency reports was bound for Spain, hit a pier on Monday.",
+     False, "attribution"),
+    # a leave to do it told as done
+    ("The road was reopened on Friday.", "The road was shut for a day, but the police allowed it to reopen after "
+                                         "repairs on Friday.", False, "certainty"),
+    ("The road was allowed to reopen on Friday.", "The road was shut for a day, but the police allowed it to reopen "
+                                                  "after repairs on Friday.", True, None),
+    # what comes on the eve of, or ahead of, a visit is not the visit
+    ("The minister is in Japan.", "The minister wrote an article on the eve of his state visit to Japan.", False,
+     "certainty"),
+    ("The minister is in Japan.", "The minister spoke to reporters ahead of talks in Japan.", False, "certainty"),
+    ("The minister wrote on the eve of his visit to Japan.", "The minister wrote an article on the eve of his "
+                                                             "visit to Japan.", True, None),
+    # "until the summit" is not "until after the summit"
+    ("The vote may have to wait until the summit in Oslo.", "The vote may have to wait until after the summit "
+                                                            "held in Oslo.", False, "time"),
+    ("The vote may have to wait until after the summit.", "The vote may have to wait until after the summit "
+                                                          "held in Oslo.", True, None),
+    ("The patient was in a coma.", "A doctor noted that the patient was in a coma at the start of the operation.",
+     False, "attribution"),
+    # a condition is no fact, past a number's comma and a quoted word
+    ("The comet is a 'great' comet.", "The comet would have to pass within 1,000,000 miles of the Sun to be "
+                                      "called ‘great’.", False, "certainty"),
+    # a question states nothing
+    ("The moon is a blue moon.", "Is the moon a blue moon?", False, "recall"),
+    ("A message said the ship had lost its engine.",
+     "Ten minutes later, a message was sent saying that the ship had lost its engine and that the radio had failed.",
+     True, None),
+    ("The navy stated that no shots were fired.",
+     'The navy stated that the clash did happen but it was "a mistake" and that no shots were fired.', True, None),
+])
+def test_meaning_rules_of_session_5(claim, evidence, supported, rule):
+    v = support.check(claim, evidence)
+    assert (v.verdict == support.SUPPORTS) == supported, v
+    if rule:
+        assert rule in v.rules, v
+
+
+# The verb changed, every other word there: grounding holds a generated sentence's verbs to those of the sentence
+# it rests on, in some form (not the check: two outlets may tell one act with their own verbs).
+@pytest.mark.parametrize("claim,evidence,refused", [
+    ("The team has also dropped a rider, Jan Roe.",
+     "The team, which has now withdrawn from the race, had two riders in the top ten, Jan Roe and Max Moe.", True),
+    ("The four riders were all Danish and were all injured in the crash.",
+     "The four riders were all Danish, and police are unsure of the cause of the crash.", True),
+    ("The minister is traveling to Japan.", "The minister wrote an article on the eve of his visit to Japan.", True),
+    ("The team has withdrawn a rider, Jan Roe.", "The team withdrew its rider Jan Roe on Monday.", False),
+    ("The team withdrew a rider, Jan Roe.", "The team has withdrawn its rider Jan Roe.", False),
+    ("The ministers were dropping the plan.", "The ministers dropped the plan on Monday.", False),
+    ("The bill was signed by the president.", "The president signs the bill.", False),
+])
+def test_a_generated_sentence_keeps_its_evidence_verbs(claim, evidence, refused):
+    assert bool(support.verb_problem(claim, evidence)) == refused, support.claim_verbs(claim)
+
+
+def test_grounding_drops_a_changed_verb_and_the_check_allows_it(seed_articles, embedder):
+    """"landed" for "touched down": another outlet's word for one act is support (merge cites it), but a model
+    rewriting that sentence does not get to change what was done."""
+    text = "Russian President Vladimir Putin landed in Pyongyang, where he was warmly greeted by North Korean leader Kim Jong Un."
+    (g,) = grounded(seed_articles, embedder, "000", [text])
+    assert not g.kept and g.reason == "verb", g
+    evidence = next(s.text for s in seed_articles["000"][0].sentences if "touched down in Pyongyang" in s.text)
+    assert support.check(text, evidence).verdict == support.SUPPORTS
+
+
+# A word for its opposite, the rest of the sentence kept (Gemma 3 270M on MultiLing M002 put a ship outside the
+# waters the source put it inside; our own sentences, built like it).
+@pytest.mark.parametrize("claim,evidence,supported", [
+    ("The navy first gave the ship's position as outside Spanish waters.",
+     "The navy first gave the ship's location as inside Spanish waters.", False),
+    ("The two men were found guilty.", "The two men were found innocent by the jury.", False),
+    ("Sales rose by a tenth in May.", "Sales fell by a tenth in May.", False),
+    ("The navy initially put the ship outside Spanish waters.", "The navy later gave a revised position, outside "
+                                                                "Spanish waters.", False),
+    # the same place word with another word after it, and an order in time turned round: no opposite
+    ("The new position was outside Spanish waters.", "The new position placed it inside French waters, outside "
+                                                     "Spanish waters.", True),
+    ("Roe played for Leeds for two seasons before joining Hull.", "Roe played for Leeds for two seasons before "
+                                                                  "joining Hull, after a trial.", True),
+])
+def test_a_word_for_its_opposite_is_refused(claim, evidence, supported):
+    v = support.check(claim, evidence)
+    assert (v.verdict == support.SUPPORTS) == supported, v
+    if not supported:
+        assert "contradiction" in v.rules, v
+
+
+# A thing given an owner the evidence never gives it (Gemma 3 270M on MultiLing M002: "detained by Iran's navy"
+# where the navy is the crew's own; our own sentences, built like it).
+@pytest.mark.parametrize("claim,evidence,supported", [
+    ("The sailors were held by Spain's navy.", "Details of the ten French Navy sailors' capture by Spain were given.",
+     False),
+    ("The sailors were captured by Spain.", "Details of the ten French Navy sailors' capture by Spain were given.", True),
+    ("Spain's navy held the sailors.", "The Spanish navy held the ten sailors, Spain said.", True),
+])
+def test_an_owner_the_evidence_does_not_give_is_refused(claim, evidence, supported):
+    v = support.check(claim, evidence)
+    assert (v.verdict == support.SUPPORTS) == supported, v
+    if not supported:
+        assert "roles" in v.rules, v
+
+
+# A model rewriting (or fusing) sentences that say "police said" must keep the speaker; the check itself lets a
+# claim drop a plain "said", as outlets do (SmolLM2 fused "Police said the Americans did not have ..." into a bare
+# statement, MultiLing M006; our own sentences, built like it).
+@pytest.mark.parametrize("claim,evidence,dropped", [
+    ("The two men had no papers to take the boat out of the port.",
+     "Police said the two men did not have papers to take the boat out of the port.", True),
+    ("The two men had no papers to take the boat out of the port, police said.",
+     "Police said the two men did not have papers to take the boat out of the port.", False),
+    ("The two men had no papers to take the boat out of the port.",
+     "The two men had no papers to take the boat out of the port.", False),
+])
+def test_a_rewritten_sentence_keeps_its_speaker(claim, evidence, dropped):
+    assert bool(support.dropped_speaker(claim, evidence)) == dropped
