@@ -501,12 +501,13 @@ def _quantities(text: str) -> tuple[tuple[float, str | None], ...]:
 def quantity_problem(claim: str, evidence: str) -> str | None:
     """A value with a unit of measure must stand in the evidence with that unit; a bare value must
     stand there as a value ("9" for "nine", "1,000" for "1000")."""
-    have = quantities(evidence)
-    values = {v for v, _ in have}
+    units: dict[float, set] = {}  # value -> the units the evidence gives it (one pass: a long text is linear)
+    for v, u in quantities(evidence):
+        units.setdefault(v, set()).add(u)
     for value, unit in quantities(claim):
-        if value not in values:
+        if value not in units:
             return f"{value:g}{' ' + unit if unit else ''}: no such value in the evidence"
-        same = {u for v, u in have if v == value}
+        same = units[value]
         if unit is not None and unit not in same:
             given = ", ".join(f"{value:g} {u}" if u else f"{value:g} without a unit" for u in sorted(same, key=str))
             return f"{value:g} {unit}: the evidence gives {given}"
