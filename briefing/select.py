@@ -69,7 +69,9 @@ class Option:
 
 def density(option: Option, weights: dict[str, float], covered: set[str]) -> float:
     """The weight of the concepts an option adds to those covered, per word (Gillick & Favre's greedy gain)."""
-    return sum(weights.get(c, 0.0) for c in option.concepts - covered) / option.words ** LENGTH_POWER
+    # Summed in the option's own order of concepts whatever is covered, so an option none of whose concepts a
+    # choice covers keeps the very same value (choose() computes it again only for the options a choice touches).
+    return sum(weights.get(c, 0.0) for c in option.concepts if c not in covered) / option.words ** LENGTH_POWER
 
 
 def choose(options: list[Option], budget: int, weights: dict[str, float], redundant: float) -> list[int]:
@@ -80,9 +82,16 @@ def choose(options: list[Option], budget: int, weights: dict[str, float], redund
     chosen: list[int] = []
     left = budget
     open_ = [i for i, o in enumerate(options) if 0 < o.words <= budget]
-    # Each option's density, kept while `covered` stays as it is (an option left out as redundant changes
-    # nothing): the same values, computed once a choice instead of once a pass (the driver's serial work).
+    # Each option's density, kept while none of its concepts is newly covered (an option left out as redundant
+    # changes nothing): the same values, computed again only for the options a choice touches (the driver's
+    # serial work; tests/test_fast_paths.py checks the choices against the plain loop).
     gain = {i: density(options[i], weights, covered) for i in open_}
+    # Which options hold each concept: a choice changes the density of those alone (the others' uncovered
+    # concepts are the same set, so the same sum), and only theirs are computed again.
+    holders: dict[str, list[int]] = {}
+    for i in open_:
+        for c in options[i].concepts:
+            holders.setdefault(c, []).append(i)
     # Gain per word is scaled by the densest option's before anything is chosen, so it lies in [0, 1] like
     # the prior, whatever the story's size or the number of its sources.
     top = max(gain.values(), default=0.0) or 1.0
@@ -107,7 +116,9 @@ def choose(options: list[Option], budget: int, weights: dict[str, float], redund
         if any(float(o.vector @ options[k].vector) >= redundant for k in chosen):
             continue
         chosen.append(best)
+        for c in o.concepts - covered:
+            for i in holders.get(c, ()):
+                gain.pop(i, None)
         covered |= o.concepts
-        gain.clear()
         left -= o.words
     return chosen
