@@ -129,6 +129,16 @@ def test_int8_vectors_stay_near_the_fp32_ones_on_the_seed_sentences(fp32_embedde
     assert np.abs(fp32 - int8).max() > 1e-4  # not the fp32 graph under another name
 
 
+def test_the_int8_name_that_keys_remembered_vectors_changes_with_its_graph(int8_embedder, tmp_path):
+    # The daily job remembers vectors by the embedder's name: another quantization (QUANT is in the graph folder's
+    # key) must not read the old graph's vectors.
+    from briefing.models.onnx_minilm import Int8MiniLM
+
+    other = Int8MiniLM(graph=tmp_path / "minilm-onnx-int8-0123456789abcdef" / "model.onnx")
+    assert other.name.endswith("0123456789abcdef") and other.name != int8_embedder.name
+    assert int8_embedder.name.endswith(int8_embedder.graph.parent.name.rsplit("-", 1)[-1])
+
+
 def test_an_int8_vector_does_not_depend_on_the_sentences_encoded_with_it(int8_embedder, fp32_embedder):
     # Batched, int8 activations share one scale across the batch: this sentence's vector moved by 0.03 in
     # a component beside longer ones. Encoded one at a time it is the sentence's own, whatever comes with it.

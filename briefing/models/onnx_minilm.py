@@ -231,6 +231,12 @@ class Int8MiniLM(OnnxMiniLM):
     name = NAME + "-onnx-int8"
     int8 = True
 
+    def __init__(self, path: Path | None = None, threads: int | None = None, graph: Path | None = None):
+        super().__init__(path, threads, graph)
+        # The graph's own key in the name: vectors remembered by name (the daily job's state keeps them 14 days)
+        # never mix two quantizations (QUANT is part of the graph folder's key).
+        self.name = f"{NAME}-onnx-int8-{self.graph.parent.name.rsplit('-', 1)[-1]}"
+
     def _encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         # One text a run. Dynamic quantization scales each activation tensor by its largest value, which in a
         # batch is taken over the other sentences and the padding too: batched, a sentence's vector depends on
