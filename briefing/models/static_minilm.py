@@ -9,7 +9,6 @@ transformer. It is not the default: its vectors are not MiniLM's, and the briefi
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from briefing.errors import ModelError
-from briefing.models.minilm import NAME, MiniLM, model_dir
+from briefing.models.minilm import NAME, MiniLM, built_folder, model_dir
 
 # How the table is made (part of its folder's name: a change here builds it again): model2vec's defaults (PCA to
 # 256 dimensions, frequency weights), the table kept in float32 (its float16 default gives vectors of length 1 only
@@ -31,19 +30,7 @@ WRITABLE = "set BRIEF_MODEL_CACHE to a writable folder, or choose another embedd
 def static_path(weights: Path) -> Path:
     """Where the table of these weights lives: the user folder (or BRIEF_MODEL_CACHE), keyed by the weights'
     place, size and time, model2vec's version and DISTILL."""
-    from importlib.metadata import version
-
-    from briefing.config import home
-
-    folder = os.environ.get("BRIEF_MODEL_CACHE", "").strip()
-    st = (weights / "model.safetensors").stat()
-    try:
-        m2v = version("model2vec")
-    except Exception:  # not installed: build() says so when it is needed
-        m2v = "?"
-    key = f"{weights.resolve()}:{st.st_size}:{st.st_mtime_ns}:{m2v}:{sorted(DISTILL.items())}"
-    name = "minilm-static-" + hashlib.sha256(key.encode()).hexdigest()[:16]
-    return (Path(folder).expanduser() if folder else home() / "models") / name
+    return built_folder(weights, "minilm-static-", "model2vec", after=(sorted(DISTILL.items()),))
 
 
 def build(weights: Path, dest: Path) -> Path:
