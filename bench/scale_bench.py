@@ -1,34 +1,42 @@
 """The daily job on the local engine and on 1 and 2 Ray workers, in one run, and what 8 to 128 workers would do.
 
     .venv/bin/python bench/scale_bench.py ../shared/eval/giveme5w1h_events.jsonl [--articles 200 --feeds 10]
+    .venv/bin/python bench/scale_bench.py ../shared/eval/giveme5w1h_events.jsonl --workers 1,2,4,8,15
 
 The feed set is bench/feeds_bench.py's: articles from the data file, served from memory on 127.0.0.1 as
 RSS/Atom/RDF feeds whose entries are full HTML pages. Each run is one `daily.run` in this process with a fresh
 state (so every page is fetched, extracted and embedded), the clock fixed, the engine the only difference.
-One local Ray (num_cpus=2: the machine is shared) serves both Ray runs; its start-up is reported apart. A warm-up
-run on 20 of the articles comes first, so that imports and the model's one-time export are not in the figures.
+One local Ray serves every Ray run (num_cpus=2, the machine being shared, or as many as the most workers named by
+--workers); its start-up is reported apart. A warm-up run on 20 of the articles comes first, so that imports and
+the model's one-time export are not in the figures.
 
 Printed per run: wall seconds and articles/second; the share of the wall time of each stage, split into what the
 driver did itself and what it waited for the workers to do; the driver's peak memory (RSS, sampled every 50 ms)
 and whether the embedding model was loaded in the driver. Then, from the 1-worker run, the cost per article:
   - on the workers, per article (reading the feeds, fetching and extracting its page and making the digests of its
-    lines, splitting
-    it, making its shingle keys, embedding its lead and the chosen stories' sentences): the seconds the driver
-    waited for those calls, less its own sending and receiving in them (counted serial, below) / articles;
+    lines, splitting it, making its shingle keys, embedding its lead and the chosen stories' sentences): the
+    seconds the driver waited for those calls, less its own sending and receiving in them (counted serial, below)
+    / articles;
   - on the workers, per story (support checks, citations, conflicts, headline: merge.story_work, one call a story):
     the seconds it waited for them, and the longest one story took (a story is not split across workers);
+  - beside the workers, on the driver: the work it does only while every worker has a call and no result waits
+    (scale.RayEngine.behind: writing the state's vector cache), by the stage it was done in. It is inside that
+    stage's waiting above, not serial; but it does not shrink with more workers, so a stage is projected to last
+    as long as the longer of the two;
   - once a run on the driver: rendering the digest and writing the archive (their size is the digest's, bounded
     by the word budget and max_stories, not the number of articles read), and opening its one HTTP client (its
     TLS context);
   - serial on the driver: the rest of the wall time (which feed entries to follow, the state, grouping, clustering,
-    choosing,
-    and sending and receiving the workers' data, counted whole even while another call runs on a worker) /
-    articles.
+    choosing, and sending and receiving the workers' data, counted whole even while another call runs on a
+    worker) / articles.
 and the projection of 50,000 articles on 8, 32 and 128 workers, the day's stories in the same proportion (N/n
 times as many story calls, each as long as today's), the story calls bounded as a greedy list schedule is
 (Graham's bound: the total over W, plus the longest call once, times 1 - 1/W):
-    T(W) = start + per run + N * (serial + article / W) + (N / n) * stories / W + (1 - 1 / W) * longest story
+    T(W) = start + per run + N * serial + sum over the article stages s of N * max(article_s / W, beside_s)
+           + max((N / n) * stories / W, N * beside_stories) + (1 - 1 / W) * longest story
     speed-up(W) = T(1) / T(W)
+With --workers naming more counts (a machine with a core a worker), each is run and its measured speed-up over
+the 1-worker run is printed beside the projection's for the same W and the same n articles.
 """
 from __future__ import annotations
 
@@ -123,7 +131,16 @@ def main() -> int:
     ap.add_argument("--articles", type=int, default=200)
     ap.add_argument("--feeds", type=int, default=10)
     ap.add_argument("--target", type=int, default=50_000, help="articles in the projection")
+    ap.add_argument("--workers", default="1,2",
+                    help="Ray worker counts to run, comma-separated (1 is always run: the projection is made from it); "
+                         "the local Ray gets as many CPUs as the most workers")
     args = ap.parse_args()
+    try:
+        counts = sorted({1, *(int(w) for w in args.workers.split(","))})
+    except ValueError:
+        ap.error(f"--workers: a comma-separated list of worker counts, not {args.workers!r}")
+    if counts[0] < 1:
+        ap.error("--workers: each count is 1 or more")
 
     pool = load_pool(args.data, args.articles)
     work = Path(tempfile.mkdtemp(prefix="brief-scale-"))
@@ -137,8 +154,10 @@ def main() -> int:
     stages = Stages()
     now = dt.datetime.now().astimezone()
     t = time.perf_counter()
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    print(f"local Ray start (num_cpus=2): {time.perf_counter() - t:.1f} s; {len(pool)} articles, "
+    cpus = max(2, counts[-1])
+    ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    print(f"local Ray start (num_cpus={cpus}; {os.cpu_count()} cores here): {time.perf_counter() - t:.1f} s; "
+          f"{len(pool)} articles, "
           f"{args.feeds} feeds; load average {os.getloadavg()[0]:.1f}\n")
     # A warm-up run on 20 of the articles, not reported: this process imports what the daily job needs, the
     # templates compile and the model is exported once (BRIEF_HOME), so the measured runs hold only their own work.
@@ -154,9 +173,8 @@ def main() -> int:
     with Server() as s:
         feeds = serve(s, pool, args.feeds, now.timestamp())
         # Ray first: the driver must not load the model for them, which the local run then does.
-        for label, engine in [("ray, 1 worker", scale.RayEngine(workers=1)),
-                              ("ray, 2 workers", scale.RayEngine(workers=2)),
-                              ("local", scale.LocalEngine())]:
+        runs = [(f"ray, {w} worker{'s' if w > 1 else ''}", scale.RayEngine(workers=w)) for w in counts]
+        for label, engine in runs + [("local", scale.LocalEngine())]:
             cfg = configlib.load(None, env={}, feeds=tuple(feeds), since_hours=72.0, words=600, max_stories=10,
                                  dir=str(work / label / "out"), formats=("md", "json"), per_host=8, parallel=8,
                                  state=str(work / label / "state.sqlite"))
@@ -169,7 +187,9 @@ def main() -> int:
             # The embedded model, loaded in this process: minilm keeps one per kind (a dict), onnxruntime imported.
             loaded = bool(minilm._shared) or "onnxruntime" in sys.modules
             es, own = engine.stats()["seconds"], getattr(engine, "driver", {})
-            rows[label] = dict(wall=wall, engine=es, driver=dict(own), tasks=list(getattr(engine, "tasks", [])),
+            beside = dict(getattr(engine, "beside", {}))
+            rows[label] = dict(wall=wall, engine=es, driver=dict(own), beside=beside,
+                               tasks=list(getattr(engine, "tasks", [])),
                                stages=dict(stages.seconds),
                                peak=peak.peak, read=data["stats"]["read"], claims=data["stats"]["claims"],
                                stories=len(data["stories"]), model_in_driver=loaded,
@@ -196,9 +216,13 @@ def main() -> int:
             sent = sum(v for k, v in shares.items() if k.startswith("driver: send/receive"))
             print(f"    driver's own seconds in all: {mine:.2f} s ({100 * mine / wall:.1f} %), of which sending and "
                   f"receiving the workers' data {sent:.2f} s ({100 * sent / wall:.1f} %)")
+            if beside:
+                print("    and beside the workers (while every worker had a call: sending and receiving, and the state's "
+                      "vector cache written; inside the workers' seconds above): " +
+                      ", ".join(f"{k} {v:.2f} s" for k, v in sorted(beside.items()) if v >= 0.005))
     ray.shutdown()
     same = len({r["digest"] for r in rows.values()}) == 1
-    print(f"\nsame digest (stories, claims, citations, sources) from all three runs: {same}")
+    print(f"\nsame digest (stories, claims, citations, sources) from all {len(rows)} runs: {same}")
 
     one = rows["ray, 1 worker"]
     n = one["read"]
@@ -206,6 +230,7 @@ def main() -> int:
     waited = {k: v - one["driver"].get(k, 0.0) for k, v in one["engine"].items() if k != "start"}
     stories = waited.pop("stories", 0.0)
     article = sum(waited.values()) / n
+    beside = {k: v / n for k, v in one["beside"].items()}  # the driver's work beside a stage, per article
     longest = max(one["tasks"], default=0.0)
     per_run = sum(one["stages"].get(k, 0.0) for k in Stages.PER_RUN)
     serial = (one["wall"] - start - per_run - stories) / n - article
@@ -215,17 +240,23 @@ def main() -> int:
     print(f"    serial share {100 * serial / (serial + article + stories / n):.1f} % of the work per article; "
           f"plus, once a run, {start:.1f} s to start the workers and load their models and {per_run:.2f} s on the "
           "driver to open its HTTP client, render the digest and write the archive")
-    scale_up = args.target / n
+    print(f"    beside the workers, per article: {1000 * sum(beside.values()):.2f} ms of the driver's own work ("
+          + ", ".join(f"{k} {1000 * v:.2f}" for k, v in sorted(beside.items())) + "), a stage lasting at least "
+          f"its part at any number of workers; the story calls took {sum(one['tasks']):.2f} s as the worker timed "
+          f"them, of the {stories:.2f} s counted as the workers'")
 
-    def wall_on(w: int) -> float:
-        return start + per_run + args.target * (serial + article / w) + scale_up * stories / w + (1 - 1 / w) * longest
+    def wall_on(w: int, target: int = args.target) -> float:
+        # A stage lasts as long as its workers' share of it, or as the driver's work beside it, whichever is longer.
+        stages = sum(target * max(v / n / w, beside.get(k, 0.0)) for k, v in waited.items())
+        story_calls = max(target / n * stories / w, target * beside.get("stories", 0.0))
+        return start + per_run + target * serial + stages + story_calls + (1 - 1 / w) * longest
 
     base = wall_on(1)
     for w in (1, 8, 32, 128):
         print(f"    {args.target} articles on {w:>3} workers: {wall_on(w) / 60:7.1f} min, "
               f"speed-up {base / wall_on(w):5.1f}x")
     s32 = base / wall_on(32)
-    limit = base / (start + per_run + args.target * serial + longest)
+    limit = base / (start + per_run + args.target * (serial + sum(beside.values())) + longest)
     # The serial seconds an article at which 32 workers would give 20x, the rest as measured:
     # (A(1) + N s) = 20 (A(32) + N s), A(W) being T(W) without the serial term.
     fixed = {w: wall_on(w) - args.target * serial for w in (1, 32)}
@@ -238,6 +269,15 @@ def main() -> int:
     # What the linear projection leaves out: the first pass (triage.preselect) groups every article read with
     # merge.cluster, blocked (no n x n matrix: bench/cluster_memory.py), but its similarity products still grow
     # with the square of the articles read.
+    if len(counts) > 1:
+        # The projection, made for this run's own articles, against the runs on more workers: what it predicts
+        # of a real run (a machine with a core a worker; on fewer cores the workers share them).
+        print(f"\nmeasured against the projection for the same {n} articles (from the 1-worker run's costs; "
+              f"{os.cpu_count()} cores here):")
+        print(f"    {'workers':>7} {'wall':>8} {'measured':>9} {'projected':>10}")
+        for w in counts:
+            r = rows[f"ray, {w} worker{'s' if w > 1 else ''}"]
+            print(f"    {w:>7} {r['wall']:7.1f}s {one['wall'] / r['wall']:8.2f}x {wall_on(1, n) / wall_on(w, n):9.2f}x")
     print("not in the projection: the first-pass grouping's time grows with the square of the articles read "
           "(its memory does not: 100,000 articles in 182 s, 1.5 GB, python bench/cluster_memory.py)")
     print(f"work folder {work}")

@@ -240,7 +240,11 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
                     articles.append(replace(p.article, id=len(articles) + 1))
                     embedder.add(p.texts, p.vectors)
                     merge.remember_shingles(p.article.text, p.shingles)
-                embedder = CachedEmbedder(embedder, store, day)
+                # The vectors are written to the state's cache while the workers run later calls (RayEngine.behind),
+                # not before the driver goes on: the driver's serial work is what limits how far workers speed a
+                # run up (bench/scale_bench.py). What is left is written after the briefing, before anything else.
+                embedder = CachedEmbedder(embedder, store, day, later=True)
+                engine.behind(embedder.step)
             else:
                 embedder = CachedEmbedder(embedder or models.embedders.get(embedder_name), store, day)
                 articles = pipeline.articles_from(docs, skipped)
@@ -258,6 +262,8 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
             except NothingNew as e:
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, e.message, skipped=skipped)
+            finally:
+                embedder.flush()  # the vectors not yet written (CachedEmbedder(later=True)), whatever happened
             result.stats.update(new_claims=sum(bool(c.new) for s in result.stories for c in s.claims),
                                 read=len(docs), engine=engine.stats())
             by_id = {a.id: a for a in result.articles}

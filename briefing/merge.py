@@ -868,20 +868,12 @@ def _row_of(v: np.ndarray, block: np.ndarray) -> int | None:
     return row if not rest and 0 <= row < len(block) else None
 
 
-def story_work(item: tuple, support: models.SupportCheck | None = None, only: bool = False,
-               vectors: np.ndarray | None = None, articles: dict[int, Article] | None = None,
-               said: dict[int, list[Statement]] | None = None) -> StoryWork:
-    """item: (the story's articles, and their statements, sentence vectors and statement vectors by article id).
-    `only`: the briefing's only story, which keeps its candidates even when none reads alone. `vectors`: one
-    block that holds the vectors of every story in a call, the item's vectors then being (start, end) rows of
-    it. `articles` and `said`: every story's articles and statements by id, the item then (the story's article
-    ids, sentence vectors, statement vectors). make_stories gives all three once a call, not once a story: an
-    engine ships them once (a Ray worker fetches them once), and each story's item is a few numbers."""
-    if articles is not None:
-        ids, sent_vecs, stmt_vecs = item
-        group, statements = [articles[i] for i in ids], said
-    else:
-        group, statements, sent_vecs, stmt_vecs = item
+def story_work(item: tuple, support: models.SupportCheck | None = None, only: bool = False) -> StoryWork:
+    """item: (the story's articles, and their statements, sentence vectors and statement vectors by article id,
+    and a block of vectors or None). `only`: the briefing's only story, which keeps its candidates even when none
+    reads alone. With a block, a vector given as (start, end) is those rows of it: make_stories sends a story's
+    vectors as one array, not hundreds of small ones (a Ray engine's driver paid a transfer for each)."""
+    group, statements, sent_vecs, stmt_vecs, vectors = item
     if vectors is not None:
         sent_vecs = {i: vectors[v[0]:v[1]] if isinstance(v, tuple) else v for i, v in sent_vecs.items()}
         stmt_vecs = {i: vectors[v[0]:v[1]] if isinstance(v, tuple) else v for i, v in stmt_vecs.items()}
@@ -939,16 +931,15 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
     mapper = engine_map or models.LocalEngine().map
 
     def mapped(part: list[list[Article]]) -> list[StoryWork]:
-        # The part's vectors in one block, sent with the function (once a call: a Ray engine puts it in the
-        # object store once), each story naming its rows: hundreds of small arrays a story cost the Ray
-        # driver a transfer each (bench/scale_bench.py). The rows are the same numbers, so the same answers.
-        # An array of another shape or type (an empty one) goes as it is: the block is one dtype, so that no
-        # vector is converted.
-        first = next((v for g in part for a in g for v in (sent_vecs[a.id], stmt_vecs[a.id]) if v.ndim == 2 and len(v)),
-                     None)
-        rows, spans, at = [], [], 0
+        # Each story's vectors in one block, its rows named: hundreds of small arrays a story cost the Ray driver
+        # a transfer each (bench/scale_bench.py). The rows are the same numbers, so the same answers. An array of
+        # another shape or type (an empty one) goes as it is: the block is one dtype, so that no vector is
+        # converted. A story's data goes with its own call, not with all the calls' function: a Ray engine's
+        # driver then serialises the next stories' while the workers work on the first ones.
+        items, blocks = [], []
         for g in part:
-            sent, stmt = {}, {}
+            first = next((v for a in g for v in (sent_vecs[a.id], stmt_vecs[a.id]) if v.ndim == 2 and len(v)), None)
+            rows, sent, stmt, at = [], {}, {}, 0
             for a in g:
                 for own, vecs in ((sent, sent_vecs[a.id]), (stmt, stmt_vecs[a.id])):
                     if first is None or vecs.ndim != 2 or not len(vecs) or vecs.dtype != first.dtype or \
@@ -958,12 +949,10 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
                     own[a.id] = (at, at + len(vecs))
                     rows.append(vecs)
                     at += len(vecs)
-            spans.append((sent, stmt))
-        block = np.concatenate(rows) if rows else None
-        fn = partial(story_work, support=support, only=len(groups) == 1, vectors=block,
-                     articles={a.id: a for g in part for a in g}, said={a.id: statements[a.id] for g in part for a in g})
-        done = mapper(fn, [([a.id for a in g], sent, stmt) for g, (sent, stmt) in zip(part, spans)])
-        for work in done:  # the candidates' vectors, from the rows named
+            blocks.append(np.concatenate(rows) if rows else None)
+            items.append((g, {a.id: statements[a.id] for a in g}, sent, stmt, blocks[-1]))
+        done = mapper(partial(story_work, support=support, only=len(groups) == 1), items)
+        for work, block in zip(done, blocks):  # the candidates' vectors, from the rows named
             for c, row in zip(work.candidates, work.rows or ()):
                 if row is not None:
                     c.vector = block[row]

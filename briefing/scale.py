@@ -236,8 +236,13 @@ class RayEngine:
         self.num_cpus = num_cpus  # for a local Ray started for the run: the CPUs it may use (None: all)
         self.num_gpus = num_gpus  # GPUs (or a share of one) each worker holds: Ray schedules it on a GPU node
         self.seconds: dict[str, float] = {}
-        self.driver: dict[str, float] = {}  # of self.seconds, what the driver itself spent (sending, receiving)
+        # Of self.seconds (by stage), the driver's own: sending and receiving while a worker had no call (`driver`),
+        # and while every worker had one (`beside`: then with the work given to behind()). The first is time the
+        # workers wait for the driver; the second is spent while they work.
+        self.driver: dict[str, float] = {}
+        self.beside: dict[str, float] = {}
         self.tasks: list[float] = []  # seconds of each story's work on its worker, as the workers timed it
+        self._behind: list[Callable[[], bool]] = []
         self._actors = []
         # id(page) -> (the page, its extraction, done on the worker that fetched it); holding the page keeps its id
         # from being reused by another object while the entry lives.
@@ -293,30 +298,55 @@ class RayEngine:
         except ImportError:  # the ray extra brings it; without it, numpy keeps its threads
             self._blas = None
 
+    def behind(self, step: Callable[[], bool]) -> None:
+        """Have `step` called while the workers work: whenever every worker has a call and none has come back,
+        until the engine stops. A call does a bounded piece of the driver's work (a few milliseconds: as long as a
+        result may wait for it) and says whether it found any to do. The driver's work that nothing waits for
+        (the state's vector cache) so runs beside the workers' instead of after it; whatever is left at the end
+        is the caller's to finish."""
+        self._behind.append(step)
+
     def _calls(self, method: str, args: list[tuple], label: str, sizes: list[int] | None = None,
                progress=None) -> list:
         """One call of `method` per args, each on the next free worker, results in the args' order. The progress
-        bar moves as calls come back. What the driver spends sending and receiving is kept apart (self.driver)."""
+        bar moves as calls come back. What the driver spends sending and receiving is kept apart (self.driver,
+        self.beside), and so is the work given to behind() that it does while every worker has a call."""
         ray = self.ray
         stage = "stories" if method == "run" else method  # the key in stats.engine's seconds
         t = time.perf_counter()
-        own = 0.0  # the driver's own seconds: serialising arguments, deserialising results
+        own = beside = 0.0  # the driver's own seconds (serialising, deserialising, behind()), as self.driver/beside
         if progress is not None:
             progress.stage(label, sum(sizes) if sizes else len(args))
         results: list = [None] * len(args)
         # Two calls a worker at a time: the next is already there when one comes back.
         free, running, nxt = list(self._actors) * 2, {}, 0
+
+        def busy() -> bool:  # every worker has a call to work on
+            return len({id(a) for _, a in running.values()}) == len(self._actors)
+
         while nxt < len(args) or running:
             while free and nxt < len(args):
                 a = free.pop(0)
+                meanwhile = busy()  # the call waits behind another on its worker, and every worker has one
                 t0 = time.perf_counter()
                 running[getattr(a, method).remote(*args[nxt])] = (nxt, a)
-                own += time.perf_counter() - t0
+                if meanwhile:
+                    beside += time.perf_counter() - t0
+                else:
+                    own += time.perf_counter() - t0
                 nxt += 1
-            done, _ = ray.wait(list(running), num_returns=1)
+            done, _ = ray.wait(list(running), num_returns=1, timeout=0 if self._behind else None)
+            if not done:
+                t0 = time.perf_counter()
+                # a step of the work given to behind() (the first that has some), if every worker has a call
+                if busy() and any(step() for step in self._behind):
+                    beside += time.perf_counter() - t0
+                else:  # a worker is idle, or nothing is left to do meanwhile: wait for a result
+                    done, _ = ray.wait(list(running), num_returns=1)
             for r in done:
                 k, a = running.pop(r)
                 free.append(a)
+                meanwhile = busy()  # its worker has its next call, and every other worker one
                 t0 = time.perf_counter()
                 try:
                     results[k] = ray.get(r)
@@ -328,11 +358,15 @@ class RayEngine:
                     raise BriefError(f"a Ray worker failed ({method}, after {RETRIES} retries if it died): {first}",
                                      hint="nothing was published; the next run starts again",
                                      exit_code=EXIT_ERROR) from None
-                own += time.perf_counter() - t0
                 if progress is not None:
                     progress.advance(sizes[k] if sizes else 1)
+                if meanwhile:
+                    beside += time.perf_counter() - t0
+                else:
+                    own += time.perf_counter() - t0
         self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t
         self.driver[stage] = self.driver.get(stage, 0.0) + own
+        self.beside[stage] = self.beside.get(stage, 0.0) + beside
         return results
 
     def _chunk(self, n: int, least: int = CHUNK, most: int = CHUNK_MOST) -> int:
@@ -413,6 +447,7 @@ class RayEngine:
         return {"name": self.name, "workers": self.workers, "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
     def stop(self) -> None:
+        self._behind.clear()
         self._extracted.clear()
         self._site_keys.clear()
         for a in self._actors:
