@@ -23,9 +23,9 @@ and whether the embedding model was loaded in the driver. Then, from the 1-worke
     (scale.RayEngine.behind: writing the state's vector cache), by the stage it was done in. It is inside that
     stage's waiting above, not serial; but it does not shrink with more workers, so a stage is projected to last
     as long as the longer of the two;
-  - once a run on the driver: rendering the digest and writing the archive (their size is the digest's, bounded
-    by the word budget and max_stories, not the number of articles read), and opening its one HTTP client (its
-    TLS context);
+  - once a run on the driver: rendering the digest, writing its files and the archive (their size is the
+    digest's, bounded by the word budget and max_stories, not the number of articles read), opening its one HTTP
+    client (its TLS context) and opening the state (its schema checked);
   - serial on the driver: the rest of the wall time (which feed entries to follow, the state, grouping, clustering,
     choosing, and sending and receiving the workers' data, counted whole even while another call runs on a
     worker) / articles.
@@ -85,11 +85,13 @@ class Stages:
 
     WRAP = [("daily", "fetch", "follow entries, store pages"), ("triage", "preselect", "first-pass grouping"),
             ("pipeline", "brief", "cluster, choose, cache"), ("render", "render", "render digest (per run)"),
-            ("archive", "rebuild", "write archive (per run)"),
-            ("ingest.web", "Fetcher.__init__", "open the HTTP client (per run)")]
-    # The digest's size, not the articles read; and the driver's one HTTP client a run (its TLS context: the
-    # certificates read), whatever the number of feeds and pages.
-    PER_RUN = ("render digest (per run)", "write archive (per run)", "open the HTTP client (per run)")
+            ("daily", "write_outputs", "write digest files (per run)"), ("archive", "rebuild", "write archive (per run)"),
+            ("ingest.web", "Fetcher.__init__", "open the HTTP client (per run)"),
+            ("store", "Store.__init__", "open the state (per run)")]
+    # The digest's size, not the articles read; the driver's one HTTP client a run (its TLS context: the
+    # certificates read), whatever the number of feeds and pages; and opening the state (its schema checked).
+    PER_RUN = ("render digest (per run)", "write digest files (per run)", "write archive (per run)",
+               "open the HTTP client (per run)", "open the state (per run)")
     INSIDE = {"first-pass grouping": "cluster, choose, cache",  # a stage called inside another: shown apart
               "open the HTTP client (per run)": "follow entries, store pages"}
 
@@ -239,7 +241,7 @@ def main() -> int:
           f"longest {longest:.2f} s (as its worker timed it)")
     print(f"    serial share {100 * serial / (serial + article + stories / n):.1f} % of the work per article; "
           f"plus, once a run, {start:.1f} s to start the workers and load their models and {per_run:.2f} s on the "
-          "driver to open its HTTP client, render the digest and write the archive")
+          "driver to open its HTTP client and the state, render the digest and write it and the archive")
     print(f"    beside the workers, per article: {1000 * sum(beside.values()):.2f} ms of the driver's own work ("
           + ", ".join(f"{k} {1000 * v:.2f}" for k, v in sorted(beside.items())) + "), a stage lasting at least "
           f"its part at any number of workers; the story calls took {sum(one['tasks']):.2f} s as the worker timed "

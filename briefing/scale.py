@@ -6,8 +6,8 @@ The seam is a few functions mapped over documents and stories, each a pure funct
     its lines' digests (extract.site_keys: what the driver finds a site's recurring lines by);
   - `extract_page`: a fetched HTML page -> its clean text (trafilatura), or the reason it has none;
   - `prepare`: a clean document -> its Article (sentences split), the vectors of its title and
-    first sentences (what the cheap first pass groups on) and its shingle keys (what copies are found by), or
-    the reason it was skipped;
+    first sentences (what the cheap first pass groups on), its shingle keys (what copies are found by) and its
+    words counted (what stories are grouped by, beside the vectors), or the reason it was skipped;
   - `map(fn, items)` (models.Engine): each chosen story's own work (merge.story_work: support checks,
     citations, conflicts, headline), one story an item.
 The local engine runs them here; the Ray engine runs them on long-lived actors, each holding one
@@ -24,7 +24,7 @@ from __future__ import annotations
 import gc
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -32,6 +32,7 @@ from briefing import extract, models, tuning
 from briefing.errors import EXIT_ERROR, BriefError, unexpected
 from briefing.types import Article, RawDocument, Skipped
 
+_NOT_BACK = object()  # a call's result not back yet
 CHUNK, RETRIES = tuning.SCALE_CHUNK, tuning.SCALE_RETRIES  # documents per Ray call (the least), restarts
 CHUNK_MOST, CALLS_PER_WORKER = tuning.SCALE_CHUNK_MOST, tuning.SCALE_CALLS_PER_WORKER  # see tuning.py
 
@@ -43,6 +44,7 @@ class Prepared:
     texts: list[str] = field(default_factory=list)  # title and lead sentences, in the order of `vectors`
     vectors: np.ndarray | None = None
     shingles: np.ndarray | None = None  # merge.shingle_keys of the article's text: the driver marks copies by them
+    terms: dict | None = None  # merge._terms of the article (its words counted): the driver groups stories by them
 
 
 def extract_page(doc: RawDocument) -> tuple[RawDocument | None, str | None]:
@@ -90,7 +92,7 @@ def prepare(doc: RawDocument, embedder, lead: int) -> Prepared:
 
     texts = lead_texts(built[0], lead)
     return Prepared(built[0], None, texts, embedder.embed(texts) if embedder is not None else None,
-                    merge.shingle_keys(built[0].text))
+                    merge.shingle_keys(built[0].text), merge._terms(built[0]))
 
 
 class Precomputed:
@@ -308,16 +310,23 @@ class RayEngine:
 
     def _calls(self, method: str, args: list[tuple], label: str, sizes: list[int] | None = None,
                progress=None) -> list:
-        """One call of `method` per args, each on the next free worker, results in the args' order. The progress
-        bar moves as calls come back. What the driver spends sending and receiving is kept apart (self.driver,
-        self.beside), and so is the work given to behind() that it does while every worker has a call."""
+        """One call of `method` per args, each on the next free worker, results in the args' order."""
+        return list(self._icalls(method, args, label, sizes, progress))
+
+    def _icalls(self, method: str, args: list[tuple], label: str, sizes: list[int] | None = None,
+                progress=None) -> Iterator:
+        """_calls' results, each given as soon as it and those before it are back. The progress bar moves as calls
+        come back. What the driver spends sending and receiving is kept apart (self.driver, self.beside), and so is
+        the work given to behind() that it does while every worker has a call, and the caller's work between two
+        results (its seconds in other calls to this engine left out)."""
         ray = self.ray
         stage = "stories" if method == "run" else method  # the key in stats.engine's seconds
         t = time.perf_counter()
         own = beside = 0.0  # the driver's own seconds (serialising, deserialising, behind()), as self.driver/beside
         if progress is not None:
             progress.stage(label, sum(sizes) if sizes else len(args))
-        results: list = [None] * len(args)
+        results: list = [_NOT_BACK] * len(args)
+        given = 0  # results given so far
         # Two calls a worker at a time: the next is already there when one comes back.
         free, running, nxt = list(self._actors) * 2, {}, 0
 
@@ -364,10 +373,20 @@ class RayEngine:
                     beside += time.perf_counter() - t0
                 else:
                     own += time.perf_counter() - t0
+            while given < len(args) and results[given] is not _NOT_BACK:
+                meanwhile, elsewhere = busy(), sum(self.seconds.values())
+                t0 = time.perf_counter()
+                out, results[given] = results[given], None
+                given += 1
+                yield out
+                spent = time.perf_counter() - t0 - (sum(self.seconds.values()) - elsewhere)
+                if meanwhile:
+                    beside += spent
+                else:
+                    own += spent
         self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t
         self.driver[stage] = self.driver.get(stage, 0.0) + own
         self.beside[stage] = self.beside.get(stage, 0.0) + beside
-        return results
 
     def _chunk(self, n: int, least: int = CHUNK, most: int = CHUNK_MOST) -> int:
         """Items a call for n items: about CALLS_PER_WORKER calls a worker, within [least, most]."""
@@ -384,13 +403,18 @@ class RayEngine:
         """[fn(item) for item in items], one item a call on the next free worker (the chosen stories' own work:
         merge.story_work). fn and the items must pickle; fn crosses to the object store once, and each worker
         fetches it once."""
+        return list(self.imap(fn, items))
+
+    def imap(self, fn, items: list) -> Iterator:
+        """map's results, each given as soon as it and those before it are back: the caller's work on the first
+        is done while the workers work on the rest."""
         if not items:
-            return []
+            return
         ref = self.ray.put(fn)
         # In a list, so that Ray does not fetch it for every call: each worker fetches it once (_Worker.run).
-        out = self._calls("run", [([ref], x) for x in items], "briefing stories")
-        self.tasks += [secs for _, secs in out]
-        return [x for x, _ in out]
+        for x, secs in self._icalls("run", [([ref], x) for x in items], "briefing stories"):
+            self.tasks.append(secs)
+            yield x
 
     def read_sources(self, urls: list[str], must_be_feed: set[str], limits) -> list:
         """The configured URLs read on the workers (web.fetch_all's `sources`): each feed's entries, or the page."""

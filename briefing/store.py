@@ -277,7 +277,7 @@ class CachedEmbedder:
         # its workers run). Until then the vectors made are answered from here, and the state gets, in the end,
         # the rows writing at once gives.
         self.later = later
-        self._fresh: dict[str, bytes] = {}  # vectors made, not yet in the state
+        self._fresh: dict = {}  # vectors made (float32 rows), not yet in the state
         self._used: dict[str, None] = {}  # keys found in the state, their `used` day not yet set to today
 
     def _key(self, text: str) -> str:
@@ -287,7 +287,7 @@ class CachedEmbedder:
         import numpy as np
 
         keys = [self._key(t) for t in texts]
-        found: dict[str, bytes] = {k: self._fresh[k] for k in keys if k in self._fresh}
+        found: dict = {k: self._fresh[k] for k in keys if k in self._fresh}  # a row, or a stored vector's bytes
         db = self.store.db
         asked = [k for k in dict.fromkeys(keys) if k not in found]
         for start in range(0, len(asked), 500):
@@ -300,7 +300,7 @@ class CachedEmbedder:
         if missing:
             first = {k: t for k, t in zip(keys, texts)}
             vecs = np.asarray(self.inner.embed([first[k] for k in missing]), dtype=np.float32)
-            fresh = {k: v.tobytes() for k, v in zip(missing, vecs)}
+            fresh = dict(zip(missing, vecs))
             found.update(fresh)
             self._fresh.update(fresh)
         self._used.update(dict.fromkeys(k for k in set(keys) - set(missing) if k not in self._fresh))
@@ -308,13 +308,14 @@ class CachedEmbedder:
             self.flush()
         if not texts:
             return self.inner.embed([])
-        return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
+        return np.stack([v if isinstance(v, np.ndarray) else np.frombuffer(v, dtype=np.float32)
+                         for v in map(found.__getitem__, keys)])
 
     def write(self, rows: int | None = None) -> bool:
         """Put up to `rows` (None: all) of the vectors made, and the used days, in the state, in one transaction;
         whether any are left to write."""
         rows = len(self._fresh) + len(self._used) if rows is None else rows
-        fresh = [(k, self._fresh[k], self.day) for k in list(self._fresh)[:rows]]
+        fresh = [(k, self._fresh[k].tobytes(), self.day) for k in list(self._fresh)[:rows]]
         used = [(self.day, k, self.day) for k in list(self._used)[:rows - len(fresh)]]
         if fresh or used:
             with self.store.tx() as db:

@@ -517,3 +517,50 @@ def test_the_daily_job_reads_recurring_lines_from_its_state(tmp_path, fake_model
     assert second.exit_code == 0, second.message
     said = sentences_of(second)
     assert SITE_LINE not in said and BRIDGE[1][1][0] in said
+
+
+def _vectors(store: Store) -> list[tuple]:
+    return store.db.execute("SELECT key, vec, used FROM vectors ORDER BY key").fetchall()
+
+
+def test_vectors_written_later_are_the_rows_written_at_once(tmp_path):
+    """CachedEmbedder(later=True) (the Ray engine's: written while the workers work) answers as writing at once
+    does, keeps nothing in the state until written, and leaves the state the same rows in the end."""
+    from conftest import HashEmbedder
+
+    from briefing.store import CachedEmbedder
+
+    states = {}
+    for later in (False, True):
+        store = Store(tmp_path / f"{later}.sqlite")
+        old = CachedEmbedder(HashEmbedder(), store, "2024-06-01")
+        old.embed(["seen before, used again", "seen before, not used again"])
+        cache = CachedEmbedder(HashEmbedder(), store, "2024-06-19", later=later)
+        first = cache.embed(["seen before, used again", "a new sentence", "another new one"])
+        again = cache.embed(["a new sentence", "one more"])  # found among those not yet written
+        assert (first == HashEmbedder().embed(["seen before, used again", "a new sentence", "another new one"])).all()
+        assert (again == HashEmbedder().embed(["a new sentence", "one more"])).all()
+        assert (cache.hits, cache.misses) == (2, 3)
+        if later:
+            assert len(_vectors(store)) == 2  # nothing written yet: the day-one rows only
+            assert cache.write(2) and len(_vectors(store)) == 4  # a step: two rows, more left
+            assert cache.step() and not cache.step()  # the rest (and the used day), then nothing to do
+        states[later] = _vectors(store)
+        used = {k: day for k, _, day in states[later]}
+        assert used[cache._key("seen before, used again")] == "2024-06-19"
+        assert used[cache._key("seen before, not used again")] == "2024-06-01"
+        store.close()
+    assert states[True] == states[False] and len(states[True]) == 5
+
+
+def test_prune_writes_what_is_left_first(tmp_path):
+    from conftest import HashEmbedder
+
+    from briefing.store import CachedEmbedder
+
+    store = Store(tmp_path / "s.sqlite")
+    cache = CachedEmbedder(HashEmbedder(), store, "2024-06-19", later=True)
+    cache.embed(["a sentence to keep"])
+    cache.prune()
+    assert len(_vectors(store)) == 1
+    store.close()
