@@ -236,7 +236,7 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
                 # The workers read each article, embed its lead, make its shingle keys and count its words; the
                 # driver groups from those vectors and counts and marks copies by those keys, and
                 # whatever else needs a vector (the chosen stories' sentences) is embedded on the workers too.
-                embedder = scale.Precomputed(engine.embed, engine.embedder_name)
+                embedder = scale.Precomputed(engine.embed, engine.embedder_name, parts=engine.embed_parts)
                 articles = []
                 for d, p in zip(docs, engine.prepare(docs, triage.LEAD, progress)):
                     if p.article is None:

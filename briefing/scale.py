@@ -96,16 +96,36 @@ def prepare(doc: RawDocument, embedder, lead: int) -> Prepared:
 
 
 class Precomputed:
-    """An embedder that answers from vectors the workers made, and asks `fallback` for anything else."""
+    """An embedder that answers from vectors the workers made, and asks `fallback` for anything else (`parts`,
+    when given: the same vectors, an iterator of arrays in order, each as the workers make it)."""
 
-    def __init__(self, fallback: Callable[[list[str]], np.ndarray], name: str):
+    def __init__(self, fallback: Callable[[list[str]], np.ndarray], name: str,
+                 parts: Callable[[list[str]], Iterator[np.ndarray]] | None = None):
         self.table: dict[str, np.ndarray] = {}
         self.fallback = fallback
+        self.parts = parts
         self.name = name
         self.asked = 0  # texts the workers had not embedded (sent to `fallback`)
 
     def add(self, texts: list[str], vectors: np.ndarray) -> None:
         self.table.update(zip(texts, vectors))
+
+    def embed_parts(self, texts: list[str]) -> Iterator[tuple[list[str], np.ndarray]]:
+        """(texts, their vectors) pairs that cover `texts` (each text once), each as soon as it is made: what
+        the workers had made first, then the rest a call at a time (CachedEmbedder writes them meanwhile)."""
+        texts = list(dict.fromkeys(texts))
+        known = [t for t in texts if t in self.table]
+        if known:
+            yield known, np.stack([self.table[t] for t in known])
+        missing = [t for t in texts if t not in self.table]
+        if not missing:
+            return
+        self.asked += len(missing)
+        at = 0
+        for vectors in (self.parts or (lambda x: [self.fallback(x)]))(missing):
+            part, at = missing[at:at + len(vectors)], at + len(vectors)
+            self.add(part, vectors)
+            yield part, vectors
 
     def embed(self, texts: list[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self.table))
@@ -462,10 +482,14 @@ class RayEngine:
         """Texts embedded on the workers (the chosen stories' sentences), in order."""
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
+        return np.concatenate(list(self.embed_parts(texts)))
+
+    def embed_parts(self, texts: list[str]) -> Iterator[np.ndarray]:
+        """embed's vectors, a call's at a time in order, each as soon as it and those before it are back."""
         size = self._chunk(len(texts), 64, 8 * 64)  # texts a call: whole batches for the model (64 at least)
-        parts = self._map("embed", [texts[i:i + size] for i in range(0, len(texts), size)], (),
-                          "embedding sentences", None, chunk=1)
-        return np.concatenate(parts)
+        for (vectors,) in self._icalls("embed", [([texts[i:i + size]],) for i in range(0, len(texts), size)],
+                                       "embedding sentences"):
+            yield vectors
 
     def stats(self) -> dict:
         return {"name": self.name, "workers": self.workers, "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}

@@ -564,3 +564,32 @@ def test_prune_writes_what_is_left_first(tmp_path):
     cache.prune()
     assert len(_vectors(store)) == 1
     store.close()
+
+
+def test_vectors_made_in_parts_can_be_written_while_the_rest_is_made(tmp_path):
+    """With an inner embedder that gives its vectors a part at a time (the Ray engine's scale.Precomputed), a
+    part is written (RayEngine.behind's step) before the next is made; the answer is the whole embedding's."""
+    from conftest import HashEmbedder
+
+    from briefing import scale
+    from briefing.store import CachedEmbedder
+
+    store = Store(tmp_path / "s.sqlite")
+    texts = ["one sentence", "two sentences", "three sentences", "four"]
+    written = []
+
+    def parts(missing):
+        for k in range(0, len(missing), 2):
+            if k:  # the workers make the next part: the driver writes what came back meanwhile
+                cache.step()
+                written.append(len(_vectors(store)))
+            yield HashEmbedder().embed(missing[k:k + 2])
+
+    inner = scale.Precomputed(HashEmbedder().embed, "hash", parts=parts)
+    inner.add(["four"], HashEmbedder().embed(["four"]))  # made with the leads
+    cache = CachedEmbedder(inner, store, "2024-06-19", later=True)
+    assert (cache.embed(texts) == HashEmbedder().embed(texts)).all()
+    assert written == [1 + 2]  # "four" and the first part, before the second part was made
+    cache.flush()
+    assert len(_vectors(store)) == 4 and inner.asked == 3
+    store.close()
