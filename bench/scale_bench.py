@@ -19,16 +19,17 @@ and whether the embedding model was loaded in the driver. Then, from the 1-worke
     / articles;
   - on the workers, per story (support checks, citations, conflicts, headline: merge.story_work, one call a story):
     the seconds it waited for them, and the longest one story took (a story is not split across workers);
-  - beside the workers, on the driver: the work it does only while every worker has a call and no result waits
-    (scale.RayEngine.behind: writing the state's vector cache), by the stage it was done in. It is inside that
-    stage's waiting above, not serial; but it does not shrink with more workers, so a stage is projected to last
-    as long as the longer of the two;
+  - beside the workers, on the driver: its own work while every worker had a call (RayEngine._icalls decides it
+    call by call: a worker whose call is done has its next one queued): sending a call that waits behind another,
+    receiving one while the next runs, choosing a story's claims as its call comes back (RayEngine.imap), and
+    writing the state's vector cache when no result waits (RayEngine.behind), by the stage it was done in. It ran
+    while the workers worked, so it is inside that stage's waiting above, not serial; but it does not shrink with
+    more workers, so a stage is projected to last as long as the longer of the two;
   - once a run on the driver: rendering the digest, writing its files and the archive (their size is the
     digest's, bounded by the word budget and max_stories, not the number of articles read), opening its one HTTP
     client (its TLS context) and opening the state (its schema checked);
   - serial on the driver: the rest of the wall time (which feed entries to follow, the state, grouping, clustering,
-    choosing, and sending and receiving the workers' data, counted whole even while another call runs on a
-    worker) / articles.
+    choosing, and sending and receiving the workers' data while a worker had no call) / articles.
 and the projection of 50,000 articles on 8, 32 and 128 workers, the day's stories in the same proportion (N/n
 times as many story calls, each as long as today's), the story calls bounded as a greedy list schedule is
 (Graham's bound: the total over W, plus the longest call once, times 1 - 1/W):
@@ -219,8 +220,8 @@ def main() -> int:
             print(f"    driver's own seconds in all: {mine:.2f} s ({100 * mine / wall:.1f} %), of which sending and "
                   f"receiving the workers' data {sent:.2f} s ({100 * sent / wall:.1f} %)")
             if beside:
-                print("    and beside the workers (while every worker had a call: sending and receiving, and the state's "
-                      "vector cache written; inside the workers' seconds above): " +
+                print("    and beside the workers (while every worker had a call: sending, receiving, choosing the "
+                      "stories' claims, writing the vector cache; inside the workers' seconds above): " +
                       ", ".join(f"{k} {v:.2f} s" for k, v in sorted(beside.items()) if v >= 0.005))
     ray.shutdown()
     same = len({r["digest"] for r in rows.values()}) == 1
@@ -264,7 +265,7 @@ def main() -> int:
     fixed = {w: wall_on(w) - args.target * serial for w in (1, 32)}
     needed = (fixed[1] - 20 * fixed[32]) / (19 * args.target)
     print(f"32 workers give >= 20x: {s32 >= 20} ({s32:.1f}x); no number of workers passes {limit:.0f}x, set by the "
-          "driver's serial work")
+          "driver's own work (serial, and beside the workers)")
     print(f"    20x on 32 workers needs the driver's serial work under {1000 * needed:.1f} ms an article at this "
           f"worker cost (now {1000 * serial:.1f} ms)" if needed > 0 else
           "    20x on 32 workers cannot be had at this worker cost, even with no serial work on the driver")
