@@ -302,15 +302,15 @@ class CachedEmbedder:
             parts = getattr(self.inner, "embed_parts", None) if self.later else None
             if parts is None:
                 fresh = dict(zip(missing, np.asarray(self.inner.embed([first[k] for k in missing]), dtype=np.float32)))
+                self._fresh.update(fresh)
             else:  # each part is noted as it comes, so that write() can put it in the state while the rest is made
                 key_of = dict(zip(texts, keys))
                 fresh = {}
                 for part, vecs in parts([first[k] for k in missing]):
                     made = dict(zip(map(key_of.__getitem__, part), np.asarray(vecs, dtype=np.float32)))
                     fresh.update(made)
-                    self._fresh.update(made)
+                    self._fresh.update(made)  # (not again after the loop: a part written meanwhile is written)
             found.update(fresh)
-            self._fresh.update(fresh)
         self._used.update(dict.fromkeys(k for k in set(keys) - set(missing) if k not in self._fresh))
         if not self.later:
             self.flush()

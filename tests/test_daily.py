@@ -590,6 +590,7 @@ def test_vectors_made_in_parts_can_be_written_while_the_rest_is_made(tmp_path):
     cache = CachedEmbedder(inner, store, "2024-06-19", later=True)
     assert (cache.embed(texts) == HashEmbedder().embed(texts)).all()
     assert written == [1 + 2]  # "four" and the first part, before the second part was made
+    assert list(cache._fresh) == [cache._key("three sentences")]  # what was written is not written again
     cache.flush()
     assert len(_vectors(store)) == 4 and inner.asked == 3
     store.close()
