@@ -165,6 +165,8 @@ def main() -> int:
         for kind in [k.strip() for k in args.lead_embedders.split(",") if k.strip()] or [None]:
             embedder = minilm.shared(kind)
             embedder.embed(["warm up"])  # a first use builds the model: not the leads' time
+            if hasattr(embedder, "_memo"):
+                embedder._memo.clear()  # the leads are sentences the article vectors above embedded already
             t0 = time.process_time()
             lead_vecs = lead_vectors(articles, embedder, args.lead)
             label = f"lead {args.lead}" + (f" {kind}" if kind else "")

@@ -59,6 +59,22 @@ def serve(s: Server, pool: list[dict], n_feeds: int, now: float) -> list[str]:
     return feeds
 
 
+def same_digest(a: Path, b: Path) -> str:
+    """Whether two digests (JSON) say the same: stories, claims, citations, disagreements and sources, times aside."""
+    def said(path):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        stories = [{k: v for k, v in st.items() if k not in ("seconds", "elapsed")} for st in data["stories"]]
+        return stories, [{k: v for k, v in src.items() if k not in ("path",)} for src in data["sources"]]
+
+    (sa, ra), (sb, rb) = said(a), said(b)
+    if (sa, ra) == (sb, rb):
+        return "the same stories, claims, citations and sources"
+    claims_a = {c["text"] for st in sa for c in st["claims"]}
+    claims_b = {c["text"] for st in sb for c in st["claims"]}
+    return (f"differs: {len(claims_a & claims_b)} of {len(claims_a)} claims the same, {len(sb)} stories against "
+            f"{len(sa)}, {len(rb)} sources against {len(ra)}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data")
@@ -143,6 +159,9 @@ def main() -> int:
                                 f"minilm.shared({emb!r}).embed(['x'])"], env=env, check=True, capture_output=True)
             others[label] = cli(f"4. the first run again, empty state, {emb} embedder, the leads read by "
                                 + (f"{emb} too" if own else "the static table"), cfg_other, {"BRIEF_EMBEDDER": emb})
+            theirs = same_digest(next((work / "out").glob("*.json")),
+                                 next((cfg_other.parent / "out").glob("*.json")))
+            print(f"   its digest against the first run's: {theirs}")
     print(f"\nsummary: first {first:.1f} s, {first_cpu:.1f} s CPU (target < 120), same-day re-run {second:.1f} s, "
           f"next-day nothing new {third:.1f} s (target < 10); "
           + "".join(f"first run with the {emb} embedder {secs:.1f} s, {cpu:.1f} s CPU ({secs / first:.2f}x the "
