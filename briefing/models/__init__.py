@@ -242,5 +242,9 @@ class LocalEngine:
     def map(self, fn, items):
         return [fn(item) for item in items]
 
+    def condenser(self, backend):
+        """The condenser to use on this engine: here, the one given (its model, if any, loads in this process)."""
+        return backend
+
 
 engines.register("local", LocalEngine)
