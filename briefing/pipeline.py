@@ -94,7 +94,7 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     engine = engine or models.engines.get(settings.engine)
     # A generative model writes on the engine's workers (the Ray engine: one load a worker, on a GPU where the
     # workers have one); what it wrote is grounded, cached and merged here, as locally.
-    backend = getattr(engine, "condenser", lambda b: b)(backend)
+    backend = models.on_engine(engine, backend)
     texts = [s.text for a in articles for s in a.sentences]
     progress.stage("embedding sentences", len(texts))
     flat = embedder.embed(texts)
