@@ -152,6 +152,15 @@ class _Worker:
     """A Ray actor's state: one embedding model, loaded once, used for every call sent to this worker."""
 
     def __init__(self, embedder=None, embedder_name: str | None = None):
+        import os
+
+        import ray
+
+        if not ray.get_gpu_ids():
+            # A worker Ray gave no GPU must not take one (a generative model's "auto" device would: Ray leaves
+            # CUDA_VISIBLE_DEVICES alone for a worker of num_gpus = 0, seen with Ray 2.60 on a GPU machine). Set
+            # before torch is first imported here; "--device cuda" then says no GPU is usable.
+            os.environ["CUDA_VISIBLE_DEVICES"] = ""
         if embedder is None:
             from briefing import models
 

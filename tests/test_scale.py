@@ -88,6 +88,7 @@ def local_digest(tmp_path_factory, site):
 
 def test_ray_gives_the_local_digest(tmp_path, site, local_ray, local_digest):
     engine = scale.RayEngine(workers=2, embedder=HashEmbedder())
+    frozen = gc.get_freeze_count()  # 0, unless something this process imported froze objects of its own
     out = daily.run(config_for(tmp_path, site, "ray"), now=DAY, engine=engine)
     code, expected = local_digest
     assert (out.exit_code, digest(out)) == (code, expected)
@@ -101,7 +102,7 @@ def test_ray_gives_the_local_digest(tmp_path, site, local_ray, local_digest):
     assert {"sources", "fetch", "prepare", "stories"} <= set(out.briefing.stats["engine"]["seconds"])
     assert len(engine.tasks) >= len(expected["stories"])
     assert engine._actors == [] and ray.is_initialized()  # the workers stop with the run; a Ray it did not start stays
-    assert gc.get_freeze_count() == 0 and engine._blas is None  # the driver's collector and BLAS threads as they were
+    assert gc.get_freeze_count() == frozen and engine._blas is None  # the driver's collector, BLAS threads as they were
 
 
 def test_a_worker_killed_mid_run_is_retried_and_nothing_is_lost(tmp_path, site, local_ray, local_digest):
@@ -365,5 +366,20 @@ def test_a_transformers_model_on_a_worker_writes_what_it_writes_here(tmp_path, l
         assert out == here.generate(prompts) and any(out)
         assert sent._model is None and remote.calls == 2  # 5 prompts in the model's batches of 4: two calls
         assert set(engine.generation) == {"cpu"}
+    finally:
+        engine.stop()
+
+
+def _visible_gpus(_item):
+    return os.environ.get("CUDA_VISIBLE_DEVICES")
+
+
+def test_a_worker_given_no_gpu_sees_none(local_ray):
+    """A worker of num_gpus = 0 hides the machine's GPUs from torch (Ray 2.60 left them visible, and a generative
+    model's "auto" device took one: seen on a GPU machine, bench/ray_generate.py)."""
+    engine = scale.RayEngine(workers=1, embedder=HashEmbedder())
+    engine.start()
+    try:
+        assert engine.map(_visible_gpus, [0, 1]) == ["", ""]
     finally:
         engine.stop()
