@@ -161,6 +161,10 @@ class _Worker:
             # CUDA_VISIBLE_DEVICES alone for a worker of num_gpus = 0, seen with Ray 2.60 on a GPU machine). Set
             # before torch is first imported here; "--device cuda" then says no GPU is usable.
             os.environ["CUDA_VISIBLE_DEVICES"] = ""
+        # The CPUs Ray gave this worker (OMP_NUM_THREADS, which Ray sets to them), not a thread per core of the
+        # machine, which onnxruntime's session takes by default: on a 16-CPU machine, one worker's embedding
+        # already used them all and more workers fought over them (bench/scale_bench.py --workers 1,2,4,8,14).
+        os.environ.setdefault("BRIEF_THREADS", os.environ.get("OMP_NUM_THREADS") or "1")
         if embedder is None:
             from briefing import models
 

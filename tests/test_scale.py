@@ -383,3 +383,19 @@ def test_a_worker_given_no_gpu_sees_none(local_ray):
         assert engine.map(_visible_gpus, [0, 1]) == ["", ""]
     finally:
         engine.stop()
+
+
+def _threads(_item):
+    from briefing.models import minilm
+
+    return os.environ.get("BRIEF_THREADS"), minilm.shared()._threads
+
+
+def test_a_worker_embeds_on_the_cpus_ray_gave_it(local_ray):
+    """Each worker (num_cpus = 1) runs its embedding model on one thread, not one per core of the machine."""
+    engine = scale.RayEngine(workers=1, embedder=HashEmbedder())
+    engine.start()
+    try:
+        assert engine.map(_threads, [0]) == [("1", 1)]
+    finally:
+        engine.stop()
