@@ -20,6 +20,7 @@ from briefing.errors import BriefError
 from briefing.store import Store
 from conftest import SEEDS, HashEmbedder
 from loopback import Item, Route, Server, page_html, rss, seed_articles
+from test_abstractive import ScriptedGenerator
 
 ray = pytest.importorskip("ray")
 
@@ -44,6 +45,7 @@ class DiesOnce(HashEmbedder):
 def local_ray():
     ray.cloudpickle.register_pickle_by_value(sys.modules[HashEmbedder.__module__])
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    ray.cloudpickle.register_pickle_by_value(sys.modules[ScriptedGenerator.__module__])
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     yield
     ray.shutdown()
@@ -225,49 +227,25 @@ def test_engine_settings_are_checked(tmp_path):
 
 # -- a generative model on the workers ----------------------------------------------------------------
 
-class EchoModel:
-    """A stand-in generative model: answers each prompt with the first two sentences of the article text in it
-    (grounding keeps them), one batch a call. Its `device` is the process it runs in, so a test can tell where
-    it wrote."""
+def echo(prompt: str) -> str:
+    """The first two sentences of the article text in a condense prompt (grounding keeps them)."""
+    text = prompt.split("Title: ", 1)[-1].split("\n\n", 1)[-1].removesuffix("</user>")
+    return " ".join(sentences.split(text)[:2])
+
+
+class EchoModel(ScriptedGenerator):
+    """A stand-in generative model that echoes (test_abstractive's scripted model), two prompts a batch. Its
+    `device` is the process it runs in, so a test can tell where it wrote."""
 
     name = "echo"
-    spec = None
-    style = "chat"
-    batch_size = 2
-    max_new_tokens = 64
 
     def __init__(self):
-        self.calls = 0
+        super().__init__(echo)
+        self.batch_size = 2
 
     @property
     def device(self):
         return f"pid-{os.getpid()}"
-
-    def settings(self):
-        return {"max_new_tokens": self.max_new_tokens}
-
-    def fingerprint(self):
-        return "echo-1"
-
-    def context_tokens(self):
-        return 2048
-
-    def wrap(self, prompt):
-        return prompt
-
-    def count_tokens(self, texts):
-        return [len(t.split()) for t in texts]
-
-    def cut(self, text, n):
-        return " ".join(text.split()[:n])
-
-    def generate(self, prompts):
-        self.calls += 1
-        out = []
-        for p in prompts:
-            text = p.split("Title: ", 1)[-1].split("\n\n", 1)[-1]
-            out.append(" ".join(sentences.split(text)[:2]))
-        return out
 
 
 def test_a_generative_model_writes_on_the_workers_and_the_digest_is_the_local_one(tmp_path, site, local_ray,
