@@ -152,6 +152,19 @@ class _Worker:
     """A Ray actor's state: one embedding model, loaded once, used for every call sent to this worker."""
 
     def __init__(self, embedder=None, embedder_name: str | None = None):
+        import os
+
+        import ray
+
+        if not ray.get_gpu_ids():
+            # A worker Ray gave no GPU must not take one (a generative model's "auto" device would: Ray leaves
+            # CUDA_VISIBLE_DEVICES alone for a worker of num_gpus = 0, seen with Ray 2.60 on a GPU machine). Set
+            # before torch is first imported here; "--device cuda" then says no GPU is usable.
+            os.environ["CUDA_VISIBLE_DEVICES"] = ""
+        # The CPUs Ray gave this worker (OMP_NUM_THREADS, which Ray sets to them), not a thread per core of the
+        # machine, which onnxruntime's session takes by default: on a 16-CPU machine, one worker's embedding
+        # already used them all and more workers fought over them (bench/scale_bench.py --workers 1,2,4,8,14).
+        os.environ.setdefault("BRIEF_THREADS", os.environ.get("OMP_NUM_THREADS") or "1")
         if embedder is None:
             from briefing import models
 

@@ -20,6 +20,7 @@ from briefing.errors import BriefError
 from briefing.store import Store
 from conftest import SEEDS, HashEmbedder
 from loopback import Item, Route, Server, page_html, rss, seed_articles
+from test_abstractive import ScriptedGenerator
 
 ray = pytest.importorskip("ray")
 
@@ -44,6 +45,7 @@ class DiesOnce(HashEmbedder):
 def local_ray():
     ray.cloudpickle.register_pickle_by_value(sys.modules[HashEmbedder.__module__])
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    ray.cloudpickle.register_pickle_by_value(sys.modules[ScriptedGenerator.__module__])
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     yield
     ray.shutdown()
@@ -88,6 +90,7 @@ def local_digest(tmp_path_factory, site):
 
 def test_ray_gives_the_local_digest(tmp_path, site, local_ray, local_digest):
     engine = scale.RayEngine(workers=2, embedder=HashEmbedder())
+    frozen = gc.get_freeze_count()  # 0, unless something this process imported froze objects of its own
     out = daily.run(config_for(tmp_path, site, "ray"), now=DAY, engine=engine)
     code, expected = local_digest
     assert (out.exit_code, digest(out)) == (code, expected)
@@ -101,7 +104,7 @@ def test_ray_gives_the_local_digest(tmp_path, site, local_ray, local_digest):
     assert {"sources", "fetch", "prepare", "stories"} <= set(out.briefing.stats["engine"]["seconds"])
     assert len(engine.tasks) >= len(expected["stories"])
     assert engine._actors == [] and ray.is_initialized()  # the workers stop with the run; a Ray it did not start stays
-    assert gc.get_freeze_count() == 0 and engine._blas is None  # the driver's collector and BLAS threads as they were
+    assert gc.get_freeze_count() == frozen and engine._blas is None  # the driver's collector, BLAS threads as they were
 
 
 def test_a_worker_killed_mid_run_is_retried_and_nothing_is_lost(tmp_path, site, local_ray, local_digest):
@@ -224,49 +227,25 @@ def test_engine_settings_are_checked(tmp_path):
 
 # -- a generative model on the workers ----------------------------------------------------------------
 
-class EchoModel:
-    """A stand-in generative model: answers each prompt with the first two sentences of the article text in it
-    (grounding keeps them), one batch a call. Its `device` is the process it runs in, so a test can tell where
-    it wrote."""
+def echo(prompt: str) -> str:
+    """The first two sentences of the article text in a condense prompt (grounding keeps them)."""
+    text = prompt.split("Title: ", 1)[-1].split("\n\n", 1)[-1].removesuffix("</user>")
+    return " ".join(sentences.split(text)[:2])
+
+
+class EchoModel(ScriptedGenerator):
+    """A stand-in generative model that echoes (test_abstractive's scripted model), two prompts a batch. Its
+    `device` is the process it runs in, so a test can tell where it wrote."""
 
     name = "echo"
-    spec = None
-    style = "chat"
-    batch_size = 2
-    max_new_tokens = 64
 
     def __init__(self):
-        self.calls = 0
+        super().__init__(echo)
+        self.batch_size = 2
 
     @property
     def device(self):
         return f"pid-{os.getpid()}"
-
-    def settings(self):
-        return {"max_new_tokens": self.max_new_tokens}
-
-    def fingerprint(self):
-        return "echo-1"
-
-    def context_tokens(self):
-        return 2048
-
-    def wrap(self, prompt):
-        return prompt
-
-    def count_tokens(self, texts):
-        return [len(t.split()) for t in texts]
-
-    def cut(self, text, n):
-        return " ".join(text.split()[:n])
-
-    def generate(self, prompts):
-        self.calls += 1
-        out = []
-        for p in prompts:
-            text = p.split("Title: ", 1)[-1].split("\n\n", 1)[-1]
-            out.append(" ".join(sentences.split(text)[:2]))
-        return out
 
 
 def test_a_generative_model_writes_on_the_workers_and_the_digest_is_the_local_one(tmp_path, site, local_ray,
@@ -365,5 +344,36 @@ def test_a_transformers_model_on_a_worker_writes_what_it_writes_here(tmp_path, l
         assert out == here.generate(prompts) and any(out)
         assert sent._model is None and remote.calls == 2  # 5 prompts in the model's batches of 4: two calls
         assert set(engine.generation) == {"cpu"}
+    finally:
+        engine.stop()
+
+
+def _visible_gpus(_item):
+    return os.environ.get("CUDA_VISIBLE_DEVICES")
+
+
+def test_a_worker_given_no_gpu_sees_none(local_ray):
+    """A worker of num_gpus = 0 hides the machine's GPUs from torch (Ray 2.60 left them visible, and a generative
+    model's "auto" device took one: seen on a GPU machine, bench/ray_generate.py)."""
+    engine = scale.RayEngine(workers=1, embedder=HashEmbedder())
+    engine.start()
+    try:
+        assert engine.map(_visible_gpus, [0, 1]) == ["", ""]
+    finally:
+        engine.stop()
+
+
+def _threads(_item):
+    from briefing.models import minilm
+
+    return os.environ.get("BRIEF_THREADS"), minilm.shared()._threads
+
+
+def test_a_worker_embeds_on_the_cpus_ray_gave_it(local_ray):
+    """Each worker (num_cpus = 1) runs its embedding model on one thread, not one per core of the machine."""
+    engine = scale.RayEngine(workers=1, embedder=HashEmbedder())
+    engine.start()
+    try:
+        assert engine.map(_threads, [0]) == [("1", 1)]
     finally:
         engine.stop()
