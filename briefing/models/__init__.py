@@ -242,6 +242,9 @@ def _minilm_static(**_options) -> Embedder:
 
 
 embedders.register("minilm-static", _minilm_static, aliases=("static",))
+# The embedders of the packaged MiniLM (the static table is distilled from it): the daily job's first pass reads
+# their leads with the static table ([briefing] lead_embedder = "auto").
+EMBEDDED_MINILM = ("minilm", "minilm-fp32", "minilm-int8", "minilm-torch", "minilm-static")
 
 
 class LocalEngine:
