@@ -284,7 +284,8 @@ model = "minilm"
 embedder = "minilm"
 # What reads each article's lead in the first pass that picks the day's likely stories. "auto": with the embedded
 # model, a static table distilled once from it (next to no CPU), its vectors averaged with the leads' words; ""
-# reads them with the embedder above instead (slower: it runs the model on every article's lead).
+# reads them with the embedder above instead (slower: it runs the model on every article's lead), as "auto" does on
+# the Ray engine (its workers read the leads).
 lead_embedder = "auto"
 # For a generative model: "auto", "cpu", "cuda" or "mps"; and a folder of prompt templates to use.
 device = "auto"

@@ -198,7 +198,9 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
     given = embedder is not None or getattr(engine, "embedder", None) is not None
     lead_name = config.lead_embedder.strip()
     if lead_name.lower() == "auto":  # the static table is the embedded model's: another embedder reads its own leads
-        lead_name = "minilm-static" if embedder_name in models.EMBEDDED_MINILM else ""
+        # On the Ray engine the workers read each lead with the briefing's embedder as they prepare its article
+        # (scale.prepare): reading them again here would add to the driver's serial work, and load the table there.
+        lead_name = "minilm-static" if embedder_name in models.EMBEDDED_MINILM and engine.name == "local" else ""
     lead_name = models.embedders.canonical(lead_name) if lead_name else None
     out_dir = Path(config.dir).expanduser()
     _mkdir(out_dir, "the output folder ([output] dir)")
