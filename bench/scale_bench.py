@@ -1,14 +1,16 @@
-"""The daily job on the local engine and on 1 and 2 Ray workers, in one run, and what 8 to 128 workers would do.
+"""The daily job on the local engine and on 1 and 2 Ray workers (or --workers), in one run, and what 8 to 128 workers
+would do.
 
     .venv/bin/python bench/scale_bench.py ../shared/eval/giveme5w1h_events.jsonl [--articles 200 --feeds 10]
-    .venv/bin/python bench/scale_bench.py ../shared/eval/giveme5w1h_events.jsonl --workers 1,2,4,8,15
+    .venv/bin/python bench/scale_bench.py ../shared/eval/giveme5w1h_events.jsonl --workers 1,2,4,8,15 --cpus 16
+        (measured speed-ups beside the projection's, on a machine of 16 cores)
 
 The feed set is bench/feeds_bench.py's: articles from the data file, served from memory on 127.0.0.1 as
 RSS/Atom/RDF feeds whose entries are full HTML pages. Each run is one `daily.run` in this process with a fresh
 state (so every page is fetched, extracted and embedded), the clock fixed, the engine the only difference.
-One local Ray serves every Ray run (num_cpus=2, the machine being shared, or as many as the most workers named by
---workers); its start-up is reported apart. A warm-up run on 20 of the articles comes first, so that imports and
-the model's one-time export are not in the figures.
+One local Ray serves every Ray run (num_cpus=2, the machine being shared; --cpus on a bigger one); its start-up
+is reported apart. A warm-up run on 20 of the articles comes first, so that imports and the model's one-time
+export are not in the figures.
 
 Printed per run: wall seconds and articles/second; the share of the wall time of each stage, split into what the
 driver did itself and what it waited for the workers to do; the driver's peak memory (RSS, sampled every 50 ms)
@@ -134,16 +136,18 @@ def main() -> int:
     ap.add_argument("--articles", type=int, default=200)
     ap.add_argument("--feeds", type=int, default=10)
     ap.add_argument("--target", type=int, default=50_000, help="articles in the projection")
-    ap.add_argument("--workers", default="1,2",
-                    help="Ray worker counts to run, comma-separated (1 is always run: the projection is made from it); "
-                         "the local Ray gets as many CPUs as the most workers")
+    ap.add_argument("--workers", default="1,2", help="the Ray runs' worker counts, comma-separated; 1 is always run "
+                    "(the projection is made from it); on a machine of more cores, e.g. 1,2,4,8,15 with --cpus 16")
+    ap.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray (default 2: this machine is shared)")
     args = ap.parse_args()
     try:
-        counts = sorted({1, *(int(w) for w in args.workers.split(","))})
+        counts = sorted({1, *(int(w) for w in args.workers.split(",") if w.strip())})
     except ValueError:
         ap.error(f"--workers: a comma-separated list of worker counts, not {args.workers!r}")
     if counts[0] < 1:
         ap.error("--workers: each count is 1 or more")
+    if counts[-1] > args.cpus:
+        raise SystemExit(f"--workers {counts[-1]} needs --cpus {counts[-1]} at least (each worker holds one CPU)")
 
     pool = load_pool(args.data, args.articles)
     work = Path(tempfile.mkdtemp(prefix="brief-scale-"))
@@ -157,9 +161,8 @@ def main() -> int:
     stages = Stages()
     now = dt.datetime.now().astimezone()
     t = time.perf_counter()
-    cpus = max(2, counts[-1])
-    ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    print(f"local Ray start (num_cpus={cpus}; {os.cpu_count()} cores here): {time.perf_counter() - t:.1f} s; "
+    ray.init(num_cpus=args.cpus, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    print(f"local Ray start (num_cpus={args.cpus}; {os.cpu_count()} cores here): {time.perf_counter() - t:.1f} s; "
           f"{len(pool)} articles, "
           f"{args.feeds} feeds; load average {os.getloadavg()[0]:.1f}\n")
     # A warm-up run on 20 of the articles, not reported: this process imports what the daily job needs, the
@@ -176,8 +179,8 @@ def main() -> int:
     with Server() as s:
         feeds = serve(s, pool, args.feeds, now.timestamp())
         # Ray first: the driver must not load the model for them, which the local run then does.
-        runs = [(f"ray, {w} worker{'s' if w > 1 else ''}", scale.RayEngine(workers=w)) for w in counts]
-        for label, engine in runs + [("local", scale.LocalEngine())]:
+        for label, engine in [*((f"ray, {w} worker" + "s" * (w > 1), scale.RayEngine(workers=w)) for w in counts),
+                              ("local", scale.LocalEngine())]:
             cfg = configlib.load(None, env={}, feeds=tuple(feeds), since_hours=72.0, words=600, max_stories=10,
                                  dir=str(work / label / "out"), formats=("md", "json"), per_host=8, parallel=8,
                                  state=str(work / label / "state.sqlite"))
@@ -269,9 +272,6 @@ def main() -> int:
     print(f"    20x on 32 workers needs the driver's serial work under {1000 * needed:.1f} ms an article at this "
           f"worker cost (now {1000 * serial:.1f} ms)" if needed > 0 else
           "    20x on 32 workers cannot be had at this worker cost, even with no serial work on the driver")
-    # What the linear projection leaves out: the first pass (triage.preselect) groups every article read with
-    # merge.cluster, blocked (no n x n matrix: bench/cluster_memory.py), but its similarity products still grow
-    # with the square of the articles read.
     if len(counts) > 1:
         # The projection, made for this run's own articles, against the runs on more workers: what it predicts
         # of a real run (a machine with a core a worker; on fewer cores the workers share them).
@@ -281,6 +281,9 @@ def main() -> int:
         for w in counts:
             r = rows[f"ray, {w} worker{'s' if w > 1 else ''}"]
             print(f"    {w:>7} {r['wall']:7.1f}s {one['wall'] / r['wall']:8.2f}x {wall_on(1, n) / wall_on(w, n):9.2f}x")
+    # What the linear projection leaves out: the first pass (triage.preselect) groups every article read with
+    # merge.cluster, blocked (no n x n matrix: bench/cluster_memory.py), but its similarity products still grow
+    # with the square of the articles read.
     print("not in the projection: the first-pass grouping's time grows with the square of the articles read "
           "(its memory does not: 100,000 articles in 182 s, 1.5 GB, python bench/cluster_memory.py)")
     print(f"work folder {work}")
