@@ -185,6 +185,32 @@ def ground_one(text: str, vector: np.ndarray, article: Article, sent_vecs: np.nd
     return Grounded(text, support, cosine, True)
 
 
+def rewrite_problem(text: str, evidence: list[str], cosine: float) -> str:
+    """Why a model's rewrite of one claim may not replace it ("" when it may): the rules a generated sentence meets
+    in ground_one, held to each sentence the claim cites (each is read on its own by `brief verify`): it reads as
+    a sentence; the support check says "supports"; every capitalised word and run of digits is there; its verbs
+    are the sentence's; it keeps the sentence's speaker; it adds few words. `cosine` is the rewrite's to the claim."""
+    if not well_formed(text):
+        return "malformed"
+    if not evidence:
+        return "unsupported"
+    for e in evidence:
+        v = SUPPORT(text, e)
+        if v.verdict != supportlib.SUPPORTS:
+            return v.rule or "unsupported"
+        if missing_facts(text, [e]):
+            return "unsupported"
+        if supportlib.verb_problem(text, e):
+            return "verb"
+        if supportlib.dropped_speaker(text, e):
+            return "attribution"
+        words = content_words(text)
+        cover = len(words & content_words(e)) / len(words) if words else 0.0
+        if cosine + 0.5 * cover < MIN_STRENGTH or too_novel(text, [e]):
+            return "weak"
+    return ""
+
+
 def ground(article: Article, sent_vecs: np.ndarray, texts: list[str], vectors: np.ndarray) -> list[Grounded]:
     """Each generated sentence of one article, kept with its support or dropped with a reason."""
     out: list[Grounded] = []
