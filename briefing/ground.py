@@ -16,6 +16,7 @@ that stops.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -185,6 +186,47 @@ def ground_one(text: str, vector: np.ndarray, article: Article, sent_vecs: np.nd
     return Grounded(text, support, cosine, True)
 
 
+# `--rewrite claims`: a model rewriting one sentence shortens it; what it may not do, beyond the rules above (each
+# rule general to a rewrite of one sentence; tests/test_rewrite_claims.py has sentences of our own for each):
+# a word the sentence lacks (a rewrite drops words or changes their form; a new word is a new fact: an opposite,
+# another entity, an invented purpose);
+# a word said more often than the sentence says it (a pronoun resolved to a name: who "he" is, guessed);
+# a hedge of the sentence dropped ("perhaps", "may", "reportedly": certainty raised);
+# a speaker of the sentence dropped (any account: "X said", "X wrote", "according to X");
+# a word of time or cause joined to another word than the sentence joins it to ("arrived shortly after and the
+# crowd was evacuated" -> "arrived shortly after the crowd was evacuated": the order of events changed).
+REWRITE_HEDGE = re.compile(supportlib.HEDGE.pattern[:-3] + r"|perhaps|maybe)\b", re.IGNORECASE)
+RELATION = re.compile(r"\b(after|before|since|until|because|when|while|unless|following|during|than|then)\s+"
+                      r"([\w'’-]+)", re.IGNORECASE)
+
+
+def _stems(text: str) -> Counter:
+    """Content words cut to five letters (facts.content_words), counted."""
+    return Counter(w[:5] for w in re.findall(r"[a-z0-9]+", factlib.fold(text).lower()) if w not in STOPWORDS)
+
+
+def _hedges(text: str) -> set[str]:
+    return {m.group(0).lower() for m in REWRITE_HEDGE.finditer(text) if m.group(0) != "May"}  # May the month
+
+
+def rewrite_only_shortens(text: str, sentence: str) -> str:
+    """Why `text` is more than a shortening of `sentence` ("" when it is not)."""
+    forms = {w[:4] for w in re.findall(r"[a-z]{4,}", factlib.fold(sentence).lower())}
+    if any(len(w) < 5 or w[:4] not in forms for w in novel_words(text, [sentence])):
+        return "novel"  # a form of the sentence's word is not new ("heading" for "headed"; five letters kept)
+    have = _stems(sentence)
+    if any(n > have[w] for w, n in _stems(text).items() if w in have):
+        return "repeat"
+    if _hedges(sentence) - _hedges(text):
+        return "certainty"
+    if supportlib.ATTRIBUTION.search(sentence) and not supportlib.ATTRIBUTION.search(text):
+        return "attribution"
+    joined = {(a.lower(), b.lower()) for a, b in RELATION.findall(sentence)}
+    if any((a.lower(), b.lower()) not in joined for a, b in RELATION.findall(text)):
+        return "relation"
+    return ""
+
+
 def rewrite_problem(text: str, evidence: list[str], cosine: float) -> str:
     """Why a model's rewrite of one claim may not replace it ("" when it may): the rules a generated sentence meets
     in ground_one, held to each sentence the claim cites (each is read on its own by `brief verify`): it reads as
@@ -208,6 +250,9 @@ def rewrite_problem(text: str, evidence: list[str], cosine: float) -> str:
         cover = len(words & content_words(e)) / len(words) if words else 0.0
         if cosine + 0.5 * cover < MIN_STRENGTH or too_novel(text, [e]):
             return "weak"
+        problem = rewrite_only_shortens(text, e)
+        if problem:
+            return problem
     return ""
 
 
