@@ -224,3 +224,18 @@ def test_a_rewrite_that_does_more_than_shorten_is_refused(text, sentence, rule):
 ])
 def test_a_rewrite_that_only_shortens_is_kept(text, sentence):
     assert ground.rewrite_only_shortens(text, sentence) == ""
+
+
+def test_the_config_key_is_read_and_a_bad_value_names_the_key(tmp_path):
+    from briefing import config
+    from briefing.errors import BriefError
+
+    good = tmp_path / "good.toml"
+    good.write_text('[briefing]\nrewrite = "claims"\n', encoding="utf-8")
+    assert config.load(good, env={}).rewrite == "claims"
+    assert config.load(None, env={}).rewrite == "articles"
+    assert config.load(good, env={}, rewrite="articles").rewrite == "articles"  # the flag wins
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[briefing]\nrewrite = "claim"\n', encoding="utf-8")
+    with pytest.raises(BriefError, match=r"\[briefing\] rewrite: unknown value 'claim'; valid: articles, claims"):
+        config.load(bad, env={})
