@@ -192,12 +192,23 @@ def ground_one(text: str, vector: np.ndarray, article: Article, sent_vecs: np.nd
 # another entity, an invented purpose);
 # a word said more often than the sentence says it (a pronoun resolved to a name: who "he" is, guessed);
 # a hedge of the sentence dropped ("perhaps", "may", "reportedly": certainty raised);
-# a speaker of the sentence dropped (any account: "X said", "X wrote", "according to X");
+# a speaker of the sentence dropped (any account: "X said", "X wrote", "according to X"), or a verb of saying
+# taken out of the quotation it stands in (the speaker's "said" is not the quoted person's "announced");
 # a word of time or cause joined to another word than the sentence joins it to ("arrived shortly after and the
 # crowd was evacuated" -> "arrived shortly after the crowd was evacuated": the order of events changed).
-REWRITE_HEDGE = re.compile(supportlib.HEDGE.pattern[:-3] + r"|perhaps|maybe)\b", re.IGNORECASE)
-RELATION = re.compile(r"\b(after|before|since|until|because|when|while|unless|following|during|than|then)\s+"
-                      r"([\w'’-]+)", re.IGNORECASE)
+REWRITE_HEDGE = re.compile(supportlib.MODAL.pattern[:-3] + r"|perhaps|maybe|(?:looking|trying|seeking|attempt(?:s|ing)?)"
+                           r"\s+to)\b", re.IGNORECASE)  # MODAL: hedges, plans and the future ("will") too
+RELATION = re.compile(r"\b(after|before|since|until|because|when|while|unless|following|during|than|then|"
+                      r"first|second|third|last|only|sole|latest|biggest|largest|highest|lowest|best|worst|most|least)"
+                      r"\s+([\w'’-]+)", re.IGNORECASE)  # ... and a rank keeps what it ranks ("first interim coach")
+
+
+QUOTED = re.compile(r"[“\"][^”\"]*[”\"]|(?<![\w])'[^']*'(?![\w])")  # a quotation: someone's own words
+
+
+def _said(text: str) -> set[str]:
+    """The verbs of saying outside quotation marks: who says the sentence's words ("... ,' said the paper")."""
+    return {m.group(0).lower() for m in supportlib.ATTRIBUTION.finditer(QUOTED.sub(" ", text))}
 
 
 def _stems(text: str) -> Counter:
@@ -221,6 +232,8 @@ def rewrite_only_shortens(text: str, sentence: str) -> str:
         return "certainty"
     if supportlib.ATTRIBUTION.search(sentence) and not supportlib.ATTRIBUTION.search(text):
         return "attribution"
+    if _said(text) - _said(sentence):
+        return "speaker"  # a verb of the quoted words made the speaker's own ("'We announced ...,' said X")
     joined = {(a.lower(), b.lower()) for a, b in RELATION.findall(sentence)}
     if any((a.lower(), b.lower()) not in joined for a, b in RELATION.findall(text)):
         return "relation"
