@@ -315,7 +315,9 @@ class AbstractiveBackend:
                   and len(text.split()) <= FUSE_MAX_GROWTH * len(c.text.split()) + 2
                   and ground.supported_by_each(text, cited)
                   and not any(ground.missing_facts(text, [e]) or supportlib.dropped_speaker(text, e) for e in cited)
-                  and not ground.too_novel(text, ev))
+                  and not ground.too_novel(text, ev)
+                  # `--rewrite claims`: a fused sentence, like a rewrite of one, only shortens each sentence it cites
+                  and not (self.unit == "claims" and any(ground.rewrite_only_shortens(text, e) for e in cited)))
             if ok and text != c.text:
                 rewritten[id(c)] = replace(c, text=text, generated=True)
                 report["kept"] += 1

@@ -250,3 +250,26 @@ def test_the_config_key_is_read_and_a_bad_value_names_the_key(tmp_path):
     bad.write_text('[briefing]\nrewrite = "claim"\n', encoding="utf-8")
     with pytest.raises(BriefError, match=r"\[briefing\] rewrite: unknown value 'claim'; valid: articles, claims"):
         config.load(bad, env={})
+
+
+@pytest.mark.slow
+def test_claims_mode_holds_a_fused_claim_to_each_sentence_it_cites(seeds, embedder, monkeypatch, tmp_path):
+    """A claim of several sources is fused (fuse.j2), and kept only if it also only shortens each cited sentence."""
+    from test_abstractive import FUSED
+
+    for f in seeds.iterdir():
+        if not f.name.startswith(("000_", "002_", "003_")):
+            f.unlink()
+
+    def script(prompt):
+        if "say the same thing" in prompt and "touched down in Pyongyang" in prompt:
+            return reply
+        return ""  # every other claim: nothing written, kept as it is
+
+    results = {}
+    for reply in (FUSED, FUSED[:-1] + " at a lavish ceremony."):  # the second adds words no source has
+        result = make(AbstractiveBackend(Recording(script), cache=GenerationCache(tmp_path / f"{len(reply)}.sqlite"),
+                                         unit="claims"), seeds, embedder, monkeypatch)
+        results[reply] = [c.text for s in result.stories for c in s.claims if c.generated]
+    assert results[FUSED] == [FUSED]
+    assert results[FUSED[:-1] + " at a lavish ceremony."] == []
