@@ -10,7 +10,9 @@ make --config ...` in a fresh process, model load included):
   2. a re-run the same day: nothing changed, so the same digest is written again;
   3. a run the next day, the feeds unchanged (in this process, its clock moved by a day): nothing new, nothing
      written, exit 2, and no model loaded;
-  4. the first run again from an empty state with each embedder --also names (torch by default), in this run.
+  4. the first run again from an empty state with each embedder --also names, in this run: by default torch:own,
+     the path of before (torch reads the sentences and, in the first pass, every article's lead).
+The default run's first pass reads the leads with the static table ([briefing] lead_embedder = "auto").
 """
 from __future__ import annotations
 
@@ -57,13 +59,31 @@ def serve(s: Server, pool: list[dict], n_feeds: int, now: float) -> list[str]:
     return feeds
 
 
+def same_digest(a: Path, b: Path) -> str:
+    """Whether two digests (JSON) say the same: stories, claims, citations, disagreements and sources, times aside."""
+    def said(path):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        stories = [{k: v for k, v in st.items() if k not in ("seconds", "elapsed")} for st in data["stories"]]
+        return stories, [{k: v for k, v in src.items() if k not in ("path",)} for src in data["sources"]]
+
+    (sa, ra), (sb, rb) = said(a), said(b)
+    if (sa, ra) == (sb, rb):
+        return "the same stories, claims, citations and sources"
+    claims_a = {c["text"] for st in sa for c in st["claims"]}
+    claims_b = {c["text"] for st in sb for c in st["claims"]}
+    return (f"differs: {len(claims_a & claims_b)} of {len(claims_a)} claims the same, {len(sb)} stories against "
+            f"{len(sa)}, {len(rb)} sources against {len(ra)}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data")
     ap.add_argument("--articles", type=int, default=200)
     ap.add_argument("--feeds", type=int, default=10)
-    ap.add_argument("--also", default="torch", help="embedders whose first run is timed too (comma-separated, "
-                                                     "BRIEF_EMBEDDER names: torch, int8, static; '' for none)")
+    ap.add_argument("--also", default="torch:own", help="embedders whose first run is timed too (comma-separated, "
+                                                         "BRIEF_EMBEDDER names: torch, onnx, int8, static; with "
+                                                         "':own' that embedder reads the first pass's leads too, "
+                                                         "as before the static table did; '' for none)")
     args = ap.parse_args()
 
     pool = load_pool(args.data, args.articles)
@@ -77,11 +97,13 @@ def main() -> int:
 [state]\npath = "state.sqlite"\n[fetch]\nper_host = 8\nparallel = 8\n""", encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": str(ROOT), "BRIEF_HOME": str(work / "home")}
 
-        # First use builds the ONNX graph of the embedded model (once a machine); timed apart from the runs.
+        # First use builds the ONNX graph of the embedded model and the static table of the first pass (once a
+        # machine); timed apart from the runs.
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "from briefing.models import minilm; minilm.shared().embed(['x'])"],
-                       env=env, check=True, capture_output=True)
-        print(f"0. first use on this machine: the ONNX graph built (or found) in {time.perf_counter() - t:.1f} s")
+        subprocess.run([sys.executable, "-c", "from briefing.models import minilm; minilm.shared().embed(['x']); "
+                        "minilm.shared('static').embed(['x'])"], env=env, check=True, capture_output=True)
+        print(f"0. first use on this machine: the ONNX graph and the static table built (or found) in "
+              f"{time.perf_counter() - t:.1f} s")
 
         def cli(label: str, config: Path = cfg, extra_env: dict | None = None) -> tuple[float, float]:
             # CPU seconds beside wall seconds: the machine is shared, and the wall time swings with others' load
@@ -124,15 +146,22 @@ def main() -> int:
         # The first run again, from an empty state, with each other embedder named (--also; torch by default: the
         # encoder of before), in this run, so they can be compared with the default's.
         others = {}
-        for emb in [e.strip() for e in args.also.split(",") if e.strip()]:
-            (work / emb).mkdir()
-            cfg_other = work / emb / "briefing.toml"
-            cfg_other.write_text(cfg.read_text(encoding="utf-8"), encoding="utf-8")
+        for label in [e.strip() for e in args.also.split(",") if e.strip()]:
+            emb, own = label.removesuffix(":own"), label.endswith(":own")
+            (work / label.replace(":", "-")).mkdir()
+            cfg_other = work / label.replace(":", "-") / "briefing.toml"
+            text = cfg.read_text(encoding="utf-8")
+            if own:  # the first pass reads the leads with this embedder too (lead_embedder = ""), as before
+                text = text.replace("[briefing]\n", '[briefing]\nlead_embedder = ""\n', 1)
+            cfg_other.write_text(text, encoding="utf-8")
             if emb != "torch":  # its first use builds its model (the torch path has none to build): not timed
                 subprocess.run([sys.executable, "-c", "from briefing.models import minilm; "
                                 f"minilm.shared({emb!r}).embed(['x'])"], env=env, check=True, capture_output=True)
-            others[emb] = cli(f"4. the first run again, empty state, {emb} embedder", cfg_other,
-                              {"BRIEF_EMBEDDER": emb})
+            others[label] = cli(f"4. the first run again, empty state, {emb} embedder, the leads read by "
+                                + (f"{emb} too" if own else "the static table"), cfg_other, {"BRIEF_EMBEDDER": emb})
+            theirs = same_digest(next((work / "out").glob("*.json")),
+                                 next((cfg_other.parent / "out").glob("*.json")))
+            print(f"   its digest against the first run's: {theirs}")
     print(f"\nsummary: first {first:.1f} s, {first_cpu:.1f} s CPU (target < 120), same-day re-run {second:.1f} s, "
           f"next-day nothing new {third:.1f} s (target < 10); "
           + "".join(f"first run with the {emb} embedder {secs:.1f} s, {cpu:.1f} s CPU ({secs / first:.2f}x the "

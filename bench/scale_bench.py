@@ -1,11 +1,13 @@
-"""The daily job on the local engine and on 1 and 2 Ray workers, in one run, and what 8 to 128 workers would do.
+"""The daily job on the local engine and on 1 and 2 Ray workers (or --workers), in one run, and what 8 to 128 workers
+would do.
 
     .venv/bin/python bench/scale_bench.py ../shared/eval/giveme5w1h_events.jsonl [--articles 200 --feeds 10]
+        [--workers 1,2,4,8,14 --cpus 16]  (measured speed-ups beside the projection's, on a machine of 16 cores)
 
 The feed set is bench/feeds_bench.py's: articles from the data file, served from memory on 127.0.0.1 as
 RSS/Atom/RDF feeds whose entries are full HTML pages. Each run is one `daily.run` in this process with a fresh
 state (so every page is fetched, extracted and embedded), the clock fixed, the engine the only difference.
-One local Ray (num_cpus=2: the machine is shared) serves both Ray runs; its start-up is reported apart. A warm-up
+One local Ray (num_cpus=2: the machine is shared; --cpus on a bigger one) serves the Ray runs; its start-up is reported apart. A warm-up
 run on 20 of the articles comes first, so that imports and the model's one-time export are not in the figures.
 
 Printed per run: wall seconds and articles/second; the share of the wall time of each stage, split into what the
@@ -123,7 +125,13 @@ def main() -> int:
     ap.add_argument("--articles", type=int, default=200)
     ap.add_argument("--feeds", type=int, default=10)
     ap.add_argument("--target", type=int, default=50_000, help="articles in the projection")
+    ap.add_argument("--workers", default="1,2", help="the Ray runs' worker counts, comma-separated; 1 is always run "
+                    "(the projection is made from it); on a machine of more cores, e.g. 1,2,4,8,14 with --cpus 16")
+    ap.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray (default 2: this machine is shared)")
     args = ap.parse_args()
+    counts = sorted({1, *(int(w) for w in args.workers.split(",") if w.strip())})
+    if counts[-1] > args.cpus:
+        raise SystemExit(f"--workers {counts[-1]} needs --cpus {counts[-1]} at least (each worker holds one CPU)")
 
     pool = load_pool(args.data, args.articles)
     work = Path(tempfile.mkdtemp(prefix="brief-scale-"))
@@ -137,8 +145,8 @@ def main() -> int:
     stages = Stages()
     now = dt.datetime.now().astimezone()
     t = time.perf_counter()
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    print(f"local Ray start (num_cpus=2): {time.perf_counter() - t:.1f} s; {len(pool)} articles, "
+    ray.init(num_cpus=args.cpus, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    print(f"local Ray start (num_cpus={args.cpus}): {time.perf_counter() - t:.1f} s; {len(pool)} articles, "
           f"{args.feeds} feeds; load average {os.getloadavg()[0]:.1f}\n")
     # A warm-up run on 20 of the articles, not reported: this process imports what the daily job needs, the
     # templates compile and the model is exported once (BRIEF_HOME), so the measured runs hold only their own work.
@@ -154,8 +162,7 @@ def main() -> int:
     with Server() as s:
         feeds = serve(s, pool, args.feeds, now.timestamp())
         # Ray first: the driver must not load the model for them, which the local run then does.
-        for label, engine in [("ray, 1 worker", scale.RayEngine(workers=1)),
-                              ("ray, 2 workers", scale.RayEngine(workers=2)),
+        for label, engine in [*((f"ray, {w} worker" + "s" * (w > 1), scale.RayEngine(workers=w)) for w in counts),
                               ("local", scale.LocalEngine())]:
             cfg = configlib.load(None, env={}, feeds=tuple(feeds), since_hours=72.0, words=600, max_stories=10,
                                  dir=str(work / label / "out"), formats=("md", "json"), per_host=8, parallel=8,
@@ -198,7 +205,7 @@ def main() -> int:
                   f"receiving the workers' data {sent:.2f} s ({100 * sent / wall:.1f} %)")
     ray.shutdown()
     same = len({r["digest"] for r in rows.values()}) == 1
-    print(f"\nsame digest (stories, claims, citations, sources) from all three runs: {same}")
+    print(f"\nsame digest (stories, claims, citations, sources) from all {len(rows)} runs: {same}")
 
     one = rows["ray, 1 worker"]
     n = one["read"]
@@ -220,6 +227,15 @@ def main() -> int:
     def wall_on(w: int) -> float:
         return start + per_run + args.target * (serial + article / w) + scale_up * stories / w + (1 - 1 / w) * longest
 
+    if len(counts) > 2:  # the projection's model against what more workers measured, on today's articles
+        def today_on(w: int) -> float:
+            return start + per_run + n * (serial + article / w) + stories / w + (1 - 1 / w) * longest
+
+        print(f"    measured on this machine ({os.cpu_count()} CPUs) against the same model for {n} articles:")
+        for w in counts:
+            wall = rows[f"ray, {w} worker" + "s" * (w > 1)]["wall"]
+            print(f"    {w:>3} workers: measured {wall:6.1f} s, speed-up {one['wall'] / wall:5.1f}x; "
+                  f"projected {today_on(w):6.1f} s, speed-up {today_on(1) / today_on(w):5.1f}x")
     base = wall_on(1)
     for w in (1, 8, 32, 128):
         print(f"    {args.target} articles on {w:>3} workers: {wall_on(w) / 60:7.1f} min, "

@@ -166,7 +166,7 @@ class AbstractiveBackend:
                 jobs.append((a.id, i, self.generator.wrap(prompt)))
         results: dict[int, list[str]] = {a.id: [""] * len(plans[a.id].pieces) for a, _ in todo}
         left = {a.id: len(plans[a.id].pieces) for a, _ in todo}
-        step = max(1, getattr(self.generator, "batch_size", 4))
+        step = self._step()
         for start in range(0, len(jobs), step):
             batch = jobs[start:start + step]
             texts = self.generator.generate([p for _, _, p in batch])
@@ -186,6 +186,11 @@ class AbstractiveBackend:
                 if copy is not a:
                     self.progress(1)
         return out
+
+    def _step(self) -> int:
+        """Prompts a generate() call: one batch of the model's; a generator spread over workers (scale.py) takes
+        one batch for each of its `parallel` calls at a time, and cuts them into the same batches."""
+        return max(1, getattr(self.generator, "batch_size", 4)) * max(1, getattr(self.generator, "parallel", 1))
 
     # -- grounding -------------------------------------------------------------------------------
     def statements_for(self, article: Article, vecs: np.ndarray, texts: list[str], embedder,
@@ -263,7 +268,7 @@ class AbstractiveBackend:
                 out[i] = hit["outputs"][0]
             else:
                 todo.append(i)
-        step = max(1, getattr(self.generator, "batch_size", 4))
+        step = self._step()
         for start in range(0, len(todo), step):
             idx = todo[start:start + step]
             for i, text in zip(idx, self.generator.generate([jobs[i][1] for i in idx], **options)):

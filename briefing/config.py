@@ -55,6 +55,10 @@ class Config:
     single_source: bool = True  # keep stories that only one publisher reports
     model: str = "minilm"
     embedder: str = "minilm"  # the sentence embedder, by its registered name (models.embedders)
+    # The daily job's first pass, which picks the day's likely stories from every article's lead: the embedder that
+    # reads the leads, its vectors averaged with their words (triage.lead_groups); "" reads them with `embedder`
+    # alone; "auto": minilm-static when `embedder` is the packaged MiniLM's (models.EMBEDDED_MINILM), else "".
+    lead_embedder: str = "auto"
     support: str = "default"  # the support check, by its registered name (models.support_checks); no key yet
     device: str = "auto"  # for a generative model: auto | cpu | cuda | mps
     prompts: str = ""  # a folder whose prompt templates replace the built-in ones
@@ -97,7 +101,7 @@ DAILY_TITLE = "Morning briefing"
 KEYS = {
     "sources": {"feeds": "feeds", "urls": "urls", "paths": "paths", "since_hours": "since_hours"},
     "briefing": {"title": "title", "words": "words", "max_stories": "max_stories", "single_source": "single_source",
-                 "model": "model", "embedder": "embedder", "device": "device",
+                 "model": "model", "embedder": "embedder", "lead_embedder": "lead_embedder", "device": "device",
                  "prompts": "prompts", "rewrite": "rewrite"},
     "output": {"dir": "dir", "formats": "formats", "templates": "templates"},
     "state": {"path": "state", "lock_wait": "lock_wait", "keep_days": "keep_days"},
@@ -282,6 +286,11 @@ single_source = true
 model = "minilm"
 # The sentence embedder, by its registered name (a wrong name lists the others).
 embedder = "minilm"
+# What reads each article's lead in the first pass that picks the day's likely stories. "auto": with the embedded
+# model, a static table distilled once from it (next to no CPU), its vectors averaged with the leads' words; ""
+# reads them with the embedder above instead (slower: it runs the model on every article's lead), as "auto" does on
+# the Ray engine (its workers read the leads).
+lead_embedder = "auto"
 # For a generative model: "auto", "cpu", "cuda" or "mps"; and a folder of prompt templates to use.
 device = "auto"
 # prompts = "my-prompts"

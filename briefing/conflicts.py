@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 
@@ -49,11 +51,28 @@ class Finding:
     b: str  # the second's
 
 
-def _names(text: str, first_word: bool = True) -> set[str]:
+# The readings of one sentence below are remembered by text (lru_cache): find() compares a story's sentences pair
+# by pair, and each sentence comes back in hundreds of pairs (a 200-article day: 870,000 readings of names for
+# 4,000 sentences). What they return is frozen (frozenset, a read-only mapping), so a caller cannot change what the
+# next pair reads; the answers are those of reading the sentence again.
+@lru_cache(maxsize=65536)
+def _names(text: str, first_word: bool = True) -> frozenset[str]:
     """The names a sentence gives; without its first word when asked ('Police said ...' names no one)."""
     first = re.match(r"\W*([\w'-]+)", factlib.fold(text))
-    return {factlib.stem(n) for n in factlib.facts(text).names
-            if first_word or not first or n != first.group(1)}
+    return frozenset(factlib.stem(n) for n in factlib.facts(text).names
+                     if first_word or not first or n != first.group(1))
+
+
+@lru_cache(maxsize=65536)
+def _name_stems(text: str) -> frozenset[str]:
+    """Every name a sentence gives, stemmed (its first word too)."""
+    return frozenset(factlib.stem(n) for n in factlib.facts(text).names)
+
+
+@lru_cache(maxsize=65536)
+def _plans(text: str) -> bool:
+    """Whether the sentence speaks of a plan or a forecast (PLAN)."""
+    return PLAN.search(text) is not None
 
 
 def _names_compatible(a: str, b: str, first_word: bool = True) -> bool:
@@ -135,7 +154,7 @@ def _day_finding(a: str, b: str) -> Finding | None:
     if len(da) != 1 or len(db) != 1:
         return None
     (day_a, ctx_a), (day_b, ctx_b) = da[0], db[0]
-    if day_a == day_b or not (ctx_a & ctx_b) or PLAN.search(a) or PLAN.search(b):
+    if day_a == day_b or not (ctx_a & ctx_b) or _plans(a) or _plans(b):
         return None
     # The past-tense verbs just before each day name the action it dates: none in common ("turned 17 on Friday",
     # "slipped into the enclosure on Saturday"), two actions.
@@ -164,7 +183,7 @@ def _date_finding(a: str, b: str) -> Finding | None:
     (ma, da), (mb, db) = next(iter(fa.dates)), next(iter(fb.dates))
     if abs(ma - mb) > 1:
         return None  # months apart: another happening, not a misdated one
-    if PLAN.search(a) or PLAN.search(b) or len(_before(a, factlib.DATE) & _before(b, factlib.DATE)) < 2:
+    if _plans(a) or _plans(b) or len(_before(a, factlib.DATE) & _before(b, factlib.DATE)) < 2:
         return None  # the words before each date name the action it dates; none shared, two actions
     return Finding("date", "contradiction", "the date", f"{factlib.MONTHS[ma - 1].capitalize()} {da}",
                    f"{factlib.MONTHS[mb - 1].capitalize()} {db}")
@@ -177,14 +196,15 @@ NOT_A_HAPPENING = re.compile(r"\b(?:since|by|until|before|target|founded|born)\s
                              re.IGNORECASE)
 
 
-def _dated_years(text: str) -> dict[tuple[int, int], int]:
-    """(month, day) -> year for each full date a sentence gives ('April 14, 2014')."""
+@lru_cache(maxsize=65536)
+def _dated_years(text: str) -> MappingProxyType:
+    """(month, day) -> year for each full date a sentence gives ('April 14, 2014'), read-only."""
     out = {}
     for m in DATED_YEAR.finditer(factlib.fold(text)):
         day = int(m.group(2))
         if 1 <= day <= 31:
             out[(factlib.month_key(m.group(1)), day)] = int(m.group(3))
-    return out
+    return MappingProxyType(out)
 
 
 def _words_before(text: str, value: str, n: int = 6) -> set[str]:
@@ -201,7 +221,7 @@ def _year_finding(a: str, b: str, cosine: float) -> Finding | None:
     da, db = _dated_years(a), _dated_years(b)
     for day in da.keys() & db.keys():
         if da[day] != db[day] and abs(da[day] - db[day]) <= YEAR_GAP_SAME_DAY \
-                and not (PLAN.search(a) or PLAN.search(b)):
+                and not (_plans(a) or _plans(b)):
             month = factlib.MONTHS[day[0] - 1].capitalize()
             return Finding("date", "contradiction", "the year", f"{month} {day[1]}, {da[day]}",
                            f"{month} {day[1]}, {db[day]}")
@@ -214,7 +234,7 @@ def _year_finding(a: str, b: str, cosine: float) -> Finding | None:
     # One year off ("drafted in 2002", "in 2003"), or the same day of another year ("April 14, 2014", "April 14,
     # 2016"); years further apart are two happenings of the story's background (launched 2011, decommissioned 2013).
     same_day = bool(factlib.facts(a).dates & factlib.facts(b).dates)
-    if abs(x - y) > (YEAR_GAP_SAME_DAY if same_day else YEAR_GAP) or PLAN.search(a) or PLAN.search(b) \
+    if abs(x - y) > (YEAR_GAP_SAME_DAY if same_day else YEAR_GAP) or _plans(a) or _plans(b) \
             or NOT_A_HAPPENING.search(a) or NOT_A_HAPPENING.search(b):
         return None
     # Otherwise the same sentence: most of the shorter one's words are in the longer one, and the words just
@@ -272,8 +292,7 @@ def _names_after(text: str, place: str, reach: int = 50) -> set[str]:
 
 def _place_finding(a: str, b: str) -> Finding | None:
     # A place one sentence names anywhere in the other is a place both agree on, only said differently.
-    names_a = {factlib.stem(n) for n in factlib.facts(a).names}
-    names_b = {factlib.stem(n) for n in factlib.facts(b).names}
+    names_a, names_b = _name_stems(a), _name_stems(b)
     only_a = _unshared(factlib.places(a), names_b)
     only_b = _unshared(factlib.places(b), names_a)
     if len(only_a) != 1 or len(only_b) != 1:
@@ -293,12 +312,17 @@ def _place_finding(a: str, b: str) -> Finding | None:
 WATER = re.compile(r"\b(?:(?:[A-Z][a-z]+\s+){1,2}(?:Ocean|Sea)|(?:Sea|Gulf|Bay) of(?:\s+[A-Z][a-z]+){1,2})\b")
 
 
+@lru_cache(maxsize=65536)
+def _seas(text: str) -> frozenset[str]:
+    return frozenset(WATER.findall(factlib.fold(text)))
+
+
 def _water_finding(a: str, b: str) -> Finding | None:
     """One thing placed in two seas ("the drone ship ... in the Pacific Ocean", "... stationed in the Atlantic
     Ocean"): each sentence names one sea, they differ, and the sentences share a name beyond the seas' own words
     (the ship's, 'Of Course I Still Love You'), so it is one thing and not two ("the West Sea off China", "the East
     China Sea": two transfers)."""
-    wa, wb = set(WATER.findall(factlib.fold(a))), set(WATER.findall(factlib.fold(b)))
+    wa, wb = _seas(a), _seas(b)
     if len(wa) != 1 or len(wb) != 1 or wa == wb or OTHER_TIME.search(factlib.fold(a + " " + b)):
         return None  # one sea a side; a sea beside another time ("the previous month") places another happening
     (x,), (y,) = wa, wb
@@ -514,8 +538,8 @@ def _places_compatible(a: str, b: str) -> bool:
     pa, pb = factlib.places(a), factlib.places(b)
     if not pa or not pb:
         return True
-    na = {factlib.stem(n) for n in factlib.facts(a).names}
-    nb = {factlib.stem(n) for n in factlib.facts(b).names}
+    na = _name_stems(a)
+    nb = _name_stems(b)
     return any(factlib.stem(p.split()[0]) in nb for p in pa) or any(factlib.stem(p.split()[0]) in na for p in pb)
 
 

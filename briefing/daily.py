@@ -193,6 +193,15 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
     paths = output_paths(config, day)
     named = pipeline.named(config)
     model, embedder_name = named.model, named.embedder
+    # The first pass's reader of leads, by name (a wrong one lists the names before anything is fetched). An embedder
+    # given as an object (to run, or to the engine: a test's fake, the workers' own) reads the leads too.
+    given = embedder is not None or getattr(engine, "embedder", None) is not None
+    lead_name = config.lead_embedder.strip()
+    if lead_name.lower() == "auto":  # the static table is the embedded model's: another embedder reads its own leads
+        # On the Ray engine the workers read each lead with the briefing's embedder as they prepare its article
+        # (scale.prepare): reading them again here would add to the driver's serial work, and load the table there.
+        lead_name = "minilm-static" if embedder_name in models.EMBEDDED_MINILM and engine.name == "local" else ""
+    lead_name = models.embedders.canonical(lead_name) if lead_name else None
     out_dir = Path(config.dir).expanduser()
     _mkdir(out_dir, "the output folder ([output] dir)")
     state = config.state_path
@@ -252,7 +261,9 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
             try:
                 result = pipeline.brief(
                     articles, skipped, settings, embedder=embedder, progress=progress, now=now,
-                    preselect=lambda arts, emb: triage.preselect(arts, emb, seen, hashes, config),
+                    preselect=lambda arts, emb: triage.preselect(
+                        arts, emb, seen, hashes, config,
+                        leads=models.embedders.get(lead_name) if lead_name and not given else None),
                     select=lambda stories, arts: triage.select(stories, arts, published, config, embedder, hashes),
                     engine=engine)
             except NothingNew as e:

@@ -92,6 +92,9 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
                                                prompts=settings.prompts or None)
     support = models.support_checks.get(settings.support)
     engine = engine or models.engines.get(settings.engine)
+    # A generative model writes on the engine's workers (the Ray engine: one load a worker, on a GPU where the
+    # workers have one); what it wrote is grounded, cached and merged here, as locally.
+    backend = models.on_engine(engine, backend)
     texts = [s.text for a in articles for s in a.sentences]
     progress.stage("embedding sentences", len(texts))
     flat = embedder.embed(texts)

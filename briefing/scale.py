@@ -9,9 +9,11 @@ The seam is a few functions mapped over documents and stories, each a pure funct
     first sentences (what the cheap first pass groups on) and its shingle keys (what copies are found by), or
     the reason it was skipped;
   - `map(fn, items)` (models.Engine): each chosen story's own work (merge.story_work: support checks,
-    citations, conflicts, headline), one story an item.
+    citations, conflicts, headline), one story an item;
+  - `condenser(backend)`: a generative model's writing (abstractive.py), batch by batch (RemoteGenerator).
 The local engine runs them here; the Ray engine runs them on long-lived actors, each holding one
-embedding model (one load per worker). A further call embeds the rest of the chosen stories' sentences
+embedding model (one load per worker) and, with a generative condenser, its own copy of that model (loaded on
+the worker's first batch, on the GPU Ray gave it where `num_gpus` asks for one). A further call embeds the rest of the chosen stories' sentences
 on the workers. Everything else stays with the driver: which feed entries to follow, the SQLite state (workers
 never see it), the first-pass grouping, clustering the chosen articles into stories, choosing claims within the
 word budget, writing and publishing.
@@ -21,8 +23,10 @@ and is imported only when the Ray engine starts.
 """
 from __future__ import annotations
 
+import copy
 import gc
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -148,6 +152,19 @@ class _Worker:
     """A Ray actor's state: one embedding model, loaded once, used for every call sent to this worker."""
 
     def __init__(self, embedder=None, embedder_name: str | None = None):
+        import os
+
+        import ray
+
+        if not ray.get_gpu_ids():
+            # A worker Ray gave no GPU must not take one (a generative model's "auto" device would: Ray leaves
+            # CUDA_VISIBLE_DEVICES alone for a worker of num_gpus = 0, seen with Ray 2.60 on a GPU machine). Set
+            # before torch is first imported here; "--device cuda" then says no GPU is usable.
+            os.environ["CUDA_VISIBLE_DEVICES"] = ""
+        # The CPUs Ray gave this worker (OMP_NUM_THREADS, which Ray sets to them), not a thread per core of the
+        # machine, which onnxruntime's session takes by default: on a 16-CPU machine, one worker's embedding
+        # already used them all and more workers fought over them (bench/scale_bench.py --workers 1,2,4,8,14).
+        os.environ.setdefault("BRIEF_THREADS", os.environ.get("OMP_NUM_THREADS") or "1")
         if embedder is None:
             from briefing import models
 
@@ -217,9 +234,78 @@ class _Worker:
     def embed(self, batches):
         return [self.embedder.embed(texts) for texts in batches]
 
+    def _generator(self, ref):
+        """The generative model `ref` ([a reference to it]) names: fetched once on this worker and kept, so its
+        weights load once, on this worker's first batch (on its GPU, if Ray gave it one)."""
+        if getattr(self, "_gen", (None,))[0] != ref[0]:
+            import ray
+
+            self._gen = (ref[0], ray.get(ref[0]))
+        return self._gen[1]
+
+    def gen_settings(self, ref):
+        """The model's settings as this worker runs it (its device's dtype): part of the driver's cache key."""
+        return self._generator(ref).settings()
+
+    def generate(self, ref, prompts, options=None):
+        """One batch written here: (the outputs in order, the model's calls it took, the device it ran on).
+        `options`: generate()'s own (`--rewrite claims`: a cap on new tokens, stop at the first line)."""
+        gen = self._generator(ref)
+        before = getattr(gen, "calls", 0)
+        out = gen.generate(prompts, **(options or {}))
+        return out, getattr(gen, "calls", 0) - before, str(getattr(gen, "device", "") or "")
+
     def name(self):
         """The embedder's name: the driver keys its vector cache by it, as the local engine does."""
         return getattr(self.embedder, "name", type(self.embedder).__name__)
+
+
+class RemoteGenerator:
+    """A generative model that writes on the Ray engine's workers, batch by batch.
+
+    Everything else a generator does stays here with the local one, `gen`, which never loads its weights: the
+    tokenizer's counting and cutting, the prompts, and (in abstractive.py) the cache, grounding and merging. Each
+    generate() is cut into the batches the local model would run (its batch_size, in the order given), one call
+    a batch on the next free worker; the same batches on the same kind of device write the same text, so the
+    digest is the local engine's. `parallel` tells the condenser how many batches to hand over at once."""
+
+    def __init__(self, gen, engine: "RayEngine"):
+        self._gen = gen
+        self._engine = engine
+        self._ref: list | None = None
+        self._settings: dict | None = None
+        self.calls = 0
+        self.parallel = 2 * max(1, engine.workers)  # the engine keeps two calls a worker in flight (_calls)
+
+    def __getattr__(self, name):  # name, style, spec, batch_size, wrap, count_tokens, cut, context_tokens, ...
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._gen, name)
+
+    def _shared(self) -> list:
+        """[a reference to the generator in Ray's object store]: it crosses once; each worker fetches it once."""
+        if self._ref is None:
+            self._ref = [self._engine.ray.put(self._gen)]
+        return self._ref
+
+    def settings(self) -> dict:
+        """The settings a worker runs the model with: in the cache key, so that what a GPU worker wrote (in
+        bfloat16) is never taken for what this machine's CPU would write (float32), nor the other way."""
+        if self._settings is None:
+            self._settings = self._engine._calls("gen_settings", [(self._shared(),)], "loading the model")[0]
+        return self._settings
+
+    def generate(self, prompts: list[str], **options) -> list[str]:
+        if not prompts:
+            return []
+        size = max(1, getattr(self._gen, "batch_size", 4))
+        batches = [(self._shared(), prompts[i:i + size], options) for i in range(0, len(prompts), size)]
+        out: list[str] = []
+        for texts, calls, device in self._engine._calls("generate", batches, "writing"):
+            out += texts
+            self.calls += calls
+            self._engine.generation[device or "unknown"] += len(texts)
+        return out
 
 
 class RayEngine:
@@ -246,6 +332,7 @@ class RayEngine:
         self._started_ray = False
         self._blas = None  # threadpoolctl's limit on the driver's BLAS threads, while the run lasts
         self._frozen = False  # gc.freeze() called by start(), undone by stop()
+        self.generation: Counter = Counter()  # prompts a generative model answered on the workers, by device
 
     def start(self) -> None:
         """Connect (or start a local Ray) and start the workers; BriefError when Ray is missing or unreachable."""
@@ -267,6 +354,17 @@ class RayEngine:
                 raise BriefError(f"the Ray cluster at {self.address or 'a local Ray'} could not be reached: {first}",
                                  hint="check [scale] address (\"auto\", \"ray://host:10001\", or empty)") from None
             self._started_ray = True
+        if self.num_gpus and not self.address:
+            # A Ray started here has the GPUs this machine has, and no more will come: workers asking for more
+            # would wait for them for ever. (A cluster's autoscaler may add GPU nodes: there Ray waits.)
+            have = ray.cluster_resources().get("GPU", 0)
+            if have < self.num_gpus * self.workers:
+                if self._started_ray:
+                    ray.shutdown()
+                    self._started_ray = False
+                raise BriefError(f"{self.workers} workers with num_gpus = {self.num_gpus:g} need "
+                                 f"{self.num_gpus * self.workers:g} GPUs; this machine has {have:g}",
+                                 hint="lower [scale] workers or num_gpus (0.5 shares a GPU between two workers)")
         actor = ray.remote(num_cpus=1, num_gpus=self.num_gpus, max_restarts=RETRIES,
                            max_task_retries=RETRIES)(_Worker)
         t = time.perf_counter()
@@ -324,6 +422,8 @@ class RayEngine:
                     for x in self._actors:
                         ray.kill(x)
                     self._actors = []
+                    if isinstance(getattr(e, "cause", None), BriefError):
+                        raise e.cause from None  # the user's to fix (a model that does not fit), said as locally
                     first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
                     raise BriefError(f"a Ray worker failed ({method}, after {RETRIES} retries if it died): {first}",
                                      hint="nothing was published; the next run starts again",
@@ -409,8 +509,22 @@ class RayEngine:
                           "embedding sentences", None, chunk=1)
         return np.concatenate(parts)
 
+    def condenser(self, backend):
+        """`backend` with its generative model, if it has one, writing on the workers (RemoteGenerator); the
+        extractive condenser as it is (it runs where the briefing is made)."""
+        gen = getattr(backend, "generator", None)
+        if gen is None or not self._actors:
+            return backend
+        moved = copy.copy(backend)
+        moved.generator = RemoteGenerator(gen, self)
+        return moved
+
     def stats(self) -> dict:
-        return {"name": self.name, "workers": self.workers, "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
+        out = {"name": self.name, "workers": self.workers,
+               "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
+        if self.generation:
+            out["generation"] = {"prompts": dict(self.generation)}  # by the device the workers wrote on
+        return out
 
     def stop(self) -> None:
         self._extracted.clear()

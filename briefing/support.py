@@ -218,6 +218,7 @@ EDITORIAL = re.compile(r"\[[^\]]{1,80}\]")
 CLOCK = re.compile(r"\b(\d{1,2})[:.](\d{2})\s*(?:([ap])\.?m\b\.?)?", re.IGNORECASE)
 
 
+@lru_cache(maxsize=65536)  # the claim and each source's sentence come back check after check
 def _clock(text: str) -> str:
     return CLOCK.sub(lambda m: f"{m.group(1)}h{m.group(2)}{(m.group(3) or '').lower()}", text)
 

@@ -84,6 +84,7 @@ def select(stories: list[Story], articles: list[Article], published: list[Publis
 
 
 LEAD, LEAD_LINK, MARGIN = tuning.TRIAGE_LEAD, tuning.TRIAGE_LEAD_LINK, tuning.TRIAGE_MARGIN
+MIXED_LINK, MIXED_MEANING = tuning.TRIAGE_MIXED_LINK, tuning.TRIAGE_MIXED_MEANING
 LEAD_CHUNK = tuning.TRIAGE_LEAD_CHUNK  # articles whose leads are embedded at once (a memory bound: tuning.py)
 
 
@@ -107,9 +108,26 @@ def lead_vectors(articles: list[Article], embedder, n: int = LEAD) -> np.ndarray
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 
+def lead_words(articles: list[Article], n: int = LEAD) -> np.ndarray:
+    """The term frequencies (merge.word_vectors) of each article's title and first n sentences."""
+    return merge.word_vectors([replace(a, text=" ".join(s.text for s in a.sentences[:n])) for a in articles])
+
+
+def lead_groups(articles: list[Article], embedder, leads=None) -> list[list[int]]:
+    """The articles (indices) whose leads tell one story. `leads` (the daily job's lead_embedder, by default the
+    static table: next to no CPU) reads the leads, its vectors averaged with the leads' words at MIXED_LINK;
+    without it the briefing's `embedder` reads them alone, at LEAD_LINK (tuning.py has both)."""
+    if leads is None:
+        return merge.cluster(lead_vectors(articles, embedder), LEAD_LINK)
+    features = merge.InnerProducts((MIXED_MEANING, lead_vectors(articles, leads)),
+                                   (1 - MIXED_MEANING, lead_words(articles)))
+    return merge.cluster_blocked(features, MIXED_LINK)
+
+
 def preselect(articles: list[Article], embedder, seen: set[str], hashes: dict[str, str],
-              config: Config) -> list[Article]:
-    """The articles of the day's likely stories, found cheaply from leads: the full pass embeds only these.
+              config: Config, leads=None) -> list[Article]:
+    """The articles of the day's likely stories, found cheaply from leads (lead_groups): the full pass embeds only
+    these.
 
     Groups whose every article an earlier day already read are left out (nothing in them is news),
     as are one-publisher groups when the config says so; the rest are ranked as stories are and
@@ -119,7 +137,7 @@ def preselect(articles: list[Article], embedder, seen: set[str], hashes: dict[st
         return []
     articles = merge.mark_duplicates(articles)
     originals = [a for a in articles if a.duplicate_of is None]
-    groups = [[originals[i] for i in g] for g in merge.cluster(lead_vectors(originals, embedder), LEAD_LINK)]
+    groups = [[originals[i] for i in g] for g in lead_groups(originals, embedder, leads)]
     ranked = []
     for g in groups:
         if seen and all(hashes.get(doc_key(a)) in seen for a in g):

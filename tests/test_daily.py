@@ -135,7 +135,7 @@ def test_day_two_repeats_nothing_but_new_claims_marked_new(tmp_path, embedder):
 def fake_model(monkeypatch, hash_embedder):
     from briefing.models import minilm
 
-    monkeypatch.setattr(minilm, "shared", lambda: hash_embedder)
+    monkeypatch.setattr(minilm, "shared", lambda kind=None: hash_embedder)
     return hash_embedder
 
 
@@ -517,3 +517,57 @@ def test_the_daily_job_reads_recurring_lines_from_its_state(tmp_path, fake_model
     assert second.exit_code == 0, second.message
     said = sentences_of(second)
     assert SITE_LINE not in said and BRIDGE[1][1][0] in said
+
+
+class _Kind:
+    """What minilm.shared(kind) hands out here: a fake embedder that says which kind it stands for."""
+
+    def __init__(self, kind):
+        from conftest import HashEmbedder
+
+        self.kind, self.inner = kind or "default", HashEmbedder()
+        self.name, self.dim = f"hash-{self.kind}", self.inner.dim
+
+    def embed(self, texts):
+        return self.inner.embed(texts)
+
+
+@pytest.mark.parametrize("embedder_name, lead_embedder, expected", [
+    ("minilm", "auto", "static"),  # the embedded model's first pass reads the leads with its static table
+    ("minilm-int8", "auto", "static"),
+    ("minilm", "", None),  # "": the briefing's own embedder reads them, as before
+    ("minilm", "minilm-int8", "int8"),  # a name: that embedder
+    ("hash", "auto", None),  # another embedder reads its own leads: the table is the embedded model's
+])
+def test_the_first_pass_reads_leads_with_the_lead_embedder(tmp_path, seeds, monkeypatch, embedder_name,
+                                                           lead_embedder, expected):
+    from briefing import models
+    from briefing.models import minilm
+
+    monkeypatch.setattr(minilm, "shared", lambda kind=None: _Kind(kind))
+    monkeypatch.setitem(models.embedders.factories, "hash", lambda **_: _Kind("hash"))
+    asked = []
+
+    def record(articles, embedder, seen, hashes, config, leads=None):
+        asked.append(leads.kind if leads is not None else None)
+        return articles
+
+    monkeypatch.setattr(triage, "preselect", record)
+    cfg = configlib.load(None, env={}, paths=(str(seeds),), embedder=embedder_name, lead_embedder=lead_embedder,
+                         dir=str(tmp_path / "out"), formats=("json",), state=str(tmp_path / "s.sqlite"))
+    assert daily.run(cfg).exit_code == 0
+    assert asked == [expected]
+
+
+def test_a_lead_embedder_no_one_registered_is_an_error_naming_the_valid_ones(tmp_path, seeds, fake_model):
+    from briefing.errors import UnknownName
+
+    cfg = configlib.load(None, env={}, paths=(str(seeds),), lead_embedder="nope", dir=str(tmp_path / "out"),
+                         state=str(tmp_path / "s.sqlite"))
+    with pytest.raises(UnknownName, match="minilm-static"):
+        daily.run(cfg)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    bad = tmp_path / "b.toml"
+    bad.write_text('[sources]\npaths = ["x"]\n[briefing]\nlead_embedder = 3\n', encoding="utf-8")
+    with pytest.raises(BriefError, match="lead_embedder must be a string"):
+        configlib.load(bad, env={})

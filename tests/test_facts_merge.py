@@ -104,3 +104,21 @@ def test_a_claim_takes_the_supporting_sentence_that_reads_alone():
     assert merge.readable_form(got, headline, arts, vec, []) is got
     alone = merge.Candidate(Statement(1, dangling, [0]), np.array([1.0, 0.0]), [Citation(1, dangling)], [])
     assert merge.readable_form(alone, headline, arts, vec, []) is None
+
+
+def test_a_headline_tie_does_not_fall_on_the_batch_noise_of_the_vectors():
+    """Two titles as representative as each other, their articles as close to the story's centre to within the
+    7th decimal (what embedding the same sentences in another batch changes, as the Ray engine's workers do):
+    the earlier article's title wins either way the noise falls."""
+    a = Article(id=1, title="Rihanna calls for end to gun violence", text="Rihanna calls for end to gun violence.",
+                sentences=[])
+    b = Article(id=2, title="An end to gun violence, Rihanna calls", text="An end to gun violence, Rihanna calls.",
+                sentences=[])
+    centroid = np.array([1.0, 0.0, 0.0])
+    picked = set()
+    for noise in (1e-7, -1e-7):
+        near = np.array([[0.6, 0.8, 0.0]])
+        other = np.array([[0.6 + noise, 0.8 - noise * 0.75, 0.0]])
+        assert (merge.article_vector(other) @ centroid > merge.article_vector(near) @ centroid) == (noise > 0)
+        picked.add(merge.headline_of([a, b], {1: near, 2: other}, centroid))
+    assert picked == {a.title}

@@ -5,6 +5,7 @@ import itertools
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from briefing import conflicts, merge, support, triage
 from briefing.types import Article, Sentence, Story
@@ -245,6 +246,40 @@ def test_a_remembered_reading_is_handed_out_as_a_copy():
         assert first, read.__name__
         first.clear()
         assert read(text), read.__name__  # emptying one caller's copy leaves the memo whole
+
+
+def test_the_conflict_rules_with_remembered_readings_give_the_fresh_answers():
+    memos = [f for f in vars(conflicts).values() if hasattr(f, "cache_clear")]
+    assert len(memos) >= 5  # names (two ways), plans, full dates, seas
+    texts = [merge.claim_text(s.text) for a in _seed_articles() for s in a.sentences][:30]
+    texts += ["Putin arrived in Pyongyang on Thursday with 300 guards in 2023.",
+              "Putin arrived in Pyongyang on Friday with 300 guards in 2024.",
+              "On April 14, 2014, the ship sank in the Pacific Ocean, Ushakov said.",
+              "On April 14, 2016, the ship sank in the Atlantic Ocean, Ushakov said.",
+              "The summit is scheduled for June 20 in Moscow."]
+    pairs = [(a, b, cos) for a in texts[::2] for b in texts for cos in (0.6, 0.95)]
+    for f in memos:
+        f.cache_clear()
+    warm = [conflicts.compare(a, b, cos) for a, b, cos in pairs]
+    assert sum(f.cache_info().hits for f in memos) > len(pairs)
+    fresh = []
+    for a, b, cos in pairs:
+        for f in memos:
+            f.cache_clear()
+        fresh.append(conflicts.compare(a, b, cos))
+    assert warm == fresh
+    assert sum(f is not None for f in warm) >= 3
+
+
+def test_a_remembered_conflict_reading_cannot_be_changed_by_its_caller():
+    text = "On April 14, 2014, Putin met Kim Jong Un in the Sea of Japan."
+    names, dated = conflicts._names(text), conflicts._dated_years(text)
+    assert names and dated == {(4, 14): 2014}
+    with pytest.raises(AttributeError):
+        names.add("x")
+    with pytest.raises(TypeError):
+        dated[(1, 1)] = 2000
+    assert conflicts._names(text) == names and conflicts._dated_years(text) == {(4, 14): 2014}
 
 
 def _choose_plain(options, budget, weights, redundant):

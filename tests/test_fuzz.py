@@ -871,7 +871,7 @@ def test_any_smtp_reply_holding_the_password_is_scrubbed(user, password, head, c
 def fast_model(monkeypatch):
     from briefing.models import minilm
 
-    monkeypatch.setattr(minilm, "shared", lambda: HashEmbedder())
+    monkeypatch.setattr(minilm, "shared", lambda kind=None: HashEmbedder())
 
 
 GOOD = b"The council voted on Monday to build a new bridge over the river near the old station. " * 4

@@ -366,7 +366,7 @@ def test_a_damaged_entry_does_not_hold_back_the_others():
 def fast_model(monkeypatch, hash_embedder):
     from briefing.models import minilm
 
-    monkeypatch.setattr(minilm, "shared", lambda: hash_embedder)
+    monkeypatch.setattr(minilm, "shared", lambda kind=None: hash_embedder)
 
 
 def cli(*args, env=None):

@@ -15,11 +15,12 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from briefing import cli, config as configlib, daily, merge, models, scale
+from briefing import cli, config as configlib, daily, merge, models, scale, sentences
 from briefing.errors import BriefError
 from briefing.store import Store
 from conftest import SEEDS, HashEmbedder
 from loopback import Item, Route, Server, page_html, rss, seed_articles
+from test_abstractive import ScriptedGenerator
 
 ray = pytest.importorskip("ray")
 
@@ -44,6 +45,7 @@ class DiesOnce(HashEmbedder):
 def local_ray():
     ray.cloudpickle.register_pickle_by_value(sys.modules[HashEmbedder.__module__])
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    ray.cloudpickle.register_pickle_by_value(sys.modules[ScriptedGenerator.__module__])
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     yield
     ray.shutdown()
@@ -88,6 +90,7 @@ def local_digest(tmp_path_factory, site):
 
 def test_ray_gives_the_local_digest(tmp_path, site, local_ray, local_digest):
     engine = scale.RayEngine(workers=2, embedder=HashEmbedder())
+    frozen = gc.get_freeze_count()  # 0, unless something this process imported froze objects of its own
     out = daily.run(config_for(tmp_path, site, "ray"), now=DAY, engine=engine)
     code, expected = local_digest
     assert (out.exit_code, digest(out)) == (code, expected)
@@ -101,7 +104,7 @@ def test_ray_gives_the_local_digest(tmp_path, site, local_ray, local_digest):
     assert {"sources", "fetch", "prepare", "stories"} <= set(out.briefing.stats["engine"]["seconds"])
     assert len(engine.tasks) >= len(expected["stories"])
     assert engine._actors == [] and ray.is_initialized()  # the workers stop with the run; a Ray it did not start stays
-    assert gc.get_freeze_count() == 0 and engine._blas is None  # the driver's collector and BLAS threads as they were
+    assert gc.get_freeze_count() == frozen and engine._blas is None  # the driver's collector, BLAS threads as they were
 
 
 def test_a_worker_killed_mid_run_is_retried_and_nothing_is_lost(tmp_path, site, local_ray, local_digest):
@@ -220,3 +223,160 @@ def test_engine_settings_are_checked(tmp_path):
     path.write_text('[scale]\nworkers = 0\n', encoding="utf-8")
     with pytest.raises(BriefError, match=r"\[scale\] workers must be at least 1"):
         configlib.load(path, env={})
+
+
+# -- a generative model on the workers ----------------------------------------------------------------
+
+def echo(prompt: str) -> str:
+    """The first two sentences of the article text in a condense prompt (grounding keeps them)."""
+    text = prompt.split("Title: ", 1)[-1].split("\n\n", 1)[-1].removesuffix("</user>")
+    return " ".join(sentences.split(text)[:2])
+
+
+class EchoModel(ScriptedGenerator):
+    """A stand-in generative model that echoes (test_abstractive's scripted model), two prompts a batch. Its
+    `device` is the process it runs in, so a test can tell where it wrote."""
+
+    name = "echo"
+
+    def __init__(self):
+        super().__init__(echo)
+        self.batch_size = 2
+
+    @property
+    def device(self):
+        return f"pid-{os.getpid()}"
+
+
+def test_a_generative_model_writes_on_the_workers_and_the_digest_is_the_local_one(tmp_path, site, local_ray,
+                                                                                  monkeypatch):
+    from briefing.abstractive import AbstractiveBackend
+
+    monkeypatch.setitem(models.condensers.factories, "echo", lambda **kw: AbstractiveBackend(EchoModel()))
+    runs = {}
+    for name, engine in (("local", None), ("ray", scale.RayEngine(workers=2, embedder=HashEmbedder()))):
+        monkeypatch.setenv("BRIEF_HOME", str(tmp_path / name / "home"))  # each its own generation cache
+        out = daily.run(config_for(tmp_path, site, name, model="echo"), embedder=HashEmbedder(), now=DAY,
+                        engine=engine)
+        runs[name] = out
+    local, remote = runs["local"], runs["ray"]
+    assert (remote.exit_code, digest(remote)) == (local.exit_code, digest(local))
+    written = [c for s in digest(local)["stories"] for c in s["claims"] if c.get("generated")]
+    assert written  # the model's sentences made it into the digest
+    gen_local, gen_remote = local.briefing.stats["generation"], remote.briefing.stats["generation"]
+    assert gen_remote == gen_local and gen_local["model_calls"] > 0 and gen_local["generated"] > 0
+    # Every prompt was answered on a worker, none here; both workers wrote.
+    where = remote.briefing.stats["engine"]["generation"]["prompts"]
+    assert f"pid-{os.getpid()}" not in where and len(where) == 2
+    assert sum(where.values()) == sum(a["pieces"] for a in gen_local["articles"])
+    assert "generation" not in local.briefing.stats["engine"]
+
+
+def test_generated_text_is_cached_by_the_settings_the_workers_run_with(tmp_path, local_ray):
+    """The cache key takes the model's settings from a worker (a GPU worker writes in bfloat16, not this
+    machine's float32), and the batches a worker runs are the local model's own."""
+
+    class OnAnotherDevice(EchoModel):
+        def settings(self):
+            return {"max_new_tokens": self.max_new_tokens, "dtype": "here" if os.getpid() == driver else "there"}
+
+    driver = os.getpid()
+    engine = scale.RayEngine(workers=2, embedder=HashEmbedder())
+    engine.start()
+    try:
+        local = OnAnotherDevice()
+        remote = scale.RemoteGenerator(local, engine)
+        assert local.settings()["dtype"] == "here" and remote.settings()["dtype"] == "there"
+        prompts = [f"Title: t{i}\n\nSentence {i} one. Sentence {i} two. Sentence {i} three." for i in range(7)]
+        assert remote.generate(prompts) == EchoModel().generate(prompts)
+        assert remote.calls == 4 and local.calls == 0  # 7 prompts in batches of 2, each a call on a worker
+        assert remote.parallel == 4 and remote.name == "echo" and remote.count_tokens(["a b"]) == [2]
+    finally:
+        engine.stop()
+
+
+def test_a_model_error_on_a_worker_is_the_same_one_line_error(tmp_path, local_ray):
+    from briefing.errors import ModelError
+
+    class DoesNotFit(EchoModel):
+        def generate(self, prompts):
+            raise ModelError("model echo needs about 9.0 GiB on cuda, but only 1.0 GiB is free")
+
+    engine = scale.RayEngine(workers=1, embedder=HashEmbedder())
+    engine.start()
+    try:
+        with pytest.raises(ModelError, match="needs about 9.0 GiB on cuda"):
+            scale.RemoteGenerator(DoesNotFit(), engine).generate(["Title: x\n\nA b."])
+    finally:
+        engine.stop()
+
+
+def test_workers_asking_for_more_gpus_than_a_local_ray_has_is_a_one_line_error(local_ray):
+    engine = scale.RayEngine(workers=2, embedder=HashEmbedder(), num_gpus=1)
+    have = ray.cluster_resources().get("GPU", 0)
+    if have >= 2:
+        pytest.skip("this machine has two GPUs")
+    # The module's Ray is running: this engine did not start it, and checks it all the same.
+    with pytest.raises(BriefError, match=rf"2 workers with num_gpus = 1 need 2 GPUs; this machine has {have:g}"):
+        engine.start()
+    assert engine._actors == [] and ray.is_initialized()
+
+
+@pytest.mark.slow
+def test_a_transformers_model_on_a_worker_writes_what_it_writes_here(tmp_path, local_ray):
+    """A real (tiny, random) transformers model crosses to the worker without its loaded weights or tokenizer,
+    loads there once, and writes, batch by batch, exactly what it writes in this process."""
+    import tiny_models
+    from briefing.models import generate, locate
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.iterdir())]
+    spec = locate.resolve(str(tiny_models.llama(tmp_path / "llama", texts)))
+    here = generate.HFGenerator(spec, device="cpu", max_new_tokens=8)
+    prompts = [here.wrap(f"Summarize: {t[:300]}") for t in texts]  # wrap() loads the tokenizer here
+    engine = scale.RayEngine(workers=2, embedder=HashEmbedder())
+    engine.start()
+    try:
+        sent = generate.HFGenerator(spec, device="cpu", max_new_tokens=8)
+        sent.wrap("x")  # its tokenizer loaded on the driver: what crosses must leave it (and any model) behind
+        remote = scale.RemoteGenerator(sent, engine)
+        assert remote.settings() == here.settings()
+        out = remote.generate(prompts)
+        assert out == here.generate(prompts) and any(out)
+        assert sent._model is None and remote.calls == 2  # 5 prompts in the model's batches of 4: two calls
+        assert set(engine.generation) == {"cpu"}
+        # generate()'s own options (`--rewrite claims`: a cap, the first line) cross to the workers too
+        short = remote.generate(prompts, max_new_tokens=2, first_line=True)
+        assert short == here.generate(prompts, max_new_tokens=2, first_line=True) and remote.calls == 4
+    finally:
+        engine.stop()
+
+
+def _visible_gpus(_item):
+    return os.environ.get("CUDA_VISIBLE_DEVICES")
+
+
+def test_a_worker_given_no_gpu_sees_none(local_ray):
+    """A worker of num_gpus = 0 hides the machine's GPUs from torch (Ray 2.60 left them visible, and a generative
+    model's "auto" device took one: seen on a GPU machine, bench/ray_generate.py)."""
+    engine = scale.RayEngine(workers=1, embedder=HashEmbedder())
+    engine.start()
+    try:
+        assert engine.map(_visible_gpus, [0, 1]) == ["", ""]
+    finally:
+        engine.stop()
+
+
+def _threads(_item):
+    from briefing.models import minilm
+
+    return os.environ.get("BRIEF_THREADS"), minilm.shared()._threads
+
+
+def test_a_worker_embeds_on_the_cpus_ray_gave_it(local_ray):
+    """Each worker (num_cpus = 1) runs its embedding model on one thread, not one per core of the machine."""
+    engine = scale.RayEngine(workers=1, embedder=HashEmbedder())
+    engine.start()
+    try:
+        assert engine.map(_threads, [0]) == [("1", 1)]
+    finally:
+        engine.stop()

@@ -205,7 +205,7 @@ def test_a_preselection_that_keeps_nothing_is_nothing_new_and_the_day_is_recorde
 
     docs_seen = []
 
-    def nothing(articles, embedder, seen, hashes, config):
+    def nothing(articles, embedder, seen, hashes, config, leads=None):
         docs_seen.append(len(articles))
         return []
 

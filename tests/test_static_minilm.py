@@ -128,3 +128,21 @@ def test_a_damaged_table_is_built_again(tmp_path, static_embedder, monkeypatch):
     v = fresh.embed(["Putin landed in Pyongyang."])
     assert built == [table]
     assert np.array_equal(v, static_embedder.embed(["Putin landed in Pyongyang."]))
+
+
+def test_the_first_pass_with_static_leads_finds_the_stories_the_minilm_leads_find(static_embedder, embedder):
+    # The daily job's default first pass (triage.lead_groups with the table, its vectors averaged with the leads'
+    # words) on the five seed articles (one state visit, five outlets) and two local articles (a footbridge): the
+    # two stories that MiniLM's own lead vectors find. How the two passes compare on giveme5w1h and MultiLing:
+    # bench/cluster_eval.py --lead 6 --lead-embedders onnx,static (tuning.py, TRIAGE_MIXED_LINK).
+    from briefing import extract, triage
+    from briefing.ingest import read_inputs
+    from briefing.types import RawDocument
+    from conftest import SEEDS
+    from test_daily import BRIDGE
+
+    docs, _ = read_inputs([str(SEEDS)])
+    docs += [RawDocument(input=f"bridge{i}", text="\n".join(p), title=t) for i, (t, p) in enumerate(BRIDGE)]
+    articles = [extract.build_article(d, i + 1) for i, d in enumerate(docs)]
+    mixed = sorted(map(sorted, triage.lead_groups(articles, embedder, leads=static_embedder)))
+    assert mixed == sorted(map(sorted, triage.lead_groups(articles, embedder))) == [[0, 1, 2, 3, 4], [5, 6]]

@@ -165,7 +165,7 @@ def test_brief_make_with_urls_through_the_cli(server, monkeypatch, hash_embedder
     from briefing import cli
     from briefing.models import minilm
 
-    monkeypatch.setattr(minilm, "shared", lambda: hash_embedder)
+    monkeypatch.setattr(minilm, "shared", lambda kind=None: hash_embedder)
     result = CliRunner().invoke(cli.app, ["make", server.url("/rss.xml"), server.url("/page/2.html"),
                                           server.url("/500.html"), "-f", "json", "-q"])
     assert result.exit_code == 3, result.output

@@ -102,6 +102,16 @@ class Engine(Protocol):
         "ray", registered by scale.py) pickles fn and the items, so neither may hold open files or a database."""
         ...
 
+    # Optional: condenser(backend) -> the condenser to run on this engine (the Ray engine's has its generative model
+    # write on the workers: scale.RemoteGenerator). An engine without it condenses here (on_engine, below).
+
+
+def on_engine(engine: Engine, backend: Condenser) -> Condenser:
+    """`backend` as `engine` runs it: its own condenser(backend) where it has one, else `backend` itself (an
+    engine written against map alone keeps working)."""
+    move = getattr(engine, "condenser", None)
+    return move(backend) if move is not None else backend
+
 
 # -- the registries -----------------------------------------------------------------------------------
 T = TypeVar("T")
@@ -232,6 +242,9 @@ def _minilm_static(**_options) -> Embedder:
 
 
 embedders.register("minilm-static", _minilm_static, aliases=("static",))
+# The embedders of the packaged MiniLM (the static table is distilled from it): the daily job's first pass reads
+# their leads with the static table ([briefing] lead_embedder = "auto").
+EMBEDDED_MINILM = ("minilm", "minilm-fp32", "minilm-int8", "minilm-torch", "minilm-static")
 
 
 class LocalEngine:
@@ -241,6 +254,10 @@ class LocalEngine:
 
     def map(self, fn, items):
         return [fn(item) for item in items]
+
+    def condenser(self, backend):
+        """The condenser to use on this engine: here, the one given (its model, if any, loads in this process)."""
+        return backend
 
 
 engines.register("local", LocalEngine)

@@ -141,6 +141,11 @@ class HFGenerator:
         self._tok = None
         self._model = None
 
+    def __getstate__(self) -> dict:
+        """What crosses to another process (a Ray worker): the model's location and settings, never the loaded
+        model, its tokenizer or the device picked here: the receiving process loads and picks its own."""
+        return {**self.__dict__, "_device": None, "_tok": None, "_model": None}
+
     def settings(self) -> dict:
         """What besides the model and prompt changes the output: part of the cache key."""
         return {"max_new_tokens": self.max_new_tokens, "max_context": self.max_context, "dtype": self.dtype_name(),

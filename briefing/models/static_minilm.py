@@ -4,8 +4,10 @@ model2vec's `distill` runs the packaged MiniLM once over every token of its voca
 the outputs, reduced by PCA and weighted by token frequency (model2vec's defaults). It is built once, on first
 use, and kept in the user folder beside the ONNX graph, under a name that changes when the weights or
 model2vec do. A sentence then costs a table look-up and a mean: about a hundred times less CPU than the
-transformer. It is not the default: its vectors are not MiniLM's, and the briefings it makes differ
-(models.md, "A static embedding"); `--embedder minilm-static` (BRIEF_EMBEDDER=static) picks it.
+transformer. The daily job's first pass reads every article's lead with it (triage.lead_groups: its vectors
+averaged with the leads' words pick the day's likely stories; the transformer then reads only those). It is not
+the briefing's embedder by default: its vectors are not MiniLM's, and the briefings it makes differ (models.md, "A
+static embedding"); `--embedder minilm-static` (BRIEF_EMBEDDER=static) picks it.
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ from briefing.models.minilm import NAME, MiniLM, built_folder, model_dir
 # 256 dimensions, frequency weights), the table kept in float32 (its float16 default gives vectors of length 1 only
 # to 3e-5, and the stages compare cosines made from float32 unit vectors).
 DISTILL = {"pca_dims": 256, "sif_coefficient": 1e-4, "quantize_to": "float32"}
-INSTALL = "in brief's source folder: .venv/bin/pip install -e '.[static]'; or choose another embedder"
+INSTALL = ("in brief's source folder: .venv/bin/pip install -e '.[static]'; or choose another embedder (the daily "
+           "job's first pass: [briefing] lead_embedder = \"\")")
 WRITABLE = "set BRIEF_MODEL_CACHE to a writable folder, or choose another embedder"
 
 
