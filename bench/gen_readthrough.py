@@ -4,6 +4,12 @@
     python bench/gen_readthrough.py OUTDIR [--models SmolLM2-135M-Instruct.Q4_1.gguf gemma-3-270m-q4_k_m.gguf]
         [--clusters M000 M003 M007 M008 M009] [--words 1000] [--brief .venv/bin/brief] [--reuse]
         [--labels bench/gen_readthrough_labels.jsonl] [--events g5w-event-N ...] [--held-out-events N] [--no-seeds]
+        [--skip-held-out K] [--rewrite articles|claims]
+
+--rewrite claims runs `brief make --rewrite claims` (the model rewrites only the claims the briefing chose) and
+prints how many one-source claims were rewritten and fused claims kept. --skip-held-out K makes
+--held-out-events N take the N events after the first K (session 5 read the first ten; session 6 read the next
+ones: bench/gen_readthrough_labels_s6.jsonl, whose "read" field says which read each label belongs to).
 
 For each model and each input (the seeds, examples/state-visit, then each cluster written as a folder of
 .txt files the way ../shared/tools/brief_on_dataset.py writes them) it runs, as a user would:
