@@ -4,6 +4,12 @@
     python bench/gen_readthrough.py OUTDIR [--models SmolLM2-135M-Instruct.Q4_1.gguf gemma-3-270m-q4_k_m.gguf]
         [--clusters M000 M003 M007 M008 M009] [--words 1000] [--brief .venv/bin/brief] [--reuse]
         [--labels bench/gen_readthrough_labels.jsonl] [--events g5w-event-N ...] [--held-out-events N] [--no-seeds]
+        [--skip-held-out K] [--rewrite articles|claims]
+
+--rewrite claims runs `brief make --rewrite claims` (the model rewrites only the claims the briefing chose) and
+prints how many one-source claims were rewritten and fused claims kept. --skip-held-out K makes
+--held-out-events N take the N events after the first K (session 5 read the first ten; session 6 read the next
+ones: bench/gen_readthrough_labels_s6.jsonl, whose "read" field says which read each label belongs to).
 
 For each model and each input (the seeds, examples/state-visit, then each cluster written as a folder of
 .txt files the way ../shared/tools/brief_on_dataset.py writes them) it runs, as a user would:
@@ -75,16 +81,16 @@ def write_cluster(cluster: dict, folder: Path) -> None:
         (folder / f"article_{i:03d}.txt").write_text(f"{title}\n\n{body}" if title else body, encoding="utf-8")
 
 
-def held_out_events(n: int, min_articles: int = 3) -> list[str]:
+def held_out_events(n: int, min_articles: int = 3, skip: int = 0) -> list[str]:
     """The first `n` Giveme5W1H events, in file order, of at least `min_articles` articles and none of the
     events the support check's labelled pairs come from (it was tuned on those): chosen before any output."""
     tuned = {json.loads(line)["cluster"] for line in open(PAIRS, encoding="utf-8") if line.strip()}
     out = []
     for line in open(EVENTS, encoding="utf-8"):
         c = json.loads(line)
-        if c["id"] not in tuned and len(c["articles"]) >= min_articles and len(out) < n:
+        if c["id"] not in tuned and len(c["articles"]) >= min_articles and len(out) < skip + n:
             out.append(c["id"])
-    return out
+    return out[skip:]
 
 
 def is_private(name: str) -> bool:
@@ -171,13 +177,17 @@ def main() -> None:
     ap.add_argument("--events", nargs="*", default=[], help="Giveme5W1H event ids (g5w-event-N) to run too")
     ap.add_argument("--held-out-events", type=int, default=0, metavar="N",
                     help="also the first N Giveme5W1H events of 3+ articles that the support check was not tuned on")
+    ap.add_argument("--skip-held-out", type=int, default=0, metavar="K",
+                    help="--held-out-events N takes the N after the first K (those read in an earlier session)")
+    ap.add_argument("--rewrite", choices=("articles", "claims"), default="articles",
+                    help="brief make --rewrite: the model rewrites each article (default) or only the chosen claims")
     ap.add_argument("--no-seeds", action="store_true")
     ap.add_argument("--kept", action="store_true",
                     help="also every sentence grounding kept (not only those the briefing chose), checked by brief verify")
     a = ap.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    todo = inputs(out, a.clusters, list(dict.fromkeys(a.events + held_out_events(a.held_out_events))))
+    todo = inputs(out, a.clusters, list(dict.fromkeys(a.events + held_out_events(a.held_out_events, skip=a.skip_held_out))))
     if a.no_seeds:
         todo = todo[1:]
     labels: dict[tuple[str, str], dict] = {}
@@ -200,7 +210,8 @@ def main() -> None:
             if not (a.reuse and path.exists()):
                 start = time.perf_counter()
                 r = subprocess.run([a.brief, "make", str(folder), "--model", model, "-f", "json", "-o", str(path),
-                                    "--words", str(a.words), "-q"], capture_output=True, text=True)
+                                    "--words", str(a.words), "--rewrite", a.rewrite, "-q"],
+                                   capture_output=True, text=True)
                 seconds = time.perf_counter() - start
                 if r.returncode not in (0, 3):
                     raise SystemExit(f"brief make {name} --model {model} exited {r.returncode}: {r.stderr.strip()}")
@@ -216,6 +227,9 @@ def main() -> None:
             t["sentences_written"] += g.get("generated", 0)
             t["sentences_kept"] += g.get("kept", 0)
             t["fused_kept"] += g.get("fused", {}).get("kept", 0)
+            t["rewrite_claims"] += g.get("rewritten", {}).get("claims", 0)
+            t["rewrite_kept"] += g.get("rewritten", {}).get("kept", 0)
+            t["fuse_claims"] += g.get("fused", {}).get("claims", 0)
             results = verify(a.brief, claims, folder, mdir / name) if claims else []
             lines.append(f"\n## {name} ({len(claims)} claims)\n")
             for c, v in zip(claims, results):
@@ -264,6 +278,10 @@ def main() -> None:
         print(f"{model} | {t['briefings']} | {t['claims']} | {t['generated']} | {t['generated_pass']}/{t['generated']}"
               f" | {t['citations_pass']}/{t['citations']} | {t['sentences_written']} | {t['sentences_kept']}"
               f" | {t['fused_kept']} | {t['seconds']:.0f}")
+    if a.rewrite == "claims":
+        print("model | one-source claims rewritten: asked / kept | claims of several sources fused: asked / kept")
+        for model, t in totals.items():
+            print(f"{model} | {t['rewrite_claims']} / {t['rewrite_kept']} | {t['fuse_claims']} / {t['fused_kept']}")
     if a.kept:
         print("model | sentences grounding kept (the pool claims are chosen from) | pass brief verify")
         for model, t in totals.items():

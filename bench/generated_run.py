@@ -4,6 +4,7 @@ and `brief verify` on every claim the model wrote.
 
     python bench/generated_run.py MODEL [MODEL ...] [--inputs examples/state-visit ...] [--clusters M000 M003 ...]
                                   [--words 250] [--out DIR] [--home DIR] [--tools ../shared/tools] [--quick]
+                                  [--rewrite articles|claims]
 
 For each MODEL (anything `--model` takes: a .gguf path, a name `brief models` lists, a folder) and each input (the
 seeds by default, then each MultiLing 2011 cluster named by --clusters, written as a folder the way
@@ -16,7 +17,8 @@ sentences generated, kept, fused, dropped by the support check (by reason), gene
 how many of them `brief verify` (run on the briefing's claims against the input) says are supported, and
 ../shared/tools/check_briefing.py's verdict when the tools are there; then a total a model. The load average is
 printed too: the machine is shared, so compare seconds within one run. --quick: the first two articles of the
-first input only. bench/gen_readthrough.py writes the claims out with their evidence for reading by hand.
+first input only. --rewrite: brief make's (the model rewrites each article, or only the claims the briefing
+chose). bench/gen_readthrough.py writes the claims out with their evidence for reading by hand.
 """
 from __future__ import annotations
 
@@ -33,11 +35,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(model: str, inputs: list[str], words: int, out: Path, home: Path) -> tuple[float, int, int, str]:
+def run(model: str, inputs: list[str], words: int, out: Path, home: Path,
+        rewrite: str = "articles") -> tuple[float, int, int, str]:
     """(seconds, peak RSS bytes, exit code, stderr) of one `brief make` with BRIEF_HOME=home."""
     env = dict(os.environ, BRIEF_HOME=str(home))
     cmd = [sys.executable, "-m", "briefing", "make", *inputs, "--model", model, "--words", str(words),
-           "-f", "json", "-o", str(out), "-q"]
+           "--rewrite", rewrite, "-f", "json", "-o", str(out), "-q"]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
     err = proc.stderr.read()  # read while it runs: a full pipe would stall it
@@ -71,6 +74,7 @@ def summary(path: Path, tools: Path) -> dict:
     g = data.get("stats", {}).get("generation") or {}
     claims = [c for s in data["stories"] for c in s["claims"]]
     row = {"generated": g.get("generated", 0), "kept": g.get("kept", 0), "fused": g.get("fused", {}),
+           **({"rewritten": g["rewritten"]} if "rewritten" in g else {}),
            "dropped": g.get("dropped_reasons", {}), "claims": len(claims),
            "generated_claims": sum(bool(c.get("generated")) for c in claims)}
     checker = tools / "check_briefing.py"
@@ -90,6 +94,7 @@ def main() -> int:
     ap.add_argument("--home", default="", help="a BRIEF_HOME to use as it is (warm), not an empty one (cold)")
     ap.add_argument("--tools", default=str(ROOT.parent / "shared" / "tools"))
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--rewrite", choices=("articles", "claims"), default="articles")
     a = ap.parse_args()
     out = Path(a.out or tempfile.mkdtemp(prefix="generated-run-out-"))
     out.mkdir(parents=True, exist_ok=True)
@@ -102,7 +107,7 @@ def main() -> int:
     if a.quick:
         first = Path(todo[0][1][0])
         todo = [(todo[0][0], sorted(str(p) for p in first.iterdir() if p.is_file() and not p.name.startswith("."))[:2])]
-    print(f"inputs: {', '.join(n for n, _ in todo)}; {'warm, BRIEF_HOME ' + a.home if a.home else 'cold'}; "
+    print(f"inputs: {', '.join(n for n, _ in todo)}; --rewrite {a.rewrite}; {'warm, BRIEF_HOME ' + a.home if a.home else 'cold'}; "
           f"load average {os.getloadavg()[0]:.1f}; JSON in {out}")
     for model in a.models:
         mdir = out / Path(model).name.replace("/", "_")
@@ -112,7 +117,7 @@ def main() -> int:
         try:
             for name, inputs in todo:
                 path = mdir / f"{name}.json"
-                seconds, peak, code, err = run(model, inputs, a.words, path, home)
+                seconds, peak, code, err = run(model, inputs, a.words, path, home, a.rewrite)
                 if code not in (0, 3) or not path.exists():
                     print(f"{model} {name}: exit {code}: {err.strip()[-300:]}")
                     continue

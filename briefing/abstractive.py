@@ -17,13 +17,18 @@ import numpy as np
 from briefing import condense, ground, models, tuning
 from briefing import support as supportlib
 from briefing.models.cache import GenerationCache, key_of
-from briefing.prompting import CONDENSE, FUSE, Prompts
+from briefing.prompting import CONDENSE, FUSE, REWRITE, Prompts
 from briefing.types import Article, Claim, Statement, Story, Vectors
 
 # What they do, what they were tuned on and the bench that shows them: tuning.py.
 MAX_PIECES, MARGIN = tuning.ABSTRACTIVE_MAX_PIECES, tuning.ABSTRACTIVE_MARGIN
 FUSE_MIN_COSINE, FUSE_MAX_GROWTH = tuning.FUSE_MIN_COSINE, tuning.FUSE_MAX_GROWTH
 FUSE_MAX_STATEMENTS = tuning.FUSE_MAX_STATEMENTS
+REWRITE_MAX_NEW_TOKENS = tuning.REWRITE_MAX_NEW_TOKENS
+# What a generative model rewrites: each article (condensed by the model, then grounded), or only the claims a
+# briefing chose (the articles condensed extractively; each claim rewritten from its own evidence, one short
+# prompt a claim: far fewer tokens to read and write, and a rewrite checked against the very sentences it cites).
+UNITS = ("articles", "claims")
 
 
 @dataclass
@@ -59,7 +64,10 @@ class AbstractiveBackend:
     """A generative condenser: the model rewrites each article, and only what ground.py finds in it is kept."""
 
     def __init__(self, generator, prompts: Prompts | None = None, cache: GenerationCache | None = None,
-                 max_pieces: int = MAX_PIECES):
+                 max_pieces: int = MAX_PIECES, unit: str = "articles"):
+        if unit not in UNITS:
+            raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+        self.unit = unit
         self.generator = generator
         self.name = generator.name
         self.prompts = prompts or Prompts()
@@ -67,6 +75,8 @@ class AbstractiveBackend:
         self.max_pieces = max_pieces
         self.progress: Callable[[int], None] = lambda n: None
         self.prompts.source(CONDENSE)  # a missing template fails now, before any work
+        if unit == "claims":
+            self.prompts.source(REWRITE)
 
     # -- planning -------------------------------------------------------------------------------
     def _variables(self, article: Article, text: str, piece: int, pieces: int, n_sentences: int) -> dict:
@@ -235,6 +245,9 @@ class AbstractiveBackend:
                  advance: Callable[[int], None] | None = None) -> models.Condensed:
         self.progress = advance or (lambda n: None)  # a model is slow: the bar moves article by article
         reports = {a.id: ArticleReport(source=a.id) for a in articles}
+        if self.unit == "claims":  # the model writes nothing here: it rewrites the chosen claims (fuse)
+            plain = condense.ExtractiveBackend().condense(articles, vectors, embedder, advance)
+            return models.Condensed(plain.statements, {**self.summary(list(reports.values()), 0), "unit": "claims"})
         calls_before = getattr(self.generator, "calls", 0)
         outputs = self.outputs(articles, reports)
         result = []
@@ -245,7 +258,7 @@ class AbstractiveBackend:
                                                       getattr(self.generator, "calls", 0) - calls_before), notes)
 
     # -- fusing --------------------------------------------------------------------------------------
-    def _generate_cached(self, jobs: list[tuple[str, str]]) -> tuple[list[str], int]:
+    def _generate_cached(self, jobs: list[tuple[str, str]], **options) -> tuple[list[str], int]:
         """(cache key, wrapped prompt) -> outputs in order, from the cache where it has them; and the hits."""
         out: list[str | None] = [None] * len(jobs)
         todo = []
@@ -258,7 +271,7 @@ class AbstractiveBackend:
         step = self._step()
         for start in range(0, len(todo), step):
             idx = todo[start:start + step]
-            for i, text in zip(idx, self.generator.generate([jobs[i][1] for i in idx])):
+            for i, text in zip(idx, self.generator.generate([jobs[i][1] for i in idx], **options)):
                 out[i] = text
                 self.cache.put(jobs[i][0], self.name, {"outputs": [text]})
         return [o or "" for o in out], len(jobs) - len(todo)
@@ -269,10 +282,18 @@ class AbstractiveBackend:
         claims: list[Claim] = [c for s in stories for c in s.claims if len(c.sources) >= 2]
         stats = dict(report or {})
         stats["fused"] = report = {"claims": len(claims), "kept": 0, "dropped": 0, "cached": 0}
-        if not claims:
-            return models.Fused(stories, stats)
+        rewritten: dict[int, Claim] = {}  # id() of a claim -> its fused (or rewritten) copy
+        options: dict = {}
         gen = self.generator
         settings = {**gen.settings(), "task": "fuse"}
+        if self.unit == "claims":
+            # One sentence an answer: a cap near a claim's length, and a base model stopped at its line's end.
+            options = {"max_new_tokens": REWRITE_MAX_NEW_TOKENS, "first_line": True}
+            settings = {**settings, **options}
+            stats["rewritten"] = self._rewrite([c for s in stories for c in s.claims if len(c.sources) == 1],
+                                               embedder, rewritten, options, stats)
+        if not claims:
+            return models.Fused(self._replaced(stories, rewritten), stats)
         digest = self.prompts.digest(FUSE)
         model_type = getattr(getattr(gen, "spec", None), "model_type", "")
         jobs, evidence = [], []
@@ -282,15 +303,14 @@ class AbstractiveBackend:
             prompt = self.prompts.render(FUSE, style=gen.style, model_type=model_type, statements=ev)
             jobs.append((key_of("\n".join(ev), gen.fingerprint(), digest, settings), gen.wrap(prompt)))
         calls = getattr(gen, "calls", 0)
-        outputs, report["cached"] = self._generate_cached(jobs)
+        outputs, report["cached"] = self._generate_cached(jobs, **options)
         stats["model_calls"] = stats.get("model_calls", 0) + getattr(gen, "calls", 0) - calls
         candidates = [(c, ev, (ground.split_output(o) or [""])[0]) for c, ev, o in zip(claims, evidence, outputs)]
         written = [(c, ev, t) for c, ev, t in candidates if t]
         if not written:
-            return models.Fused(stories, stats)
+            return models.Fused(self._replaced(stories, rewritten), stats)
         vecs = embedder.embed([t for _, _, t in written] + [c.text for c, _, _ in written])
         n = len(written)
-        rewritten: dict[int, Claim] = {}  # id() of a claim -> its fused copy
         for k, (c, ev, text) in enumerate(written):
             cosine = float(vecs[k] @ vecs[n + k])
             # The one check (support.py, as `brief verify` reads each citation): every sentence the claim
@@ -300,15 +320,59 @@ class AbstractiveBackend:
                   and len(text.split()) <= FUSE_MAX_GROWTH * len(c.text.split()) + 2
                   and ground.supported_by_each(text, cited)
                   and not any(ground.missing_facts(text, [e]) or supportlib.dropped_speaker(text, e) for e in cited)
-                  and not ground.too_novel(text, ev))
+                  and not ground.too_novel(text, ev)
+                  # `--rewrite claims`: a fused sentence, like a rewrite of one, only shortens each sentence it cites
+                  and not (self.unit == "claims" and any(ground.rewrite_only_shortens(text, e) for e in cited)))
             if ok and text != c.text:
                 rewritten[id(c)] = replace(c, text=text, generated=True)
                 report["kept"] += 1
             elif not ok:
                 report["dropped"] += 1
-        stories = [replace(s, claims=[rewritten.get(id(c), c) for c in s.claims])
-                   if any(id(c) in rewritten for c in s.claims) else s for s in stories]
-        return models.Fused(stories, stats)
+        return models.Fused(self._replaced(stories, rewritten), stats)
+
+    @staticmethod
+    def _replaced(stories: list[Story], rewritten: dict[int, Claim]) -> list[Story]:
+        return [replace(s, claims=[rewritten.get(id(c), c) for c in s.claims])
+                if any(id(c) in rewritten for c in s.claims) else s for s in stories]
+
+    def _rewrite(self, claims: list[Claim], embedder, rewritten: dict[int, Claim], options: dict,
+                 stats: dict) -> dict:
+        """`--rewrite claims`: each claim one source makes, rewritten from its own sentence (prompts/rewrite.j2),
+        replaces it only when ground.rewrite_problem finds nothing: the rules a sentence the model wrote meets,
+        held to each sentence the claim cites. What it did: claims, kept, dropped (with the reasons), cached."""
+        report = {"claims": len(claims), "kept": 0, "dropped": 0, "cached": 0, "unchanged": 0, "dropped_reasons": {}}
+        if not claims:
+            return report
+        gen = self.generator
+        settings = {**gen.settings(), "task": "rewrite", **options}
+        digest = self.prompts.digest(REWRITE)
+        model_type = getattr(getattr(gen, "spec", None), "model_type", "")
+        jobs = []
+        for c in claims:
+            prompt = self.prompts.render(REWRITE, style=gen.style, model_type=model_type, sentence=c.text)
+            jobs.append((key_of(c.text, gen.fingerprint(), digest, settings), gen.wrap(prompt)))
+        calls = getattr(gen, "calls", 0)
+        outputs, report["cached"] = self._generate_cached(jobs, **options)
+        stats["model_calls"] = stats.get("model_calls", 0) + getattr(gen, "calls", 0) - calls
+        texts = [(ground.split_output(o) or [""])[0] for o in outputs]
+        written = [(c, t) for c, t in zip(claims, texts) if t]
+        vecs = embedder.embed([t for _, t in written] + [c.text for c, _ in written]) if written else None
+        reasons: Counter = Counter()
+        reasons["empty"] = len(claims) - len(written)
+        for k, (c, text) in enumerate(written):
+            if " ".join(text.split()) == " ".join(c.text.split()):
+                report["unchanged"] += 1  # the model copied its claim: nothing was rewritten
+                continue
+            cited = list(dict.fromkeys(x.evidence for x in c.citations))
+            problem = ground.rewrite_problem(text, cited, float(vecs[k] @ vecs[len(written) + k]))
+            if problem:
+                reasons[problem] += 1
+            else:
+                rewritten[id(c)] = replace(c, text=text, generated=True)
+                report["kept"] += 1
+        report["dropped_reasons"] = dict((r, n) for r, n in reasons.most_common() if n)
+        report["dropped"] = sum(report["dropped_reasons"].values())
+        return report
 
     def summary(self, reports: list[ArticleReport], calls: int) -> dict:
         reasons: Counter = Counter()
@@ -333,12 +397,14 @@ class AbstractiveBackend:
         }
 
 
-def _generative(key: str, device: str = "auto", prompts: str | None = None, **options) -> AbstractiveBackend:
+def _generative(key: str, device: str = "auto", prompts: str | None = None, rewrite: str = "articles",
+                **options) -> AbstractiveBackend:
     """A condenser for a generative model that locate.py found under `key`: transformers, loaded on first use."""
     from briefing.models.generate import HFGenerator
     from briefing.models.locate import resolve
 
-    return AbstractiveBackend(HFGenerator(resolve(key), device=device, **options), prompts=Prompts(prompts))
+    return AbstractiveBackend(HFGenerator(resolve(key), device=device, **options), prompts=Prompts(prompts),
+                              unit=rewrite)
 
 
 models.condensers.fallback = _generative

@@ -118,6 +118,10 @@ def make(
     prompts: Optional[Path] = typer.Option(None, "--prompts", metavar="DIR",
                                            help="A folder whose prompt templates (condense.j2, fuse.j2) replace "
                                                 "the built-in ones."),
+    rewrite: Optional[str] = typer.Option(None, "--rewrite", metavar="WHAT",
+                                          help="What a generative --model rewrites: articles (each article, "
+                                               "then grounded; the default) or claims (only the claims the "
+                                               "briefing chose, each from its own evidence: far fewer prompts)."),
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR",
                                              help="A folder whose templates replace the built-in ones of the same name."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar."),
@@ -155,7 +159,7 @@ def make(
         settings = configlib.load(
             config_file, env=None if config_file is not None else {}, inputs=tuple(inputs or ()), words=words,
             title=title, model=model, embedder=embedder, device=device, prompts=str(prompts) if prompts else None,
-            templates=str(templates) if templates else None, engine=engine,
+            rewrite=rewrite, templates=str(templates) if templates else None, engine=engine,
             **({"dir": output, "formats": (fmt,) if fmt else None} if config_file is not None else {}))
     except BriefError as e:
         fail(e.message, e.hint, e.exit_code)

@@ -62,6 +62,7 @@ class Config:
     support: str = "default"  # the support check, by its registered name (models.support_checks); no key yet
     device: str = "auto"  # for a generative model: auto | cpu | cuda | mps
     prompts: str = ""  # a folder whose prompt templates replace the built-in ones
+    rewrite: str = "articles"  # what a generative model rewrites: articles | claims (abstractive.UNITS)
     # [output]
     dir: str = "out"
     formats: tuple[str, ...] = ("md",)
@@ -101,7 +102,7 @@ KEYS = {
     "sources": {"feeds": "feeds", "urls": "urls", "paths": "paths", "since_hours": "since_hours"},
     "briefing": {"title": "title", "words": "words", "max_stories": "max_stories", "single_source": "single_source",
                  "model": "model", "embedder": "embedder", "lead_embedder": "lead_embedder", "device": "device",
-                 "prompts": "prompts"},
+                 "prompts": "prompts", "rewrite": "rewrite"},
     "output": {"dir": "dir", "formats": "formats", "templates": "templates"},
     "state": {"path": "state", "lock_wait": "lock_wait", "keep_days": "keep_days"},
     "fetch": {"timeout": "timeout", "max_mb": "max_mb", "per_host": "per_host", "parallel": "parallel"},
@@ -117,9 +118,10 @@ ENV = {"BRIEF_STATE": "state", "BRIEF_MODEL": "model", "BRIEF_OUTPUT_DIR": "dir"
 # The `brief make` flag of each setting, to name it in an error when the value came from the flag.
 FLAGS = {"words": "--words", "title": "--title", "model": "--model", "embedder": "--embedder", "device": "--device",
          "prompts": "--prompts", "templates": "--templates", "engine": "--engine", "dir": "--output",
-         "formats": "--format"}
+         "formats": "--format", "rewrite": "--rewrite"}
 DEVICES = ("auto", "cpu", "cuda", "mps")
 ENGINES = ("local", "ray")
+REWRITES = ("articles", "claims")  # abstractive.UNITS (config imports no stage)
 
 
 def _check(name: str, value: Any) -> Any:
@@ -249,6 +251,8 @@ def _validate(config: Config, origin: Mapping[str, str]) -> None:
         folder = getattr(config, name)
         if folder and not Path(folder).expanduser().is_dir():
             raise BriefError(f"{where(name)} {folder}: not a folder")
+    if config.rewrite not in REWRITES:
+        raise BriefError(f"{where('rewrite')}: unknown value {config.rewrite!r}; valid: {', '.join(REWRITES)}")
     if config.engine not in ENGINES:
         raise BriefError(f"unknown engine {config.engine!r}; valid engines: {', '.join(ENGINES)}")
 

@@ -16,6 +16,7 @@ that stops.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -183,6 +184,89 @@ def ground_one(text: str, vector: np.ndarray, article: Article, sent_vecs: np.nd
     if float(sims[support[0]]) + 0.5 * cover < MIN_STRENGTH or too_novel(text, [evidence]):
         return Grounded(text, support, cosine, False, "weak")
     return Grounded(text, support, cosine, True)
+
+
+# `--rewrite claims`: a model rewriting one sentence shortens it; what it may not do, beyond the rules above (each
+# rule general to a rewrite of one sentence; tests/test_rewrite_claims.py has sentences of our own for each):
+# a word the sentence lacks (a rewrite drops words or changes their form; a new word is a new fact: an opposite,
+# another entity, an invented purpose);
+# a word said more often than the sentence says it (a pronoun resolved to a name: who "he" is, guessed);
+# a hedge of the sentence dropped ("perhaps", "may", "reportedly": certainty raised);
+# a speaker of the sentence dropped (any account: "X said", "X wrote", "according to X"), or a verb of saying
+# taken out of the quotation it stands in (the speaker's "said" is not the quoted person's "announced");
+# a word of time or cause joined to another word than the sentence joins it to ("arrived shortly after and the
+# crowd was evacuated" -> "arrived shortly after the crowd was evacuated": the order of events changed).
+REWRITE_HEDGE = re.compile(supportlib.MODAL.pattern[:-3] + r"|perhaps|maybe|(?:looking|trying|seeking|attempt(?:s|ing)?)"
+                           r"\s+to)\b", re.IGNORECASE)  # MODAL: hedges, plans and the future ("will") too
+RELATION = re.compile(r"\b(after|before|since|until|because|when|while|unless|following|during|than|then|"
+                      r"first|second|third|last|only|sole|latest|biggest|largest|highest|lowest|best|worst|most|least)"
+                      r"\s+([\w'’-]+)", re.IGNORECASE)  # ... and a rank keeps what it ranks ("first interim coach")
+
+
+QUOTED = re.compile(r"[“\"][^”\"]*[”\"]|(?<![\w])'[^']*'(?![\w])")  # a quotation: someone's own words
+
+
+def _said(text: str) -> set[str]:
+    """The verbs of saying outside quotation marks: who says the sentence's words ("... ,' said the paper")."""
+    return {m.group(0).lower() for m in supportlib.ATTRIBUTION.finditer(QUOTED.sub(" ", text))}
+
+
+def _stems(text: str) -> Counter:
+    """Content words cut to five letters (facts.content_words), counted."""
+    return Counter(w[:5] for w in re.findall(r"[a-z0-9]+", factlib.fold(text).lower()) if w not in STOPWORDS)
+
+
+def _hedges(text: str) -> set[str]:
+    return {m.group(0).lower() for m in REWRITE_HEDGE.finditer(text) if m.group(0) != "May"}  # May the month
+
+
+def rewrite_only_shortens(text: str, sentence: str) -> str:
+    """Why `text` is more than a shortening of `sentence` ("" when it is not)."""
+    forms = {w[:4] for w in re.findall(r"[a-z]{4,}", factlib.fold(sentence).lower())}
+    if any(len(w) < 5 or w[:4] not in forms for w in novel_words(text, [sentence])):
+        return "novel"  # a form of the sentence's word is not new ("heading" for "headed"; five letters kept)
+    have = _stems(sentence)
+    if any(n > have[w] for w, n in _stems(text).items() if w in have):
+        return "repeat"
+    if _hedges(sentence) - _hedges(text):
+        return "certainty"
+    if supportlib.ATTRIBUTION.search(sentence) and not supportlib.ATTRIBUTION.search(text):
+        return "attribution"
+    if _said(text) - _said(sentence):
+        return "speaker"  # a verb of the quoted words made the speaker's own ("'We announced ...,' said X")
+    joined = {(a.lower(), b.lower()) for a, b in RELATION.findall(sentence)}
+    if any((a.lower(), b.lower()) not in joined for a, b in RELATION.findall(text)):
+        return "relation"
+    return ""
+
+
+def rewrite_problem(text: str, evidence: list[str], cosine: float) -> str:
+    """Why a model's rewrite of one claim may not replace it ("" when it may): the rules a generated sentence meets
+    in ground_one, held to each sentence the claim cites (each is read on its own by `brief verify`): it reads as
+    a sentence; the support check says "supports"; every capitalised word and run of digits is there; its verbs
+    are the sentence's; it keeps the sentence's speaker; it adds few words. `cosine` is the rewrite's to the claim."""
+    if not well_formed(text):
+        return "malformed"
+    if not evidence:
+        return "unsupported"
+    for e in evidence:
+        v = SUPPORT(text, e)
+        if v.verdict != supportlib.SUPPORTS:
+            return v.rule or "unsupported"
+        if missing_facts(text, [e]):
+            return "unsupported"
+        if supportlib.verb_problem(text, e):
+            return "verb"
+        if supportlib.dropped_speaker(text, e):
+            return "attribution"
+        words = content_words(text)
+        cover = len(words & content_words(e)) / len(words) if words else 0.0
+        if cosine + 0.5 * cover < MIN_STRENGTH or too_novel(text, [e]):
+            return "weak"
+        problem = rewrite_only_shortens(text, e)
+        if problem:
+            return problem
+    return ""
 
 
 def ground(article: Article, sent_vecs: np.ndarray, texts: list[str], vectors: np.ndarray) -> list[Grounded]:

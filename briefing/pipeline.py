@@ -88,7 +88,7 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     if not articles:
         reasons = "; ".join(f"{s.input}: {s.reason}" for s in skipped[:3])
         raise NoArticles("no usable article in the input" + (f" ({reasons})" if reasons else ""))
-    backend = backend or models.condensers.get(settings.model, device=settings.device.lower(),
+    backend = backend or models.condensers.get(settings.model, device=settings.device.lower(), rewrite=settings.rewrite,
                                                prompts=settings.prompts or None)
     support = models.support_checks.get(settings.support)
     engine = engine or models.engines.get(settings.engine)

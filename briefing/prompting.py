@@ -12,6 +12,7 @@ from briefing.errors import BriefError
 
 CONDENSE = "condense.j2"
 FUSE = "fuse.j2"
+REWRITE = "rewrite.j2"
 
 
 class PromptError(BriefError):

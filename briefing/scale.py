@@ -269,11 +269,12 @@ class _Worker:
         """The model's settings as this worker runs it (its device's dtype): part of the driver's cache key."""
         return self._generator(ref).settings()
 
-    def generate(self, ref, prompts):
-        """One batch written here: (the outputs in order, the model's calls it took, the device it ran on)."""
+    def generate(self, ref, prompts, options=None):
+        """One batch written here: (the outputs in order, the model's calls it took, the device it ran on).
+        `options`: generate()'s own (`--rewrite claims`: a cap on new tokens, stop at the first line)."""
         gen = self._generator(ref)
         before = getattr(gen, "calls", 0)
-        out = gen.generate(prompts)
+        out = gen.generate(prompts, **(options or {}))
         return out, getattr(gen, "calls", 0) - before, str(getattr(gen, "device", "") or "")
 
     def name(self):
@@ -316,11 +317,11 @@ class RemoteGenerator:
             self._settings = self._engine._calls("gen_settings", [(self._shared(),)], "loading the model")[0]
         return self._settings
 
-    def generate(self, prompts: list[str]) -> list[str]:
+    def generate(self, prompts: list[str], **options) -> list[str]:
         if not prompts:
             return []
         size = max(1, getattr(self._gen, "batch_size", 4))
-        batches = [(self._shared(), prompts[i:i + size]) for i in range(0, len(prompts), size)]
+        batches = [(self._shared(), prompts[i:i + size], options) for i in range(0, len(prompts), size)]
         out: list[str] = []
         for texts, calls, device in self._engine._calls("generate", batches, "writing"):
             out += texts

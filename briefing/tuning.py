@@ -64,6 +64,10 @@ ABSTRACTIVE_MARGIN = 16  # tokens kept free of a piece's budget: joining sentenc
 FUSE_MIN_COSINE = 0.75
 FUSE_MAX_GROWTH = 1.25
 FUSE_MAX_STATEMENTS = 4  # evidence sentences given to the model for one fused claim; not tuned
+# `--rewrite claims`: tokens a model may write when it rewrites one claim (or fuses one), and stops at the end of
+# its first line. A claim is at most GROUND_MAX_WORDS words but mostly 15 to 40 (about 20 to 55 tokens); a rewrite
+# cut off by the cap does not end its sentence and is dropped (ground.well_formed). A bound for speed, not tuned.
+REWRITE_MAX_NEW_TOKENS = 64
 
 # -- triage.py: the daily job's pre-selection and selection ---------------------------------------------
 # Cosine above which a claim says again, in other words, what an earlier digest said. Not tuned on a labelled

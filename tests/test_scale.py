@@ -392,6 +392,9 @@ def test_a_transformers_model_on_a_worker_writes_what_it_writes_here(tmp_path, l
         assert out == here.generate(prompts) and any(out)
         assert sent._model is None and remote.calls == 2  # 5 prompts in the model's batches of 4: two calls
         assert set(engine.generation) == {"cpu"}
+        # generate()'s own options (`--rewrite claims`: a cap, the first line) cross to the workers too
+        short = remote.generate(prompts, max_new_tokens=2, first_line=True)
+        assert short == here.generate(prompts, max_new_tokens=2, first_line=True) and remote.calls == 4
     finally:
         engine.stop()
 

@@ -239,8 +239,10 @@ class HFGenerator:
         ids = tok(text, add_special_tokens=False)["input_ids"][:n]
         return tok.decode(ids, skip_special_tokens=True)
 
-    def generate(self, prompts: list[str]) -> list[str]:
-        """One output a prompt, in order; the prompts are wrapped already (see wrap())."""
+    def generate(self, prompts: list[str], max_new_tokens: int | None = None, first_line: bool = False) -> list[str]:
+        """One output a prompt, in order; the prompts are wrapped already (see wrap()). `max_new_tokens` caps
+        this call's answers (else the generator's own cap); `first_line` stops an answer at the end of its first
+        line of text (a base model continuing a prompt does not stop on its own: it would write its cap)."""
         if not prompts:
             return []
         self._load()
@@ -256,7 +258,10 @@ class HFGenerator:
             enc = tok([prompts[i] for i in idx], return_tensors="pt", padding=True, truncation=True,
                       max_length=self.context_tokens(), add_special_tokens=not chat)
             enc = {k: v.to(model.device) for k, v in enc.items() if k in ("input_ids", "attention_mask")}
-            kwargs = {"do_sample": False, "max_new_tokens": self.max_new_tokens, "pad_token_id": tok.pad_token_id}
+            kwargs = {"do_sample": False, "max_new_tokens": max_new_tokens or self.max_new_tokens,
+                      "pad_token_id": tok.pad_token_id}
+            if first_line and self.spec.family == "causal":
+                kwargs["stopping_criteria"] = [_first_line_stop(tok, enc["input_ids"].shape[1])]
             if self.spec.family == "causal":
                 # Small causal models loop; forbidding a long n-gram repeat stops that and little else.
                 kwargs["no_repeat_ngram_size"] = 6
@@ -272,3 +277,16 @@ class HFGenerator:
             for i, text in zip(idx, tok.batch_decode(ids, skip_special_tokens=True)):
                 out[i] = text.strip()
         return out
+
+
+def _first_line_stop(tok, prompt_tokens: int):
+    """A transformers stopping criterion: a row is done once its answer has a line break after some text."""
+    import torch
+    from transformers import StoppingCriteria
+
+    class FirstLine(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            texts = tok.batch_decode(input_ids[:, prompt_tokens:], skip_special_tokens=True)
+            return torch.tensor([t.lstrip().find("\n") > 0 for t in texts], device=input_ids.device)
+
+    return FirstLine()
