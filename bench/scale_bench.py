@@ -2,35 +2,44 @@
 would do.
 
     .venv/bin/python bench/scale_bench.py ../shared/eval/giveme5w1h_events.jsonl [--articles 200 --feeds 10]
-        [--workers 1,2,4,8,14 --cpus 16]  (measured speed-ups beside the projection's, on a machine of 16 cores)
+    .venv/bin/python bench/scale_bench.py ../shared/eval/giveme5w1h_events.jsonl --workers 1,2,4,8,15 --cpus 16
+        (measured speed-ups beside the projection's, on a machine of 16 cores)
 
 The feed set is bench/feeds_bench.py's: articles from the data file, served from memory on 127.0.0.1 as
 RSS/Atom/RDF feeds whose entries are full HTML pages. Each run is one `daily.run` in this process with a fresh
 state (so every page is fetched, extracted and embedded), the clock fixed, the engine the only difference.
-One local Ray (num_cpus=2: the machine is shared; --cpus on a bigger one) serves the Ray runs; its start-up is reported apart. A warm-up
-run on 20 of the articles comes first, so that imports and the model's one-time export are not in the figures.
+One local Ray serves every Ray run (num_cpus=2, the machine being shared; --cpus on a bigger one); its start-up
+is reported apart. A warm-up run on 20 of the articles comes first, and the local engine's lead table is built (in
+a child process), so that imports and the models' one-time export and build are not in the figures.
 
 Printed per run: wall seconds and articles/second; the share of the wall time of each stage, split into what the
 driver did itself and what it waited for the workers to do; the driver's peak memory (RSS, sampled every 50 ms)
 and whether the embedding model was loaded in the driver. Then, from the 1-worker run, the cost per article:
   - on the workers, per article (reading the feeds, fetching and extracting its page and making the digests of its
-    lines, splitting
-    it, making its shingle keys, embedding its lead and the chosen stories' sentences): the seconds the driver
-    waited for those calls, less its own sending and receiving in them (counted serial, below) / articles;
+    lines, splitting it, making its shingle keys, embedding its lead and the chosen stories' sentences): the
+    seconds the driver waited for those calls, less its own sending and receiving in them (counted serial, below)
+    / articles;
   - on the workers, per story (support checks, citations, conflicts, headline: merge.story_work, one call a story):
     the seconds it waited for them, and the longest one story took (a story is not split across workers);
-  - once a run on the driver: rendering the digest and writing the archive (their size is the digest's, bounded
-    by the word budget and max_stories, not the number of articles read), and opening its one HTTP client (its
-    TLS context);
+  - beside the workers, on the driver: its own work while every worker had a call (RayEngine._icalls decides it
+    call by call: a worker whose call is done has its next one queued): sending a call that waits behind another,
+    receiving one while the next runs, choosing a story's claims as its call comes back (RayEngine.imap), and
+    writing the state's vector cache when no result waits (RayEngine.behind), by the stage it was done in. It ran
+    while the workers worked, so it is inside that stage's waiting above, not serial; but it does not shrink with
+    more workers, so a stage is projected to last as long as the longer of the two;
+  - once a run on the driver: rendering the digest, writing its files and the archive (their size is the
+    digest's, bounded by the word budget and max_stories, not the number of articles read), opening its one HTTP
+    client (its TLS context) and opening the state (its schema checked);
   - serial on the driver: the rest of the wall time (which feed entries to follow, the state, grouping, clustering,
-    choosing,
-    and sending and receiving the workers' data, counted whole even while another call runs on a worker) /
-    articles.
+    choosing, and sending and receiving the workers' data while a worker had no call) / articles.
 and the projection of 50,000 articles on 8, 32 and 128 workers, the day's stories in the same proportion (N/n
 times as many story calls, each as long as today's), the story calls bounded as a greedy list schedule is
 (Graham's bound: the total over W, plus the longest call once, times 1 - 1/W):
-    T(W) = start + per run + N * (serial + article / W) + (N / n) * stories / W + (1 - 1 / W) * longest story
+    T(W) = start + per run + N * serial + sum over the article stages s of N * max(article_s / W, beside_s)
+           + max((N / n) * stories / W, N * beside_stories) + (1 - 1 / W) * longest story
     speed-up(W) = T(1) / T(W)
+With --workers naming more counts (a machine with a core a worker), each is run and its measured speed-up over
+the 1-worker run is printed beside the projection's for the same W and the same n articles.
 """
 from __future__ import annotations
 
@@ -38,6 +47,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -79,11 +89,13 @@ class Stages:
 
     WRAP = [("daily", "fetch", "follow entries, store pages"), ("triage", "preselect", "first-pass grouping"),
             ("pipeline", "brief", "cluster, choose, cache"), ("render", "render", "render digest (per run)"),
-            ("archive", "rebuild", "write archive (per run)"),
-            ("ingest.web", "Fetcher.__init__", "open the HTTP client (per run)")]
-    # The digest's size, not the articles read; and the driver's one HTTP client a run (its TLS context: the
-    # certificates read), whatever the number of feeds and pages.
-    PER_RUN = ("render digest (per run)", "write archive (per run)", "open the HTTP client (per run)")
+            ("daily", "write_outputs", "write digest files (per run)"), ("archive", "rebuild", "write archive (per run)"),
+            ("ingest.web", "Fetcher.__init__", "open the HTTP client (per run)"),
+            ("store", "Store.__init__", "open the state (per run)")]
+    # The digest's size, not the articles read; the driver's one HTTP client a run (its TLS context: the
+    # certificates read), whatever the number of feeds and pages; and opening the state (its schema checked).
+    PER_RUN = ("render digest (per run)", "write digest files (per run)", "write archive (per run)",
+               "open the HTTP client (per run)", "open the state (per run)")
     INSIDE = {"first-pass grouping": "cluster, choose, cache",  # a stage called inside another: shown apart
               "open the HTTP client (per run)": "follow entries, store pages"}
 
@@ -126,10 +138,15 @@ def main() -> int:
     ap.add_argument("--feeds", type=int, default=10)
     ap.add_argument("--target", type=int, default=50_000, help="articles in the projection")
     ap.add_argument("--workers", default="1,2", help="the Ray runs' worker counts, comma-separated; 1 is always run "
-                    "(the projection is made from it); on a machine of more cores, e.g. 1,2,4,8,14 with --cpus 16")
+                    "(the projection is made from it); on a machine of more cores, e.g. 1,2,4,8,15 with --cpus 16")
     ap.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray (default 2: this machine is shared)")
     args = ap.parse_args()
-    counts = sorted({1, *(int(w) for w in args.workers.split(",") if w.strip())})
+    try:
+        counts = sorted({1, *(int(w) for w in args.workers.split(",") if w.strip())})
+    except ValueError:
+        ap.error(f"--workers: a comma-separated list of worker counts, not {args.workers!r}")
+    if counts[0] < 1:
+        ap.error("--workers: each count is 1 or more")
     if counts[-1] > args.cpus:
         raise SystemExit(f"--workers {counts[-1]} needs --cpus {counts[-1]} at least (each worker holds one CPU)")
 
@@ -146,7 +163,8 @@ def main() -> int:
     now = dt.datetime.now().astimezone()
     t = time.perf_counter()
     ray.init(num_cpus=args.cpus, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    print(f"local Ray start (num_cpus={args.cpus}): {time.perf_counter() - t:.1f} s; {len(pool)} articles, "
+    print(f"local Ray start (num_cpus={args.cpus}; {os.cpu_count()} cores here): {time.perf_counter() - t:.1f} s; "
+          f"{len(pool)} articles, "
           f"{args.feeds} feeds; load average {os.getloadavg()[0]:.1f}\n")
     # A warm-up run on 20 of the articles, not reported: this process imports what the daily job needs, the
     # templates compile and the model is exported once (BRIEF_HOME), so the measured runs hold only their own work.
@@ -157,7 +175,14 @@ def main() -> int:
                              state=str(work / "warm-up" / "state.sqlite"))
         t = time.perf_counter()
         daily.run(cfg, now=now, engine=scale.RayEngine(workers=1))
-        print(f"warm-up run (20 articles, 1 Ray worker; imports, ONNX export): {time.perf_counter() - t:.1f} s\n")
+        print(f"warm-up run (20 articles, 1 Ray worker; imports, ONNX export): {time.perf_counter() - t:.1f} s")
+    # The local engine's first pass reads the leads with the static table distilled from the model ([briefing]
+    # lead_embedder "auto"), built once a BRIEF_HOME (some 20 s): built now, in a child process, so that the local
+    # run holds only its own work and this process still has no model loaded when the Ray runs start.
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from briefing import models; "
+                    "models.embedders.get('minilm-static').embed(['warm-up'])"], check=True, cwd=ROOT)
+    print(f"warm-up of the local engine's lead table (built once, in a child process): {time.perf_counter() - t:.1f} s\n")
     rows = {}
     with Server() as s:
         feeds = serve(s, pool, args.feeds, now.timestamp())
@@ -176,7 +201,9 @@ def main() -> int:
             # The embedded model, loaded in this process: minilm keeps one per kind (a dict), onnxruntime imported.
             loaded = bool(minilm._shared) or "onnxruntime" in sys.modules
             es, own = engine.stats()["seconds"], getattr(engine, "driver", {})
-            rows[label] = dict(wall=wall, engine=es, driver=dict(own), tasks=list(getattr(engine, "tasks", [])),
+            beside = dict(getattr(engine, "beside", {}))
+            rows[label] = dict(wall=wall, engine=es, driver=dict(own), beside=beside,
+                               tasks=list(getattr(engine, "tasks", [])),
                                stages=dict(stages.seconds),
                                peak=peak.peak, read=data["stats"]["read"], claims=data["stats"]["claims"],
                                stories=len(data["stories"]), model_in_driver=loaded,
@@ -203,6 +230,10 @@ def main() -> int:
             sent = sum(v for k, v in shares.items() if k.startswith("driver: send/receive"))
             print(f"    driver's own seconds in all: {mine:.2f} s ({100 * mine / wall:.1f} %), of which sending and "
                   f"receiving the workers' data {sent:.2f} s ({100 * sent / wall:.1f} %)")
+            if beside:
+                print("    and beside the workers (while every worker had a call: sending, receiving, choosing the "
+                      "stories' claims, writing the vector cache; inside the workers' seconds above): " +
+                      ", ".join(f"{k} {v:.2f} s" for k, v in sorted(beside.items()) if v >= 0.005))
     ray.shutdown()
     same = len({r["digest"] for r in rows.values()}) == 1
     print(f"\nsame digest (stories, claims, citations, sources) from all {len(rows)} runs: {same}")
@@ -213,6 +244,7 @@ def main() -> int:
     waited = {k: v - one["driver"].get(k, 0.0) for k, v in one["engine"].items() if k != "start"}
     stories = waited.pop("stories", 0.0)
     article = sum(waited.values()) / n
+    beside = {k: v / n for k, v in one["beside"].items()}  # the driver's work beside a stage, per article
     longest = max(one["tasks"], default=0.0)
     per_run = sum(one["stages"].get(k, 0.0) for k in Stages.PER_RUN)
     serial = (one["wall"] - start - per_run - stories) / n - article
@@ -221,36 +253,42 @@ def main() -> int:
           f"longest {longest:.2f} s (as its worker timed it)")
     print(f"    serial share {100 * serial / (serial + article + stories / n):.1f} % of the work per article; "
           f"plus, once a run, {start:.1f} s to start the workers and load their models and {per_run:.2f} s on the "
-          "driver to open its HTTP client, render the digest and write the archive")
-    scale_up = args.target / n
+          "driver to open its HTTP client and the state, render the digest and write it and the archive")
+    print(f"    beside the workers, per article: {1000 * sum(beside.values()):.2f} ms of the driver's own work ("
+          + ", ".join(f"{k} {1000 * v:.2f}" for k, v in sorted(beside.items())) + "), a stage lasting at least "
+          f"its part at any number of workers; the story calls took {sum(one['tasks']):.2f} s as the worker timed "
+          f"them, of the {stories:.2f} s counted as the workers'")
 
-    def wall_on(w: int) -> float:
-        return start + per_run + args.target * (serial + article / w) + scale_up * stories / w + (1 - 1 / w) * longest
+    def wall_on(w: int, target: int = args.target) -> float:
+        # A stage lasts as long as its workers' share of it, or as the driver's work beside it, whichever is longer.
+        stages = sum(target * max(v / n / w, beside.get(k, 0.0)) for k, v in waited.items())
+        story_calls = max(target / n * stories / w, target * beside.get("stories", 0.0))
+        return start + per_run + target * serial + stages + story_calls + (1 - 1 / w) * longest
 
-    if len(counts) > 2:  # the projection's model against what more workers measured, on today's articles
-        def today_on(w: int) -> float:
-            return start + per_run + n * (serial + article / w) + stories / w + (1 - 1 / w) * longest
-
-        print(f"    measured on this machine ({os.cpu_count()} CPUs) against the same model for {n} articles:")
-        for w in counts:
-            wall = rows[f"ray, {w} worker" + "s" * (w > 1)]["wall"]
-            print(f"    {w:>3} workers: measured {wall:6.1f} s, speed-up {one['wall'] / wall:5.1f}x; "
-                  f"projected {today_on(w):6.1f} s, speed-up {today_on(1) / today_on(w):5.1f}x")
     base = wall_on(1)
     for w in (1, 8, 32, 128):
         print(f"    {args.target} articles on {w:>3} workers: {wall_on(w) / 60:7.1f} min, "
               f"speed-up {base / wall_on(w):5.1f}x")
     s32 = base / wall_on(32)
-    limit = base / (start + per_run + args.target * serial + longest)
+    limit = base / (start + per_run + args.target * (serial + sum(beside.values())) + longest)
     # The serial seconds an article at which 32 workers would give 20x, the rest as measured:
     # (A(1) + N s) = 20 (A(32) + N s), A(W) being T(W) without the serial term.
     fixed = {w: wall_on(w) - args.target * serial for w in (1, 32)}
     needed = (fixed[1] - 20 * fixed[32]) / (19 * args.target)
     print(f"32 workers give >= 20x: {s32 >= 20} ({s32:.1f}x); no number of workers passes {limit:.0f}x, set by the "
-          "driver's serial work")
+          "driver's own work (serial, and beside the workers)")
     print(f"    20x on 32 workers needs the driver's serial work under {1000 * needed:.1f} ms an article at this "
           f"worker cost (now {1000 * serial:.1f} ms)" if needed > 0 else
           "    20x on 32 workers cannot be had at this worker cost, even with no serial work on the driver")
+    if len(counts) > 1:
+        # The projection, made for this run's own articles, against the runs on more workers: what it predicts
+        # of a real run (a machine with a core a worker; on fewer cores the workers share them).
+        print(f"\nmeasured against the projection for the same {n} articles (from the 1-worker run's costs; "
+              f"{os.cpu_count()} cores here):")
+        print(f"    {'workers':>7} {'wall':>8} {'measured':>9} {'projected':>10}")
+        for w in counts:
+            r = rows[f"ray, {w} worker{'s' if w > 1 else ''}"]
+            print(f"    {w:>7} {r['wall']:7.1f}s {one['wall'] / r['wall']:8.2f}x {wall_on(1, n) / wall_on(w, n):9.2f}x")
     # What the linear projection leaves out: the first pass (triage.preselect) groups every article read with
     # merge.cluster, blocked (no n x n matrix: bench/cluster_memory.py), but its similarity products still grow
     # with the square of the articles read.

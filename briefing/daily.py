@@ -141,6 +141,13 @@ def without_site_lines(docs: list[RawDocument], store: Store, engine=None) -> li
             if d.publisher and d.kind == "text" else d for d in docs]
 
 
+def write_outputs(paths: dict[str, Path], outputs: dict[str, str]) -> list[Path]:
+    """The digest's files (outputs by format), each written atomically."""
+    from briefing.deliver import write_atomic
+
+    return [write_atomic(paths[k], text) for k, text in outputs.items()]
+
+
 def _n(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
@@ -186,8 +193,6 @@ def _mkdir(folder: Path, what: str) -> None:
 
 def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Outcome:
     from briefing import archive, merge, models, pipeline, render, scale
-    from briefing.deliver import write_atomic
-
     now = now or dt.datetime.now(dt.timezone.utc).astimezone()
     day = now.date().isoformat()
     paths = output_paths(config, day)
@@ -219,7 +224,7 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
             fp = fingerprint(docs, skipped, config)
             prior = store.run_of(day)
             if prior and prior[0] == fp and (not prior[1] or set(prior[1]) == set(paths)):
-                written = [write_atomic(paths[k], text) for k, text in prior[1].items()]
+                written = write_outputs(paths, prior[1])
                 if written:  # a run killed after its record but before the archive: the archive is made now
                     archive.rebuild(store, out_dir, config.digest_title)
                 if not written:
@@ -237,10 +242,10 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
                                            "all read on earlier days)", skipped=skipped)
             docs = without_site_lines(docs, store, engine)
             if engine.name != "local":
-                # The workers read each article, embed its lead and make its shingle keys; the driver groups from
-                # those vectors and marks copies by those keys, and
+                # The workers read each article, embed its lead, make its shingle keys and count its words; the
+                # driver groups from those vectors and counts and marks copies by those keys, and
                 # whatever else needs a vector (the chosen stories' sentences) is embedded on the workers too.
-                embedder = scale.Precomputed(engine.embed, engine.embedder_name)
+                embedder = scale.Precomputed(engine.embed, engine.embedder_name, parts=engine.embed_parts)
                 articles = []
                 for d, p in zip(docs, engine.prepare(docs, triage.LEAD, progress)):
                     if p.article is None:
@@ -249,7 +254,12 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
                     articles.append(replace(p.article, id=len(articles) + 1))
                     embedder.add(p.texts, p.vectors)
                     merge.remember_shingles(p.article.text, p.shingles)
-                embedder = CachedEmbedder(embedder, store, day)
+                    merge.remember_terms(p.article, p.terms)
+                # The vectors are written to the state's cache while the workers run later calls (RayEngine.behind),
+                # not before the driver goes on: the driver's serial work is what limits how far workers speed a
+                # run up (bench/scale_bench.py). What is left is written after the briefing, before anything else.
+                embedder = CachedEmbedder(embedder, store, day, later=True)
+                engine.behind(embedder.step)
             else:
                 embedder = CachedEmbedder(embedder or models.embedders.get(embedder_name), store, day)
                 articles = pipeline.articles_from(docs, skipped)
@@ -269,6 +279,8 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
             except NothingNew as e:
                 store.publish(day, [], fp, {}, EXIT_USAGE, now.isoformat(timespec="seconds"))
                 return Outcome(EXIT_USAGE, e.message, skipped=skipped)
+            finally:
+                embedder.flush()  # the vectors not yet written (CachedEmbedder(later=True)), whatever happened
             result.stats.update(new_claims=sum(bool(c.new) for s in result.stories for c in s.claims),
                                 read=len(docs), engine=engine.stats())
             by_id = {a.id: a for a in result.articles}
@@ -279,7 +291,7 @@ def _run(config: Config, embedder, fetcher, now, progress, queue, engine) -> Out
                 return Outcome(EXIT_USAGE, "nothing new since the last briefing (every story was in an earlier "
                                            "digest, with no new claims)", skipped=skipped, briefing=result)
             outputs = {k: render.render(result, k, config.templates or None) for k in paths}
-            written = [write_atomic(paths[k], text) for k, text in outputs.items()]
+            written = write_outputs(paths, outputs)
             if queue is not None:
                 queue(result)  # before the record: a run that dies here is run again, and mails again
             store.publish(day, record, fp, outputs, code_if_made, now.isoformat(timespec="seconds"))

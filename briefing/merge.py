@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -388,16 +388,20 @@ _TERMS_MAX = 8192
 def _terms(a: Article) -> Counter:
     """The article's title and text's words (TOKEN, lowercased), stopwords out, counted in the order they first
     come (what Counter over the filtered words gives: deleting keys keeps the others' order). Not to be changed."""
-    key = (a.title, a.text)
-    got = _TERMS.get(key)
+    got = _TERMS.get((a.title, a.text))
     if got is None:
         got = Counter(TOKEN.findall(f"{a.title}\n{a.text}".lower()))
         for w in STOPWORDS & got.keys():
             del got[w]
-        if len(_TERMS) >= _TERMS_MAX:
-            del _TERMS[next(iter(_TERMS))]
-        _TERMS[key] = got
+        remember_terms(a, got)
     return got
+
+
+def remember_terms(a: Article, terms: Counter) -> None:
+    """An article's _terms, made elsewhere (on a Ray worker, which read the article), for word_vectors to use."""
+    if len(_TERMS) >= _TERMS_MAX:
+        del _TERMS[next(iter(_TERMS))]
+    _TERMS[(a.title, a.text)] = terms
 WORD_DENSE_CELLS = tuning.MERGE_WORD_DENSE_CELLS  # then the term frequencies are sparse (tuning.py)
 
 
@@ -872,20 +876,12 @@ def _row_of(v: np.ndarray, block: np.ndarray) -> int | None:
     return row if not rest and 0 <= row < len(block) else None
 
 
-def story_work(item: tuple, support: models.SupportCheck | None = None, only: bool = False,
-               vectors: np.ndarray | None = None, articles: dict[int, Article] | None = None,
-               said: dict[int, list[Statement]] | None = None) -> StoryWork:
-    """item: (the story's articles, and their statements, sentence vectors and statement vectors by article id).
-    `only`: the briefing's only story, which keeps its candidates even when none reads alone. `vectors`: one
-    block that holds the vectors of every story in a call, the item's vectors then being (start, end) rows of
-    it. `articles` and `said`: every story's articles and statements by id, the item then (the story's article
-    ids, sentence vectors, statement vectors). make_stories gives all three once a call, not once a story: an
-    engine ships them once (a Ray worker fetches them once), and each story's item is a few numbers."""
-    if articles is not None:
-        ids, sent_vecs, stmt_vecs = item
-        group, statements = [articles[i] for i in ids], said
-    else:
-        group, statements, sent_vecs, stmt_vecs = item
+def story_work(item: tuple, support: models.SupportCheck | None = None, only: bool = False) -> StoryWork:
+    """item: (the story's articles, and their statements, sentence vectors and statement vectors by article id,
+    and a block of vectors or None). `only`: the briefing's only story, which keeps its candidates even when none
+    reads alone. With a block, a vector given as (start, end) is those rows of it: make_stories sends a story's
+    vectors as one array, not hundreds of small ones (a Ray engine's driver paid a transfer for each)."""
+    group, statements, sent_vecs, stmt_vecs, vectors = item
     if vectors is not None:
         sent_vecs = {i: vectors[v[0]:v[1]] if isinstance(v, tuple) else v for i, v in sent_vecs.items()}
         stmt_vecs = {i: vectors[v[0]:v[1]] if isinstance(v, tuple) else v for i, v in stmt_vecs.items()}
@@ -933,7 +929,8 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
     """Cluster articles into stories, then pick each story's claims within its share of the words.
 
     `engine_map(fn, items)` runs each story's own work (story_work); an engine's map runs them elsewhere
-    (models.Engine). `marked`: the articles have been through mark_duplicates already (pipeline.brief marks
+    (models.Engine). It gives the results in the items' order: a list, or an iterator that gives each when it
+    is done (RayEngine.imap). `marked`: the articles have been through mark_duplicates already (pipeline.brief marks
     them before it merges), so they are not marked again: marking a marked list changes nothing
     (tests/test_fast_paths.py), and it is a large part of the driver's serial work on the Ray engine."""
     originals = [a for a in (articles if marked else mark_duplicates(articles)) if a.duplicate_of is None]
@@ -942,17 +939,16 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
     total = sum(len(g) for g in groups)
     mapper = engine_map or models.LocalEngine().map
 
-    def mapped(part: list[list[Article]]) -> list[StoryWork]:
-        # The part's vectors in one block, sent with the function (once a call: a Ray engine puts it in the
-        # object store once), each story naming its rows: hundreds of small arrays a story cost the Ray
-        # driver a transfer each (bench/scale_bench.py). The rows are the same numbers, so the same answers.
-        # An array of another shape or type (an empty one) goes as it is: the block is one dtype, so that no
-        # vector is converted.
-        first = next((v for g in part for a in g for v in (sent_vecs[a.id], stmt_vecs[a.id]) if v.ndim == 2 and len(v)),
-                     None)
-        rows, spans, at = [], [], 0
+    def mapped(part: list[list[Article]]) -> Iterator[StoryWork]:
+        # Each story's vectors in one block, its rows named: hundreds of small arrays a story cost the Ray driver
+        # a transfer each (bench/scale_bench.py). The rows are the same numbers, so the same answers. An array of
+        # another shape or type (an empty one) goes as it is: the block is one dtype, so that no vector is
+        # converted. A story's data goes with its own call, not with all the calls' function: a Ray engine's
+        # driver then serialises the next stories' while the workers work on the first ones.
+        items, blocks = [], []
         for g in part:
-            sent, stmt = {}, {}
+            first = next((v for a in g for v in (sent_vecs[a.id], stmt_vecs[a.id]) if v.ndim == 2 and len(v)), None)
+            rows, sent, stmt, at = [], {}, {}, 0
             for a in g:
                 for own, vecs in ((sent, sent_vecs[a.id]), (stmt, stmt_vecs[a.id])):
                     if first is None or vecs.ndim != 2 or not len(vecs) or vecs.dtype != first.dtype or \
@@ -962,21 +958,21 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
                     own[a.id] = (at, at + len(vecs))
                     rows.append(vecs)
                     at += len(vecs)
-            spans.append((sent, stmt))
-        block = np.concatenate(rows) if rows else None
-        fn = partial(story_work, support=support, only=len(groups) == 1, vectors=block,
-                     articles={a.id: a for g in part for a in g}, said={a.id: statements[a.id] for g in part for a in g})
-        done = mapper(fn, [([a.id for a in g], sent, stmt) for g, (sent, stmt) in zip(part, spans)])
-        for work in done:  # the candidates' vectors, from the rows named
-            for c, row in zip(work.candidates, work.rows or ()):
+            blocks.append(np.concatenate(rows) if rows else None)
+            items.append((g, {a.id: statements[a.id] for a in g}, sent, stmt, blocks[-1]))
+        for work, block in zip(mapper(partial(story_work, support=support, only=len(groups) == 1), items), blocks):
+            for c, row in zip(work.candidates, work.rows or ()):  # the candidates' vectors, from the rows named
                 if row is not None:
                     c.vector = block[row]
-        return done
+            yield work
     # Each story's work is done only for the stories the words can reach: a chunk at a time, as many as the
     # words could fund at the least share, so a folder of hundreds of stories briefs a few (an engine runs a
     # chunk's stories at once).
+    # A story's claims are chosen as soon as its work and that of the stories before it are back (an engine's
+    # map may give them as they come: the Ray engine's driver chooses while its workers work on the next ones).
     chunk = _chunk(words)
     work: list = []
+    pending: Iterator[StoryWork] = iter(())
     picked = []  # (group, candidates, centroid, weights, chosen, conflicts)
     spent = 0
     for k, group in enumerate(groups):
@@ -984,7 +980,11 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         if left <= 0:
             break
         if k == len(work):
-            work.extend(mapped(groups[k:k + chunk]))
+            done = next(pending, None)
+            if done is None:  # the chunk's work all taken: the next chunk's begins
+                pending = mapped(groups[k:k + chunk])
+                done = next(pending)
+            work.append(done)
         done = work[k]
         share = max(MIN_SHARE, round(words * len(group) / total)) if len(groups) > 1 else words
         candidates, centroid, pairs, weights = done.candidates, done.centroid, done.pairs, done.weights
@@ -996,6 +996,7 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
         # Within the story's words: claims and disagreements together.
         spent += conflict_words(conflicts) + sum(claim_words(c) for c in chosen)
         picked.append((group, candidates, centroid, weights, chosen, conflicts))
+    work.extend(pending)  # the rest of the chunk begun: every call it made finishes here, as it always did
     # Words a story's share left unspent (its claims did not fit exactly) go to the stories in rank order.
     for k, (group, candidates, centroid, weights, chosen, conflicts) in enumerate(picked):
         left = words - spent

@@ -119,8 +119,9 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
             stmt_vecs[a.id] = embedder.embed([s.text for s in stmts])
 
     def merged():
-        stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words, support, engine.map,
-                                     marked=True)  # marked below, before each merge
+        # An engine that can give each story's work as it comes back (imap) lets the choosing start meanwhile.
+        stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words, support,
+                                     models.ordered_map(engine), marked=True)  # marked below, before each merge
         if backend.fuser is None:
             return stories, condensed.report
         fused = backend.fuser.fuse(stories, embedder, condensed.report)  # claims several sources make, as one

@@ -6,8 +6,8 @@ The seam is a few functions mapped over documents and stories, each a pure funct
     its lines' digests (extract.site_keys: what the driver finds a site's recurring lines by);
   - `extract_page`: a fetched HTML page -> its clean text (trafilatura), or the reason it has none;
   - `prepare`: a clean document -> its Article (sentences split), the vectors of its title and
-    first sentences (what the cheap first pass groups on) and its shingle keys (what copies are found by), or
-    the reason it was skipped;
+    first sentences (what the cheap first pass groups on), its shingle keys (what copies are found by) and its
+    words counted (what stories are grouped by, beside the vectors), or the reason it was skipped;
   - `map(fn, items)` (models.Engine): each chosen story's own work (merge.story_work: support checks,
     citations, conflicts, headline), one story an item;
   - `condenser(backend)`: a generative model's writing (abstractive.py), batch by batch (RemoteGenerator).
@@ -28,7 +28,7 @@ import gc
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -36,6 +36,7 @@ from briefing import extract, models, tuning
 from briefing.errors import EXIT_ERROR, BriefError, unexpected
 from briefing.types import Article, RawDocument, Skipped
 
+_NOT_BACK = object()  # a call's result not back yet
 CHUNK, RETRIES = tuning.SCALE_CHUNK, tuning.SCALE_RETRIES  # documents per Ray call (the least), restarts
 CHUNK_MOST, CALLS_PER_WORKER = tuning.SCALE_CHUNK_MOST, tuning.SCALE_CALLS_PER_WORKER  # see tuning.py
 
@@ -47,6 +48,7 @@ class Prepared:
     texts: list[str] = field(default_factory=list)  # title and lead sentences, in the order of `vectors`
     vectors: np.ndarray | None = None
     shingles: np.ndarray | None = None  # merge.shingle_keys of the article's text: the driver marks copies by them
+    terms: dict | None = None  # merge._terms of the article (its words counted): the driver groups stories by them
 
 
 def extract_page(doc: RawDocument) -> tuple[RawDocument | None, str | None]:
@@ -94,20 +96,40 @@ def prepare(doc: RawDocument, embedder, lead: int) -> Prepared:
 
     texts = lead_texts(built[0], lead)
     return Prepared(built[0], None, texts, embedder.embed(texts) if embedder is not None else None,
-                    merge.shingle_keys(built[0].text))
+                    merge.shingle_keys(built[0].text), merge._terms(built[0]))
 
 
 class Precomputed:
-    """An embedder that answers from vectors the workers made, and asks `fallback` for anything else."""
+    """An embedder that answers from vectors the workers made, and asks `fallback` for anything else (`parts`,
+    when given: the same vectors, an iterator of arrays in order, each as the workers make it)."""
 
-    def __init__(self, fallback: Callable[[list[str]], np.ndarray], name: str):
+    def __init__(self, fallback: Callable[[list[str]], np.ndarray], name: str,
+                 parts: Callable[[list[str]], Iterator[np.ndarray]] | None = None):
         self.table: dict[str, np.ndarray] = {}
         self.fallback = fallback
+        self.parts = parts
         self.name = name
         self.asked = 0  # texts the workers had not embedded (sent to `fallback`)
 
     def add(self, texts: list[str], vectors: np.ndarray) -> None:
         self.table.update(zip(texts, vectors))
+
+    def embed_parts(self, texts: list[str]) -> Iterator[tuple[list[str], np.ndarray]]:
+        """(texts, their vectors) pairs that cover `texts` (each text once), each as soon as it is made: what
+        the workers had made first, then the rest a call at a time (CachedEmbedder writes them meanwhile)."""
+        texts = list(dict.fromkeys(texts))
+        known = [t for t in texts if t in self.table]
+        if known:
+            yield known, np.stack([self.table[t] for t in known])
+        missing = [t for t in texts if t not in self.table]
+        if not missing:
+            return
+        self.asked += len(missing)
+        at = 0
+        for vectors in (self.parts or (lambda x: [self.fallback(x)]))(missing):
+            part, at = missing[at:at + len(vectors)], at + len(vectors)
+            self.add(part, vectors)
+            yield part, vectors
 
     def embed(self, texts: list[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self.table))
@@ -322,8 +344,13 @@ class RayEngine:
         self.num_cpus = num_cpus  # for a local Ray started for the run: the CPUs it may use (None: all)
         self.num_gpus = num_gpus  # GPUs (or a share of one) each worker holds: Ray schedules it on a GPU node
         self.seconds: dict[str, float] = {}
-        self.driver: dict[str, float] = {}  # of self.seconds, what the driver itself spent (sending, receiving)
+        # Of self.seconds (by stage), the driver's own: sending and receiving while a worker had no call (`driver`),
+        # and while every worker had one (`beside`: then with the work given to behind()). The first is time the
+        # workers wait for the driver; the second is spent while they work.
+        self.driver: dict[str, float] = {}
+        self.beside: dict[str, float] = {}
         self.tasks: list[float] = []  # seconds of each story's work on its worker, as the workers timed it
+        self._behind: list[Callable[[], bool]] = []
         self._actors = []
         # id(page) -> (the page, its extraction, done on the worker that fetched it); holding the page keeps its id
         # from being reused by another object while the entry lives.
@@ -391,30 +418,62 @@ class RayEngine:
         except ImportError:  # the ray extra brings it; without it, numpy keeps its threads
             self._blas = None
 
+    def behind(self, step: Callable[[], bool]) -> None:
+        """Have `step` called while the workers work: whenever every worker has a call and none has come back,
+        until the engine stops. A call does a bounded piece of the driver's work (a few milliseconds: as long as a
+        result may wait for it) and says whether it found any to do. The driver's work that nothing waits for
+        (the state's vector cache) so runs beside the workers' instead of after it; whatever is left at the end
+        is the caller's to finish."""
+        self._behind.append(step)
+
     def _calls(self, method: str, args: list[tuple], label: str, sizes: list[int] | None = None,
                progress=None) -> list:
-        """One call of `method` per args, each on the next free worker, results in the args' order. The progress
-        bar moves as calls come back. What the driver spends sending and receiving is kept apart (self.driver)."""
+        """One call of `method` per args, each on the next free worker, results in the args' order."""
+        return list(self._icalls(method, args, label, sizes, progress))
+
+    def _icalls(self, method: str, args: list[tuple], label: str, sizes: list[int] | None = None,
+                progress=None) -> Iterator:
+        """_calls' results, each given as soon as it and those before it are back. The progress bar moves as calls
+        come back. What the driver spends sending and receiving is kept apart (self.driver, self.beside), and so is
+        the work given to behind() that it does while every worker has a call, and the caller's work between two
+        results (its seconds in other calls to this engine left out)."""
         ray = self.ray
         stage = "stories" if method == "run" else method  # the key in stats.engine's seconds
         t = time.perf_counter()
-        own = 0.0  # the driver's own seconds: serialising arguments, deserialising results
+        own = beside = 0.0  # the driver's own seconds (serialising, deserialising, behind()), as self.driver/beside
         if progress is not None:
             progress.stage(label, sum(sizes) if sizes else len(args))
-        results: list = [None] * len(args)
+        results: list = [_NOT_BACK] * len(args)
+        given = 0  # results given so far
         # Two calls a worker at a time: the next is already there when one comes back.
         free, running, nxt = list(self._actors) * 2, {}, 0
+
+        def busy() -> bool:  # every worker has a call to work on
+            return len({id(a) for _, a in running.values()}) == len(self._actors)
+
         while nxt < len(args) or running:
             while free and nxt < len(args):
                 a = free.pop(0)
+                meanwhile = busy()  # the call waits behind another on its worker, and every worker has one
                 t0 = time.perf_counter()
                 running[getattr(a, method).remote(*args[nxt])] = (nxt, a)
-                own += time.perf_counter() - t0
+                if meanwhile:
+                    beside += time.perf_counter() - t0
+                else:
+                    own += time.perf_counter() - t0
                 nxt += 1
-            done, _ = ray.wait(list(running), num_returns=1)
+            done, _ = ray.wait(list(running), num_returns=1, timeout=0 if self._behind else None)
+            if not done:
+                t0 = time.perf_counter()
+                # a step of the work given to behind() (the first that has some), if every worker has a call
+                if busy() and any(step() for step in self._behind):
+                    beside += time.perf_counter() - t0
+                else:  # a worker is idle, or nothing is left to do meanwhile: wait for a result
+                    done, _ = ray.wait(list(running), num_returns=1)
             for r in done:
                 k, a = running.pop(r)
                 free.append(a)
+                meanwhile = busy()  # its worker has its next call, and every other worker one
                 t0 = time.perf_counter()
                 try:
                     results[k] = ray.get(r)
@@ -428,12 +487,26 @@ class RayEngine:
                     raise BriefError(f"a Ray worker failed ({method}, after {RETRIES} retries if it died): {first}",
                                      hint="nothing was published; the next run starts again",
                                      exit_code=EXIT_ERROR) from None
-                own += time.perf_counter() - t0
                 if progress is not None:
                     progress.advance(sizes[k] if sizes else 1)
+                if meanwhile:
+                    beside += time.perf_counter() - t0
+                else:
+                    own += time.perf_counter() - t0
+            while given < len(args) and results[given] is not _NOT_BACK:
+                meanwhile, elsewhere = busy(), sum(self.seconds.values())
+                t0 = time.perf_counter()
+                out, results[given] = results[given], None
+                given += 1
+                yield out
+                spent = time.perf_counter() - t0 - (sum(self.seconds.values()) - elsewhere)
+                if meanwhile:
+                    beside += spent
+                else:
+                    own += spent
         self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t
         self.driver[stage] = self.driver.get(stage, 0.0) + own
-        return results
+        self.beside[stage] = self.beside.get(stage, 0.0) + beside
 
     def _chunk(self, n: int, least: int = CHUNK, most: int = CHUNK_MOST) -> int:
         """Items a call for n items: about CALLS_PER_WORKER calls a worker, within [least, most]."""
@@ -450,13 +523,18 @@ class RayEngine:
         """[fn(item) for item in items], one item a call on the next free worker (the chosen stories' own work:
         merge.story_work). fn and the items must pickle; fn crosses to the object store once, and each worker
         fetches it once."""
+        return list(self.imap(fn, items))
+
+    def imap(self, fn, items: list) -> Iterator:
+        """map's results, each given as soon as it and those before it are back: the caller's work on the first
+        is done while the workers work on the rest."""
         if not items:
-            return []
+            return
         ref = self.ray.put(fn)
         # In a list, so that Ray does not fetch it for every call: each worker fetches it once (_Worker.run).
-        out = self._calls("run", [([ref], x) for x in items], "briefing stories")
-        self.tasks += [secs for _, secs in out]
-        return [x for x, _ in out]
+        for x, secs in self._icalls("run", [([ref], x) for x in items], "briefing stories"):
+            self.tasks.append(secs)
+            yield x
 
     def read_sources(self, urls: list[str], must_be_feed: set[str], limits) -> list:
         """The configured URLs read on the workers (web.fetch_all's `sources`): each feed's entries, or the page."""
@@ -504,10 +582,14 @@ class RayEngine:
         """Texts embedded on the workers (the chosen stories' sentences), in order."""
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
+        return np.concatenate(list(self.embed_parts(texts)))
+
+    def embed_parts(self, texts: list[str]) -> Iterator[np.ndarray]:
+        """embed's vectors, a call's at a time in order, each as soon as it and those before it are back."""
         size = self._chunk(len(texts), 64, 8 * 64)  # texts a call: whole batches for the model (64 at least)
-        parts = self._map("embed", [texts[i:i + size] for i in range(0, len(texts), size)], (),
-                          "embedding sentences", None, chunk=1)
-        return np.concatenate(parts)
+        for (vectors,) in self._icalls("embed", [([texts[i:i + size]],) for i in range(0, len(texts), size)],
+                                       "embedding sentences"):
+            yield vectors
 
     def condenser(self, backend):
         """`backend` with its generative model, if it has one, writing on the workers (RemoteGenerator); the
@@ -527,6 +609,7 @@ class RayEngine:
         return out
 
     def stop(self) -> None:
+        self._behind.clear()
         self._extracted.clear()
         self._site_keys.clear()
         for a in self._actors:

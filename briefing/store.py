@@ -261,13 +261,24 @@ class CachedEmbedder:
 
     KEEP_DAYS = 14
 
-    def __init__(self, inner, store: Store, day: str):
+    # Rows a write() step puts in the state at most (one transaction): a few milliseconds, so that a step done
+    # while the Ray engine's workers run (RayEngine.behind) keeps the driver from their results that long at most.
+    # Not tuned; bench/scale_bench.py prints the seconds written behind.
+    STEP = 1024
+
+    def __init__(self, inner, store: Store, day: str, later: bool = False):
         self.inner = inner
         self.store = store
         self.day = day
         self.name = getattr(inner, "name", type(inner).__name__)
         self.hits = 0
         self.misses = 0
+        # later: what embed() learns is written by write()/flush(), not at once (the Ray engine writes it while
+        # its workers run). Until then the vectors made are answered from here, and the state gets, in the end,
+        # the rows writing at once gives.
+        self.later = later
+        self._fresh: dict = {}  # vectors made (float32 rows), not yet in the state
+        self._used: dict[str, None] = {}  # keys found in the state, their `used` day not yet set to today
 
     def _key(self, text: str) -> str:
         return hashlib.sha256(f"{self.name}\0{text}".encode("utf-8")).hexdigest()
@@ -276,10 +287,11 @@ class CachedEmbedder:
         import numpy as np
 
         keys = [self._key(t) for t in texts]
-        found: dict[str, bytes] = {}
+        found: dict = {k: self._fresh[k] for k in keys if k in self._fresh}  # a row, or a stored vector's bytes
         db = self.store.db
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
+        asked = [k for k in dict.fromkeys(keys) if k not in found]
+        for start in range(0, len(asked), 500):
+            chunk = asked[start:start + 500]
             found.update(db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})",
                                     chunk).fetchall())
         missing = list(dict.fromkeys(k for k in keys if k not in found))
@@ -287,22 +299,57 @@ class CachedEmbedder:
         self.misses += len(missing)
         if missing:
             first = {k: t for k, t in zip(keys, texts)}
-            vecs = np.asarray(self.inner.embed([first[k] for k in missing]), dtype=np.float32)
-            fresh = {k: v.tobytes() for k, v in zip(missing, vecs)}
+            parts = getattr(self.inner, "embed_parts", None) if self.later else None
+            if parts is None:
+                fresh = dict(zip(missing, np.asarray(self.inner.embed([first[k] for k in missing]), dtype=np.float32)))
+                self._fresh.update(fresh)
+            else:  # each part is noted as it comes, so that write() can put it in the state while the rest is made
+                key_of = dict(zip(texts, keys))
+                fresh = {}
+                for part, vecs in parts([first[k] for k in missing]):
+                    made = dict(zip(map(key_of.__getitem__, part), np.asarray(vecs, dtype=np.float32)))
+                    fresh.update(made)
+                    self._fresh.update(made)  # (not again after the loop: a part written meanwhile is written)
             found.update(fresh)
-            with self.store.tx():
-                db.executemany("INSERT OR REPLACE INTO vectors (key, vec, used) VALUES (?, ?, ?)",
-                               [(k, b, self.day) for k, b in fresh.items()])
-        with self.store.tx():
-            db.executemany("UPDATE vectors SET used = ? WHERE key = ? AND used < ?",
-                           [(self.day, k, self.day) for k in set(keys) - set(missing)])
+        self._used.update(dict.fromkeys(k for k in set(keys) - set(missing) if k not in self._fresh))
+        if not self.later:
+            self.flush()
         if not texts:
             return self.inner.embed([])
-        return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
+        return np.stack([v if isinstance(v, np.ndarray) else np.frombuffer(v, dtype=np.float32)
+                         for v in map(found.__getitem__, keys)])
+
+    def write(self, rows: int | None = None) -> bool:
+        """Put up to `rows` (None: all) of the vectors made, and the used days, in the state, in one transaction;
+        whether any are left to write."""
+        rows = len(self._fresh) + len(self._used) if rows is None else rows
+        fresh = [(k, self._fresh[k].tobytes(), self.day) for k in list(self._fresh)[:rows]]
+        used = [(self.day, k, self.day) for k in list(self._used)[:rows - len(fresh)]]
+        if fresh or used:
+            with self.store.tx() as db:
+                db.executemany("INSERT OR REPLACE INTO vectors (key, vec, used) VALUES (?, ?, ?)", fresh)
+                db.executemany("UPDATE vectors SET used = ? WHERE key = ? AND used < ?", used)
+            for k, _, _ in fresh:
+                del self._fresh[k]
+            for _, k, _ in used:
+                del self._used[k]
+        return bool(self._fresh or self._used)
+
+    def step(self) -> bool:
+        """write() of at most STEP rows (the piece of work RayEngine.behind asks for); whether there were any."""
+        if not (self._fresh or self._used):
+            return False
+        self.write(self.STEP)
+        return True
+
+    def flush(self) -> None:
+        """Everything not yet written, written now."""
+        self.write()
 
     def prune(self) -> None:
         import datetime as dt
 
+        self.flush()  # the rows it keeps or deletes are the rows writing at once would have left
         cutoff = (dt.date.fromisoformat(self.day) - dt.timedelta(days=self.KEEP_DAYS)).isoformat()
         with self.store.tx():
             self.store.db.execute("DELETE FROM vectors WHERE used < ?", (cutoff,))

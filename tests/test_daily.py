@@ -519,6 +519,83 @@ def test_the_daily_job_reads_recurring_lines_from_its_state(tmp_path, fake_model
     assert SITE_LINE not in said and BRIDGE[1][1][0] in said
 
 
+def _vectors(store: Store) -> list[tuple]:
+    return store.db.execute("SELECT key, vec, used FROM vectors ORDER BY key").fetchall()
+
+
+def test_vectors_written_later_are_the_rows_written_at_once(tmp_path):
+    """CachedEmbedder(later=True) (the Ray engine's: written while the workers work) answers as writing at once
+    does, keeps nothing in the state until written, and leaves the state the same rows in the end."""
+    from conftest import HashEmbedder
+
+    from briefing.store import CachedEmbedder
+
+    states = {}
+    for later in (False, True):
+        store = Store(tmp_path / f"{later}.sqlite")
+        old = CachedEmbedder(HashEmbedder(), store, "2024-06-01")
+        old.embed(["seen before, used again", "seen before, not used again"])
+        cache = CachedEmbedder(HashEmbedder(), store, "2024-06-19", later=later)
+        first = cache.embed(["seen before, used again", "a new sentence", "another new one"])
+        again = cache.embed(["a new sentence", "one more"])  # found among those not yet written
+        assert (first == HashEmbedder().embed(["seen before, used again", "a new sentence", "another new one"])).all()
+        assert (again == HashEmbedder().embed(["a new sentence", "one more"])).all()
+        assert (cache.hits, cache.misses) == (2, 3)
+        if later:
+            assert len(_vectors(store)) == 2  # nothing written yet: the day-one rows only
+            assert cache.write(2) and len(_vectors(store)) == 4  # a step: two rows, more left
+            assert cache.step() and not cache.step()  # the rest (and the used day), then nothing to do
+        states[later] = _vectors(store)
+        used = {k: day for k, _, day in states[later]}
+        assert used[cache._key("seen before, used again")] == "2024-06-19"
+        assert used[cache._key("seen before, not used again")] == "2024-06-01"
+        store.close()
+    assert states[True] == states[False] and len(states[True]) == 5
+
+
+def test_prune_writes_what_is_left_first(tmp_path):
+    from conftest import HashEmbedder
+
+    from briefing.store import CachedEmbedder
+
+    store = Store(tmp_path / "s.sqlite")
+    cache = CachedEmbedder(HashEmbedder(), store, "2024-06-19", later=True)
+    cache.embed(["a sentence to keep"])
+    cache.prune()
+    assert len(_vectors(store)) == 1
+    store.close()
+
+
+def test_vectors_made_in_parts_can_be_written_while_the_rest_is_made(tmp_path):
+    """With an inner embedder that gives its vectors a part at a time (the Ray engine's scale.Precomputed), a
+    part is written (RayEngine.behind's step) before the next is made; the answer is the whole embedding's."""
+    from conftest import HashEmbedder
+
+    from briefing import scale
+    from briefing.store import CachedEmbedder
+
+    store = Store(tmp_path / "s.sqlite")
+    texts = ["one sentence", "two sentences", "three sentences", "four"]
+    written = []
+
+    def parts(missing):
+        for k in range(0, len(missing), 2):
+            if k:  # the workers make the next part: the driver writes what came back meanwhile
+                cache.step()
+                written.append(len(_vectors(store)))
+            yield HashEmbedder().embed(missing[k:k + 2])
+
+    inner = scale.Precomputed(HashEmbedder().embed, "hash", parts=parts)
+    inner.add(["four"], HashEmbedder().embed(["four"]))  # made with the leads
+    cache = CachedEmbedder(inner, store, "2024-06-19", later=True)
+    assert (cache.embed(texts) == HashEmbedder().embed(texts)).all()
+    assert written == [1 + 2]  # "four" and the first part, before the second part was made
+    assert list(cache._fresh) == [cache._key("three sentences")]  # what was written is not written again
+    cache.flush()
+    assert len(_vectors(store)) == 4 and inner.asked == 3
+    store.close()
+
+
 class _Kind:
     """What minilm.shared(kind) hands out here: a fake embedder that says which kind it stands for."""
 

@@ -81,19 +81,37 @@ def digest(out: daily.Outcome) -> dict:
 
 
 @pytest.fixture(scope="module")
-def local_digest(tmp_path_factory, site):
+def local_state(tmp_path_factory, site):
+    """The local engine's run: its exit code and digest, and the rows of its state's vector cache."""
     tmp = tmp_path_factory.mktemp("local")
-    out = daily.run(config_for(tmp, site, "local"), embedder=HashEmbedder(), now=DAY)
+    cfg = config_for(tmp, site, "local")
+    out = daily.run(cfg, embedder=HashEmbedder(), now=DAY)
     assert out.briefing.stats["engine"]["name"] == "local"
-    return out.exit_code, digest(out)
+    return out.exit_code, digest(out), vectors(cfg.state_path)
 
 
-def test_ray_gives_the_local_digest(tmp_path, site, local_ray, local_digest):
+@pytest.fixture(scope="module")
+def local_digest(local_state):
+    return local_state[:2]
+
+
+def vectors(path) -> list[tuple]:
+    store = Store(path)
+    try:
+        return store.db.execute("SELECT key, vec, used FROM vectors ORDER BY key").fetchall()
+    finally:
+        store.close()
+
+
+def test_ray_gives_the_local_digest(tmp_path, site, local_ray, local_state):
     engine = scale.RayEngine(workers=2, embedder=HashEmbedder())
     frozen = gc.get_freeze_count()  # 0, unless something this process imported froze objects of its own
-    out = daily.run(config_for(tmp_path, site, "ray"), now=DAY, engine=engine)
-    code, expected = local_digest
+    cfg = config_for(tmp_path, site, "ray")
+    out = daily.run(cfg, now=DAY, engine=engine)
+    code, expected, cached = local_state
     assert (out.exit_code, digest(out)) == (code, expected)
+    # The vector cache, written while the workers worked (RayEngine.behind), holds the local run's rows.
+    assert vectors(cfg.state_path) == cached and cached
     assert expected["stories"] and any(c["citations"] for s in expected["stories"] for c in s["claims"])
     # the page that 404s is skipped on the worker with the reason the local engine gives; the page with no article too
     assert sorted(s["input"] for s in expected["skipped"]) == [site.url("/empty.html"), site.url("/visit/gone.html")]
@@ -162,6 +180,36 @@ def test_a_worker_killed_in_a_story_is_retried_and_the_digest_is_the_same(tmp_pa
     out = daily.run(config_for(tmp_path, site, "ray"), now=DAY, engine=engine)
     assert marker.exists()  # a worker did die, inside a story's work
     assert (out.exit_code, digest(out)) == local_digest
+
+
+def slow_square(x):
+    import time
+
+    time.sleep(0.1)
+    return x * x
+
+
+def test_work_behind_runs_while_the_worker_works_and_results_come_in_order(local_ray):
+    engine = scale.RayEngine(workers=1, embedder=HashEmbedder())
+    engine.start()
+    try:
+        steps = []
+
+        def step() -> bool:  # three steps of work, then none left
+            if len(steps) == 3:
+                return False
+            steps.append(1)
+            return True
+
+        engine.behind(step)
+        assert engine.map(slow_square, [3, 1, 2]) == [9, 1, 4]
+        assert len(steps) == 3 and engine.beside["stories"] > 0
+        got = engine.imap(slow_square, [5, 4])
+        assert next(got) == 25 and list(got) == [16]  # each as it comes, in order
+        assert len(engine.tasks) == 5
+    finally:
+        engine.stop()
+    assert engine._behind == []  # forgotten with the engine
 
 
 def test_without_ray_installed_the_daily_job_is_a_one_line_error(tmp_path, site, monkeypatch):

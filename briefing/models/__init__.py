@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, Protocol, TypeVar
+from typing import Any, Callable, Generic, Iterable, Protocol, TypeVar
 
 import numpy as np
 
@@ -111,6 +111,12 @@ def on_engine(engine: Engine, backend: Condenser) -> Condenser:
     engine written against map alone keeps working)."""
     move = getattr(engine, "condenser", None)
     return move(backend) if move is not None else backend
+
+
+def ordered_map(engine: Engine) -> Callable[[Callable[[Any], Any], list], Iterable]:
+    """`engine`'s imap where it has one (the results in order, each as soon as it and those before it are done:
+    the caller's work on the first overlaps the engine's on the rest), else its map."""
+    return getattr(engine, "imap", None) or engine.map
 
 
 # -- the registries -----------------------------------------------------------------------------------
