@@ -56,6 +56,10 @@ def fingerprint(docs: list[RawDocument], skipped: list[Skipped], config: Config)
         h.update(f"skipped\t{s.input}\t{s.reason}\n".encode("utf-8"))
     h.update(json.dumps([config.digest_title, config.words, config.max_stories, config.single_source, config.model,
                          config.embedder, config.prompts, sorted(config.formats), config.templates]).encode("utf-8"))
+    # And what a generative model rewrites, what reads the leads in the first pass, and where a generative model
+    # runs (a GPU writes in bfloat16, a CPU in float32: other text). A same-day re-run after a change of any of
+    # these makes the digest again instead of rewriting the first one.
+    h.update(json.dumps([config.rewrite, config.lead_embedder, config.device, config.num_gpus]).encode("utf-8"))
     return h.hexdigest()
 
 

@@ -203,7 +203,9 @@ RELATION = re.compile(r"\b(after|before|since|until|because|when|while|unless|fo
                       r"\s+([\w'’-]+)", re.IGNORECASE)  # ... and a rank keeps what it ranks ("first interim coach")
 
 
-QUOTED = re.compile(r"[“\"][^”\"]*[”\"]|(?<![\w])'[^']*'(?![\w])")  # a quotation: someone's own words
+# A quotation: someone's own words. Its inside takes no opening mark either: otherwise a long run of unclosed
+# marks is scanned again from each of them (quadratic; tests/test_hostile_text.py).
+QUOTED = re.compile(r"[“\"][^“”\"]*[”\"]|(?<![\w])'[^']*'(?![\w])")
 
 
 def _said(text: str) -> set[str]:

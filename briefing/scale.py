@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import copy
 import gc
+import json
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -314,7 +316,16 @@ class RemoteGenerator:
         """The settings a worker runs the model with: in the cache key, so that what a GPU worker wrote (in
         bfloat16) is never taken for what this machine's CPU would write (float32), nor the other way."""
         if self._settings is None:
-            self._settings = self._engine._calls("gen_settings", [(self._shared(),)], "loading the model")[0]
+            # Asked of every worker (the first calls go one to each): workers that would write differently (a GPU
+            # in bfloat16, another in float16 or a CPU in float32) would key one cache by one of them.
+            workers = max(1, len(self._engine._actors))
+            seen = self._engine._calls("gen_settings", [(self._shared(),)] * workers, "loading the model")
+            if any(x != seen[0] for x in seen):
+                kinds = sorted({json.dumps(x, sort_keys=True) for x in seen})
+                raise BriefError(f"the Ray workers would run {self._gen.name} differently: {'; '.join(kinds)}",
+                                 hint="give every worker the same kind of device ([scale] num_gpus, "
+                                      "[briefing] device)")
+            self._settings = seen[0]
         return self._settings
 
     def generate(self, prompts: list[str], **options) -> list[str]:
@@ -385,12 +396,15 @@ class RayEngine:
             # A Ray started here has the GPUs this machine has, and no more will come: workers asking for more
             # would wait for them for ever. (A cluster's autoscaler may add GPU nodes: there Ray waits.)
             have = ray.cluster_resources().get("GPU", 0)
-            if have < self.num_gpus * self.workers:
+            # A worker's share of a GPU is never split over two: floor(1 / share) workers fit on one GPU.
+            need = (math.ceil(self.workers / math.floor(1 / self.num_gpus + 1e-9)) if self.num_gpus < 1
+                    else self.num_gpus * self.workers)
+            if have < need:
                 if self._started_ray:
                     ray.shutdown()
                     self._started_ray = False
                 raise BriefError(f"{self.workers} workers with num_gpus = {self.num_gpus:g} need "
-                                 f"{self.num_gpus * self.workers:g} GPUs; this machine has {have:g}",
+                                 f"{need:g} GPUs; this machine has {have:g}",
                                  hint="lower [scale] workers or num_gpus (0.5 shares a GPU between two workers)")
         actor = ray.remote(num_cpus=1, num_gpus=self.num_gpus, max_restarts=RETRIES,
                            max_task_retries=RETRIES)(_Worker)

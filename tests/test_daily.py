@@ -648,3 +648,17 @@ def test_a_lead_embedder_no_one_registered_is_an_error_naming_the_valid_ones(tmp
     bad.write_text('[sources]\npaths = ["x"]\n[briefing]\nlead_embedder = 3\n', encoding="utf-8")
     with pytest.raises(BriefError, match="lead_embedder must be a string"):
         configlib.load(bad, env={})
+
+
+def test_the_settings_that_change_a_digest_change_its_fingerprint():
+    from dataclasses import replace
+
+    from briefing.types import RawDocument
+
+    config = configlib.load(None, env={})
+    docs = [RawDocument(input="a.txt", text="Putin arrived in Pyongyang on Wednesday.", title="Visit")]
+    first = daily.fingerprint(docs, [], config)
+    assert daily.fingerprint(docs, [], config) == first
+    for change in (dict(rewrite="claims"), dict(lead_embedder=""), dict(device="cpu"), dict(num_gpus=1.0),
+                   dict(words=100), dict(model="other")):
+        assert daily.fingerprint(docs, [], replace(config, **change)) != first, change

@@ -335,6 +335,12 @@ def test_generated_text_is_cached_by_the_settings_the_workers_run_with(tmp_path,
         local = OnAnotherDevice()
         remote = scale.RemoteGenerator(local, engine)
         assert local.settings()["dtype"] == "here" and remote.settings()["dtype"] == "there"
+        # ... and so the condenser's cache key: what the workers wrote is never read back as this machine's
+        from briefing.abstractive import AbstractiveBackend
+        from briefing.types import Article
+
+        article = Article(id=1, title="A title", text="A text.", sentences=[])
+        assert AbstractiveBackend(remote).key(article) != AbstractiveBackend(local).key(article)
         prompts = [f"Title: t{i}\n\nSentence {i} one. Sentence {i} two. Sentence {i} three." for i in range(7)]
         assert remote.generate(prompts) == EchoModel().generate(prompts)
         assert remote.calls == 4 and local.calls == 0  # 7 prompts in batches of 2, each a call on a worker
@@ -368,6 +374,27 @@ def test_workers_asking_for_more_gpus_than_a_local_ray_has_is_a_one_line_error(l
     with pytest.raises(BriefError, match=rf"2 workers with num_gpus = 1 need 2 GPUs; this machine has {have:g}"):
         engine.start()
     assert engine._actors == [] and ray.is_initialized()
+    # A share of a GPU is never split over two GPUs: 3 workers of 0.4 fit on 2 GPUs (two a GPU), not on 1.2.
+    shares = scale.RayEngine(workers=3, embedder=HashEmbedder(), num_gpus=0.4)
+    with pytest.raises(BriefError, match=rf"3 workers with num_gpus = 0.4 need 2 GPUs; this machine has {have:g}"):
+        shares.start()
+
+
+class ByWorker(EchoModel):
+    """Runs as differently as the worker it is on (a cluster of a bfloat16 GPU and a float16 one, say)."""
+
+    def settings(self):
+        return {"max_new_tokens": self.max_new_tokens, "dtype": f"pid-{os.getpid()}"}
+
+
+def test_workers_that_would_run_a_model_differently_are_a_one_line_error(local_ray):
+    engine = scale.RayEngine(workers=2, embedder=HashEmbedder())
+    engine.start()
+    try:
+        with pytest.raises(BriefError, match="the Ray workers would run echo differently"):
+            scale.RemoteGenerator(ByWorker(), engine).settings()
+    finally:
+        engine.stop()
 
 
 @pytest.mark.slow
