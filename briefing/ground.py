@@ -16,6 +16,7 @@ that stops.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass
 
@@ -200,7 +201,9 @@ REWRITE_HEDGE = re.compile(supportlib.MODAL.pattern[:-3] + r"|perhaps|maybe|(?:l
                            r"\s+to)\b", re.IGNORECASE)  # MODAL: hedges, plans and the future ("will") too
 RELATION = re.compile(r"\b(after|before|since|until|because|when|while|unless|following|during|than|then|"
                       r"first|second|third|last|only|sole|latest|biggest|largest|highest|lowest|best|worst|most|least)"
-                      r"\s+([\w'’-]+)", re.IGNORECASE)  # ... and a rank keeps what it ranks ("first interim coach")
+                      r"\s+((?:(?:the|a|an|his|her|its|their|this|that|these|those)\s+)*[\w'’-]+)", re.IGNORECASE)
+# ... and a rank keeps what it ranks ("first interim coach"). What the word joins is the next word past any article
+# or possessive ("after the bomb exploded" joins "after" to "bomb", not to "the", which every clause has).
 
 
 # A quotation: someone's own words. Its inside takes no opening mark either: otherwise a long run of unclosed
@@ -222,11 +225,23 @@ def _hedges(text: str) -> set[str]:
     return {m.group(0).lower() for m in REWRITE_HEDGE.finditer(text) if m.group(0) != "May"}  # May the month
 
 
+@lru_cache(maxsize=65536)
+def _english_stem(word: str) -> str:
+    """A word's Snowball (Porter 2) stem: "headed" and "heading" meet, "contained" and "continued" do not (a
+    shared beginning is no shared word: "presenter" is not "president")."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english").stemWord(word.lower())
+
+
 def rewrite_only_shortens(text: str, sentence: str) -> str:
     """Why `text` is more than a shortening of `sentence` ("" when it is not)."""
-    forms = {w[:4] for w in re.findall(r"[a-z]{4,}", factlib.fold(sentence).lower())}
-    if any(len(w) < 5 or w[:4] not in forms for w in novel_words(text, [sentence])):
-        return "novel"  # a form of the sentence's word is not new ("heading" for "headed"; five letters kept)
+    novel = novel_words(text, [sentence])  # content words cut to five letters
+    if novel:
+        forms = {_english_stem(w) for w in re.findall(r"[a-z0-9]+", factlib.fold(sentence).lower())}
+        if any(w[:5] in novel and _english_stem(w) not in forms
+               for w in re.findall(r"[a-z0-9]+", factlib.fold(text).lower())):
+            return "novel"  # a form of the sentence's word is not new ("heading" for "headed": one Snowball stem)
     have = _stems(sentence)
     if any(n > have[w] for w, n in _stems(text).items() if w in have):
         return "repeat"
@@ -236,8 +251,8 @@ def rewrite_only_shortens(text: str, sentence: str) -> str:
         return "attribution"
     if _said(text) - _said(sentence):
         return "speaker"  # a verb of the quoted words made the speaker's own ("'We announced ...,' said X")
-    joined = {(a.lower(), b.lower()) for a, b in RELATION.findall(sentence)}
-    if any((a.lower(), b.lower()) not in joined for a, b in RELATION.findall(text)):
+    joined = {(a.lower(), b.split()[-1].lower()) for a, b in RELATION.findall(sentence)}
+    if any((a.lower(), b.split()[-1].lower()) not in joined for a, b in RELATION.findall(text)):
         return "relation"
     return ""
 

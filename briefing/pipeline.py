@@ -14,7 +14,7 @@ import numpy as np
 
 from briefing import abstractive, condense, extract, merge, models, triage  # noqa: F401 (they register themselves)
 from briefing.config import Config
-from briefing.errors import NoArticles, NothingNew, unexpected
+from briefing.errors import BriefError, NoArticles, NothingNew, unexpected
 from briefing.ingest import gather
 from briefing.types import Article, Briefing, RawDocument, Skipped, Story, Vectors
 
@@ -25,8 +25,12 @@ DEFAULT_WORDS = Config.words
 def named(settings: Config) -> Config:
     """The settings with the model and embedder by their registered names: a wrong name is an error that lists
     the valid ones, before any input is read."""
-    return replace(settings, model=models.condensers.canonical(settings.model),
-                   embedder=models.embedders.canonical(settings.embedder))
+    out = replace(settings, model=models.condensers.canonical(settings.model),
+                  embedder=models.embedders.canonical(settings.embedder))
+    if out.rewrite == "claims" and out.model == models.condensers.default:
+        raise BriefError("--rewrite claims needs a generative --model: the embedded model only quotes its sources",
+                         hint="brief models lists the generative models found here")
+    return out
 
 
 @dataclass
