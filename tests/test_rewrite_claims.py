@@ -279,3 +279,10 @@ def test_claims_mode_holds_a_fused_claim_to_each_sentence_it_cites(seeds, embedd
         results[reply] = [c.text for s in result.stories for c in s.claims if c.generated]
     assert results[FUSED] == [FUSED]
     assert results[FUSED[:-1] + " at a lavish ceremony."] == []
+
+
+def test_rewrite_claims_without_a_generative_model_is_a_one_line_usage_error(seeds, tmp_path):
+    out = tmp_path / "b.json"
+    r = CliRunner().invoke(app, ["make", str(seeds), "--rewrite", "claims", "-f", "json", "-o", str(out)])
+    assert r.exit_code == 2 and "--rewrite claims needs a generative --model" in r.output
+    assert "Traceback" not in r.output and not out.exists()
