@@ -202,6 +202,8 @@ def test_the_first_line_stop_ends_a_row_at_its_first_line_of_text():
     ("The board accepted the offer, the company said.", "The board accelerated the offer, the company said.",
      "novel"),
     ("The president of the club was arrested.", "The presenter of the club was arrested.", "novel"),
+    # a short word's other form (its Snowball stem is the sentence word's, its meaning another)
+    ("The filter lets parents see the app.", "The filter lets parents see which apps a child used.", "novel"),
     # a word said more often than the sentence says it: who "he" is, guessed
     ("The club said the club acted fairly.", "The club said he acted fairly.", "repeat"),
     # a hedge dropped
