@@ -37,6 +37,13 @@ def seeds(tmp_path) -> Path:
     return dest
 
 
+def keep_seeds(folder: Path, *prefixes: str) -> None:
+    """Leave in a copy of the seeds (the `seeds` fixture) only the articles whose file names start with `prefixes`."""
+    for f in folder.iterdir():
+        if not f.name.startswith(prefixes):
+            f.unlink()
+
+
 @pytest.fixture(scope="session")
 def embedder(_model_cache):
     """The real embedded model (the default embedder), loaded once for the whole run."""

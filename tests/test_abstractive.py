@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import check_tool
+from conftest import check_tool, keep_seeds
 from typer.testing import CliRunner
 
 from briefing import ground, models, pipeline, support
@@ -102,9 +102,7 @@ def check_briefing(result, tmp_path) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_scripted_output_keeps_the_faithful_paraphrase_with_its_citation_and_drops_inventions(
         seeds, embedder, monkeypatch, tmp_path):
-    for f in seeds.iterdir():  # one article: its own statements are all the briefing can say
-        if not f.name.startswith("000_"):
-            f.unlink()
+    keep_seeds(seeds, "000_")  # one article: its own statements are all the briefing can say
     reply = " ".join([FAITHFUL, INVENTED_NUMBER, INVENTED_NAME, INVENTED_EVENT]) + "\n" + NONSENSE
     gen = ScriptedGenerator({"What can we expect": reply})
     result = make(AbstractiveBackend(gen), seeds, embedder, monkeypatch)
@@ -146,9 +144,7 @@ FUSED_FROM_ONE = "Vladimir Putin touched down in Pyongyang, where North Korean l
 @pytest.mark.slow
 def test_claims_several_sources_make_are_fused_only_when_grounded(seeds, embedder, monkeypatch, tmp_path):
     # Three articles: two claims that two of them state in full (the support check cites nothing less).
-    for f in seeds.iterdir():
-        if not f.name.startswith(("000_", "002_", "003_")):
-            f.unlink()
+    keep_seeds(seeds, "000_", "002_", "003_")
 
     def script(prompt):
         if "say the same thing" in prompt:  # the fuse prompt

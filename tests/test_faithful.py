@@ -172,6 +172,14 @@ def test_a_claim_keeps_who_said_it_even_when_no_name(claim, evidence, supported)
         assert v.rule == "speaker", v
 
 
+def assert_verdict(claim: str, evidence: str, supported: bool, *rules: str) -> None:
+    """support.check's verdict on the pair is `supported`; a refusal names one of `rules` (any, if none given)."""
+    v = support.check(claim, evidence)
+    assert (v.verdict == support.SUPPORTS) == supported, v
+    if not supported and rules:
+        assert any(r in v.rules for r in rules), v
+
+
 # SmolLM2 on MultiLing M009 gave the torch to the official who put it out (our own sentences, built like it).
 @pytest.mark.parametrize("claim,evidence,supported", [
     ("The flame went out once, when it was in the hands of a French official.",
@@ -185,10 +193,7 @@ def test_a_claim_keeps_who_said_it_even_when_no_name(claim, evidence, supported)
                                                      "2000.", True),
 ])
 def test_a_name_after_noun_of_must_be_the_sources(claim, evidence, supported):
-    v = support.check(claim, evidence)
-    assert (v.verdict == support.SUPPORTS) == supported, v
-    if not supported:
-        assert "roles" in v.rules or "names" in v.rules, v
+    assert_verdict(claim, evidence, supported, "roles", "names")
 
 
 # Gemma 3 270M on MultiLing M008 counted the passengers as the people on board (our own sentences, built like it).
@@ -270,10 +275,7 @@ def test_a_capitalised_word_must_stand_as_a_word_in_the_evidence():
      'The navy stated that the clash did happen but it was "a mistake" and that no shots were fired.', True, None),
 ])
 def test_meaning_rules_of_session_5(claim, evidence, supported, rule):
-    v = support.check(claim, evidence)
-    assert (v.verdict == support.SUPPORTS) == supported, v
-    if rule:
-        assert rule in v.rules, v
+    assert_verdict(claim, evidence, supported, *filter(None, [rule]))  # every refused row names its rule
 
 
 # The verb changed, every other word there: grounding holds a generated sentence's verbs to those of the sentence
@@ -319,10 +321,7 @@ def test_grounding_drops_a_changed_verb_and_the_check_allows_it(seed_articles, e
                                                                   "joining Hull, after a trial.", True),
 ])
 def test_a_word_for_its_opposite_is_refused(claim, evidence, supported):
-    v = support.check(claim, evidence)
-    assert (v.verdict == support.SUPPORTS) == supported, v
-    if not supported:
-        assert "contradiction" in v.rules, v
+    assert_verdict(claim, evidence, supported, "contradiction")
 
 
 # A thing given an owner the evidence never gives it (Gemma 3 270M on MultiLing M002: "detained by Iran's navy"
@@ -334,10 +333,7 @@ def test_a_word_for_its_opposite_is_refused(claim, evidence, supported):
     ("Spain's navy held the sailors.", "The Spanish navy held the ten sailors, Spain said.", True),
 ])
 def test_an_owner_the_evidence_does_not_give_is_refused(claim, evidence, supported):
-    v = support.check(claim, evidence)
-    assert (v.verdict == support.SUPPORTS) == supported, v
-    if not supported:
-        assert "roles" in v.rules, v
+    assert_verdict(claim, evidence, supported, "roles")
 
 
 # A model rewriting (or fusing) sentences that say "police said" must keep the speaker; the check itself lets a

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import keep_seeds
 from test_abstractive import FAITHFUL as SEED_PARAPHRASE
 from test_abstractive import ScriptedGenerator, check_briefing, make
 from typer.testing import CliRunner
@@ -97,16 +98,10 @@ def test_each_cited_sentence_must_support_the_rewrite(embedder):
 
 
 # -- the backend, with a scripted model, through the real pipeline ---------------------------------------------------
-def one_article(seeds):
-    for f in seeds.iterdir():
-        if not f.name.startswith("000_"):
-            f.unlink()
-
-
 @pytest.mark.slow
 def test_claims_mode_rewrites_only_the_chosen_claims_and_keeps_a_faithful_rewrite(seeds, embedder, monkeypatch,
                                                                                    tmp_path):
-    one_article(seeds)
+    keep_seeds(seeds, "000_")  # one article
 
     def script(prompt):
         if "Rewrite this sentence" not in prompt:
@@ -146,7 +141,7 @@ def test_claims_mode_rewrites_only_the_chosen_claims_and_keeps_a_faithful_rewrit
 
 @pytest.mark.slow
 def test_a_copied_claim_is_not_marked_rewritten(seeds, embedder, monkeypatch, tmp_path):
-    one_article(seeds)
+    keep_seeds(seeds, "000_")  # one article
     gen = Recording(lambda p: p.split("\n\n", 1)[1].removesuffix("</user>"))  # answers with its claim, verbatim
     result = make(AbstractiveBackend(gen, cache=GenerationCache(tmp_path / "c.sqlite"), unit="claims"),
                   seeds, embedder, monkeypatch)
@@ -265,9 +260,7 @@ def test_claims_mode_holds_a_fused_claim_to_each_sentence_it_cites(seeds, embedd
     """A claim of several sources is fused (fuse.j2), and kept only if it also only shortens each cited sentence."""
     from test_abstractive import FUSED
 
-    for f in seeds.iterdir():
-        if not f.name.startswith(("000_", "002_", "003_")):
-            f.unlink()
+    keep_seeds(seeds, "000_", "002_", "003_")
 
     def script(prompt):
         if "say the same thing" in prompt and "touched down in Pyongyang" in prompt:
