@@ -225,13 +225,19 @@ def _hedges(text: str) -> set[str]:
     return {m.group(0).lower() for m in REWRITE_HEDGE.finditer(text) if m.group(0) != "May"}  # May the month
 
 
+@lru_cache(maxsize=1)
+def _stemmer():
+    """The English Snowball stemmer, built once (on the first rewrite checked)."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
 @lru_cache(maxsize=65536)
 def _english_stem(word: str) -> str:
     """A word's Snowball (Porter 2) stem: "headed" and "heading" meet, "contained" and "continued" do not (a
     shared beginning is no shared word: "presenter" is not "president")."""
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("english").stemWord(word.lower())
+    return _stemmer().stemWord(word.lower())
 
 
 def rewrite_only_shortens(text: str, sentence: str) -> str:
