@@ -925,16 +925,18 @@ def _chunk(words: int) -> int:
 def make_stories(articles: list[Article], statements: dict[int, list[Statement]], sent_vecs: dict[int, np.ndarray],
                  stmt_vecs: dict[int, np.ndarray], words: int,
                  support: models.SupportCheck | None = None, engine_map: Callable | None = None,
-                 marked: bool = False) -> list[Story]:
+                 marked: bool = False, grouping: dict[int, np.ndarray] | None = None) -> list[Story]:
     """Cluster articles into stories, then pick each story's claims within its share of the words.
 
     `engine_map(fn, items)` runs each story's own work (story_work); an engine's map runs them elsewhere
     (models.Engine). It gives the results in the items' order: a list, or an iterator that gives each when it
     is done (RayEngine.imap). `marked`: the articles have been through mark_duplicates already (pipeline.brief marks
     them before it merges), so they are not marked again: marking a marked list changes nothing
-    (tests/test_fast_paths.py), and it is a large part of the driver's serial work on the Ray engine."""
+    (tests/test_fast_paths.py), and it is a large part of the driver's serial work on the Ray engine.
+    `grouping`: the vectors the articles are grouped into stories by, when not `sent_vecs` (the hybrid embedder's
+    static table: focus.py); everything after the grouping reads `sent_vecs` and `stmt_vecs` alone."""
     originals = [a for a in (articles if marked else mark_duplicates(articles)) if a.duplicate_of is None]
-    groups = [[originals[i] for i in g] for g in story_groups(originals, sent_vecs)]
+    groups = [[originals[i] for i in g] for g in story_groups(originals, sent_vecs if grouping is None else grouping)]
     groups.sort(key=lambda g: (-len({a.publisher or a.id for a in g}), -len(g), min(a.id for a in g)))
     total = sum(len(g) for g in groups)
     mapper = engine_map or models.LocalEngine().map

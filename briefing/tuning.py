@@ -377,6 +377,16 @@ DELIVER_SCRUB_MIN = 6
 OUTBOX_MAX_AGE_DAYS = 7
 
 
+# -- focus.py: which sentences the transformer reads with the hybrid embedder ---------------------------------
+# A story's candidates, ranked by merging's own score in the static table's space, compete for claims (and the
+# transformer reads them and their likely citations) until they hold FOCUS_COMPETE times the story's share of the
+# words; FOCUS_NEIGHBOURS more of each one's closest sentences by the table, in every other article, are read too.
+# Tuned on MultiLing 2011 (10 clusters, the dev set: the figures flatter it) and read on the seeds: at 2 and 3 times
+# the words R2-R@100 falls (11.94, 13.84 against fp32's 13.40); at 5 it is 14.03 / 20.62 at 250 (fp32 20.39), the
+# transformer reading 26% of the sentences, and the seeds keep the default path's 9 claims. One neighbour more finds
+# the seeds' third disagreement but reads 54%. Effect: python bench/hybrid_uses.py --variants hybrid:3:0,hybrid:5:0,hybrid:5:1
+FOCUS_COMPETE, FOCUS_NEIGHBOURS = 5, 0
+
 # -- standalone.py: when a claim reads on its own ---------------------------------------------------------
 # A headline is in sentence case (so a capitalised word in it is a name) when at most this share of its words are
 # capitalised; in Title Case every word is, and the case says nothing. Not tuned: a judgment. Effect: python
