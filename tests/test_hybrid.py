@@ -136,3 +136,20 @@ def test_without_model2vec_the_hybrid_embedder_is_a_one_line_error(embedder, tmp
     assert "model2vec is not installed" in lines[1] and "Traceback" not in out.stdout + out.stderr
     assert ".[static]" in out.stdout
     assert not (tmp_path / "out.json").exists()
+
+
+def test_the_daily_job_with_the_hybrid_embedder_reads_with_the_table_first(tmp_path, seeds, embedder, static_embedder):
+    # The state's cache (store.CachedEmbedder) keeps the transformer's vectors and hands the table on: the daily
+    # job's transformer reads only what competes, as `brief make` does.
+    from briefing import config as configlib
+    from briefing import daily
+    from briefing.models.hybrid_minilm import HybridMiniLM
+
+    fine, coarse = Counting(embedder), Counting(static_embedder)
+    cfg = configlib.load(None, env={}, paths=(str(seeds),), embedder="minilm-hybrid", dir=str(tmp_path / "out"),
+                         formats=("json",), state=str(tmp_path / "s.sqlite"))
+    out = daily.run(cfg, embedder=HybridMiniLM(fine, coarse))
+    assert out.exit_code == 0, out.message
+    data = json.loads(next((tmp_path / "out").glob("briefing-*.json")).read_text())
+    assert sum(len(s["claims"]) for s in data["stories"]) >= 5
+    assert 0 < len(set(fine.asked)) < len(set(coarse.asked)) / 2
