@@ -69,7 +69,7 @@ def main() -> int:
         return space["static"] if use in active else given
 
     orig = {name: getattr(merge, name) for name in ("story_groups", "story_conflicts", "build_story", "story_work")}
-    merge.story_groups = lambda arts, sv: orig["story_groups"](arts, vecs("cluster", sv))
+    merge.story_groups = lambda arts, sv, *rest: orig["story_groups"](arts, vecs("cluster", sv), *rest)
     merge.story_conflicts = lambda arts, sv: orig["story_conflicts"](arts, vecs("conflicts", sv))
 
     def build_story(articles, statements, sent_vecs, stmt_vecs, support=None, pairs=None):

@@ -1,7 +1,7 @@
 """Which sentences the transformer reads, with the hybrid embedder (models/hybrid_minilm.py).
 
 The static table has read every sentence; the extractive condenser has ranked each article's statements with its
-vectors, and the stories are grouped with them (merge.story_groups). Each story's candidates are then ranked as
+vectors, and the stories are grouped with them (story_groups). Each story's candidates are then ranked as
 merging ranks them (merge.build_story: position, how close the other articles come, the sources whose closest
 sentence passes the support check, recency), in the table's space, without the conflicts; and the transformer
 reads only:
@@ -24,6 +24,12 @@ from briefing import merge, tuning
 from briefing.types import Article, Statement, Vectors
 
 COMPETE, NEIGHBOURS = tuning.FOCUS_COMPETE, tuning.FOCUS_NEIGHBOURS
+STORY_SIMILAR = tuning.FOCUS_STORY_SIMILAR
+
+
+def story_groups(articles: list[Article], coarse: Vectors) -> list[list[int]]:
+    """merge.story_groups over the table's vectors, at the table's own threshold (its cosines run higher)."""
+    return merge.story_groups(articles, coarse, STORY_SIMILAR)
 
 
 def focus(articles: list[Article], statements: dict[int, list[Statement]], coarse: Vectors, fine, words: int,
@@ -38,7 +44,7 @@ def focus(articles: list[Article], statements: dict[int, list[Statement]], coars
     kept: dict[int, list[Statement]] = {a.id: [] for a in articles}  # a copy's compete with nothing (never merged)
     read: dict[int, set[int]] = {a.id: set() for a in articles}
     originals = [a for a in articles if a.duplicate_of is None]  # a copy is never merged (merge.make_stories)
-    groups = merge.story_groups(originals, coarse)
+    groups = story_groups(originals, coarse)
     for group in groups:
         story = [originals[i] for i in group]
         share = max(merge.MIN_SHARE, round(words * len(group) / len(originals))) if len(groups) > 1 else words

@@ -118,14 +118,15 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     statements = {a.id: s for a, s in zip(articles, condensed.statements)}
     articles = [replace(a, note="; ".join(filter(None, (a.note, condensed.notes[a.id]))))
                 if a.id in condensed.notes else a for a in articles]
-    grouping: Vectors | None = None
+    coarse_vecs: Vectors | None = None  # the table's, with the hybrid embedder: the stories are grouped by them
     stmt_vecs: Vectors = {}
     if preselect is None:  # a preselection gives its articles marked (triage.preselect: merge.mark_duplicates)
         articles = merge.mark_duplicates(articles)  # copies are kept, and named, but never count as confirmation
     if coarse is not None:
         progress.stage("embedding the sentences that compete", 1)
-        grouping = sent_vecs
-        statements, sent_vecs, stmt_vecs = focus.focus(articles, statements, grouping, embedder, settings.words, support)
+        coarse_vecs = sent_vecs
+        statements, sent_vecs, stmt_vecs = focus.focus(articles, statements, coarse_vecs, embedder, settings.words,
+                                                       support)
         progress.advance(1)
     for a in articles:
         stmts = statements[a.id]
@@ -139,7 +140,9 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     def merged():
         # An engine that can give each story's work as it comes back (imap) lets the choosing start meanwhile.
         stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words, support,
-                                     models.ordered_map(engine), marked=True, grouping=grouping)  # marked above
+                                     models.ordered_map(engine), marked=True,  # marked above
+                                     grouping=None if coarse_vecs is None else
+                                     (lambda arts: focus.story_groups(arts, coarse_vecs)))
         if backend.fuser is None:
             return stories, condensed.report
         fused = backend.fuser.fuse(stories, embedder, condensed.report)  # claims several sources make, as one
@@ -155,8 +158,8 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
             statements = {new.id: [replace(st, article=new.id) for st in statements[old.id]] for old, new in pairs}
             sent_vecs = {new.id: sent_vecs[old.id] for old, new in pairs}
             stmt_vecs = {new.id: stmt_vecs[old.id] for old, new in pairs}
-            if grouping is not None:
-                grouping = {new.id: grouping[old.id] for old, new in pairs}
+            if coarse_vecs is not None:
+                coarse_vecs = {new.id: coarse_vecs[old.id] for old, new in pairs}
             stories, report = merged()
             kept = select(stories, articles)
         stories = kept

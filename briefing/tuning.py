@@ -386,6 +386,13 @@ OUTBOX_MAX_AGE_DAYS = 7
 # transformer reading 26% of the sentences, and the seeds keep the default path's 9 claims. One neighbour more finds
 # the seeds' third disagreement but reads 54%. Effect: python bench/hybrid_uses.py --variants hybrid:3:0,hybrid:5:0,hybrid:5:1
 FOCUS_COMPETE, FOCUS_NEIGHBOURS = 5, 0
+# make_stories' threshold (merge.MERGE_STORY_SIMILAR's) over the static table's article vectors (the same mix with the
+# words): its cosines run higher than MiniLM's, and at MiniLM's 0.40 it joined giveme5w1h's 69 events into 28 stories
+# (ARI 0.172). Tuned on giveme5w1h in steps of 0.05: ARI 0.808 (82 stories) at 0.50, 0.767 at 0.55 (MiniLM's at
+# 0.40: 0.823, 82 stories); MultiLing 2011 mixed, not tuned on: 0.602 (38 stories; MiniLM's 0.590, 38).
+# Effect: BRIEF_EMBEDDER=static python bench/cluster_eval.py ../shared/eval/giveme5w1h_events.jsonl
+#   --story-thresholds 0.45,0.5,0.55 (the same with ../shared/eval/multiling2011_en.jsonl)
+FOCUS_STORY_SIMILAR = 0.50
 
 # -- standalone.py: when a claim reads on its own ---------------------------------------------------------
 # A headline is in sentence case (so a capitalised word in it is a name) when at most this share of its words are
