@@ -153,3 +153,27 @@ def test_the_daily_job_with_the_hybrid_embedder_reads_with_the_table_first(tmp_p
     data = json.loads(next((tmp_path / "out").glob("briefing-*.json")).read_text())
     assert sum(len(s["claims"]) for s in data["stories"]) >= 5
     assert 0 < len(set(fine.asked)) < len(set(coarse.asked)) / 2
+
+
+def test_another_condenser_gets_the_transformers_vectors_of_every_sentence(seeds):
+    # A condenser other than the extractive one (a generative model grounds its sentences against the sources' in
+    # one space) is given the transformer's vectors of every sentence; the table reads nothing.
+    from briefing import extract, pipeline
+    from briefing.ingest import read_inputs
+    from briefing.models.hybrid_minilm import HybridMiniLM
+    from test_seams import ScriptedCondenser
+
+    fine, coarse = Counting(Hashed(7, "fine")), Counting(Hashed(5, "coarse"))
+    docs, _ = read_inputs([str(seeds)])
+    articles = [extract.build_article(d, k + 1) for k, d in enumerate(docs)]
+    given = []
+
+    class Seeing(ScriptedCondenser):
+        def condense(self, articles, vectors, embedder, advance):
+            given.extend(v.shape[1] for v in vectors.values())
+            return super().condense(articles, vectors, embedder, advance)
+
+    briefing = pipeline.brief(articles, [], pipeline.Settings(inputs=(), words=250), HybridMiniLM(fine, coarse),
+                              backend=Seeing())
+    assert briefing.stories and set(given) == {7}
+    assert coarse.asked == [] and set(fine.asked) == {s.text for a in articles for s in a.sentences}
