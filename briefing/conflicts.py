@@ -381,6 +381,35 @@ class Pair:
     cosine: float
 
 
+# What each of compare()'s findings needs of both sentences of a pair, read once a sentence (_slots, bits): a
+# finding that one of the two sentences cannot give is never looked for. Each bit is necessary for its finding (the
+# finding returns None unless both sentences have it; hedges: unless one has it and the other not), so a pair that
+# shares none gets None from compare() and is skipped unread. Within SAME_ACTION: one day named (_day_finding), one
+# date (_date_finding), one clock time (_time_finding), a title of office (factlib_name), a place (_place_finding),
+# one sea (_water_finding). At any closeness (compare() reads the years first): a full date with its year, or one
+# year (_year_finding). Within SAME_COUNT: a count (_quantity_finding). Within SAME_HEDGED: a hedge (_hedge_finding).
+_ACTION_BITS, _YEAR_BITS, _COUNT_BIT, _HEDGE_BIT = 0b111111, 0b11000000, 1 << 8, 1 << 9
+
+
+@lru_cache(maxsize=65536)
+def _slots(text: str) -> int:
+    """Which of compare()'s findings a sentence can take part in, as bits (see _ACTION_BITS...)."""
+    f = factlib.facts(text)
+    bits = (len(factlib.day_mentions(text)) == 1, len(f.dates) == 1, len(factlib.clock_times(text)) == 1,
+            bool(factlib._roles(text)), bool(factlib.places(text)), len(_seas(text)) == 1,
+            bool(_dated_years(text)), len(f.years) == 1, bool(factlib.quantities(text)),
+            HEDGE.search(text) is not None)
+    return sum(1 << k for k, bit in enumerate(bits) if bit)
+
+
+def _may_differ(a: str, b: str, cosine: float) -> bool:
+    """Whether compare(a, b, cosine) could find a disagreement: False only where each finding would be None."""
+    x, y = _slots(a), _slots(b)
+    both = x & y
+    return bool(both & _YEAR_BITS or (cosine >= SAME_ACTION and both & _ACTION_BITS)
+                or (cosine >= SAME_COUNT and both & _COUNT_BIT) or (cosine >= SAME_HEDGED and (x ^ y) & _HEDGE_BIT))
+
+
 def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> list[Pair]:
     """Every disagreement between the sentences of different articles, closest pairs first.
 
@@ -403,6 +432,8 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
                 if na and nb and not na & nb:
                     continue
                 a, b = sentences[i][r], sentences[j][c]
+                if not _may_differ(a, b, float(sims[r, c])):
+                    continue
                 f = compare(a, b, float(sims[r, c]))
                 if f is not None:
                     _add_new(out, seen, Pair((i, r), (j, c), f, float(sims[r, c])))

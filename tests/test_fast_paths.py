@@ -185,6 +185,22 @@ def test_find_finds_what_compare_on_every_pair_finds():
     sentences[99] = ["Putin arrived in Pyongyang on Thursday with 300 guards in 2023.",
                      "Kim Jong Un met Vladimir Putin in Moscow on June 20.",
                      "The pact might be signed by Putin and Kim."]
+    # Pairs of articles 97 and 98 that share one only of what find() looks for before compare() (conflicts._slots),
+    # one pair for each: a day, a date, a clock time, a title of office, a place, a sea, a year, a full date with
+    # its year, a count, a hedge. find() must skip no pair that compare() finds a disagreement in.
+    pairs = [("The team trained on Friday.", "The team trained on Thursday."),
+             ("The vote was held on June 20.", "The vote was held on June 21."),
+             ("The rocket lifted off at 10:15 p.m.", "The rocket lifted off at 6:15 a.m."),
+             ("Foreign Minister Sergei Lavrov met Kim Jong Un.", "Foreign Minister Andrei Gromyko met Kim Jong Un."),
+             ("Putin met Kim in Vladivostok in September.", "Putin met Kim in Moscow in September."),
+             ("The drone ship Of Course I Still Love You left the Atlantic Ocean.",
+              "The drone ship Of Course I Still Love You left the Pacific Ocean."),
+             ("Smith moved to Cincinnati in 2014.", "Smith moved to Cincinnati in 2015."),
+             ("The ship sank on April 14, 2014, and the port closed on May 1, 2010.",
+              "The ship sank on April 14, 2016, and the port closed on May 1, 2010."),
+             ("The company sold 300 cars last week.", "The company sold 500 cars last week."),
+             ("Putin signed the defence pact with Kim Jong Un.", "Putin may sign the defence pact with Kim Jong Un.")]
+    sentences[97], sentences[98] = [a for a, _ in pairs], [b for _, b in pairs]
     rng = np.random.default_rng(7)
     # Every pair close enough for every rule (one shared direction), then a spread of cosines around the gates.
     base = rng.normal(size=16)
@@ -198,6 +214,8 @@ def test_find_finds_what_compare_on_every_pair_finds():
         assert [(p.a, p.b, p.finding) for p in fast] == [(p.a, p.b, p.finding) for p in slow]
         np.testing.assert_allclose([p.cosine for p in fast], [p.cosine for p in slow], atol=1e-12)
         assert len(fast) >= 3
+    # every kind of slot the sentences above can disagree on, found on the vectors that make every pair close
+    assert {p.finding.slot for p in fast} >= {"day", "date", "time", "number", "name", "place", "other"}
 
 
 def test_shingles_are_every_run_of_five_words_and_a_short_text_is_one():
