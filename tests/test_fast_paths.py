@@ -256,6 +256,15 @@ def test_the_support_check_with_remembered_readings_gives_the_fresh_answers():
     assert {v.verdict for v in warm} >= {support.SUPPORTS, support.PARTIAL, support.NONE}
 
 
+def test_a_word_counts_in_the_clause_split_as_content_words_reads_it():
+    words = {m.group(0).lower().strip("'").removesuffix("'s")
+             for a in _seed_articles() for m in support._TOKEN.finditer(a.text)}
+    words |= {"don't", "it's", "'", "o'", "the'the", "9", "a'b", "it'the", "''x''"}
+    assert len(words) > 500
+    for w in words:
+        assert support._is_content(w) == (w not in support.STOPWORDS and bool(support.content_words(w))), w
+
+
 def test_a_remembered_reading_is_handed_out_as_a_copy():
     text = "Putin met Kim Jong Un at 5 p.m. and 300 guards stood by."
     for read in (support.stems, support._values, support._names, support.times_of_day, support.quantities,
