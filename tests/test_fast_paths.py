@@ -265,6 +265,26 @@ def test_a_word_counts_in_the_clause_split_as_content_words_reads_it():
         assert support._is_content(w) == (w not in support.STOPWORDS and bool(support.content_words(w))), w
 
 
+def test_the_rules_that_compare_two_readings_find_nothing_in_one_text():
+    """support.meaning_problems does not read them for a sentence held against itself."""
+    rules = (support.time_problem, support.until_problem, support.quantity_problem, support.count_problem,
+             support.contradiction_problem, support.opposite_problem)
+    differ = [("They met at 5 p.m. and again at 17:40.", "They met at 6 p.m."),
+              ("Talks wait until after the summit.", "Talks wait until the summit."),
+              ("It cost $40 million, 24 months and 3 percent.", "It cost 40 million euros."),
+              ("216 passengers and 12 crew, 228 people, were on board.", "216 people were on board."),
+              ("The guilty men were found not guilty.", "The men were found guilty."),
+              ("The ship was outside Iraqi waters and the vote rose.", "The ship was inside Iraqi waters.")]
+    for rule, (a, b) in zip(rules, differ):
+        assert rule(a, b) is not None, rule.__name__  # each finds something in two texts
+    texts = [s.text for a in _seed_articles() for s in a.sentences] + [t for pair in differ for t in pair]
+    texts += ["At 10 and at 10:30 p.m., noon or midnight, 12 and twelve and 1,200 and 1200 people.",
+              "Since before May and until after June, not here and not there, higher or lower."]
+    for t in texts:
+        for rule in rules:
+            assert rule(t, t) is None, (rule.__name__, t)
+
+
 def test_a_remembered_reading_is_handed_out_as_a_copy():
     text = "Putin met Kim Jong Un at 5 p.m. and 300 guards stood by."
     for read in (support.stems, support._values, support._names, support.times_of_day, support.quantities,
