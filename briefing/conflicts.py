@@ -544,17 +544,25 @@ UNSURE = re.compile(r"\b(?:could|might|may|would|expected|feared|thought to|beli
                     re.IGNORECASE)
 
 
-def _tallies(text: str) -> dict[str, Quantity]:
-    """A sentence's tallies (dead, injured, arrested...), one a key; none when it tells another happening."""
-    if OTHER_TIME.search(factlib.fold(text)) or UNSURE.search(factlib.fold(text)):
-        return {}
+@lru_cache(maxsize=65536)
+def _other_time(text: str) -> bool:
+    """Whether a sentence tells of another time (OTHER_TIME): its tallies, measures and moves are another happening's."""
+    return OTHER_TIME.search(factlib.fold(text)) is not None
+
+
+@lru_cache(maxsize=65536)
+def _tallies(text: str) -> MappingProxyType:
+    """A sentence's tallies (dead, injured, arrested...), one a key; none when it tells another happening
+    (read-only)."""
+    if _other_time(text) or UNSURE.search(factlib.fold(text)):
+        return MappingProxyType({})
     by: dict[str, list[Quantity]] = {}
     for q in factlib.quantities(text):
         # The whole tally only ("killed 12 people"): a part of it ("two children from Algeria", "eight seriously
         # hurt") is told for one group, and two groups' figures differ without disagreeing.
         if q.grows and " " not in q.key:
             by.setdefault(q.key, []).append(q)
-    return {k: v[0] for k, v in by.items() if len(v) == 1}
+    return MappingProxyType({k: v[0] for k, v in by.items() if len(v) == 1})
 
 
 def _same_time(a: str, b: str) -> bool:
@@ -647,9 +655,11 @@ _MEASURE_STOP = factlib.STOPWORDS | factlib.UNIT_STOP | {
     "toward", "towards", "around", "over", "under", "beyond", "past", "behind", "inside", "outside"}
 
 
-def _measures(text: str) -> dict[tuple[str, str], tuple[float, str, bool, str]]:
+@lru_cache(maxsize=65536)
+def _measures(text: str) -> MappingProxyType:
     """The measures a sentence writes onto things: (weight | size | speed, the thing's stem) -> (value in metric
-    units, the measure as written, approximate, the thing). A thing measured twice in one sentence is left out."""
+    units, the measure as written, approximate, the thing). A thing measured twice in one sentence is left out
+    (read-only)."""
     text = factlib.fold(text)
     found: dict[tuple[str, str], list] = {}
     for m in MEASURE.finditer(text):
@@ -673,7 +683,7 @@ def _measures(text: str) -> dict[tuple[str, str], tuple[float, str, bool, str]]:
         value = float(m.group(1).replace(",", "")) * scale
         approx = bool(factlib.APPROX.search(text[max(0, m.start() - 30):m.start()]))
         found.setdefault((dim, factlib.stem(words[-1])), []).append((value, m.group(0), approx, words[-1]))
-    return {k: v[0] for k, v in found.items() if len(v) == 1}
+    return MappingProxyType({k: v[0] for k, v in found.items() if len(v) == 1})
 
 
 def _measure_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
@@ -681,7 +691,7 @@ def _measure_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarra
     sources' "450-pound gorilla" and "400-pound gorilla" differ in all but the measure. The same year, a place in
     common where both say where, and no other time ('last year', 'ago') still hold."""
     def read(text):
-        return None if OTHER_TIME.search(factlib.fold(text)) else _measures(text)
+        return None if _other_time(text) else _measures(text)
 
     def compare(key, ma, mb):
         (x, ta, approx_a, thing), (y, tb, approx_b, _) = ma, mb
@@ -707,9 +717,10 @@ MOVE_ABOUT = "the move in {} shares"
 _DOWN = re.compile(r"fell|dropped|declined|slipped|tumbled|plunged|sank|slid|down|lower")
 
 
-def _moves(text: str) -> dict[str, tuple[float, str, str]]:
+@lru_cache(maxsize=65536)
+def _moves(text: str) -> MappingProxyType:
     """A sentence's market moves: the company's first word, stemmed -> (signed percent, the move as a reader says
-    it: "down 1.5%", the company's first word)."""
+    it: "down 1.5%", the company's first word) (read-only)."""
     found: dict[str, list] = {}
     for m in MOVE.finditer(factlib.fold(text)):
         name = m.group(1).split()[0]
@@ -718,14 +729,14 @@ def _moves(text: str) -> dict[str, tuple[float, str, str]]:
         value = float(m.group(3)) * (-1 if _DOWN.search(m.group(2)) else 1)
         told = f"{'down' if value < 0 else 'up'} {m.group(3)}%"
         found.setdefault(factlib.stem(name), []).append((value, told, name))
-    return {k: v[0] for k, v in found.items() if len(v) == 1}
+    return MappingProxyType({k: v[0] for k, v in found.items() if len(v) == 1})
 
 
 def _move_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
     """Two sources' moves of one company's shares on one day: an update (the later figure revises the earlier).
     Moves dated to two different days, or beside another time ('last year'), are two moves."""
     def read(text):
-        return None if OTHER_TIME.search(factlib.fold(text)) else _moves(text)
+        return None if _other_time(text) else _moves(text)
 
     def gate(a, b):
         days_a, days_b = set(factlib.facts(a).weekdays), set(factlib.facts(b).weekdays)

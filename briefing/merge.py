@@ -566,6 +566,7 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
     if pairs is None:
         pairs = story_conflicts(articles, sent_vecs)
     candidates, agreement = [], []
+    contested = [(p, conflictlib.contested(p)) for p in pairs]  # once a pair, not once a pair and statement
     for stmts, vecs in zip(statements, stmt_vecs):
         for st, v in zip(stmts, vecs):
             own = by_id[st.article]
@@ -573,7 +574,7 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
             # not adjacent in the article, and joined they would not be its words.
             cits = [Citation(source=own.id, evidence=own.sentences[i].text) for i in st.support]
             # Contested: a contradicted sentence, a superseded figure, a hedged report (not the later or certain one).
-            disagreements = [p for p in pairs if any((own.id, i) in conflictlib.contested(p) for i in st.support)]
+            disagreements = [p for p, lost in contested if any((own.id, i) in lost for i in st.support)]
             closest = []  # the cosine of each other article's closest sentence
             for other in articles:
                 if other.id == own.id:
