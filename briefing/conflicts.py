@@ -402,12 +402,15 @@ def _slots(text: str) -> int:
     return sum(1 << k for k, bit in enumerate(bits) if bit)
 
 
-def _may_differ(a: str, b: str, cosine: float) -> bool:
-    """Whether compare(a, b, cosine) could find a disagreement: False only where each finding would be None."""
-    x, y = _slots(a), _slots(b)
-    both = x & y
-    return bool(both & _YEAR_BITS or (cosine >= SAME_ACTION and both & _ACTION_BITS)
-                or (cosine >= SAME_COUNT and both & _COUNT_BIT) or (cosine >= SAME_HEDGED and (x ^ y) & _HEDGE_BIT))
+def _may_differ(bits_a: np.ndarray, bits_b: np.ndarray, sims: np.ndarray) -> np.ndarray:
+    """Which pairs of two articles' sentences (their _slots bits, their closeness `sims`) compare() could find a
+    disagreement in: False only where each finding would be None. The closeness is read as compare() reads it
+    (float(sims[r, c]): in float64)."""
+    both = bits_a[:, None] & bits_b[None, :]
+    cosine = sims.astype(np.float64)
+    return (((both & _YEAR_BITS) != 0) | ((cosine >= SAME_ACTION) & ((both & _ACTION_BITS) != 0))
+            | ((cosine >= SAME_COUNT) & ((both & _COUNT_BIT) != 0))
+            | ((cosine >= SAME_HEDGED) & (((bits_a[:, None] ^ bits_b[None, :]) & _HEDGE_BIT) != 0)))
 
 
 def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> list[Pair]:
@@ -417,24 +420,23 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
     ids = sorted(sentences)
     out: list[Pair] = []
     seen: set = set()
-    # compare()'s first gate (a name in common where both name someone, the first word aside), worked out once a
-    # sentence rather than once a pair: only pairs that pass them reach the
-    # rules, which would answer None for the others (the same findings, without the pairs' Python cost).
-    gates = {i: [(factlib.facts(t).years, _names(t, first_word=False)) for t in sentences[i]] for i in ids}
+    # What compare()'s findings need (_slots), worked out once a sentence and then for all pairs of two articles at
+    # once, and its first gate (a name in common where both name someone, the first word aside), read once a
+    # sentence: only the pairs that pass both reach the rules, which would answer None for the others (the same
+    # findings, in the same order, without the pairs' Python cost).
+    names = {i: [_names(t, first_word=False) for t in sentences[i]] for i in ids}
+    bits = {i: np.array([_slots(t) for t in sentences[i]], dtype=np.int64) for i in ids}
     for n, i in enumerate(ids):
         for j in ids[n + 1:]:
             if not len(sentences[i]) or not len(sentences[j]):
                 continue
             sims = vectors[i] @ vectors[j].T
-            rows, cols = np.nonzero(sims >= SAME_THING)
+            rows, cols = np.nonzero((sims >= SAME_THING) & _may_differ(bits[i], bits[j], sims))
             for r, c in zip(rows.tolist(), cols.tolist()):
-                (ya, na), (yb, nb) = gates[i][r], gates[j][c]
+                na, nb = names[i][r], names[j][c]
                 if na and nb and not na & nb:
                     continue
-                a, b = sentences[i][r], sentences[j][c]
-                if not _may_differ(a, b, float(sims[r, c])):
-                    continue
-                f = compare(a, b, float(sims[r, c]))
+                f = compare(sentences[i][r], sentences[j][c], float(sims[r, c]))
                 if f is not None:
                     _add_new(out, seen, Pair((i, r), (j, c), f, float(sims[r, c])))
     out += _tally_pairs(sentences, vectors, seen)
