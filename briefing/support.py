@@ -253,6 +253,41 @@ def _evidence_side(evidence: str) -> tuple[str, frozenset[str], bool]:
 
 def check(claim: str, evidence: str) -> Verdict:
     """Whether `evidence` states `claim`: supports, partial (with what is missing) or none."""
+    read = _read_pair(claim, evidence)
+    if isinstance(read, Verdict):
+        return read
+    raw_claim, claim, c_set, raw_evidence, evidence, e_set, recall = read
+    problems = []
+    for rule, problem in _rule_problems(raw_claim, claim, c_set, raw_evidence, evidence, e_set, recall):
+        if rule == "negation":
+            return Verdict(NONE if recall < SUPPORT_RECALL else PARTIAL, problem, recall, "negation")
+        problems.append((rule, problem))
+    # The rules of meaning first: they name the most telling difference.
+    problems = meaning_problems(raw_claim, raw_evidence) + problems
+    if problems:
+        reasons = list(dict.fromkeys(p for _, p in problems))
+        return Verdict(PARTIAL, "; ".join(reasons), recall, problems[0][0], tuple(dict.fromkeys(r for r, _ in problems)))
+    return Verdict(SUPPORTS, None, recall)
+
+
+def states(claim: str, evidence: str) -> bool:
+    """check(claim, evidence).verdict == SUPPORTS, without the reasons: it ends at the first rule that fails (merge
+    asks only whether each sentence states a claim, thousands of times a day's briefing)."""
+    read = _read_pair(claim, evidence)
+    if isinstance(read, Verdict):
+        return False  # the claim states nothing, the source asks, or too few of the claim's words: none
+    raw_claim, claim, c_set, raw_evidence, evidence, e_set, recall = read
+    if recall < SUPPORT_RECALL:
+        return False  # check() gives a partial (the recall rule) or none (the negation rule)
+    if next(_rule_problems(raw_claim, claim, c_set, raw_evidence, evidence, e_set, recall), None) is not None:
+        return False
+    return next(_meaning(raw_claim, raw_evidence), None) is None
+
+
+def _read_pair(claim: str, evidence: str):
+    """check()'s readings of a claim and a source before the rules: (the claim without an editor's insertions, the
+    same with its clock times as one value, its stems; the source as given, with its clock times as one value, its
+    stems; the share of the claim's stems the source states), or the Verdict when that ends the check."""
     raw_claim, claim, c_set, claim_asks = _claim_side(claim)
     raw_evidence = evidence
     evidence, e_set, evidence_asks = _evidence_side(evidence)
@@ -266,60 +301,60 @@ def check(claim: str, evidence: str) -> Verdict:
     recall = len(found) / len(c_set)
     if recall < PARTIAL_RECALL:
         return Verdict(NONE, None, recall, "recall")
-    problems = []
+    return raw_claim, claim, c_set, raw_evidence, evidence, e_set, recall
+
+
+def _rule_problems(raw_claim: str, claim: str, c_set: tuple[str, ...], raw_evidence: str, evidence: str,
+                   e_set: frozenset[str], recall: float):
+    """(rule, reason) for each of check()'s own rules that fails, in check()'s order, each read only when the one
+    before it is done with; ("negation", reason) ends the check."""
     # Names: every person, place or body the claim names must be named.
     e_names = _names(evidence)
     e_low = factlib.fold(evidence).lower()
     missing_names = _missing_names(claim, e_low)
     if missing_names:
-        problems.append(("names", "no " + ", ".join(missing_names[:3])))
+        yield "names", "no " + ", ".join(missing_names[:3])
     # Numbers as values: a claim's number must be given; a different one is a different fact.
     c_vals, e_vals = _values(claim), _values(evidence)
     missing_vals = sorted(c_vals - e_vals)
     if missing_vals:
         other = sorted(e_vals - c_vals)
         shown = ", ".join(f"{v:g}" for v in missing_vals[:3])
-        problems.append(("numbers", f"{shown} where the source says {', '.join(f'{v:g}' for v in other[:3])}"
-                         if other else f"no {shown}"))
+        yield "numbers", (f"{shown} where the source says {', '.join(f'{v:g}' for v in other[:3])}"
+                          if other else f"no {shown}")
     cf, ef = factlib.facts(claim), factlib.facts(evidence)
     missing_dates = cf.dates - ef.dates
     if missing_dates:
-        problems.append(("dates", "not the date " + ", ".join(f"{factlib.MONTHS[m - 1].capitalize()} {d}"
-                                                                for m, d in sorted(missing_dates))))
+        yield "dates", "not the date " + ", ".join(f"{factlib.MONTHS[m - 1].capitalize()} {d}"
+                                                   for m, d in sorted(missing_dates))
     missing_days = cf.weekdays - ef.weekdays
     if missing_days:
-        problems.append(("days", "no " + ", ".join(d.capitalize() for d in sorted(missing_days))))
+        yield "days", "no " + ", ".join(d.capitalize() for d in sorted(missing_days))
     # Certainty: "may sign" neither states nor is stated by "signed".
     # A hedge counts where it governs the claim's words: "arrived ... and is expected to sign" hedges the
     # signing, not the arrival.
     ch, eh = _hedges(claim), _hedges(evidence)
     if ch and not eh:
-        problems.append(("certainty", "the source states it as certain"))
+        yield "certainty", "the source states it as certain"
     elif (moved := _only_hedged(raw_claim, raw_evidence)):
-        problems.append(("certainty", "the source hedges what the claim states as done ("
-                         + ", ".join(sorted(moved)[:3]) + ")"))
+        yield "certainty", "the source hedges what the claim states as done (" + ", ".join(sorted(moved)[:3]) + ")"
     # Negation: "did not sign" against "signed"; and a claim that negates at all ("neither side refused
     # to talk", two negations) needs a source that negates too.
     if _negated(claim) != _negated(evidence) or (_negates(claim) and not _negates(evidence)):
-        return Verdict(NONE if recall < SUPPORT_RECALL else PARTIAL, "one of them negates it", recall, "negation")
+        yield "negation", "one of them negates it"
+        return
     # Speaker: a quote without "X said" does not confirm that X said it.
     speaker = _speaker(claim)
     if speaker and not (speaker & e_names or any(s in e_low for s in speaker)):
-        problems.append(("speaker", "not said by " + ", ".join(_title(s) for s in sorted(speaker))))
+        yield "speaker", "not said by " + ", ".join(_title(s) for s in sorted(speaker))
     elif _attributes(claim) and not _attributed(evidence):
-        problems.append(("speaker", "does not say who said it"))
+        yield "speaker", "does not say who said it"
     elif (who := _speaker_word(claim)) and not _attributes_to(evidence, who):
-        problems.append(("speaker", f"not said by the {who}"))
+        yield "speaker", f"not said by the {who}"
     if recall < SUPPORT_RECALL:
         missing = [w for w in c_set if w not in e_set]
         words = _surface(claim, missing[:4])
-        problems.append(("recall", "no " + ", ".join(words) if words else "only part of it"))
-    # The rules of meaning first: they name the most telling difference.
-    problems = meaning_problems(raw_claim, raw_evidence) + problems
-    if problems:
-        reasons = list(dict.fromkeys(p for _, p in problems))
-        return Verdict(PARTIAL, "; ".join(reasons), recall, problems[0][0], tuple(dict.fromkeys(r for r, _ in problems)))
-    return Verdict(SUPPORTS, None, recall)
+        yield "recall", "no " + ", ".join(words) if words else "only part of it"
 
 
 def _question(text: str) -> bool:
@@ -333,12 +368,16 @@ def meaning_problems(claim: str, evidence: str) -> list[tuple[str, str]]:
     that contradicts itself. The rules that read
     sentences (roles, attribution) read each evidence sentence on its own. Certainty is `check`'s
     hedge rule (may sign is not signed; an added aim or plan is not stated)."""
+    return list(_meaning(claim, evidence))
+
+
+def _meaning(claim: str, evidence: str):
+    """meaning_problems, one rule at a time (each read only when the one before it is done with)."""
     sents = _sentences(evidence)
     # A sentence held against itself (merge's check of a claim against its own sentence): the rules that compare
     # one reading of each side (a time, an until, a quantity, a count, a word and its negation, a word and its
     # opposite) find nothing when both sides are one text, and are not read (tests/test_fast_paths.py).
     same = claim == evidence
-    out = []
     for rule, problem, pairwise in (("chatter", lambda: chatter_problem(claim), False),
                                     ("time", lambda: time_problem(claim, evidence), True),
                                     ("time", lambda: until_problem(claim, evidence), True),
@@ -354,8 +393,7 @@ def meaning_problems(claim: str, evidence: str) -> list[tuple[str, str]]:
         if same and pairwise:
             continue
         if (p := problem()):
-            out.append((rule, p))
-    return out
+            yield rule, p
 
 
 @lru_cache(maxsize=65536)

@@ -285,6 +285,18 @@ def test_the_rules_that_compare_two_readings_find_nothing_in_one_text():
             assert rule(t, t) is None, (rule.__name__, t)
 
 
+def test_states_is_the_checks_supports():
+    texts = [s.text for a in _seed_articles() for s in a.sentences][:60]
+    texts += ["Putin may sign the pact at 5 p.m. on Thursday, Ushakov insisted.",
+              "Putin signed the pact at 5 p.m. on Thursday.", "Kim greeted Putin.", "Putin greeted Kim.",
+              "The toll rose to 40 people, officials said.", "The toll did not rise to 40 people.",
+              "Is the pact signed?", "The pact [with Kim] was signed."]
+    verdicts = [(support.states(c, e), support.check(c, e).verdict) for c in texts for e in texts]
+    assert all(said == (verdict == support.SUPPORTS) for said, verdict in verdicts)
+    assert {v for _, v in verdicts} == {support.SUPPORTS, support.PARTIAL, support.NONE}
+    assert sum(said for said, _ in verdicts) > len(texts)  # each text states itself, and some state others
+
+
 def test_a_remembered_reading_is_handed_out_as_a_copy():
     text = "Putin met Kim Jong Un at 5 p.m. and 300 guards stood by."
     for read in (support.stems, support._values, support._names, support.times_of_day, support.quantities,
