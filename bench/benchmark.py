@@ -129,7 +129,7 @@ MERGING_PARTS = (("merge", "mark_duplicates", "duplicates"), ("merge", "story_gr
                  ("merge", "headline_of", "headline"), ("merge", "readable_form", "readable forms"),
                  ("merge", "cited_as_said", "own-sentence checks"), ("select", "concept_weights", "concept weights"),
                  ("merge", "choose", "choosing"), ("merge", "conflicts_of", "disagreements shown"),
-                 ("support", "check", "support checks (within the above)"))
+                 ("support", "states", "support checks (within the above)"))
 
 
 def merging_parts(totals: dict[str, float]):
