@@ -290,11 +290,15 @@ def test_states_is_the_checks_supports():
     texts += ["Putin may sign the pact at 5 p.m. on Thursday, Ushakov insisted.",
               "Putin signed the pact at 5 p.m. on Thursday.", "Kim greeted Putin.", "Putin greeted Kim.",
               "The toll rose to 40 people, officials said.", "The toll did not rise to 40 people.",
-              "Is the pact signed?", "The pact [with Kim] was signed."]
+              "Is the pact signed?", "The pact [with Kim] was signed.", "A military court has announced the verdict.",
+              "According to officials, the ship sank.", "Washington, June 19 : Additionally, the pact was signed."]
+    # each text against itself too (support.states reads fewer rules there), some of which refuse it (test below)
     verdicts = [(support.states(c, e), support.check(c, e).verdict) for c in texts for e in texts]
     assert all(said == (verdict == support.SUPPORTS) for said, verdict in verdicts)
     assert {v for _, v in verdicts} == {support.SUPPORTS, support.PARTIAL, support.NONE}
-    assert sum(said for said, _ in verdicts) > len(texts)  # each text states itself, and some state others
+    assert sum(said for said, _ in verdicts) > len(texts) // 2
+    refused = [t for t in texts if support.check(t, t).verdict != support.SUPPORTS]
+    assert refused and len(refused) < len(texts) // 2  # a sentence its own rules refuse (a place, an attribution)
 
 
 def test_a_remembered_reading_is_handed_out_as_a_copy():
