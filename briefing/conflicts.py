@@ -389,16 +389,22 @@ class Pair:
 # one sea (_water_finding). At any closeness (compare() reads the years first): a full date with its year, or one
 # year (_year_finding). Within SAME_COUNT: a count (_quantity_finding). Within SAME_HEDGED: a hedge (_hedge_finding).
 _ACTION_BITS, _YEAR_BITS, _COUNT_BIT, _HEDGE_BIT = 0b111111, 0b11000000, 1 << 8, 1 << 9
+_DIGIT = re.compile(r"\d")
+_WATER_WORDS = ("Ocean", "Sea", "Gulf", "Bay")  # every match of WATER has one (it is case-sensitive)
 
 
 @lru_cache(maxsize=65536)
 def _slots(text: str) -> int:
     """Which of compare()'s findings a sentence can take part in, as bits (see _ACTION_BITS...)."""
     f = factlib.facts(text)
-    bits = (len(factlib.day_mentions(text)) == 1, len(f.dates) == 1, len(factlib.clock_times(text)) == 1,
-            bool(factlib._roles(text)), bool(factlib.places(text)), len(_seas(text)) == 1,
-            bool(_dated_years(text)), len(f.years) == 1, bool(factlib.quantities(text)),
-            HEDGE.search(text) is not None)
+    # Readings that cannot find anything are not made: a day named needs a weekday (facts reads them with the
+    # same pattern), a clock time and a full date's year need a digit, a sea one of the words WATER names.
+    folded = factlib.fold(text)
+    digit = _DIGIT.search(folded) is not None
+    bits = (bool(f.weekdays) and len(factlib.day_mentions(text)) == 1, len(f.dates) == 1,
+            digit and len(factlib.clock_times(text)) == 1, bool(factlib._roles(text)), bool(factlib.places(text)),
+            any(w in folded for w in _WATER_WORDS) and len(_seas(text)) == 1, digit and bool(_dated_years(text)),
+            len(f.years) == 1, bool(factlib.quantities(text)), HEDGE.search(text) is not None)
     return sum(1 << k for k, bit in enumerate(bits) if bit)
 
 
