@@ -582,7 +582,7 @@ def build_story(articles: list[Article], statements: list[list[Statement]], sent
                 if other.id == own.id:
                     continue
                 sims = sent_vecs[other.id] @ v
-                j = int(np.argmax(sims)) if len(sims) else None
+                j = int(sims.argmax()) if len(sims) else None
                 if j is None:
                     continue
                 closest.append(float(sims[j]))

@@ -306,8 +306,7 @@ def _read_pair(claim: str, evidence: str):
         # "Is a blue moon actually blue?" states nothing ("The moon is a blue moon", Gemma 3 270M on a Giveme5W1H
         # event, rested on it)
         return Verdict(NONE, "the source asks, it does not state", 0.0, "recall", ("recall",))
-    found = [w for w in c_set if w in e_set]
-    recall = len(found) / len(c_set)
+    recall = len(e_set.intersection(c_set)) / len(c_set)  # the claim's stems are each once in c_set
     if recall < PARTIAL_RECALL:
         return Verdict(NONE, None, recall, "recall")
     return raw_claim, claim, c_set, raw_evidence, evidence, e_set, recall
