@@ -187,6 +187,7 @@ def _past_or_aux(text: str) -> bool:
     return bool(PAST_OR_AUX.search(text) or _IRREGULAR.search(text))
 
 
+@lru_cache(maxsize=65536)  # extraction asks it of every sentence, and reason() again of the story's claims
 def furniture(text: str) -> str | None:
     """Why `text` is page furniture by its form (a tweet embed, a photo credit or caption, a prompt to the
     reader); None when it is not."""
