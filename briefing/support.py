@@ -98,12 +98,8 @@ def stems(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _stems(text: str) -> tuple[str, ...]:
-    out = []
-    for w in _WORD.findall(factlib.fold(text).lower()):
-        if w in _LIGHT or (len(w) < 3 and not w.isdigit()):
-            continue
-        out.append(w[:STEM])
-    return tuple(out)
+    return tuple(w[:STEM] for w in _WORD.findall(factlib.fold(text).lower())
+                 if not (w in _LIGHT or (len(w) < 3 and not w.isdigit())))
 
 
 _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(k for k in factlib.WORD_NUMBERS if k not in ("dozen", "hundred")) + r")\b",
