@@ -2,13 +2,14 @@
 """Quality, speed and memory of `brief`, beside the peers, all measured in this one run.
 
     python bench/benchmark.py [--shared ../shared] [--limit N] [--skip-quality] [--feeds torch:own,onnx:own,static]
-                              [--embedders onnx,int8,torch,static,hybrid] [--parts quality,cold,warm,feeds]
+                              [--embedders onnx,int8,torch,static,hybrid,hybrid-int8] [--parts quality,cold,warm,feeds]
 
 Prints:
   - ROUGE on multiling2011_en at 250 words: brief (through ../shared/tools/brief_on_dataset.py, i.e.
     the real CLI, one cold process per cluster) beside Lead, sumy LexRank and TextRank (peers.py);
   - cold `brief make` on the five example articles (wall seconds, best and median of 5; CPU seconds; peak RSS),
-    with each embedder of the embedded model (BRIEF_EMBEDDER: onnx, int8, torch, static, hybrid);
+    with each embedder of the embedded model (BRIEF_EMBEDDER: onnx, int8, torch, static, hybrid,
+    hybrid-int8);
   - pipeline seconds per 10-article cluster with the model loaded (in-process; neither embeddings nor the stages'
     readings of sentences reused across clusters or embedders), each embedder beside sumy LexRank on the same
     clusters, by stage; then the merging stage by part (conflict pairs, candidates, support checks...), in a pass
@@ -180,6 +181,7 @@ def warm_pipeline(shared: Path, limit: int):
 
     models = {"onnx": OnnxMiniLM(), "int8": Int8MiniLM(), "torch": MiniLM(), "static": StaticMiniLM()}
     models["hybrid"] = HybridMiniLM(OnnxMiniLM(), StaticMiniLM())  # its own two: their memos are its own
+    models["hybrid-int8"] = HybridMiniLM(Int8MiniLM(), StaticMiniLM())
     models = {emb: models[emb] for emb in EMBEDDERS}
     for m in models.values():
         m.embed(["warm up"])

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from briefing import merge, tuning
+from briefing import conflicts, merge, tuning
 from briefing.types import Article, Statement, Vectors
 
 COMPETE, NEIGHBOURS = tuning.FOCUS_COMPETE, tuning.FOCUS_NEIGHBOURS
@@ -62,6 +62,11 @@ def focus(articles: list[Article], statements: dict[int, list[Statement]], coars
                 at = where.get((cit.source, cit.evidence))
                 if at is not None:
                     read[at[0]].add(at[1])
+        # The sentences a disagreement could be found between, by the conflicts' own text test (no vectors): the
+        # transformer reads them, so that merging's conflict pairs are compared in its space as with `minilm`.
+        texts = {a.id: [merge.claim_text(s.text) for s in a.sentences] for a in story}  # as story_conflicts
+        for a, rows in conflicts.contestable(texts).items():
+            read[a].update(rows)
         for a in story:
             kept[a.id] = [st for st in statements[a.id] if id(st) in chosen]
             rows = [st.support[0] for st in kept[a.id]]
