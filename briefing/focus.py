@@ -24,7 +24,7 @@ from briefing import conflicts, merge, tuning
 from briefing.types import Article, Statement, Vectors
 
 COMPETE, NEIGHBOURS = tuning.FOCUS_COMPETE, tuning.FOCUS_NEIGHBOURS
-STORY_SIMILAR = tuning.FOCUS_STORY_SIMILAR
+STORY_SIMILAR, MIN_SENTENCES = tuning.FOCUS_STORY_SIMILAR, tuning.FOCUS_MIN_SENTENCES
 
 
 def story_groups(articles: list[Article], coarse: Vectors) -> list[list[int]]:

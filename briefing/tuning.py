@@ -394,6 +394,13 @@ FOCUS_COMPETE, FOCUS_NEIGHBOURS = 5, 0
 # Effect: BRIEF_EMBEDDER=static python bench/cluster_eval.py ../shared/eval/giveme5w1h_events.jsonl
 #   --story-thresholds 0.45,0.5,0.55 (the same with ../shared/eval/multiling2011_en.jsonl)
 FOCUS_STORY_SIMILAR = 0.50
+# Below this many sentences the hybrid's transformer reads them all and its table is never loaded (pipeline.brief):
+# loading the table costs about 0.3 CPU s (model2vec's import and the table), fp32 MiniLM about 6.5 ms a sentence
+# on these 2 cores, and the hybrid leaves about 45 % of the sentences unread (MultiLing 2011: 47 %; the seeds: 44 %),
+# so the table pays for itself from about 0.3 / (0.0065 * 0.45) = 100 sentences. Not tuned on quality: a cost
+# estimate (read by hand in session 7). Effect: python bench/benchmark.py --embedders onnx,hybrid --parts cold
+# (the one-article line: about 20 sentences; the five articles have 142).
+FOCUS_MIN_SENTENCES = 100
 
 # -- standalone.py: when a claim reads on its own ---------------------------------------------------------
 # A headline is in sentence case (so a capitalised word in it is a name) when at most this share of its words are
