@@ -249,7 +249,8 @@ def warm_pipeline(shared: Path, limit: int):
     c0 = time.process_time()
     try:
         for c in clusters:
-            model._memo.clear()
+            for m in (model.fine, model.coarse) if isinstance(model, HybridMiniLM) else (model,):
+                m._memo.clear()
             forget_readings()
             arts = [build_article(RawDocument(input=str(i), text=(a.get("title", "") + "\n\n" + a["text"]).strip()),
                                   i + 1) for i, a in enumerate(c["articles"])]
