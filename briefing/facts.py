@@ -347,7 +347,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             tally = tally or next((_TALLY[w] for w in after if w in _TALLY), None)
             # "at least 84 people, including children, were killed": the tally after an aside.
             aside = None if tally else _ASIDE_TALLY.match(text, m.end())
-            tally = tally or (_TALLY[aside.group(1).lower()] if aside else None)
+            tally = tally or (_TALLY.get(aside.group(1).lower()) if aside else None)
             # "the death toll rose to 85": the measure named before the figure.
             if not tally and _TOLL_BEFORE.search(text[max(0, m.start() - 160):m.start()]):
                 tally = "dead"
