@@ -218,6 +218,23 @@ def test_find_finds_what_compare_on_every_pair_finds():
     assert {p.finding.slot for p in fast} >= {"day", "date", "time", "number", "name", "place", "other"}
 
 
+def test_a_sentence_without_a_tally_word_has_no_tally():
+    """conflicts._tallies reads a sentence's counts only when TALLY_HINT finds a word a tally needs."""
+    texts = [merge.claim_text(s.text) for a in _seed_articles() for s in a.sentences]
+    texts += ["At least 84 people, including 10 children, were killed in Nice.", "The death toll rose to 85 on Friday.",
+              "Gunmen opened fire, killing at least 50.", "Police said 12 people were HOSPITALISED.",
+              "The number of the dead stood at 40.", "A toll of 12 was given.", "Three were Wounded and 7 are missing.",
+              "The blast left 40 injured.", "Some 300 people were evacuated and 20 rescued.", "Ten arrests were made.",
+              "Fatalities reached 9, with 14 casualties and 3 victims.", "5 bodies and 6 deaths were counted.",
+              "The 450-pound gorilla weighed 400 pounds.", "Shares fell 4.3 percent on Monday.",
+              "At least 84 people, including 10 children, were KİLLED.", "At least 84 people, including ten, were kılled."]
+    found = 0
+    for t in texts:
+        assert conflicts._tallies(t) == conflicts._tally_reading(t), t
+        found += bool(conflicts._tally_reading(t))
+    assert found >= 10
+
+
 def test_shingles_are_every_run_of_five_words_and_a_short_text_is_one():
     def by_slices(text, n=5):
         words = merge.re.findall(r"\w+", text.lower())
