@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from briefing import conflicts, merge, support, triage
+from briefing import conflicts, facts, merge, support, triage
 from briefing.types import Article, Sentence, Story
 
 from tests.briefings import SEED_FILES as SEEDS
@@ -216,6 +216,16 @@ def test_find_finds_what_compare_on_every_pair_finds():
         assert len(fast) >= 3
     # every kind of slot the sentences above can disagree on, found on the vectors that make every pair close
     assert {p.finding.slot for p in fast} >= {"day", "date", "time", "number", "name", "place", "other"}
+
+
+def test_facts_skip_no_weekday_date_or_number_a_full_scan_finds(monkeypatch):
+    texts = [s.text for a in _seed_articles() for s in a.sentences]
+    texts += ["On FRIDAY, June 20, 2024, 1,600 officers came.", "Monday's vote", "no digits, no days here",
+              "Sunday\u2019s 40% drop on 5 May", "\u0661\u0662 people", "fr\u0131day", "FR\u0130DAY at 10"]
+    read = [facts.facts.__wrapped__(t) for t in texts]
+    monkeypatch.setattr(facts, "_scans", lambda text: (True, True))  # every text scanned for everything
+    assert read == [facts.facts.__wrapped__(t) for t in texts]
+    assert all(any(getattr(f, k) for f in read) for k in ("weekdays", "dates", "years", "numbers"))
 
 
 def test_a_sentence_without_a_tally_word_has_no_tally():
