@@ -554,6 +554,11 @@ UNSURE = re.compile(r"\b(?:could|might|may|would|expected|feared|thought to|beli
 
 
 @lru_cache(maxsize=65536)
+def _has_digit(text: str) -> bool:
+    return _DIGIT.search(factlib.fold(text)) is not None
+
+
+@lru_cache(maxsize=65536)
 def _other_time(text: str) -> bool:
     """Whether a sentence tells of another time (OTHER_TIME): its tallies, measures and moves are another happening's."""
     return OTHER_TIME.search(factlib.fold(text)) is not None
@@ -715,7 +720,8 @@ def _measure_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarra
     sources' "450-pound gorilla" and "400-pound gorilla" differ in all but the measure. The same year, a place in
     common where both say where, and no other time ('last year', 'ago') still hold."""
     def read(text):
-        return None if _other_time(text) else _measures(text)
+        # A measure has a digit (MEASURE): a sentence without one has none, whatever its time (None: no reading).
+        return None if not _has_digit(text) or _other_time(text) else _measures(text)
 
     def compare(key, ma, mb):
         (x, ta, approx_a, thing), (y, tb, approx_b, _) = ma, mb
@@ -760,7 +766,8 @@ def _move_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray],
     """Two sources' moves of one company's shares on one day: an update (the later figure revises the earlier).
     Moves dated to two different days, or beside another time ('last year'), are two moves."""
     def read(text):
-        return None if _other_time(text) else _moves(text)
+        # A move has a digit (MOVE: its percent): a sentence without one has none, whatever its time.
+        return None if not _has_digit(text) or _other_time(text) else _moves(text)
 
     def gate(a, b):
         days_a, days_b = set(factlib.facts(a).weekdays), set(factlib.facts(b).weekdays)

@@ -228,6 +228,16 @@ def test_facts_skip_no_weekday_date_or_number_a_full_scan_finds(monkeypatch):
     assert all(any(getattr(f, k) for f in read) for k in ("weekdays", "dates", "years", "numbers"))
 
 
+def test_a_measure_or_a_market_move_has_a_digit():
+    """conflicts reads a sentence's measures and moves only when it has a digit."""
+    texts = [merge.claim_text(s.text) for a in _seed_articles() for s in a.sentences]
+    texts += ["The 450-pound gorilla escaped.", "a 19-ton delivery truck", "the 80m-deep well", "the \uff18\uff10m-deep well",
+              "Qualcomm shares fell 1.5 percent.", "Qualcomm (QCOM) shares fell \u0666.\u0666%.", "five-ton trucks"]
+    read = [t for t in texts if conflicts._measures(t) or conflicts._moves(t)]
+    assert len(read) >= 5
+    assert all(conflicts._has_digit(t) for t in read)
+
+
 def test_a_sentence_without_a_tally_word_has_no_tally():
     """conflicts._tallies reads a sentence's counts only when TALLY_HINT finds a word a tally needs."""
     texts = [merge.claim_text(s.text) for a in _seed_articles() for s in a.sentences]
