@@ -7,8 +7,8 @@
 Prints:
   - ROUGE on multiling2011_en at 250 words: brief (through ../shared/tools/brief_on_dataset.py, i.e.
     the real CLI, one cold process per cluster) beside Lead, sumy LexRank and TextRank (peers.py);
-  - cold `brief make` on the five example articles and on the first of them alone (wall seconds, best and median of 5; CPU seconds; peak RSS),
-    with each embedder of the embedded model (BRIEF_EMBEDDER: onnx, int8, torch, static, hybrid,
+  - cold `brief make` on the five example articles and on the first of them alone (wall seconds, best and median
+    of 5; CPU seconds; peak RSS), with each embedder of the embedded model (BRIEF_EMBEDDER: onnx, int8, torch, static, hybrid,
     hybrid-int8);
   - pipeline seconds per 10-article cluster with the model loaded (in-process; neither embeddings nor the stages'
     readings of sentences reused across clusters or embedders), each embedder beside sumy LexRank on the same

@@ -398,13 +398,14 @@ def _slots(text: str) -> int:
     """Which of compare()'s findings a sentence can take part in, as bits (see _ACTION_BITS...)."""
     f = factlib.facts(text)
     # Readings that cannot find anything are not made: a day named needs a weekday (facts reads them with the
-    # same pattern), a clock time and a full date's year need a digit, a sea one of the words WATER names.
+    # same pattern), a clock time and a full date's year need a digit, a sea one of the words WATER names. A count
+    # (quantities) is only looked for: a figure QUANTITY finds, read as a count only in the pairs that need one.
     folded = factlib.fold(text)
     digit = _DIGIT.search(folded) is not None
     bits = (bool(f.weekdays) and len(factlib.day_mentions(text)) == 1, len(f.dates) == 1,
             digit and len(factlib.clock_times(text)) == 1, bool(factlib._roles(text)), bool(factlib.places(text)),
             any(w in folded for w in _WATER_WORDS) and len(_seas(text)) == 1, digit and bool(_dated_years(text)),
-            len(f.years) == 1, bool(factlib.quantities(text)), HEDGE.search(text) is not None)
+            len(f.years) == 1, factlib.QUANTITY.search(folded) is not None, HEDGE.search(text) is not None)
     return sum(1 << k for k, bit in enumerate(bits) if bit)
 
 
@@ -588,15 +589,35 @@ UNSURE = re.compile(r"\b(?:could|might|may|would|expected|feared|thought to|beli
 
 
 @lru_cache(maxsize=65536)
+def _has_digit(text: str) -> bool:
+    return _DIGIT.search(factlib.fold(text)) is not None
+
+
+@lru_cache(maxsize=65536)
 def _other_time(text: str) -> bool:
     """Whether a sentence tells of another time (OTHER_TIME): its tallies, measures and moves are another happening's."""
     return OTHER_TIME.search(factlib.fold(text)) is not None
+
+
+# What each of a sentence's tallies needs (facts.quantities): a tally word after or before its figure, an aside's
+# verb, a toll. A sentence with none has no tally: its counts are not read for one. Looked for in the folded text
+# in lower case, its dotless i as i and combining dots dropped (the case-blind patterns of quantities take 'ı' and
+# 'İ' for 'i'): a plain pattern, which re scans for its first letters (a case-blind one tries every position).
+TALLY_HINT = re.compile(r"kill|dead|death|died|fatalit|bodies|injur|wound|hurt|missing|arrest|evacuat|rescued|"
+                        r"hospitali|detained|casualties|victims|toll|number of")
 
 
 @lru_cache(maxsize=65536)
 def _tallies(text: str) -> MappingProxyType:
     """A sentence's tallies (dead, injured, arrested...), one a key; none when it tells another happening
     (read-only)."""
+    if TALLY_HINT.search(factlib.fold(text).lower().replace("\u0131", "i").replace("\u0307", "")) is None:
+        return MappingProxyType({})
+    return _tally_reading(text)
+
+
+def _tally_reading(text: str) -> MappingProxyType:
+    """_tallies, every sentence read."""
     if _other_time(text) or UNSURE.search(factlib.fold(text)):
         return MappingProxyType({})
     by: dict[str, list[Quantity]] = {}
@@ -734,7 +755,8 @@ def _measure_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarra
     sources' "450-pound gorilla" and "400-pound gorilla" differ in all but the measure. The same year, a place in
     common where both say where, and no other time ('last year', 'ago') still hold."""
     def read(text):
-        return None if _other_time(text) else _measures(text)
+        # A measure has a digit (MEASURE): a sentence without one has none, whatever its time (None: no reading).
+        return None if not _has_digit(text) or _other_time(text) else _measures(text)
 
     def compare(key, ma, mb):
         (x, ta, approx_a, thing), (y, tb, approx_b, _) = ma, mb
@@ -779,7 +801,8 @@ def _move_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray],
     """Two sources' moves of one company's shares on one day: an update (the later figure revises the earlier).
     Moves dated to two different days, or beside another time ('last year'), are two moves."""
     def read(text):
-        return None if _other_time(text) else _moves(text)
+        # A move has a digit (MOVE: its percent): a sentence without one has none, whatever its time.
+        return None if not _has_digit(text) or _other_time(text) else _moves(text)
 
     def gate(a, b):
         days_a, days_b = set(factlib.facts(a).weekdays), set(factlib.facts(b).weekdays)

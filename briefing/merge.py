@@ -944,7 +944,7 @@ def make_stories(articles: list[Article], statements: dict[int, list[Statement]]
     `stmt_vecs` alone."""
     with one_blas_thread():
         return _make_stories(articles, statements, sent_vecs, stmt_vecs, words, support, engine_map, marked,
-                              grouping)
+                             grouping)
 
 
 def one_blas_thread():

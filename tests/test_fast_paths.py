@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from briefing import conflicts, merge, support, triage
+from briefing import conflicts, facts, merge, support, triage
 from briefing.types import Article, Sentence, Story
 
 from tests.briefings import SEED_FILES as SEEDS
@@ -216,6 +216,43 @@ def test_find_finds_what_compare_on_every_pair_finds():
         assert len(fast) >= 3
     # every kind of slot the sentences above can disagree on, found on the vectors that make every pair close
     assert {p.finding.slot for p in fast} >= {"day", "date", "time", "number", "name", "place", "other"}
+
+
+def test_facts_skip_no_weekday_date_or_number_a_full_scan_finds(monkeypatch):
+    texts = [s.text for a in _seed_articles() for s in a.sentences]
+    texts += ["On FRIDAY, June 20, 2024, 1,600 officers came.", "Monday's vote", "no digits, no days here",
+              "Sunday\u2019s 40% drop on 5 May", "\u0661\u0662 people", "fr\u0131day", "FR\u0130DAY at 10"]
+    read = [facts.facts.__wrapped__(t) for t in texts]
+    monkeypatch.setattr(facts, "_scans", lambda text: (True, True))  # every text scanned for everything
+    assert read == [facts.facts.__wrapped__(t) for t in texts]
+    assert all(any(getattr(f, k) for f in read) for k in ("weekdays", "dates", "years", "numbers"))
+
+
+def test_a_measure_or_a_market_move_has_a_digit():
+    """conflicts reads a sentence's measures and moves only when it has a digit."""
+    texts = [merge.claim_text(s.text) for a in _seed_articles() for s in a.sentences]
+    texts += ["The 450-pound gorilla escaped.", "a 19-ton delivery truck", "the 80m-deep well", "the \uff18\uff10m-deep well",
+              "Qualcomm shares fell 1.5 percent.", "Qualcomm (QCOM) shares fell \u0666.\u0666%.", "five-ton trucks"]
+    read = [t for t in texts if conflicts._measures(t) or conflicts._moves(t)]
+    assert len(read) >= 5
+    assert all(conflicts._has_digit(t) for t in read)
+
+
+def test_a_sentence_without_a_tally_word_has_no_tally():
+    """conflicts._tallies reads a sentence's counts only when TALLY_HINT finds a word a tally needs."""
+    texts = [merge.claim_text(s.text) for a in _seed_articles() for s in a.sentences]
+    texts += ["At least 84 people, including 10 children, were killed in Nice.", "The death toll rose to 85 on Friday.",
+              "Gunmen opened fire, killing at least 50.", "Police said 12 people were HOSPITALISED.",
+              "The number of the dead stood at 40.", "A toll of 12 was given.", "Three were Wounded and 7 are missing.",
+              "The blast left 40 injured.", "Some 300 people were evacuated and 20 rescued.", "Ten arrests were made.",
+              "Fatalities reached 9, with 14 casualties and 3 victims.", "5 bodies and 6 deaths were counted.",
+              "The 450-pound gorilla weighed 400 pounds.", "Shares fell 4.3 percent on Monday.",
+              "At least 84 people, including 10 children, were KİLLED.", "At least 84 people, including ten, were kılled."]
+    found = 0
+    for t in texts:
+        assert conflicts._tallies(t) == conflicts._tally_reading(t), t
+        found += bool(conflicts._tally_reading(t))
+    assert found >= 10
 
 
 def test_shingles_are_every_run_of_five_words_and_a_short_text_is_one():
