@@ -468,11 +468,14 @@ def contestable(sentences: dict[int, list[str]], hedges: bool = False) -> dict[i
     out: dict[int, set[int]] = {i: set() for i in ids}
     names = {i: [_names(t, first_word=False) for t in sentences[i]] for i in ids}
     bits = {i: np.array([_slots(t) for t in sentences[i]], dtype=np.int64) for i in ids}
-    if not hedges:
-        bits = {i: b & ~_HEDGE_BIT for i, b in bits.items()}
+    # A count is read by its things, as _quantity_finding pairs them (one value of one thing on each side), not by
+    # the count bit alone (any figure: most sentences of a story would have a partner).
+    counted = {i: [bool(b & _COUNT_BIT) for b in bits[i]] for i in ids}
+    bits = {i: b & ~(_COUNT_BIT | (0 if hedges else _HEDGE_BIT)) for i, b in bits.items()}
     readings = [(lambda t: _tallies(t)), (lambda t: None if _other_time(t) else _measures(t)),
                 (lambda t: None if _other_time(t) else _moves(t))]  # as _tally_pairs, _measure_pairs, _move_pairs
-    keys = {i: [frozenset((n, k) for n, read in enumerate(readings) for k in (read(t) or {})) for t in sentences[i]]
+    keys = {i: [frozenset((n, k) for n, read in enumerate(readings) for k in (read(t) or {}))
+                | (_counted_once(t) if count else frozenset()) for t, count in zip(sentences[i], counted[i])]
             for i in ids}
     for n, i in enumerate(ids):
         for j in ids[n + 1:]:
@@ -489,6 +492,15 @@ def contestable(sentences: dict[int, list[str]], hedges: bool = False) -> dict[i
                     out[i].add(r)
                     out[j].update(c for c, kb in enumerate(keys[j]) if ka & kb)
     return out
+
+
+def _counted_once(text: str) -> frozenset:
+    """The things a sentence counts once (facts.quantities' keys with one value), as contestable's keys: only two
+    sentences that count one thing once each can differ in a count (_quantity_finding)."""
+    by: dict[str, int] = {}
+    for q in factlib.quantities(text):
+        by[q.key] = by.get(q.key, 0) + 1
+    return frozenset(("count", k) for k, n in by.items() if n == 1)
 
 
 def contested(p: Pair) -> tuple[tuple[int, int], ...]:
