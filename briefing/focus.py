@@ -9,8 +9,8 @@ reads only:
     for claims, and the only ones that do;
   - the sentences of other articles that the support check accepted for them there (their likely citations);
   - every sentence the conflicts' own text test could pair with a sentence of another article of its story
-    (conflicts.contestable: the slots compare()'s findings need, the names gate, tallies, measures and market
-    moves; no vectors), so that merging's conflict pairs are those the transformer would find reading everything;
+    (conflicts.contestable: the slots compare()'s findings need, the names gate, the things counted once,
+    tallies, measures and market moves; no vectors), so that merging's conflict pairs are those the transformer would find reading everything;
   - for each competing statement, its NEIGHBOURS closest sentences (by the table's cosines) in every other article
     of its story (0: none beyond the citations).
 Merging then runs again on the competing statements alone, in the transformer's space, among these sentences
