@@ -7,7 +7,10 @@
         [--skip-held-out K] [--rewrite articles|claims]
 
 --rewrite claims runs `brief make --rewrite claims` (the model rewrites only the claims the briefing chose) and
-prints how many one-source claims were rewritten and fused claims kept. --skip-held-out K makes
+prints how many one-source claims there were, how many the model was not asked to rewrite (their sentences have
+nothing a shortening may leave out: briefing/shorten.py), how many it was asked, copied unchanged, and how many
+rewrites were kept (of them, how many "projected": the claim's sentence less the whole units the model left out,
+where the model's own words failed), and the fused claims asked and kept. --skip-held-out K makes
 --held-out-events N take the N events after the first K (session 5 read the first ten; session 6 read the next
 ones: bench/gen_readthrough_labels_s6.jsonl, whose "read" field says which read each label belongs to).
 
@@ -229,6 +232,9 @@ def main() -> None:
             t["fused_kept"] += g.get("fused", {}).get("kept", 0)
             t["rewrite_claims"] += g.get("rewritten", {}).get("claims", 0)
             t["rewrite_kept"] += g.get("rewritten", {}).get("kept", 0)
+            t["rewrite_not_asked"] += g.get("rewritten", {}).get("not_asked", 0)
+            t["rewrite_unchanged"] += g.get("rewritten", {}).get("unchanged", 0)
+            t["rewrite_projected"] += g.get("rewritten", {}).get("projected", 0)
             t["fuse_claims"] += g.get("fused", {}).get("claims", 0)
             results = verify(a.brief, claims, folder, mdir / name) if claims else []
             lines.append(f"\n## {name} ({len(claims)} claims)\n")
@@ -279,9 +285,12 @@ def main() -> None:
               f" | {t['citations_pass']}/{t['citations']} | {t['sentences_written']} | {t['sentences_kept']}"
               f" | {t['fused_kept']} | {t['seconds']:.0f}")
     if a.rewrite == "claims":
-        print("model | one-source claims rewritten: asked / kept | claims of several sources fused: asked / kept")
+        print("model | one-source claims | not asked (nothing to leave out) | asked | copied unchanged | kept "
+              "| of them projected | claims of several sources fused: asked / kept")
         for model, t in totals.items():
-            print(f"{model} | {t['rewrite_claims']} / {t['rewrite_kept']} | {t['fuse_claims']} / {t['fused_kept']}")
+            asked = t['rewrite_claims'] - t['rewrite_not_asked']
+            print(f"{model} | {t['rewrite_claims']} | {t['rewrite_not_asked']} | {asked} | {t['rewrite_unchanged']}"
+                  f" | {t['rewrite_kept']} | {t['rewrite_projected']} | {t['fuse_claims']} / {t['fused_kept']}")
     if a.kept:
         print("model | sentences grounding kept (the pool claims are chosen from) | pass brief verify")
         for model, t in totals.items():

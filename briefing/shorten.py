@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from briefing import facts as factlib
 from briefing import support as supportlib
 from briefing import tuning
 
@@ -55,6 +56,10 @@ RELATIVE = frozenset("which who whose whom where".split())
 # A sentence longer than this is no claim's (tuning.GROUND_MAX_WORDS words, with marks): the unit search is
 # quadratic in the marks of a sentence, so a hostile one is refused unread.
 MAX_TOKENS = 4 * tuning.GROUND_MAX_WORDS
+
+
+# How much of what a projected shortening keeps the model's rewrite must hold (project).
+MIN_SHARED = 0.5
 
 
 def _tokens(text: str) -> list[str]:
@@ -253,3 +258,62 @@ def can_shorten(sentence: str) -> bool:
     return any(len([t for t in s[:stop] if _is_word(t)]) > len([t for t in s[:start] if _is_word(t)])
                and not _unit_problem(s, quoted, start, stop)
                for start, stops in _units(s).items() for stop in stops)
+
+
+def project(text: str, sentence: str) -> str | None:
+    """`sentence` less every whole unit a rewrite `text` left out (none of the unit's content words is in `text`),
+    as a sentence; None when it leaves none out, or the result would not pass `problem`. A model that paraphrases
+    while it shortens still shows which asides and clauses it judged could go; only those go, and the sentence
+    keeps its own words everywhere else: the model chooses, the sentence speaks."""
+    spans = [(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(sentence.replace("’", "'").replace("‘", "'"))]
+    s = [t for t, _, _ in spans]
+    if len(s) > MAX_TOKENS or not spans:
+        return None
+    written = {t.lower() for t in _tokens(text) if _is_word(t)}
+    quoted = _quoted(s)
+    candidates = []
+    for start, stops in _units(s).items():
+        for stop in stops:
+            words = [t.lower() for t in s[start:stop] if _is_word(t)]
+            content = [w for w in words if w not in factlib.STOPWORDS] or words
+            if content and not any(w in written for w in content) and not _unit_problem(s, quoted, start, stop):
+                candidates.append((start, stop))
+    drop: set[int] = set()
+    for start, stop in sorted(candidates, key=lambda u: u[0] - u[1]):  # the longest first
+        if not drop & set(range(start, stop)):
+            drop |= set(range(start, stop))
+    if not drop:
+        return None
+    end = len(s)
+    while end and s[end - 1] in {".", "!", "?", "…"} | QUOTES - {"'"}:
+        end -= 1
+    drop -= set(range(end, len(s)))  # a trailing clause goes; the sentence's stop stays
+    for i in sorted(drop):  # an aside's closing mark goes with it ("Smith, the mayor, said" -> "Smith said")
+        run_start = i
+        while run_start - 1 in drop:
+            run_start -= 1
+        if i + 1 not in drop and i + 1 < end and run_start > 0 and s[i + 1] == s[run_start] and \
+                s[run_start] in {COMMA} | DASHES:
+            drop.add(i + 1)
+    out, gap = [], False
+    for k, (t, a, b) in enumerate(spans):
+        if k in drop:
+            gap = True
+            continue
+        spaced = a > 0 and sentence[a - 1].isspace()
+        if out and (spaced or (gap and (_is_word(t) or t in OPEN))):
+            out.append(" ")
+        out.append(sentence[a:b])
+        gap = False
+    result = "".join(out)
+    result = re.sub(r"\s*([,;:—–-])(\s*[,;:—–-])+", r"\1", result)  # marks left side by side: the first stays
+    result = re.sub(r"\s+([,;.!?)\]])", r"\1", result)
+    result = re.sub(r"^[\s,;:—–-]+", "", result)
+    result = re.sub(r"[,;:—–-]\s*([.!?…]*)$", r"\1", result.rstrip()).strip()
+    result = result[:1].upper() + result[1:]
+    # The rewrite must be of this sentence: most of what stays is in it too (not tuned: a judgment; an unrelated
+    # answer, "Putin signed 40 treaties", shares none of it and chooses nothing).
+    stays = {t.lower() for t in _tokens(result) if _is_word(t)} - factlib.STOPWORDS
+    if len(stays & written) < MIN_SHARED * len(stays):
+        return None
+    return result if result and result != sentence.strip() and not problem(result, sentence) else None

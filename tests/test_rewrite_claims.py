@@ -127,6 +127,7 @@ def test_claims_mode_rewrites_only_the_chosen_claims_and_keeps_a_faithful_rewrit
     assert all(o == {"max_new_tokens": 64, "first_line": True} for o in gen.options)
     assert stats["unit"] == "claims" and stats["generated"] == 0
     assert rw["claims"] == len(claims) and rw["kept"] == 1 and rw["dropped"] == len(asked) - 1
+    assert rw["projected"] == 0  # the invention chose nothing; the one kept is the model's own words
     assert sum(rw["dropped_reasons"].values()) == rw["dropped"]
     kept = [c for c in claims if c.generated]
     assert [c.text for c in kept] == [SHORTENED]
@@ -276,6 +277,35 @@ def test_only_a_sentence_with_something_to_leave_out_is_asked_for():
     assert not shorten.can_shorten("The ship ran aground near the coast on Monday.")  # no unit
     assert not shorten.can_shorten("The bus crashed, killing 12 people.")  # its one unit holds a number
     assert not shorten.can_shorten("x, " * 500 + "y.")  # longer than any claim: not read
+
+
+# -- the model's choice, the sentence's words (shorten.project) ----------------------------------------------------
+@pytest.mark.parametrize("text,sentence,projected", [
+    # the model paraphrased, but left out an aside and a trailing clause: only those go
+    ("Mayor Smith said the deal was finished.", "Smith, who took office last year, said the deal was done, ending a "
+     "long wait.", "Smith said the deal was done."),
+    ("The king reached Paris.", "On Monday, the king arrived in Paris (the capital).",
+     "The king arrived in Paris."),
+    ("Russian President Putin landed in Pyongyang.", PYONGYANG, SHORTENED),
+    # what it kept stays, in the sentence's words
+    ("The king reached Paris after a long wait.", "On Monday, the king arrived in Paris, ending a long wait.",
+     "The king arrived in Paris, ending a long wait."),
+])
+def test_a_paraphrase_chooses_which_whole_units_go(text, sentence, projected):
+    assert shorten.project(text, sentence) == projected
+    assert ground.rewrite_only_shortens(projected, sentence) == ""
+
+
+@pytest.mark.parametrize("text,sentence", [
+    ("The bus crashed on the road.", "The bus crashed, killing 12 people."),  # a unit with a number stays
+    ("The dog was found.", "The dog was found alive, the owner wrote."),  # a speaker stays
+    ("The deal stands firm.", "The deal stands, unless parliament objects."),  # a condition stays
+    ("Putin signed 40 treaties in Moscow.", PYONGYANG),  # an answer about something else chooses nothing
+    ("The ship ran aground near the coast.", "The ship ran aground near the coast on Monday."),  # no unit
+    ("Smith, the city's mayor, said it was over.", "Smith, the mayor, said the deal was done."),  # every unit kept
+])
+def test_nothing_is_projected_where_no_unit_may_go(text, sentence):
+    assert shorten.project(text, sentence) is None
 
 
 def test_the_config_key_is_read_and_a_bad_value_names_the_key(tmp_path):
