@@ -86,13 +86,18 @@ def main() -> None:
                 reasons[x["label"]][why] += 1
     print("label file | read | model | found | faithful: kept/read | loose: kept/read | unfaithful: kept/read"
           " | not found in the outputs")
-    total = Counter()
+    total, by_file = Counter(), defaultdict(Counter)
     for (file, read, model), c in sorted(table.items()):
+        by_file[file].update(c)
         n = sum(c[k] for k in ("faithful", "loose", "unfaithful"))
         print(f"{file} | {read[:70]} | {model} | {n} | " + " | ".join(
             f"{c[k + ' kept']}/{c[k]}" for k in ("faithful", "loose", "unfaithful"))
               + f" | {missing[(file, read, model)]}")
         total.update(c)
+    for file, c in sorted(by_file.items()):
+        print(f"{file} | all | all | " + str(sum(c[k] for k in ("faithful", "loose", "unfaithful"))) + " | "
+              + " | ".join(f"{c[k + ' kept']}/{c[k]}" for k in ("faithful", "loose", "unfaithful"))
+              + f" | {sum(n for g, n in missing.items() if g[0] == file)}")
     print("all | | | " + str(sum(total[k] for k in ("faithful", "loose", "unfaithful"))) + " | " + " | ".join(
         f"{total[k + ' kept']}/{total[k]}" for k in ("faithful", "loose", "unfaithful"))
           + f" | {sum(missing.values())}")
