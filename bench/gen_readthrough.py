@@ -147,6 +147,12 @@ def verify(brief: str, claims: list[dict], folder: Path, work: Path) -> list[dic
     v = json.loads(report.read_text(encoding="utf-8"))
     if len(v["sentences"]) != len(claims):
         raise SystemExit(f"brief verify read {len(v['sentences'])} statements from {len(claims)} claims ({summary})")
+    # Its checks name a source by its number in verify's own reading of the folder; a briefing numbers only the
+    # articles it kept (one left empty by cleaning is skipped): both are renamed by file, so they meet.
+    path = {x["id"]: x["path"] for x in v.get("sources", [])}
+    for sent in v["sentences"]:
+        for k in sent["checks"]:
+            k["source"] = path.get(k["source"], k["source"])
     return v["sentences"]
 
 
@@ -237,14 +243,15 @@ def main() -> None:
             t["rewrite_projected"] += g.get("rewritten", {}).get("projected", 0)
             t["fuse_claims"] += g.get("fused", {}).get("claims", 0)
             results = verify(a.brief, claims, folder, mdir / name) if claims else []
+            paths = {x["id"]: x.get("path") for x in b.get("sources", [])}  # a briefing's source number -> its file
             lines.append(f"\n## {name} ({len(claims)} claims)\n")
             for c, v in zip(claims, results):
                 if not c.get("generated"):
                     continue
                 t["generated"] += 1
                 t["generated_pass"] += v["verdict"] == "supported"
-                by_source = {k["source"]: k for k in v["checks"]}
-                cited = sorted({x["source"] for x in c["citations"]})
+                by_source = {k["source"]: k for k in v["checks"]}  # by file (verify)
+                cited = sorted({paths.get(x["source"], x["source"]) for x in c["citations"]})
                 t["citations"] += len(cited)
                 t["citations_pass"] += sum(by_source.get(s, {}).get("verdict") == "supports" for s in cited)
                 lab = labels.get((model, claim_key(name, c["text"])))
@@ -255,7 +262,7 @@ def main() -> None:
                 lines.append(f"\n- **{one_line(c['text'])}**  \n  brief verify: {v['verdict']}"
                              + (f"; read: {lab['label']} ({lab.get('why', '')})" if lab else "") + "\n")
                 for x in c["citations"]:
-                    k = by_source.get(x["source"], {})
+                    k = by_source.get(paths.get(x["source"], x["source"]), {})
                     lines.append(f"  - [{x['source']}] {one_line(x['evidence'])}  \n"
                                  f"    (verify: {k.get('verdict')}{'; ' + k['reason'] if k.get('reason') else ''})\n")
             if a.kept:
