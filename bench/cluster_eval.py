@@ -1,6 +1,7 @@
 """How well the stories put articles back into their events, beside simple baselines, in one run.
 
     .venv/bin/python bench/cluster_eval.py ../shared/eval/giveme5w1h_events.jsonl [--thresholds 0.4,0.45,0.5]
+                                           [--story-thresholds 0.35,0.4] [--story-meaning 0.3,0.5]
                                            [--lead 6 [--lead-embedders onnx,static]] [--cache FILE.npy]
 
 Every article is cleaned as `brief` cleans it (extract.build_article); then
@@ -99,6 +100,10 @@ def main() -> int:
     ap.add_argument("--thresholds", default="0.35,0.40,0.45,0.50,0.55,0.60",
                     help="average-linkage cosine thresholds to report for brief (its default is marked)")
     ap.add_argument("--baseline-thresholds", default="0.05,0.10,0.15,0.20,0.25,0.30")
+    ap.add_argument("--story-thresholds", default="0.30,0.35,0.40,0.45",
+                    help="make_stories' thresholds (merge.STORY_SIMILAR is always among them)")
+    ap.add_argument("--story-meaning", default="0.5",
+                    help="the embedder's shares of make_stories' similarity (merge.STORY_MEANING: 0.5), comma-separated")
     ap.add_argument("--lead", type=int, default=0, metavar="N",
                     help="also report vectors of the title and the first N sentences only (the daily job's "
                          "first, cheap pass)")
@@ -196,14 +201,18 @@ def main() -> int:
     for th in (0.30, 0.35, 0.40, 0.45):
         report("hybrid MiniLM+TF-IDF", hybrid, th)
 
-    # What make_stories does: merge.story_similarity (MiniLM and the product's TF-IDF cosines averaged).
+    # What make_stories does: merge.story_similarity (MiniLM and the product's TF-IDF cosines averaged), or with
+    # --story-meaning another share of the embedder's cosine (the hybrid's grouping: focus.py).
     words = merge.word_vectors(articles)
-    hsim = 0.5 * (brief_vecs @ brief_vecs.T) + 0.5 * (words @ words.T)
-    for th in sorted({0.30, 0.35, 0.40, 0.45, merge.STORY_SIMILAR}):
-        t = time.perf_counter()
-        pred = labels_of(merge.cluster_similar(hsim, th), n)
-        rows.append(("brief (MiniLM+TF-IDF)", th, adjusted_rand(truth, pred), purity(truth, pred), len(set(pred)),
-                     time.perf_counter() - t, "  <- merge.STORY_SIMILAR" if th == merge.STORY_SIMILAR else ""))
+    for share in [float(x) for x in args.story_meaning.split(",")]:
+        hsim = share * (brief_vecs @ brief_vecs.T) + (1 - share) * (words @ words.T)
+        name = "brief (MiniLM+TF-IDF)" if share == merge.STORY_MEANING else f"brief ({share:g} emb+TF-IDF)"
+        for th in sorted({*[float(x) for x in args.story_thresholds.split(",")], merge.STORY_SIMILAR}):
+            t = time.perf_counter()
+            pred = labels_of(merge.cluster_similar(hsim, th), n)
+            rows.append((name, th, adjusted_rand(truth, pred), purity(truth, pred), len(set(pred)),
+                         time.perf_counter() - t, "  <- merge.STORY_SIMILAR" if th == merge.STORY_SIMILAR and
+                         share == merge.STORY_MEANING else ""))
 
     print(f"\n{'method':28} {'threshold':>9} {'ARI':>6} {'purity':>7} {'stories':>8} {'secs':>6}")
     best = {}

@@ -112,7 +112,10 @@ def make(
                                                              "sentences its sources support are kept."),
     embedder: Optional[str] = typer.Option(None, "--embedder", metavar="NAME",
                                            help="The sentence embedder, by name. Default: minilm (the embedded "
-                                                "all-MiniLM-L6-v2)."),
+                                                "all-MiniLM-L6-v2). Also minilm-int8, minilm-torch, minilm-static, "
+                                                "and minilm-hybrid: the static table reads every sentence, MiniLM "
+                                                "only those that compete for claims (less CPU, a few claims "
+                                                "differ: models.md)."),
     device: Optional[str] = typer.Option(None, "--device", metavar="DEVICE",
                                          help="Where a generative model runs: auto, cpu, cuda or mps. Default: auto."),
     prompts: Optional[Path] = typer.Option(None, "--prompts", metavar="DIR",

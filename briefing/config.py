@@ -284,7 +284,8 @@ single_source = true
 # The condensing model; "minilm" is embedded and needs no download. A generative model (a Hugging Face
 # id in the local cache, a folder, a .gguf file: see `brief models`) rewrites each article instead.
 model = "minilm"
-# The sentence embedder, by its registered name (a wrong name lists the others).
+# The sentence embedder, by its registered name (a wrong name lists the others). "minilm-hybrid": a static table
+# reads every sentence and MiniLM only those that compete for claims (less CPU; a few claims differ).
 embedder = "minilm"
 # What reads each article's lead in the first pass that picks the day's likely stories. "auto": with the embedded
 # model, a static table distilled once from it (next to no CPU), its vectors averaged with the leads' words; ""

@@ -440,11 +440,13 @@ def story_features(articles: list[Article], sent_vecs: dict[int, np.ndarray]) ->
     return InnerProducts((STORY_MEANING, meaning), (1 - STORY_MEANING, word_vectors(articles)))
 
 
-def story_groups(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -> list[list[int]]:
-    """Articles (indices) that tell one story: average linkage on story_similarity at STORY_SIMILAR."""
+def story_groups(articles: list[Article], sent_vecs: dict[int, np.ndarray],
+                 threshold: float = STORY_SIMILAR) -> list[list[int]]:
+    """Articles (indices) that tell one story: average linkage on story_similarity at STORY_SIMILAR (`threshold`
+    for another embedder's vectors: focus.STORY_SIMILAR for the static table's)."""
     if not articles:
         return []
-    return cluster_blocked(story_features(articles, sent_vecs), STORY_SIMILAR)
+    return cluster_blocked(story_features(articles, sent_vecs), threshold)
 
 
 def article_vector(vectors: np.ndarray) -> np.ndarray:
@@ -925,16 +927,21 @@ def _chunk(words: int) -> int:
 def make_stories(articles: list[Article], statements: dict[int, list[Statement]], sent_vecs: dict[int, np.ndarray],
                  stmt_vecs: dict[int, np.ndarray], words: int,
                  support: models.SupportCheck | None = None, engine_map: Callable | None = None,
-                 marked: bool = False) -> list[Story]:
+                 marked: bool = False, grouping: Callable[[list[Article]], list[list[int]]] | None = None
+                 ) -> list[Story]:
     """Cluster articles into stories, then pick each story's claims within its share of the words.
 
     `engine_map(fn, items)` runs each story's own work (story_work); an engine's map runs them elsewhere
     (models.Engine). It gives the results in the items' order: a list, or an iterator that gives each when it
     is done (RayEngine.imap). `marked`: the articles have been through mark_duplicates already (pipeline.brief marks
     them before it merges), so they are not marked again: marking a marked list changes nothing
-    (tests/test_fast_paths.py), and it is a large part of the driver's serial work on the Ray engine."""
+    (tests/test_fast_paths.py), and it is a large part of the driver's serial work on the Ray engine.
+    `grouping(articles)`: the stories (lists of indices), when not story_groups over `sent_vecs` (the hybrid
+    embedder's, by its static table: focus.story_groups); everything after the grouping reads `sent_vecs` and
+    `stmt_vecs` alone."""
     originals = [a for a in (articles if marked else mark_duplicates(articles)) if a.duplicate_of is None]
-    groups = [[originals[i] for i in g] for g in story_groups(originals, sent_vecs)]
+    found = story_groups(originals, sent_vecs) if grouping is None else grouping(originals)
+    groups = [[originals[i] for i in g] for g in found]
     groups.sort(key=lambda g: (-len({a.publisher or a.id for a in g}), -len(g), min(a.id for a in g)))
     total = sum(len(g) for g in groups)
     mapper = engine_map or models.LocalEngine().map

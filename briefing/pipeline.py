@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from briefing import abstractive, condense, extract, merge, models, triage  # noqa: F401 (they register themselves)
+from briefing import abstractive, condense, extract, focus, merge, models, triage  # noqa: F401 (they register themselves)
 from briefing.config import Config
 from briefing.errors import BriefError, NoArticles, NothingNew, unexpected
 from briefing.ingest import gather
@@ -100,8 +100,12 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     # workers have one); what it wrote is grounded, cached and merged here, as locally.
     backend = models.on_engine(engine, backend)
     texts = [s.text for a in articles for s in a.sentences]
+    # The hybrid embedder (models/hybrid_minilm.py): its static table reads every sentence, to condense and group
+    # by, and its transformer only what focus.py picks. A generative condenser compares its sentences with the
+    # sources' in one space (ground.py): with it, the transformer reads every sentence, as with `minilm`.
+    coarse = models.coarse_of(embedder) if isinstance(backend, condense.ExtractiveBackend) else None
     progress.stage("embedding sentences", len(texts))
-    flat = embedder.embed(texts)
+    flat = (coarse or embedder).embed(texts)
     progress.advance(len(texts))
     sent_vecs: Vectors = {}
     at = 0
@@ -114,9 +118,20 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     statements = {a.id: s for a, s in zip(articles, condensed.statements)}
     articles = [replace(a, note="; ".join(filter(None, (a.note, condensed.notes[a.id]))))
                 if a.id in condensed.notes else a for a in articles]
+    coarse_vecs: Vectors | None = None  # the table's, with the hybrid embedder: the stories are grouped by them
     stmt_vecs: Vectors = {}
+    if preselect is None:  # a preselection gives its articles marked (triage.preselect: merge.mark_duplicates)
+        articles = merge.mark_duplicates(articles)  # copies are kept, and named, but never count as confirmation
+    if coarse is not None:
+        progress.stage("embedding the sentences that compete", 1)
+        coarse_vecs = sent_vecs
+        statements, sent_vecs, stmt_vecs = focus.focus(articles, statements, coarse_vecs, embedder, settings.words,
+                                                       support)
+        progress.advance(1)
     for a in articles:
         stmts = statements[a.id]
+        if a.id in stmt_vecs:
+            continue
         if all(not s.generated for s in stmts):
             stmt_vecs[a.id] = sent_vecs[a.id][[s.support[0] for s in stmts]] if stmts else np.zeros((0, flat.shape[1]))
         else:
@@ -125,15 +140,15 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     def merged():
         # An engine that can give each story's work as it comes back (imap) lets the choosing start meanwhile.
         stories = merge.make_stories(articles, statements, sent_vecs, stmt_vecs, settings.words, support,
-                                     models.ordered_map(engine), marked=True)  # marked below, before each merge
+                                     models.ordered_map(engine), marked=True,  # marked above
+                                     grouping=None if coarse_vecs is None else
+                                     (lambda arts: focus.story_groups(arts, coarse_vecs)))
         if backend.fuser is None:
             return stories, condensed.report
         fused = backend.fuser.fuse(stories, embedder, condensed.report)  # claims several sources make, as one
         return fused.stories, fused.report
 
     progress.stage("merging", 1)
-    if preselect is None:  # a preselection gives its articles marked (triage.preselect: merge.mark_duplicates)
-        articles = merge.mark_duplicates(articles)  # copies are kept, and named, but never count as confirmation
     stories, report = merged()
     if select is not None:
         kept = select(stories, articles)
@@ -143,6 +158,8 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
             statements = {new.id: [replace(st, article=new.id) for st in statements[old.id]] for old, new in pairs}
             sent_vecs = {new.id: sent_vecs[old.id] for old, new in pairs}
             stmt_vecs = {new.id: stmt_vecs[old.id] for old, new in pairs}
+            if coarse_vecs is not None:
+                coarse_vecs = {new.id: coarse_vecs[old.id] for old, new in pairs}
             stories, report = merged()
             kept = select(stories, articles)
         stories = kept

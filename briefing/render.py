@@ -38,6 +38,7 @@ def environment(kind: str, extra_dir: str | Path | None = None):
         undefined=jinja2.StrictUndefined,
         autoescape=(kind in ("html", "email")),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(kind),
     )
     env.filters["md"] = markdown_escape
     env.filters.update(human_range=human_range, highlight=highlight, same_text=same_text, file_name=file_name)
@@ -46,6 +47,30 @@ def environment(kind: str, extra_dir: str | Path | None = None):
     safe_text.add_filters(env)
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False, "indent": 2}
     return env
+
+
+def _bytecode_cache(kind: str):
+    """Jinja's own cache of compiled templates, in the user folder: compiling the templates was about a tenth of a
+    cold `brief make` (bench/benchmark.py --parts cold). One folder a kind, because autoescaping is compiled into a
+    template's code; Jinja keys each entry by the template's path and checks its source, so an edited or a user's
+    template is compiled afresh. A folder that cannot be made or written means no cache, never an error."""
+    import jinja2
+
+    from briefing.config import home
+
+    class Quiet(jinja2.FileSystemBytecodeCache):
+        def dump_bytecode(self, bucket):
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    folder = home() / "cache" / "templates" / kind
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return Quiet(str(folder))
 
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})

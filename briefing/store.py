@@ -271,6 +271,9 @@ class CachedEmbedder:
         self.store = store
         self.day = day
         self.name = getattr(inner, "name", type(inner).__name__)
+        # The hybrid's table (models.coarse_of): it reads every sentence at next to no cost, so its vectors are not
+        # kept; the state keeps what the transformer reads.
+        self.coarse = getattr(inner, "coarse", None)
         self.hits = 0
         self.misses = 0
         # later: what embed() learns is written by write()/flush(), not at once (the Ray engine writes it while

@@ -377,6 +377,24 @@ DELIVER_SCRUB_MIN = 6
 OUTBOX_MAX_AGE_DAYS = 7
 
 
+# -- focus.py: which sentences the transformer reads with the hybrid embedder ---------------------------------
+# A story's candidates, ranked by merging's own score in the static table's space, compete for claims (and the
+# transformer reads them and their likely citations) until they hold FOCUS_COMPETE times the story's share of the
+# words; FOCUS_NEIGHBOURS more of each one's closest sentences by the table, in every other article, are read too.
+# Tuned on MultiLing 2011 (10 clusters, the dev set: the figures flatter it) and read on the seeds: at 3 and 4 times
+# the words R2-R@100 falls under fp32's 13.40 (12.54, 12.64); at 5 it is 13.72 / 20.53 at 250 (fp32 20.39), the
+# transformer reading 33% of the sentences, and the seeds keep the default path's 9 claims; one neighbour finds the
+# seeds' third disagreement (and 11 real ones on the labelled set instead of 7; the default finds 15) but reads 51%.
+# Effect: python bench/hybrid_uses.py --variants hybrid:3:0,hybrid:4:0,hybrid:5:0,hybrid:5:1 (models.md, "A hybrid")
+FOCUS_COMPETE, FOCUS_NEIGHBOURS = 5, 0
+# make_stories' threshold (MERGE_STORY_SIMILAR's) over the static table's article vectors (the same mix with the
+# words): its cosines run higher than MiniLM's, and at MiniLM's 0.40 it joined giveme5w1h's 69 events into 28 stories
+# (ARI 0.172). Tuned on giveme5w1h in steps of 0.05: ARI 0.808 (82 stories) at 0.50, 0.767 at 0.55 (MiniLM's at
+# 0.40: 0.823, 82 stories); MultiLing 2011 mixed, not tuned on: 0.602 (38 stories; MiniLM's 0.590, 38).
+# Effect: BRIEF_EMBEDDER=static python bench/cluster_eval.py ../shared/eval/giveme5w1h_events.jsonl
+#   --story-thresholds 0.45,0.5,0.55 (the same with ../shared/eval/multiling2011_en.jsonl)
+FOCUS_STORY_SIMILAR = 0.50
+
 # -- standalone.py: when a claim reads on its own ---------------------------------------------------------
 # A headline is in sentence case (so a capitalised word in it is a name) when at most this share of its words are
 # capitalised; in Title Case every word is, and the case says nothing. Not tuned: a judgment. Effect: python

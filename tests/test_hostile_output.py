@@ -138,3 +138,31 @@ def test_megabyte_line_goes_through_the_whole_command(tmp_path):
     page = out.read_text()
     assert len(page) < 50_000 and "X" * 2001 not in page
     html5lib.HTMLParser(strict=True).parse(page)
+
+
+def test_compiled_templates_are_cached_per_kind_and_escape_as_fresh_ones(hostile, tmp_path, monkeypatch):
+    """render's bytecode cache (BRIEF_HOME/cache/templates/KIND): a second render, from the cache, is the first
+    one byte for byte in every format, a page from it still carries no live markup (autoescaping is compiled into
+    a template: a Markdown template's code must never serve a page), and an edited user template is compiled anew."""
+    first = {fmt: render.render(hostile, fmt) for fmt in ("md", "html", "json")}
+    home = tmp_path / "brief-home"  # conftest's BRIEF_HOME for this test
+    assert sorted(p.name for p in (home / "cache" / "templates").iterdir()) == ["html", "json", "md"]
+    assert all(any((home / "cache" / "templates" / k).iterdir()) for k in ("html", "json", "md"))
+    again = {fmt: render.render(hostile, fmt) for fmt in ("html", "md", "json")}
+    assert again == first
+    check_no_live_markup(again["html"], PAGE_TAGS)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "briefing.md.j2").write_text("one {{ briefing.title }}\n", encoding="utf-8")
+    assert render.render(hostile, "md", mine).startswith("one ")
+    (mine / "briefing.md.j2").write_text("two {{ briefing.title }}\n", encoding="utf-8")
+    assert render.render(hostile, "md", mine).startswith("two ")
+
+
+def test_an_unwritable_user_folder_renders_without_the_cache(hostile, tmp_path, monkeypatch):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("BRIEF_HOME", str(blocked))  # cache/templates cannot be made under a file
+    page = render.render(hostile, "html")
+    check_no_live_markup(page, PAGE_TAGS)
+    assert blocked.read_text(encoding="utf-8") == "x"

@@ -41,6 +41,14 @@ class Embedder(Protocol):
         """One unit vector (a row) per text, in the order given."""
         ...
 
+    # Optional: coarse, another embedder that reads every sentence first, so that this one reads only the sentences
+    # that matter (the hybrid: models/hybrid_minilm.py, focus.py). Its vectors are never compared with this one's.
+
+
+def coarse_of(embedder: Embedder) -> Embedder | None:
+    """`embedder`'s coarse embedder where it has one (the Embedder protocol's optional member), else None."""
+    return getattr(embedder, "coarse", None)
+
 
 @dataclass
 class Condensed:
@@ -248,9 +256,18 @@ def _minilm_static(**_options) -> Embedder:
 
 
 embedders.register("minilm-static", _minilm_static, aliases=("static",))
+
+
+def _minilm_hybrid(**_options) -> Embedder:
+    from briefing.models import minilm
+
+    return minilm.shared("hybrid")
+
+
+embedders.register("minilm-hybrid", _minilm_hybrid, aliases=("hybrid",))
 # The embedders of the packaged MiniLM (the static table is distilled from it): the daily job's first pass reads
 # their leads with the static table ([briefing] lead_embedder = "auto").
-EMBEDDED_MINILM = ("minilm", "minilm-fp32", "minilm-int8", "minilm-torch", "minilm-static")
+EMBEDDED_MINILM = ("minilm", "minilm-fp32", "minilm-int8", "minilm-torch", "minilm-static", "minilm-hybrid")
 
 
 class LocalEngine:

@@ -186,8 +186,9 @@ class MiniLM:
 # run time; the torch encoder's vectors to 1e-4, so its answers), its int8 graph (about 1.8x less CPU, vectors
 # within cosine 0.98 of fp32, and a few claims change: models.md, "int8"), torch itself, for comparison and where
 # onnxruntime is missing, and a static table distilled from the model (next to no CPU, weaker briefings: models.md,
-# "A static embedding"). BRIEF_EMBEDDER picks one.
-EMBEDDERS = ("onnx", "int8", "torch", "static")
+# "A static embedding"), and the hybrid of the table and fp32 (the table reads every sentence, fp32 only those that
+# compete for claims and what they are compared with: models/hybrid_minilm.py, focus.py). BRIEF_EMBEDDER picks one.
+EMBEDDERS = ("onnx", "int8", "torch", "static", "hybrid")
 _shared: dict[str, MiniLM] = {}
 
 
@@ -208,6 +209,10 @@ def shared(kind: str | None = None) -> MiniLM:
             from briefing.models.static_minilm import StaticMiniLM
 
             _shared[kind] = StaticMiniLM(threads=threads)
+        elif kind == "hybrid":
+            from briefing.models.hybrid_minilm import HybridMiniLM
+
+            _shared[kind] = HybridMiniLM(shared("onnx"), shared("static"))  # the shared two: nothing loads twice
         else:
             _shared[kind] = MiniLM(threads=threads)
     return _shared[kind]
