@@ -173,7 +173,7 @@ def test_the_rewrite_prompt_renders_for_every_style():
 def test_a_bad_rewrite_value_is_a_one_line_usage_error(seeds):
     r = CliRunner().invoke(app, ["make", str(seeds), "--rewrite", "sentences"])
     assert r.exit_code == 2
-    assert "--rewrite: unknown value 'sentences'; valid: articles, claims" in r.output
+    assert "--rewrite: unknown value 'sentences'; valid: auto, articles, claims" in r.output
     assert "Traceback" not in r.output
 
 
@@ -315,11 +315,11 @@ def test_the_config_key_is_read_and_a_bad_value_names_the_key(tmp_path):
     good = tmp_path / "good.toml"
     good.write_text('[briefing]\nrewrite = "claims"\n', encoding="utf-8")
     assert config.load(good, env={}).rewrite == "claims"
-    assert config.load(None, env={}).rewrite == "articles"
+    assert config.load(None, env={}).rewrite == "auto"  # claims for a generative model (abstractive._generative)
     assert config.load(good, env={}, rewrite="articles").rewrite == "articles"  # the flag wins
     bad = tmp_path / "bad.toml"
     bad.write_text('[briefing]\nrewrite = "claim"\n', encoding="utf-8")
-    with pytest.raises(BriefError, match=r"\[briefing\] rewrite: unknown value 'claim'; valid: articles, claims"):
+    with pytest.raises(BriefError, match=r"\[briefing\] rewrite: unknown value 'claim'; valid: auto, articles, claims"):
         config.load(bad, env={})
 
 
