@@ -108,8 +108,9 @@ def make(
     model: Optional[str] = typer.Option(None, "-m", "--model", help="The condensing model. Default: the embedded "
                                                              "all-MiniLM-L6-v2 (extractive, no download). Or a "
                                                              "Hugging Face id from the local cache, a model folder, "
-                                                             "or a .gguf file: it rewrites each article, and only "
-                                                             "sentences its sources support are kept."),
+                                                             "or a .gguf file: it shortens the claims the briefing "
+                                                             "chose (see --rewrite), and only sentences its "
+                                                             "sources support are kept."),
     embedder: Optional[str] = typer.Option(None, "--embedder", metavar="NAME",
                                            help="The sentence embedder, by name. Default: minilm (the embedded "
                                                 "all-MiniLM-L6-v2). Also minilm-int8, minilm-torch, minilm-static, "
@@ -123,9 +124,11 @@ def make(
                                            help="A folder whose prompt templates (condense.j2, fuse.j2) replace "
                                                 "the built-in ones."),
     rewrite: Optional[str] = typer.Option(None, "--rewrite", metavar="WHAT",
-                                          help="What a generative --model rewrites: articles (each article, "
-                                               "then grounded; the default) or claims (only the claims the "
-                                               "briefing chose, each from its own evidence: far fewer prompts)."),
+                                          help="What a generative --model rewrites: claims (the default: only "
+                                               "the claims the briefing chose, each kept only as its own "
+                                               "sentence less whole parts; read and found faithful, models.md) "
+                                               "or articles (each article, then grounded: paraphrases kept, "
+                                               "less faithful)."),
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR",
                                              help="A folder whose templates replace the built-in ones of the same name."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar."),

@@ -62,7 +62,9 @@ class Config:
     support: str = "default"  # the support check, by its registered name (models.support_checks); no key yet
     device: str = "auto"  # for a generative model: auto | cpu | cuda | mps
     prompts: str = ""  # a folder whose prompt templates replace the built-in ones
-    rewrite: str = "articles"  # what a generative model rewrites: articles | claims (abstractive.UNITS)
+    # What a generative model rewrites: articles | claims (abstractive.UNITS), or auto: claims (the mode whose
+    # rewrites were read fresh and found faithful: models.md "Read-through"); pipeline.named resolves it.
+    rewrite: str = "auto"
     # [output]
     dir: str = "out"
     formats: tuple[str, ...] = ("md",)
@@ -121,7 +123,7 @@ FLAGS = {"words": "--words", "title": "--title", "model": "--model", "embedder":
          "formats": "--format", "rewrite": "--rewrite"}
 DEVICES = ("auto", "cpu", "cuda", "mps")
 ENGINES = ("local", "ray")
-REWRITES = ("articles", "claims")  # abstractive.UNITS (config imports no stage)
+REWRITES = ("auto", "articles", "claims")  # auto, then abstractive.UNITS (config imports no stage)
 
 
 def _check(name: str, value: Any) -> Any:
@@ -282,7 +284,7 @@ max_stories = 10
 # Keep stories that only one publisher reports (false: only stories two or more outlets carry).
 single_source = true
 # The condensing model; "minilm" is embedded and needs no download. A generative model (a Hugging Face
-# id in the local cache, a folder, a .gguf file: see `brief models`) rewrites each article instead.
+# id in the local cache, a folder, a .gguf file: see `brief models`) shortens the chosen claims instead.
 model = "minilm"
 # The sentence embedder, by its registered name (a wrong name lists the others). "minilm-hybrid": a static table
 # reads every sentence and MiniLM only those that compete for claims or could disagree (less CPU; a few claims

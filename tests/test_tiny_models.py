@@ -66,7 +66,7 @@ def test_seq2seq_from_the_hf_cache_nonsense_dropped_briefing_still_passes_and_re
     monkeypatch.setenv("HF_HUB_CACHE", str(tiny["hub"]))
     assert models.canonical("tiny/bart") == "tiny/bart"
     out = tmp_path / "b.json"
-    data = brief_json([str(seeds), "--model", "tiny/bart", "--device", "cpu"], out)
+    data = brief_json([str(seeds), "--model", "tiny/bart", "--device", "cpu", "--rewrite", "articles"], out)
     g = data["stats"]["generation"]
     assert g["style"] == "seq2seq" and g["model_calls"] > 0
     assert g["generated"] > 0 and g["kept"] == 0 and g["dropped"] == g["generated"]
@@ -83,7 +83,8 @@ def test_seq2seq_from_the_hf_cache_nonsense_dropped_briefing_still_passes_and_re
 
     monkeypatch.setattr(generate.HFGenerator, "_load", no_load)
     monkeypatch.setattr(generate.HFGenerator, "_load_tokenizer", no_load)
-    again = brief_json([str(seeds), "--model", "tiny/bart", "--device", "cpu"], tmp_path / "b2.json")
+    again = brief_json([str(seeds), "--model", "tiny/bart", "--device", "cpu", "--rewrite", "articles"],
+                       tmp_path / "b2.json")
     g2 = again["stats"]["generation"]
     assert g2["model_calls"] == 0 and g2["articles_cached"] == 5
     assert again["stories"] == data["stories"]
@@ -99,11 +100,19 @@ def test_causal_chat_model_from_a_folder_uses_its_chat_template(tiny, seeds, emb
     # Deterministic: the same prompts give the same text.
     assert backend.generator.generate([wrapped]) == outs[:1]
     out = tmp_path / "c.json"
-    data = brief_json([str(seeds), "--model", str(tiny["llama"])], out)
+    data = brief_json([str(seeds), "--model", str(tiny["llama"]), "--rewrite", "articles"], out)
     g = data["stats"]["generation"]
     assert g["style"] == "chat" and g["kept"] == 0 and len(g["fallback"]) == 5
     assert g["shortened"] == []  # 4096 positions, capped at 2048: each article fits in pieces
     passes_check(out)
+    # With no --rewrite, a generative model shortens the chosen claims (the default, "auto"): the articles are
+    # condensed extractively, and nonsense rewrites are refused, so the claims are the extractive ones.
+    plain = brief_json([str(seeds)], tmp_path / "plain.json")
+    default = brief_json([str(seeds), "--model", str(tiny["llama"])], tmp_path / "d.json")
+    assert default["stats"]["generation"]["unit"] == "claims"
+    assert [c["text"] for s in default["stories"] for c in s["claims"]] == [
+        c["text"] for s in plain["stories"] for c in s["claims"]]
+    passes_check(tmp_path / "d.json")
 
 
 def test_gguf_file_loads_through_transformers_and_is_converted_once(tiny, seeds, embedder, short_generation,
