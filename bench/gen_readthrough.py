@@ -7,7 +7,10 @@
         [--skip-held-out K] [--rewrite articles|claims]
 
 --rewrite claims runs `brief make --rewrite claims` (the model rewrites only the claims the briefing chose) and
-prints how many one-source claims were rewritten and fused claims kept. --skip-held-out K makes
+prints how many one-source claims there were, how many the model was not asked to rewrite (their sentences have
+nothing a shortening may leave out: briefing/shorten.py), how many it was asked, copied unchanged, and how many
+rewrites were kept (of them, how many "projected": the claim's sentence less the whole units the model left out,
+where the model's own words failed), and the fused claims asked and kept. --skip-held-out K makes
 --held-out-events N take the N events after the first K (session 5 read the first ten; session 6 read the next
 ones: bench/gen_readthrough_labels_s6.jsonl, whose "read" field says which read each label belongs to).
 
@@ -144,6 +147,12 @@ def verify(brief: str, claims: list[dict], folder: Path, work: Path) -> list[dic
     v = json.loads(report.read_text(encoding="utf-8"))
     if len(v["sentences"]) != len(claims):
         raise SystemExit(f"brief verify read {len(v['sentences'])} statements from {len(claims)} claims ({summary})")
+    # Its checks name a source by its number in verify's own reading of the folder; a briefing numbers only the
+    # articles it kept (one left empty by cleaning is skipped): both are renamed by file, so they meet.
+    path = {x["id"]: x["path"] for x in v.get("sources", [])}
+    for sent in v["sentences"]:
+        for k in sent["checks"]:
+            k["source"] = path.get(k["source"], k["source"])
     return v["sentences"]
 
 
@@ -229,16 +238,20 @@ def main() -> None:
             t["fused_kept"] += g.get("fused", {}).get("kept", 0)
             t["rewrite_claims"] += g.get("rewritten", {}).get("claims", 0)
             t["rewrite_kept"] += g.get("rewritten", {}).get("kept", 0)
+            t["rewrite_not_asked"] += g.get("rewritten", {}).get("not_asked", 0)
+            t["rewrite_unchanged"] += g.get("rewritten", {}).get("unchanged", 0)
+            t["rewrite_projected"] += g.get("rewritten", {}).get("projected", 0)
             t["fuse_claims"] += g.get("fused", {}).get("claims", 0)
             results = verify(a.brief, claims, folder, mdir / name) if claims else []
+            paths = {x["id"]: x.get("path") for x in b.get("sources", [])}  # a briefing's source number -> its file
             lines.append(f"\n## {name} ({len(claims)} claims)\n")
             for c, v in zip(claims, results):
                 if not c.get("generated"):
                     continue
                 t["generated"] += 1
                 t["generated_pass"] += v["verdict"] == "supported"
-                by_source = {k["source"]: k for k in v["checks"]}
-                cited = sorted({x["source"] for x in c["citations"]})
+                by_source = {k["source"]: k for k in v["checks"]}  # by file (verify)
+                cited = sorted({paths.get(x["source"], x["source"]) for x in c["citations"]})
                 t["citations"] += len(cited)
                 t["citations_pass"] += sum(by_source.get(s, {}).get("verdict") == "supports" for s in cited)
                 lab = labels.get((model, claim_key(name, c["text"])))
@@ -249,7 +262,7 @@ def main() -> None:
                 lines.append(f"\n- **{one_line(c['text'])}**  \n  brief verify: {v['verdict']}"
                              + (f"; read: {lab['label']} ({lab.get('why', '')})" if lab else "") + "\n")
                 for x in c["citations"]:
-                    k = by_source.get(x["source"], {})
+                    k = by_source.get(paths.get(x["source"], x["source"]), {})
                     lines.append(f"  - [{x['source']}] {one_line(x['evidence'])}  \n"
                                  f"    (verify: {k.get('verdict')}{'; ' + k['reason'] if k.get('reason') else ''})\n")
             if a.kept:
@@ -279,9 +292,12 @@ def main() -> None:
               f" | {t['citations_pass']}/{t['citations']} | {t['sentences_written']} | {t['sentences_kept']}"
               f" | {t['fused_kept']} | {t['seconds']:.0f}")
     if a.rewrite == "claims":
-        print("model | one-source claims rewritten: asked / kept | claims of several sources fused: asked / kept")
+        print("model | one-source claims | not asked (nothing to leave out) | asked | copied unchanged | kept "
+              "| of them projected | claims of several sources fused: asked / kept")
         for model, t in totals.items():
-            print(f"{model} | {t['rewrite_claims']} / {t['rewrite_kept']} | {t['fuse_claims']} / {t['fused_kept']}")
+            asked = t['rewrite_claims'] - t['rewrite_not_asked']
+            print(f"{model} | {t['rewrite_claims']} | {t['rewrite_not_asked']} | {asked} | {t['rewrite_unchanged']}"
+                  f" | {t['rewrite_kept']} | {t['rewrite_projected']} | {t['fuse_claims']} / {t['fused_kept']}")
     if a.kept:
         print("model | sentences grounding kept (the pool claims are chosen from) | pass brief verify")
         for model, t in totals.items():

@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from briefing import condense, ground, models, tuning
+from briefing import condense, ground, models, shorten, tuning
 from briefing import support as supportlib
 from briefing.models.cache import GenerationCache, key_of
 from briefing.prompting import CONDENSE, FUSE, REWRITE, Prompts
@@ -339,8 +339,16 @@ class AbstractiveBackend:
                  stats: dict) -> dict:
         """`--rewrite claims`: each claim one source makes, rewritten from its own sentence (prompts/rewrite.j2),
         replaces it only when ground.rewrite_problem finds nothing: the rules a sentence the model wrote meets,
-        held to each sentence the claim cites. What it did: claims, kept, dropped (with the reasons), cached."""
-        report = {"claims": len(claims), "kept": 0, "dropped": 0, "cached": 0, "unchanged": 0, "dropped_reasons": {}}
+        held to each sentence the claim cites; or, when the model's own words fail, by the claim's sentence less the
+        whole units the model left out (shorten.project), checked the same way. What it did: claims, not asked,
+        kept (of them, projected), dropped (with the reasons), unchanged, cached."""
+        report = {"claims": len(claims), "kept": 0, "dropped": 0, "cached": 0, "unchanged": 0, "dropped_reasons": {},
+                  "not_asked": 0}
+        # A claim whose sentence has nothing a shortening may leave out or move (shorten.can_shorten) is not asked
+        # for: the model could only copy it, or be refused (a prompt saved: seconds a claim on a CPU).
+        asked = [c for c in claims if all(shorten.can_shorten(x.evidence) for x in c.citations)]
+        report["not_asked"] = len(claims) - len(asked)
+        claims = asked
         if not claims:
             return report
         gen = self.generator
@@ -359,6 +367,7 @@ class AbstractiveBackend:
         vecs = embedder.embed([t for _, t in written] + [c.text for c, _ in written]) if written else None
         reasons: Counter = Counter()
         reasons["empty"] = len(claims) - len(written)
+        refused = []  # (claim, its sentence less the units the model left out, why the model's own words failed)
         for k, (c, text) in enumerate(written):
             if " ".join(text.split()) == " ".join(c.text.split()):
                 report["unchanged"] += 1  # the model copied its claim: nothing was rewritten
@@ -366,10 +375,27 @@ class AbstractiveBackend:
             cited = list(dict.fromkeys(x.evidence for x in c.citations))
             problem = ground.rewrite_problem(text, cited, float(vecs[k] @ vecs[len(written) + k]))
             if problem:
-                reasons[problem] += 1
+                # The model's words fail, but what it left out may still be whole units: the sentence less those
+                # (shorten.project) is a shortening in the sentence's own words, checked by the same rules.
+                projected = shorten.project(text, cited[0]) if len(cited) == 1 else None
+                if projected:
+                    refused.append((c, projected, problem))
+                else:
+                    reasons[problem] += 1
             else:
                 rewritten[id(c)] = replace(c, text=text, generated=True)
                 report["kept"] += 1
+        report["projected"] = 0
+        if refused:
+            pv = embedder.embed([p for _, p, _ in refused] + [c.text for c, _, _ in refused])
+            for k, (c, projected, problem) in enumerate(refused):
+                cited = list(dict.fromkeys(x.evidence for x in c.citations))
+                if ground.rewrite_problem(projected, cited, float(pv[k] @ pv[len(refused) + k])):
+                    reasons[problem] += 1
+                else:
+                    rewritten[id(c)] = replace(c, text=projected, generated=True)
+                    report["kept"] += 1
+                    report["projected"] += 1
         report["dropped_reasons"] = dict((r, n) for r, n in reasons.most_common() if n)
         report["dropped"] = sum(report["dropped_reasons"].values())
         return report

@@ -124,7 +124,8 @@ def make(
     rewrite: Optional[str] = typer.Option(None, "--rewrite", metavar="WHAT",
                                           help="What a generative --model rewrites: articles (each article, "
                                                "then grounded; the default) or claims (only the claims the "
-                                               "briefing chose, each from its own evidence: far fewer prompts)."),
+                                               "briefing chose, each kept only as its own sentence less whole "
+                                               "parts: far fewer prompts)."),
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR",
                                              help="A folder whose templates replace the built-in ones of the same name."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar."),

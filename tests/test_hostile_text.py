@@ -10,7 +10,7 @@ import pytest
 
 RUN = r"""
 import sys
-from briefing import conflicts, facts, ground, sentences, standalone, support
+from briefing import conflicts, facts, ground, sentences, shorten, standalone, support
 n = 10000
 for text in ("A." * n, "A-" * n, "A&" * n, "1," * n, "Ab, " * (n // 2)):
     conflicts._moves(text)
@@ -21,7 +21,8 @@ for text in ("A." * n, "A-" * n, "A&" * n, "1," * n, "Ab, " * (n // 2)):
 sentences.split("The bridge opened. " + "A-" * 2 * n + " said it. It reopened.")  # 40 KB
 support._speaker_word("Aa, " + "x" * 50 + ", " + "A-" * n + " said it")
 support._attributes_to("x said " * (n // 3), "court")
-ground._said("\u201c" * 12 * n + " said it")  # unclosed quotation marks: 120,000 (quadratic: 60 s)
+ground.rewrite_only_shortens("x said it", "\u201c" * 12 * n + " said it")  # 120,000 unclosed quotation marks
+shorten.can_shorten("Ab, " * (n // 2) + "cd.")  # a unit search quadratic in the marks: bounded by a claim's length
 print("done")
 """
 

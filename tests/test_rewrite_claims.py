@@ -11,16 +11,17 @@ from test_abstractive import FAITHFUL as SEED_PARAPHRASE
 from test_abstractive import ScriptedGenerator, check_briefing, make
 from typer.testing import CliRunner
 
-from briefing import ground
+from briefing import ground, shorten
 from briefing.abstractive import AbstractiveBackend
 from briefing.cli import app
 from briefing.models.cache import GenerationCache
 from briefing.prompting import Prompts
 from briefing.render import render
 
-# Seed article 1, sentence 2 (a claim of the seeds' briefing).
+# Seed article 1, sentence 2 (a claim of the seeds' briefing), and it shortened by its trailing clause.
 PYONGYANG = ("Russian President Vladimir Putin touched down in Pyongyang, where he was warmly greeted by North Korean "
              "leader Kim Jong Un.")
+SHORTENED = "Russian President Vladimir Putin touched down in Pyongyang."
 
 
 class Recording(ScriptedGenerator):
@@ -59,14 +60,16 @@ REFUSED = [
     ("The visit will be closely watched by the international", "The visit will be closely watched by the "
                                                               "international community, officials said.", "malformed"),
 ]
+# Rewrites that only leave out whole units of their sentence (shorten.py): an aside, a trailing clause, a leading
+# phrase; and an attribution moved to the front.
 KEPT = [
-    ("Putin arrived in North Korea on Wednesday on his first official visit in 24 years.",
-     "Russian President Vladimir Putin arrived in North Korea early Wednesday morning on his first official visit "
-     "to the East Asian nation in 24 years."),
+    ("Putin arrived in North Korea on his first official visit in 24 years.",
+     "Putin arrived in North Korea, where Kim greeted him at the airport, on his first official visit in 24 years."),
     ("Ushakov insisted the agreement is not aimed against other countries.",
-     "Ushakov insisted the agreement is not provocative or aimed against other countries."),
+     "Ushakov insisted the agreement, signed on Wednesday, is not aimed against other countries."),
     ("Both Moscow and Pyongyang have denied such arms transfers.",
-     "Both Moscow and Pyongyang have denied such arms transfers in recent months."),
+     "In recent months, both Moscow and Pyongyang have denied such arms transfers, which Western capitals described."),
+    ("Police said the ship ran aground near the coast.", "The ship ran aground near the coast, police said."),
 ]
 
 
@@ -89,9 +92,8 @@ def test_a_shorter_rewrite_that_keeps_every_fact_is_kept(embedder, text, evidenc
 
 
 def test_each_cited_sentence_must_support_the_rewrite(embedder):
-    text = "Putin arrived in North Korea on Wednesday on his first official visit in 24 years."
-    good = KEPT[0][1]
-    other = "Putin arrived in North Korea on Wednesday, the Kremlin said."  # no 24 years in it
+    text, good = KEPT[0]
+    other = "Putin arrived in North Korea, the Kremlin said."  # no 24 years in it
     assert ground.rewrite_problem(text, [good], cosine(embedder, text, good)) == ""
     assert ground.rewrite_problem(text, [good, other], cosine(embedder, text, good)) != ""
     assert ground.rewrite_problem(text, [], 1.0) == "unsupported"
@@ -107,30 +109,34 @@ def test_claims_mode_rewrites_only_the_chosen_claims_and_keeps_a_faithful_rewrit
         if "Rewrite this sentence" not in prompt:
             return "Putin met Kim."  # any other prompt (there should be none)
         if PYONGYANG in prompt:
-            return SEED_PARAPHRASE + "\nThat is the sentence."  # the first sentence is the answer
+            return SHORTENED + "\nThat is the sentence."  # the first sentence is the answer
         return "Putin signed 40 treaties in Moscow."  # every other claim: an invention, refused
 
     gen = Recording(script)
     result = make(AbstractiveBackend(gen, cache=GenerationCache(tmp_path / "c.sqlite"), unit="claims"),
                   seeds, embedder, monkeypatch)
     claims = [c for s in result.stories for c in s.claims]
-    # Only rewrite prompts were sent (no article was condensed by the model), one a claim, with the cap and stop.
-    assert gen.prompts and all("Rewrite this sentence" in p for p in gen.prompts)
-    assert len(gen.prompts) == len(claims)
-    assert all(o == {"max_new_tokens": 64, "first_line": True} for o in gen.options)
+    # Only rewrite prompts were sent (no article was condensed by the model), one a claim that has something to
+    # leave out (shorten.can_shorten), with the cap and stop.
     stats = result.stats["generation"]
-    assert stats["unit"] == "claims" and stats["generated"] == 0
     rw = stats["rewritten"]
-    assert rw["claims"] == len(claims) and rw["kept"] == 1 and rw["dropped"] == len(claims) - 1
+    asked = [c for c in claims if all(shorten.can_shorten(x.evidence) for x in c.citations)]
+    assert 0 < len(asked) < len(claims) and rw["not_asked"] == len(claims) - len(asked)
+    assert gen.prompts and all("Rewrite this sentence" in p for p in gen.prompts)
+    assert len(gen.prompts) == len(asked)
+    assert all(o == {"max_new_tokens": 64, "first_line": True} for o in gen.options)
+    assert stats["unit"] == "claims" and stats["generated"] == 0
+    assert rw["claims"] == len(claims) and rw["kept"] == 1 and rw["dropped"] == len(asked) - 1
+    assert rw["projected"] == 0  # the invention chose nothing; the one kept is the model's own words
     assert sum(rw["dropped_reasons"].values()) == rw["dropped"]
     kept = [c for c in claims if c.generated]
-    assert [c.text for c in kept] == [SEED_PARAPHRASE]
+    assert [c.text for c in kept] == [SHORTENED]
     assert [x.evidence for x in kept[0].citations] == [PYONGYANG]
     assert not any("40 treaties" in c.text for c in claims)
     done = check_briefing(result, tmp_path)
     assert done.returncode == 0, done.stdout
     data = json.loads((tmp_path / "briefing.json").read_text())
-    assert [c["text"] for s in data["stories"] for c in s["claims"] if c["generated"]] == [SEED_PARAPHRASE]
+    assert [c["text"] for s in data["stories"] for c in s["claims"] if c["generated"]] == [SHORTENED]
     assert sum("_(rewritten)_" in x for x in render(result, "md").splitlines()) == 1
     # Cached: the same briefing again asks the model nothing.
     again = Recording(script)
@@ -147,7 +153,8 @@ def test_a_copied_claim_is_not_marked_rewritten(seeds, embedder, monkeypatch, tm
                   seeds, embedder, monkeypatch)
     claims = [c for s in result.stories for c in s.claims]
     rw = result.stats["generation"]["rewritten"]
-    assert rw["unchanged"] == len(claims) and rw["kept"] == 0 and not any(c.generated for c in claims)
+    assert rw["unchanged"] == len(claims) - rw["not_asked"] > 0 and rw["kept"] == 0
+    assert not any(c.generated for c in claims)
 
 
 def test_an_unknown_unit_is_refused(tmp_path):
@@ -185,59 +192,120 @@ def test_the_first_line_stop_ends_a_row_at_its_first_line_of_text():
     assert done.tolist() == [False, True, False]
 
 
-# -- a rewrite only shortens its sentence (ground.rewrite_only_shortens): sentences of our own, one a rule ----------
+# -- a rewrite only shortens its sentence (ground.rewrite_only_shortens, shorten.py): sentences of our own ----------
 @pytest.mark.parametrize("text,sentence,rule", [
-    # a word the sentence lacks: another place, an opposite, an invented purpose
-    ("The minister signed the treaty in Paris.", "The minister signed the treaty in Rome on Monday.", "novel"),
-    ("No player has tested negative for the virus.", "No player has tested positive for the virus.", "novel"),
-    ("Two divers jumped into the lake to rescue the dog.",
-     "Two divers jumped into the lake and were later treated for cold.", "novel"),
-    # a word that only begins as the sentence's does (a shared beginning is no shared word)
-    ("The fire was contained on Monday, officials said.", "The fire continued on Monday, officials said.", "novel"),
-    ("The board accepted the offer, the company said.", "The board accelerated the offer, the company said.",
-     "novel"),
-    ("The president of the club was arrested.", "The presenter of the club was arrested.", "novel"),
-    # a short word's other form (its Snowball stem is the sentence word's, its meaning another)
-    ("The filter lets parents see the app.", "The filter lets parents see which apps a child used.", "novel"),
-    # a word said more often than the sentence says it: who "he" is, guessed
-    ("The club said the club acted fairly.", "The club said he acted fairly.", "repeat"),
-    # a hedge dropped
-    ("The guards wanted to rest before the match.", "Perhaps the guards wanted to rest before the match.",
-     "certainty"),
-    ("The mayor will resign.", "The mayor may resign, the paper said.", None),
-    # a plan, an attempt or an aim told as done (every modal of the sentence kept)
-    ("The core landed on a barge.", "The core will attempt to land on a barge.", "certainty"),
-    ("Lee was studying the river.", "Lee was looking to study the river.", "certainty"),
-    # a rank that loses what it ranks
-    ("She was the first coach to win the prize.", "She was the first interim coach to win the prize.", "relation"),
-    # a verb of the quoted words made the speaker's
-    ("The agency announced new plans.", "'Our country announced new plans,' said the agency.", "speaker"),
-    # a speaker dropped
-    ("The dog was found alive.", '"The dog was found alive," the owner wrote.', "attribution"),
-    # a word of time joined to another word: the order of events changed
+    # a word the sentence lacks, or another form of its word: another place, an opposite, an invented purpose
+    ("The minister signed the treaty in Paris.", "The minister signed the treaty in Rome, officials said.",
+     "not a shortening"),
+    ("No player has tested negative for the virus.", "No player has tested positive for the virus.",
+     "not a shortening"),
+    ("The couple was heading to Lima.", "The couple, with their sons, were headed to Lima.", "not a shortening"),
+    ("The club said the club acted fairly.", "The club said he acted fairly.", "not a shortening"),
+    # words moved: the order of events, who did what to whom
     ("Police arrived after the crowd left the square.", "Police arrived shortly after and the crowd left the square.",
-     "relation"),
-    ("Police arrived after the crowd fled.", "Police arrived after the bomb exploded and the crowd fled.", "relation"),
+     "not a shortening"),
+    ("Pyongyang accused Moscow of supplying weapons.", "Moscow accused Pyongyang of supplying weapons.",
+     "not a shortening"),
+    # words left out inside a clause, however harmless they look: a modifier, an object, a rank's noun, a time
+    ("The minister signed the treaty.", "The foreign minister signed the treaty.", "not a shortening"),
+    ("She was the first coach to win.", "She was the first interim coach to win the prize.", "not a shortening"),
+    ("Police arrived after the crowd fled.", "Police arrived after the bomb exploded and the crowd fled.",
+     "not a shortening"),
+    ("The ship ran aground near the coast.", "The ship ran aground near the coast on Monday.", "not a shortening"),
+    # a negation, a number, a hedge, a speaker: never left out, even as a whole unit
+    ("The king arrived.", "The king did not arrive.", "not a shortening"),
+    ("The king arrived in Paris.", "The king arrived in Paris, not in Rome.", "negation"),
+    ("The bus crashed.", "The bus crashed, killing 12 people.", "number"),
+    ("The bus crashed.", "The bus crashed, killing twelve people.", "number"),
+    ("The mayor resigned.", "Perhaps the mayor resigned.", "not a shortening"),
+    ("The mayor will resign.", "The mayor will resign, possibly next week.", "certainty"),
+    ("The core landed on a barge.", "The core will attempt to land on a barge.", "not a shortening"),
+    ("The dog was found alive.", "The dog was found alive, the owner wrote.", "attribution"),
+    ("The dog was found alive.", "According to the owner, the dog was found alive.", "attribution"),
+    # a condition or an alternative: the clause without it says more
+    ("The deal stands.", "The deal stands, unless parliament objects.", "condition"),
+    ("He will resign.", "He will resign, or be dismissed.", "condition"),
+    # someone's own words are not cut
+    ("He called the plan a disaster.", 'He called the plan "a disaster, a shame and a farce".', "quotation"),
+    # a main clause taken for a leading phrase, an aside left without the clause it hangs on
+    ("Killing the driver.", "The bus crashed, killing the driver.", "not a shortening"),
+    ("The bus, which carried tourists.", "The bus, which carried tourists, crashed.", "not a shortening"),
+    # half a phrase left
+    ("The talks were held between.", "The talks were held between, among others, the ministers.", "dangling"),
+    ("The talks were held in.", "The talks were held in, as it happens, Rome.", "dangling"),
 ])
-def test_a_rewrite_that_does_more_than_shorten_is_refused(text, sentence, rule):
-    problem = ground.rewrite_only_shortens(text, sentence)
-    assert problem and (rule is None or problem == rule), problem
+def test_a_rewrite_that_does_more_than_leave_out_whole_units_is_refused(text, sentence, rule):
+    assert ground.rewrite_only_shortens(text, sentence) == rule
 
 
 @pytest.mark.parametrize("text,sentence", [
-    ("The minister signed the treaty in Rome.", "The foreign minister signed the treaty in Rome on Monday."),
-    ("Perhaps the guards wanted to rest.", "Perhaps the guards wanted to rest before the match."),
-    ("The dog was found alive, the owner wrote.", '"The dog was found alive," the owner wrote on Sunday.'),
-    ("Police arrived shortly after the blast.", "Police arrived shortly after the blast and closed the road."),
-    ("The couple was heading to Lima.", "The couple, with their sons, were headed to Lima."),  # a form of a word
+    # a parenthesis, an aside between commas or dashes, a leading phrase, a trailing clause
+    ("The minister signed the treaty in Rome.", "The minister signed the treaty in Rome (the Italian capital)."),
+    ("The minister signed the treaty in Rome on Monday.",
+     "The minister signed the treaty in Rome (the Italian capital) on Monday."),
+    ("Smith said the bridge was safe.", "Smith, the city's engineer, said the bridge was safe."),
+    ("Smith said the bridge was safe.", "Smith — the city's engineer — said the bridge was safe."),
+    ("The council approved the budget.", "On Tuesday evening, the council approved the budget."),
+    ("Police arrived shortly after the blast.", "Police arrived shortly after the blast, closing the road."),
+    ("Ministers met in Rome.", "Ministers met in Rome; the talks went on for hours."),
     ("The club said he acted fairly.", "The club said he acted fairly."),
-    ("The core will attempt to land on a barge.", "The brand new core will attempt to land on a barge."),
-    ("She was the first interim coach to win.", "She was the first interim coach to win the prize."),
-    ("'Our country announced plans,' said the agency.", "'Our country announced new plans,' said the agency."),
-    ("The country's plans were announced, the agency said.", "The country's new plans were announced, the agency said."),
+    # several units at once, and only a capital, a stop or a "that" besides
+    ("The mayor opened the bridge.", "On Friday, the mayor, who took office last year, opened the bridge, ending a "
+                                     "long wait."),
+    ("the mayor opened the bridge", "The mayor opened the bridge."),
+    ("The dog was found alive, the owner wrote.", "The dog, a spaniel, was found alive, the owner wrote."),
+    # an attribution moved to the front, or to the end
+    ("The owner wrote that the dog was found alive.", "The dog was found alive, the owner wrote."),
+    ("The dog was found alive, the owner wrote.", "The owner wrote the dog was found alive."),
+    # a negation, number or hedge kept where it stands: only the unit around it goes
+    ("The king did not arrive in Paris.", "The king did not arrive in Paris, where crowds had gathered."),
+    ("The bus, carrying 12 people, may have crashed.", "On Monday, the bus, carrying 12 people, may have crashed."),
 ])
-def test_a_rewrite_that_only_shortens_is_kept(text, sentence):
+def test_a_rewrite_that_leaves_out_only_whole_units_is_kept(text, sentence):
     assert ground.rewrite_only_shortens(text, sentence) == ""
+
+
+def test_a_paraphrase_grounding_keeps_is_no_shortening():
+    # What `--rewrite articles` keeps (tests/test_faithful.py), `--rewrite claims` refuses: its words are reordered.
+    assert ground.rewrite_only_shortens(SEED_PARAPHRASE, PYONGYANG) == "not a shortening"
+    assert ground.rewrite_only_shortens(SHORTENED, PYONGYANG) == ""
+
+
+def test_only_a_sentence_with_something_to_leave_out_is_asked_for():
+    assert shorten.can_shorten(PYONGYANG)  # its trailing "where ..." clause
+    assert shorten.can_shorten("The ship ran aground, police said.")  # an attribution to move
+    assert not shorten.can_shorten("The ship ran aground near the coast on Monday.")  # no unit
+    assert not shorten.can_shorten("The bus crashed, killing 12 people.")  # its one unit holds a number
+    assert not shorten.can_shorten("x, " * 500 + "y.")  # longer than any claim: not read
+
+
+# -- the model's choice, the sentence's words (shorten.project) ----------------------------------------------------
+@pytest.mark.parametrize("text,sentence,projected", [
+    # the model paraphrased, but left out an aside and a trailing clause: only those go
+    ("Mayor Smith said the deal was finished.", "Smith, who took office last year, said the deal was done, ending a "
+     "long wait.", "Smith said the deal was done."),
+    ("The king reached Paris.", "On Monday, the king arrived in Paris (the capital).",
+     "The king arrived in Paris."),
+    ("Russian President Putin landed in Pyongyang.", PYONGYANG, SHORTENED),
+    # what it kept stays, in the sentence's words
+    ("The king reached Paris after a long wait.", "On Monday, the king arrived in Paris, ending a long wait.",
+     "The king arrived in Paris, ending a long wait."),
+])
+def test_a_paraphrase_chooses_which_whole_units_go(text, sentence, projected):
+    assert shorten.project(text, sentence) == projected
+    assert ground.rewrite_only_shortens(projected, sentence) == ""
+
+
+@pytest.mark.parametrize("text,sentence", [
+    ("The bus crashed on the road.", "The bus crashed, killing 12 people."),  # a unit with a number stays
+    ("The dog was found.", "The dog was found alive, the owner wrote."),  # a speaker stays
+    ("The deal stands firm.", "The deal stands, unless parliament objects."),  # a condition stays
+    ("Putin signed 40 treaties in Moscow.", PYONGYANG),  # an answer about something else chooses nothing
+    ("The ship ran aground near the coast.", "The ship ran aground near the coast on Monday."),  # no unit
+    ("Smith, the city's mayor, said it was over.", "Smith, the mayor, said the deal was done."),  # every unit kept
+])
+def test_nothing_is_projected_where_no_unit_may_go(text, sentence):
+    assert shorten.project(text, sentence) is None
 
 
 def test_the_config_key_is_read_and_a_bad_value_names_the_key(tmp_path):
@@ -257,23 +325,26 @@ def test_the_config_key_is_read_and_a_bad_value_names_the_key(tmp_path):
 
 @pytest.mark.slow
 def test_claims_mode_holds_a_fused_claim_to_each_sentence_it_cites(seeds, embedder, monkeypatch, tmp_path):
-    """A claim of several sources is fused (fuse.j2), and kept only if it also only shortens each cited sentence."""
+    """A claim of several sources is fused (fuse.j2) and kept only if it also only shortens each sentence it cites:
+    FUSED, which `--rewrite articles` keeps (test_abstractive), restates two outlets' sentences in words of its own."""
     from test_abstractive import FUSED
 
     keep_seeds(seeds, "000_", "002_", "003_")
 
     def script(prompt):
         if "say the same thing" in prompt and "touched down in Pyongyang" in prompt:
-            return reply
+            return FUSED
         return ""  # every other claim: nothing written, kept as it is
 
-    results = {}
-    for reply in (FUSED, FUSED[:-1] + " at a lavish ceremony."):  # the second adds words no source has
-        result = make(AbstractiveBackend(Recording(script), cache=GenerationCache(tmp_path / f"{len(reply)}.sqlite"),
-                                         unit="claims"), seeds, embedder, monkeypatch)
-        results[reply] = [c.text for s in result.stories for c in s.claims if c.generated]
-    assert results[FUSED] == [FUSED]
-    assert results[FUSED[:-1] + " at a lavish ceremony."] == []
+    gen = Recording(script)
+    result = make(AbstractiveBackend(gen, cache=GenerationCache(tmp_path / "c.sqlite"), unit="claims"), seeds,
+                  embedder, monkeypatch)
+    fused = result.stats["generation"]["fused"]
+    assert any("say the same thing" in p for p in gen.prompts) and fused["dropped"] >= 1 and fused["kept"] == 0
+    assert not any(c.generated for s in result.stories for c in s.claims)
+    cited = [x.evidence for s in result.stories for c in s.claims for x in c.citations
+             if "touched down in Pyongyang" in x.evidence]
+    assert cited and all(ground.rewrite_only_shortens(FUSED, e) for e in cited)
 
 
 def test_rewrite_claims_without_a_generative_model_is_a_one_line_usage_error(seeds, tmp_path):
