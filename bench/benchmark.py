@@ -11,7 +11,8 @@ Prints:
     with each embedder of the embedded model (BRIEF_EMBEDDER: onnx, int8, torch, static, hybrid);
   - pipeline seconds per 10-article cluster with the model loaded (in-process; neither embeddings nor the stages'
     readings of sentences reused across clusters or embedders), each embedder beside sumy LexRank on the same
-    clusters;
+    clusters, by stage; then the merging stage by part (conflict pairs, candidates, support checks...), in a pass
+    of its own;
   - the daily job's first run on 200 articles from 10 feeds (bench/feeds_bench.py), the default (fp32 sentences,
     the first pass's leads read by the static table) beside those --feeds names: by default torch:own (the path of
     before: torch reads the leads too), onnx:own (fp32 reads the leads too) and static (the table reads everything).
@@ -122,6 +123,45 @@ def forget_readings() -> None:
     merge._TERMS.clear()
 
 
+# The merging stage's parts, as story_work and make_stories call them (each timed with what it calls; the support
+# checks, made inside the candidates, the readable forms and the own-sentence check, are also summed on their own).
+MERGING_PARTS = (("merge", "mark_duplicates", "duplicates"), ("merge", "story_groups", "stories"),
+                 ("merge", "story_conflicts", "conflict pairs"), ("merge", "build_story", "candidates"),
+                 ("merge", "headline_of", "headline"), ("merge", "readable_form", "readable forms"),
+                 ("merge", "cited_as_said", "own-sentence checks"), ("select", "concept_weights", "concept weights"),
+                 ("merge", "choose", "choosing"), ("merge", "conflicts_of", "disagreements shown"),
+                 ("support", "states", "support checks (within the above)"))
+
+
+def merging_parts(totals: dict[str, float]):
+    """Patches merging's parts (MERGING_PARTS) to add their CPU seconds to `totals`; returns the undo."""
+    import importlib
+
+    undo = []
+    for mod_name, fn_name, label in MERGING_PARTS:
+        mod = importlib.import_module(f"briefing.{mod_name}")
+        fn = getattr(mod, fn_name)
+        depth = [0]
+
+        def timed(*args, _fn=fn, _label=label, _depth=depth, **kw):
+            if _depth[0]:  # a part that calls itself (none does today) is counted once
+                return _fn(*args, **kw)
+            _depth[0] += 1
+            t0 = time.process_time()
+            try:
+                return _fn(*args, **kw)
+            finally:
+                _depth[0] -= 1
+                totals[_label] = totals.get(_label, 0.0) + time.process_time() - t0
+        setattr(mod, fn_name, timed)
+        undo.append((mod, fn_name, fn))
+
+    def restore():
+        for mod, fn_name, fn in reversed(undo):
+            setattr(mod, fn_name, fn)
+    return restore
+
+
 def warm_pipeline(shared: Path, limit: int):
     from briefing import pipeline
     from briefing.extract import build_article
@@ -191,6 +231,25 @@ def warm_pipeline(shared: Path, limit: int):
     print("  CPU s/cluster by stage: " + "; ".join(
         f"{name}: " + ", ".join(f"{label} {t / len(clusters):.3f}" for label, t in st.items())
         for name, st in stages.items()), flush=True)
+    # The merging stage by part, in a pass of its own after the timed ones (the patched calls cost a little), with
+    # the last embedder measured: each cluster's readings forgotten first, as above.
+    name, model = list(models.items())[-1]
+    parts: dict[str, float] = {}
+    restore = merging_parts(parts)
+    c0 = time.process_time()
+    try:
+        for c in clusters:
+            for m in (model.fine, model.coarse) if isinstance(model, HybridMiniLM) else (model,):
+                m._memo.clear()
+            forget_readings()
+            arts = [build_article(RawDocument(input=str(i), text=(a.get("title", "") + "\n\n" + a["text"]).strip()),
+                                  i + 1) for i, a in enumerate(c["articles"])]
+            pipeline.brief(arts, [], pipeline.Settings(inputs=(), words=250), embedder=model)
+    finally:
+        restore()
+    print(f"  merging by part, CPU s/cluster ({name}; a pass of its own, {(time.process_time() - c0) / len(clusters):.3f}"
+          f" s/cluster in all): " + ", ".join(f"{label} {parts.get(label, 0.0) / len(clusters):.3f}"
+                                             for _, _, label in MERGING_PARTS), flush=True)
 
 
 def feeds(shared: Path, also: str):

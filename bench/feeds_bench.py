@@ -1,7 +1,7 @@
 """The daily job against a loopback server: 200 articles from 10 feeds, then re-runs that find nothing new.
 
     .venv/bin/python bench/feeds_bench.py ../shared/eval/giveme5w1h_events.jsonl [--articles 200 --feeds 10]
-                                          [--also torch,static]
+                                          [--also torch,static] [--stages onnx,static]
 
 The articles come from the data file at run time and are served from memory on 127.0.0.1 (RSS, Atom
 and RDF feeds in turn, each entry a full HTML page). Timed, each as a user runs it (`python -m briefing
@@ -11,7 +11,9 @@ make --config ...` in a fresh process, model load included):
   3. a run the next day, the feeds unchanged (in this process, its clock moved by a day): nothing new, nothing
      written, exit 2, and no model loaded;
   4. the first run again from an empty state with each embedder --also names, in this run: by default torch:own,
-     the path of before (torch reads the sentences and, in the first pass, every article's lead).
+     the path of before (torch reads the sentences and, in the first pass, every article's lead);
+  5. with --stages, the first run again from an empty state in this process, with each embedder named: CPU seconds
+     by stage and the merging stage by part.
 The default run's first pass reads the leads with the static table ([briefing] lead_embedder = "auto").
 """
 from __future__ import annotations
@@ -27,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 from loopback import Item, Route, Server, atom, page_html, rdf, rss  # noqa: E402
 
@@ -75,11 +77,62 @@ def same_digest(a: Path, b: Path) -> str:
             f"{len(sa)}, {len(rb)} sources against {len(ra)}")
 
 
+def stages_in_process(cfg: Path, folder: Path, embedder: str, env: dict) -> None:
+    """The first run again from an empty state, in this process (model loaded first, not timed): CPU seconds by
+    stage (the pipeline's progress stages; 'merging' runs to the end: select, render, store) and merging by part
+    (bench/benchmark.py's MERGING_PARTS). The fetch threads' CPU counts in 'fetching', and so does the loopback
+    server's (it serves the pages from this process)."""
+    import resource
+
+    import benchmark
+    from briefing import config as configlib, daily
+    from briefing.models import minilm
+
+    folder.mkdir()
+    text = cfg.read_text(encoding="utf-8").replace('dir = "out"', f'dir = "{folder / "out"}"').replace(
+        'path = "state.sqlite"', f'path = "{folder / "state.sqlite"}"')
+    (folder / "briefing.toml").write_text(text, encoding="utf-8")
+    os.environ.update(BRIEF_HOME=env["BRIEF_HOME"], BRIEF_EMBEDDER=embedder)
+    minilm.shared(embedder).embed(["x"])
+    minilm.shared("static").embed(["x"])
+    marks = []
+
+    def cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
+    class Stages:
+        def stage(self, label, total):
+            marks.append((label, cpu()))
+
+        def advance(self, n):
+            pass
+
+    benchmark.forget_readings()  # the stages' readings of an earlier run in this process are not this run's
+    parts: dict[str, float] = {}
+    restore = benchmark.merging_parts(parts)
+    marks.append(("start", cpu()))
+    try:
+        out = daily.run(configlib.load(folder / "briefing.toml"), progress=Stages())
+    finally:
+        marks.append(("end", cpu()))
+        restore()
+        os.environ.pop("BRIEF_EMBEDDER")
+    print(f"5. the first run in this process, {embedder} embedder (exit {out.exit_code}), CPU s by stage: "
+          + ", ".join(f"{label} {t1 - t0:.2f}" for (label, t0), (_, t1) in zip(marks, marks[1:]))
+          + f"; in all {marks[-1][1] - marks[0][1]:.2f}")
+    print("   merging by part (CPU s): " + ", ".join(f"{label} {parts.get(label, 0.0):.2f}"
+                                                     for _, _, label in benchmark.MERGING_PARTS), flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data")
     ap.add_argument("--articles", type=int, default=200)
     ap.add_argument("--feeds", type=int, default=10)
+    ap.add_argument("--stages", default="", help="embedders whose first run is also made in this process, its CPU "
+                                                   "seconds printed by stage and merging by part (comma-separated "
+                                                   "BRIEF_EMBEDDER names; '' for none)")
     ap.add_argument("--also", default="torch:own", help="embedders whose first run is timed too (comma-separated, "
                                                          "BRIEF_EMBEDDER names: torch, onnx, int8, static; with "
                                                          "':own' that embedder reads the first pass's leads too, "
@@ -162,6 +215,8 @@ def main() -> int:
             theirs = same_digest(next((work / "out").glob("*.json")),
                                  next((cfg_other.parent / "out").glob("*.json")))
             print(f"   its digest against the first run's: {theirs}")
+        for emb in [e.strip() for e in args.stages.split(",") if e.strip()]:
+            stages_in_process(cfg, work / f"stages-{emb}", emb, env)
     print(f"\nsummary: first {first:.1f} s, {first_cpu:.1f} s CPU (target < 120), same-day re-run {second:.1f} s, "
           f"next-day nothing new {third:.1f} s (target < 10); "
           + "".join(f"first run with the {emb} embedder {secs:.1f} s, {cpu:.1f} s CPU ({secs / first:.2f}x the "

@@ -381,6 +381,45 @@ class Pair:
     cosine: float
 
 
+# What each of compare()'s findings needs of both sentences of a pair, read once a sentence (_slots, bits): a
+# finding that one of the two sentences cannot give is never looked for. Each bit is necessary for its finding (the
+# finding returns None unless both sentences have it; hedges: unless one has it and the other not), so a pair that
+# shares none gets None from compare() and is skipped unread. Within SAME_ACTION: one day named (_day_finding), one
+# date (_date_finding), one clock time (_time_finding), a title of office (factlib_name), a place (_place_finding),
+# one sea (_water_finding). At any closeness (compare() reads the years first): a full date with its year, or one
+# year (_year_finding). Within SAME_COUNT: a count (_quantity_finding). Within SAME_HEDGED: a hedge (_hedge_finding).
+_ACTION_BITS, _YEAR_BITS, _COUNT_BIT, _HEDGE_BIT = 0b111111, 0b11000000, 1 << 8, 1 << 9
+_DIGIT = re.compile(r"\d")
+_WATER_WORDS = ("Ocean", "Sea", "Gulf", "Bay")  # every match of WATER has one (it is case-sensitive)
+
+
+@lru_cache(maxsize=65536)
+def _slots(text: str) -> int:
+    """Which of compare()'s findings a sentence can take part in, as bits (see _ACTION_BITS...)."""
+    f = factlib.facts(text)
+    # Readings that cannot find anything are not made: a day named needs a weekday (facts reads them with the
+    # same pattern), a clock time and a full date's year need a digit, a sea one of the words WATER names. A count
+    # (quantities) is only looked for: a figure QUANTITY finds, read as a count only in the pairs that need one.
+    folded = factlib.fold(text)
+    digit = _DIGIT.search(folded) is not None
+    bits = (bool(f.weekdays) and len(factlib.day_mentions(text)) == 1, len(f.dates) == 1,
+            digit and len(factlib.clock_times(text)) == 1, bool(factlib._roles(text)), bool(factlib.places(text)),
+            any(w in folded for w in _WATER_WORDS) and len(_seas(text)) == 1, digit and bool(_dated_years(text)),
+            len(f.years) == 1, factlib.QUANTITY.search(folded) is not None, HEDGE.search(text) is not None)
+    return sum(1 << k for k, bit in enumerate(bits) if bit)
+
+
+def _may_differ(bits_a: np.ndarray, bits_b: np.ndarray, sims: np.ndarray) -> np.ndarray:
+    """Which pairs of two articles' sentences (their _slots bits, their closeness `sims`) compare() could find a
+    disagreement in: False only where each finding would be None. The closeness is read as compare() reads it
+    (float(sims[r, c]): in float64)."""
+    both = bits_a[:, None] & bits_b[None, :]
+    cosine = sims.astype(np.float64)
+    return (((both & _YEAR_BITS) != 0) | ((cosine >= SAME_ACTION) & ((both & _ACTION_BITS) != 0))
+            | ((cosine >= SAME_COUNT) & ((both & _COUNT_BIT) != 0))
+            | ((cosine >= SAME_HEDGED) & (((bits_a[:, None] ^ bits_b[None, :]) & _HEDGE_BIT) != 0)))
+
+
 def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> list[Pair]:
     """Every disagreement between the sentences of different articles, closest pairs first.
 
@@ -388,22 +427,23 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
     ids = sorted(sentences)
     out: list[Pair] = []
     seen: set = set()
-    # compare()'s first gate (a name in common where both name someone, the first word aside), worked out once a
-    # sentence rather than once a pair: only pairs that pass them reach the
-    # rules, which would answer None for the others (the same findings, without the pairs' Python cost).
-    gates = {i: [(factlib.facts(t).years, _names(t, first_word=False)) for t in sentences[i]] for i in ids}
+    # What compare()'s findings need (_slots), worked out once a sentence and then for all pairs of two articles at
+    # once, and its first gate (a name in common where both name someone, the first word aside), read once a
+    # sentence: only the pairs that pass both reach the rules, which would answer None for the others (the same
+    # findings, in the same order, without the pairs' Python cost).
+    names = {i: [_names(t, first_word=False) for t in sentences[i]] for i in ids}
+    bits = {i: np.array([_slots(t) for t in sentences[i]], dtype=np.int64) for i in ids}
     for n, i in enumerate(ids):
         for j in ids[n + 1:]:
             if not len(sentences[i]) or not len(sentences[j]):
                 continue
             sims = vectors[i] @ vectors[j].T
-            rows, cols = np.nonzero(sims >= SAME_THING)
+            rows, cols = np.nonzero((sims >= SAME_THING) & _may_differ(bits[i], bits[j], sims))
             for r, c in zip(rows.tolist(), cols.tolist()):
-                (ya, na), (yb, nb) = gates[i][r], gates[j][c]
+                na, nb = names[i][r], names[j][c]
                 if na and nb and not na & nb:
                     continue
-                a, b = sentences[i][r], sentences[j][c]
-                f = compare(a, b, float(sims[r, c]))
+                f = compare(sentences[i][r], sentences[j][c], float(sims[r, c]))
                 if f is not None:
                     _add_new(out, seen, Pair((i, r), (j, c), f, float(sims[r, c])))
     out += _tally_pairs(sentences, vectors, seen)
@@ -513,17 +553,45 @@ UNSURE = re.compile(r"\b(?:could|might|may|would|expected|feared|thought to|beli
                     re.IGNORECASE)
 
 
-def _tallies(text: str) -> dict[str, Quantity]:
-    """A sentence's tallies (dead, injured, arrested...), one a key; none when it tells another happening."""
-    if OTHER_TIME.search(factlib.fold(text)) or UNSURE.search(factlib.fold(text)):
-        return {}
+@lru_cache(maxsize=65536)
+def _has_digit(text: str) -> bool:
+    return _DIGIT.search(factlib.fold(text)) is not None
+
+
+@lru_cache(maxsize=65536)
+def _other_time(text: str) -> bool:
+    """Whether a sentence tells of another time (OTHER_TIME): its tallies, measures and moves are another happening's."""
+    return OTHER_TIME.search(factlib.fold(text)) is not None
+
+
+# What each of a sentence's tallies needs (facts.quantities): a tally word after or before its figure, an aside's
+# verb, a toll. A sentence with none has no tally: its counts are not read for one. Looked for in the folded text
+# in lower case, its dotless i as i and combining dots dropped (the case-blind patterns of quantities take 'ı' and
+# 'İ' for 'i'): a plain pattern, which re scans for its first letters (a case-blind one tries every position).
+TALLY_HINT = re.compile(r"kill|dead|death|died|fatalit|bodies|injur|wound|hurt|missing|arrest|evacuat|rescued|"
+                        r"hospitali|detained|casualties|victims|toll|number of")
+
+
+@lru_cache(maxsize=65536)
+def _tallies(text: str) -> MappingProxyType:
+    """A sentence's tallies (dead, injured, arrested...), one a key; none when it tells another happening
+    (read-only)."""
+    if TALLY_HINT.search(factlib.fold(text).lower().replace("\u0131", "i").replace("\u0307", "")) is None:
+        return MappingProxyType({})
+    return _tally_reading(text)
+
+
+def _tally_reading(text: str) -> MappingProxyType:
+    """_tallies, every sentence read."""
+    if _other_time(text) or UNSURE.search(factlib.fold(text)):
+        return MappingProxyType({})
     by: dict[str, list[Quantity]] = {}
     for q in factlib.quantities(text):
         # The whole tally only ("killed 12 people"): a part of it ("two children from Algeria", "eight seriously
         # hurt") is told for one group, and two groups' figures differ without disagreeing.
         if q.grows and " " not in q.key:
             by.setdefault(q.key, []).append(q)
-    return {k: v[0] for k, v in by.items() if len(v) == 1}
+    return MappingProxyType({k: v[0] for k, v in by.items() if len(v) == 1})
 
 
 def _same_time(a: str, b: str) -> bool:
@@ -616,9 +684,11 @@ _MEASURE_STOP = factlib.STOPWORDS | factlib.UNIT_STOP | {
     "toward", "towards", "around", "over", "under", "beyond", "past", "behind", "inside", "outside"}
 
 
-def _measures(text: str) -> dict[tuple[str, str], tuple[float, str, bool, str]]:
+@lru_cache(maxsize=65536)
+def _measures(text: str) -> MappingProxyType:
     """The measures a sentence writes onto things: (weight | size | speed, the thing's stem) -> (value in metric
-    units, the measure as written, approximate, the thing). A thing measured twice in one sentence is left out."""
+    units, the measure as written, approximate, the thing). A thing measured twice in one sentence is left out
+    (read-only)."""
     text = factlib.fold(text)
     found: dict[tuple[str, str], list] = {}
     for m in MEASURE.finditer(text):
@@ -642,7 +712,7 @@ def _measures(text: str) -> dict[tuple[str, str], tuple[float, str, bool, str]]:
         value = float(m.group(1).replace(",", "")) * scale
         approx = bool(factlib.APPROX.search(text[max(0, m.start() - 30):m.start()]))
         found.setdefault((dim, factlib.stem(words[-1])), []).append((value, m.group(0), approx, words[-1]))
-    return {k: v[0] for k, v in found.items() if len(v) == 1}
+    return MappingProxyType({k: v[0] for k, v in found.items() if len(v) == 1})
 
 
 def _measure_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
@@ -650,7 +720,8 @@ def _measure_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarra
     sources' "450-pound gorilla" and "400-pound gorilla" differ in all but the measure. The same year, a place in
     common where both say where, and no other time ('last year', 'ago') still hold."""
     def read(text):
-        return None if OTHER_TIME.search(factlib.fold(text)) else _measures(text)
+        # A measure has a digit (MEASURE): a sentence without one has none, whatever its time (None: no reading).
+        return None if not _has_digit(text) or _other_time(text) else _measures(text)
 
     def compare(key, ma, mb):
         (x, ta, approx_a, thing), (y, tb, approx_b, _) = ma, mb
@@ -676,9 +747,10 @@ MOVE_ABOUT = "the move in {} shares"
 _DOWN = re.compile(r"fell|dropped|declined|slipped|tumbled|plunged|sank|slid|down|lower")
 
 
-def _moves(text: str) -> dict[str, tuple[float, str, str]]:
+@lru_cache(maxsize=65536)
+def _moves(text: str) -> MappingProxyType:
     """A sentence's market moves: the company's first word, stemmed -> (signed percent, the move as a reader says
-    it: "down 1.5%", the company's first word)."""
+    it: "down 1.5%", the company's first word) (read-only)."""
     found: dict[str, list] = {}
     for m in MOVE.finditer(factlib.fold(text)):
         name = m.group(1).split()[0]
@@ -687,14 +759,15 @@ def _moves(text: str) -> dict[str, tuple[float, str, str]]:
         value = float(m.group(3)) * (-1 if _DOWN.search(m.group(2)) else 1)
         told = f"{'down' if value < 0 else 'up'} {m.group(3)}%"
         found.setdefault(factlib.stem(name), []).append((value, told, name))
-    return {k: v[0] for k, v in found.items() if len(v) == 1}
+    return MappingProxyType({k: v[0] for k, v in found.items() if len(v) == 1})
 
 
 def _move_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
     """Two sources' moves of one company's shares on one day: an update (the later figure revises the earlier).
     Moves dated to two different days, or beside another time ('last year'), are two moves."""
     def read(text):
-        return None if OTHER_TIME.search(factlib.fold(text)) else _moves(text)
+        # A move has a digit (MOVE: its percent): a sentence without one has none, whatever its time.
+        return None if not _has_digit(text) or _other_time(text) else _moves(text)
 
     def gate(a, b):
         days_a, days_b = set(factlib.facts(a).weekdays), set(factlib.facts(b).weekdays)

@@ -87,17 +87,27 @@ def month_key(m: str) -> int:
     return [x[:3] for x in MONTHS].index(m) + 1
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _scans(text: str) -> tuple[bool, bool]:
+    """Whether a folded text may name a weekday (every name ends in "day", whatever its case), and whether it has a
+    digit (every date and number has one): facts() scans only for what can be there (most sentences have no digit)."""
+    return "day" in text.lower(), _DIGIT.search(text) is not None
+
+
 @lru_cache(maxsize=65536)
 def facts(text: str) -> Facts:
     text = fold(text)
-    weekdays = frozenset(w.lower() for w in WEEKDAY.findall(text))
+    days, digits = _scans(text)
+    weekdays = frozenset(w.lower() for w in WEEKDAY.findall(text)) if days else frozenset()
     dates = set()
-    for m in DATE.finditer(text):
+    for m in DATE.finditer(text) if digits else ():
         month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         if 1 <= int(day) <= 31:
             dates.add((month_key(month), int(day)))
     years, quantities, numbers = set(), set(), set()
-    for m in NUMBER.finditer(text):
+    for m in NUMBER.finditer(text) if digits else ():
         raw, pct, scale, unit = m.groups()
         numbers.add(raw.replace(" ", ""))
         raw = raw.replace(" ", "")
@@ -347,7 +357,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             tally = tally or next((_TALLY[w] for w in after if w in _TALLY), None)
             # "at least 84 people, including children, were killed": the tally after an aside.
             aside = None if tally else _ASIDE_TALLY.match(text, m.end())
-            tally = tally or (_TALLY[aside.group(1).lower()] if aside else None)
+            tally = tally or (_TALLY.get(aside.group(1).lower()) if aside else None)
             # "the death toll rose to 85": the measure named before the figure.
             if not tally and _TOLL_BEFORE.search(text[max(0, m.start() - 160):m.start()]):
                 tally = "dead"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 import numpy as np
@@ -33,6 +34,7 @@ def _stem(w: str) -> str:
     return w[:5]
 
 
+@lru_cache(maxsize=65536)  # concept_weights reads every sentence of a story, and the story again when it is merged again
 def concepts(text: str) -> frozenset[str]:
     """Adjacent-word pairs of a text, stemmed, leaving out pairs of two stopwords (ICSISumm's concepts)."""
     words = WORD.findall(factlib.fold(text).lower())

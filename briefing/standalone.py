@@ -8,6 +8,7 @@ caption or credit, a tweet embed, a prompt to the reader). Judged by form, not b
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from briefing import facts as factlib
 from briefing import sentences as sentlib
@@ -186,6 +187,7 @@ def _past_or_aux(text: str) -> bool:
     return bool(PAST_OR_AUX.search(text) or _IRREGULAR.search(text))
 
 
+@lru_cache(maxsize=65536)  # extraction asks it of every sentence, and reason() again of the story's claims
 def furniture(text: str) -> str | None:
     """Why `text` is page furniture by its form (a tweet embed, a photo credit or caption, a prompt to the
     reader); None when it is not."""
@@ -213,6 +215,9 @@ def furniture(text: str) -> str | None:
     return None
 
 
+# Remembered by text and headline: merge asks it of a story's claims, and again of the same sentences as the other
+# sources' forms of a claim that does not read alone (merge.readable_form).
+@lru_cache(maxsize=65536)
 def reason(text: str, headline: str = "") -> str | None:
     """Why `text` cannot be read on its own under `headline`; None when it can."""
     t = factlib.fold(text).strip()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from briefing import facts as factlib
 from briefing import sentences as sentlib
@@ -97,20 +98,19 @@ def stems(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _stems(text: str) -> tuple[str, ...]:
-    out = []
-    for w in _WORD.findall(factlib.fold(text).lower()):
-        if w in _LIGHT or (len(w) < 3 and not w.isdigit()):
-            continue
-        out.append(w[:STEM])
-    return tuple(out)
+    return tuple(w[:STEM] for w in _WORD.findall(factlib.fold(text).lower())
+                 if not (w in _LIGHT or (len(w) < 3 and not w.isdigit())))
+
+
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(k for k in factlib.WORD_NUMBERS if k not in ("dozen", "hundred")) + r")\b",
+                          re.IGNORECASE)
 
 
 def _number_words(text: str) -> str:
     """'two' -> '2' so that "two seasons" and "2 seasons" agree."""
     def repl(m):
         return str(factlib.WORD_NUMBERS[m.group(0).lower()])
-    return re.sub(r"\b(?:" + "|".join(k for k in factlib.WORD_NUMBERS if k not in ("dozen", "hundred")) + r")\b",
-                  repl, text, flags=re.IGNORECASE)
+    return _NUMBER_WORD.sub(repl, text)
 
 
 def _values(text: str) -> set[float]:
@@ -145,12 +145,17 @@ def _read_names(text: str) -> frozenset[str]:
 
 def _speaker(claim: str) -> set[str]:
     """The names of who the claim says said it (the names around "said", "according to")."""
+    return set(_read_speaker(claim))
+
+
+@lru_cache(maxsize=65536)
+def _read_speaker(claim: str) -> frozenset[str]:
     m = ATTRIBUTION.search(claim)
     if not m:
-        return set()
+        return frozenset()
     # The attribution's names stand within a few words of the verb.
     window = claim[max(0, m.start() - 60): m.end() + 60]
-    return _names(window) & _names(claim)
+    return frozenset(_names(window) & _names(claim))
 
 
 # Words between a speaker and its verb ("the court has announced"), and speakers that name no one.
@@ -169,6 +174,7 @@ def _word_before(text: str) -> str | None:
     return before[-1] if before else None
 
 
+@lru_cache(maxsize=65536)
 def _speaker_word(claim: str) -> str | None:
     """The word that names who said it when it is no name ("a military court has announced" -> court;
     "according to officials" -> officials); None for a name (the name rule reads those) or a pronoun."""
@@ -223,77 +229,136 @@ def _clock(text: str) -> str:
     return CLOCK.sub(lambda m: f"{m.group(1)}h{m.group(2)}{(m.group(3) or '').lower()}", text)
 
 
+@lru_cache(maxsize=65536)
+def _claim_side(claim: str) -> tuple[str, str, tuple[str, ...], bool]:
+    """What check() reads of a claim before any evidence: the claim without an editor's insertions, the same with
+    its clock times as one value, its stems (each once, in order) and whether it asks."""
+    raw = EDITORIAL.sub("", claim)
+    clocked = _clock(raw)
+    return raw, clocked, tuple(dict.fromkeys(_stems(clocked))), _question(raw)
+
+
+@lru_cache(maxsize=65536)
+def _evidence_side(evidence: str) -> tuple[str, frozenset[str], bool]:
+    """What check() reads of an evidence sentence before any claim: its clock times as one value, its stems and
+    whether it asks. Most checks end on these two readings (too few of the claim's words), so a claim held against
+    every sentence of a story costs a set intersection a sentence."""
+    clocked = _clock(evidence)
+    return clocked, frozenset(_stems(clocked)), _question(evidence)
+
+
 def check(claim: str, evidence: str) -> Verdict:
     """Whether `evidence` states `claim`: supports, partial (with what is missing) or none."""
-    raw_claim, raw_evidence = EDITORIAL.sub("", claim), evidence
-    claim, evidence = _clock(raw_claim), _clock(evidence)
-    c_stems, e_stems = stems(claim), stems(evidence)
-    if not c_stems:
-        return Verdict(NONE, "the claim states nothing checkable", 0.0, "recall")
-    if _question(raw_evidence) and not _question(raw_claim):
-        # "Is a blue moon actually blue?" states nothing ("The moon is a blue moon", Gemma 3 270M on a Giveme5W1H
-        # event, rested on it)
-        return Verdict(NONE, "the source asks, it does not state", 0.0, "recall", ("recall",))
-    e_set = set(e_stems)
-    c_set = list(dict.fromkeys(c_stems))
-    found = [w for w in c_set if w in e_set]
-    recall = len(found) / len(c_set)
-    if recall < PARTIAL_RECALL:
-        return Verdict(NONE, None, recall, "recall")
+    read = _read_pair(claim, evidence)
+    if isinstance(read, Verdict):
+        return read
+    raw_claim, claim, c_set, raw_evidence, evidence, e_set, recall = read
     problems = []
-    # Names: every person, place or body the claim names must be named.
-    e_names = _names(evidence)
-    e_low = factlib.fold(evidence).lower()
-    missing_names = _missing_names(claim, e_low)
-    if missing_names:
-        problems.append(("names", "no " + ", ".join(missing_names[:3])))
-    # Numbers as values: a claim's number must be given; a different one is a different fact.
-    c_vals, e_vals = _values(claim), _values(evidence)
-    missing_vals = sorted(c_vals - e_vals)
-    if missing_vals:
-        other = sorted(e_vals - c_vals)
-        shown = ", ".join(f"{v:g}" for v in missing_vals[:3])
-        problems.append(("numbers", f"{shown} where the source says {', '.join(f'{v:g}' for v in other[:3])}"
-                         if other else f"no {shown}"))
-    cf, ef = factlib.facts(claim), factlib.facts(evidence)
-    missing_dates = cf.dates - ef.dates
-    if missing_dates:
-        problems.append(("dates", "not the date " + ", ".join(f"{factlib.MONTHS[m - 1].capitalize()} {d}"
-                                                                for m, d in sorted(missing_dates))))
-    missing_days = cf.weekdays - ef.weekdays
-    if missing_days:
-        problems.append(("days", "no " + ", ".join(d.capitalize() for d in sorted(missing_days))))
-    # Certainty: "may sign" neither states nor is stated by "signed".
-    # A hedge counts where it governs the claim's words: "arrived ... and is expected to sign" hedges the
-    # signing, not the arrival.
-    ch, eh = _hedges(claim), _hedges(evidence)
-    if ch and not eh:
-        problems.append(("certainty", "the source states it as certain"))
-    elif (moved := _only_hedged(raw_claim, raw_evidence)):
-        problems.append(("certainty", "the source hedges what the claim states as done ("
-                         + ", ".join(sorted(moved)[:3]) + ")"))
-    # Negation: "did not sign" against "signed"; and a claim that negates at all ("neither side refused
-    # to talk", two negations) needs a source that negates too.
-    if _negated(claim) != _negated(evidence) or (NEGATES.search(fold(claim)) and not NEGATES.search(fold(evidence))):
-        return Verdict(NONE if recall < SUPPORT_RECALL else PARTIAL, "one of them negates it", recall, "negation")
-    # Speaker: a quote without "X said" does not confirm that X said it.
-    speaker = _speaker(claim)
-    if speaker and not (speaker & e_names or any(s in e_low for s in speaker)):
-        problems.append(("speaker", "not said by " + ", ".join(_title(s) for s in sorted(speaker))))
-    elif ATTRIBUTION.search(claim) and not ATTRIBUTED.search(evidence):
-        problems.append(("speaker", "does not say who said it"))
-    elif (who := _speaker_word(claim)) and not _attributes_to(evidence, who):
-        problems.append(("speaker", f"not said by the {who}"))
-    if recall < SUPPORT_RECALL:
-        missing = [w for w in c_set if w not in e_set]
-        words = _surface(claim, missing[:4])
-        problems.append(("recall", "no " + ", ".join(words) if words else "only part of it"))
+    for rule, problem in _rule_problems(raw_claim, claim, c_set, raw_evidence, evidence, e_set, recall):
+        if rule == "negation":
+            return Verdict(NONE if recall < SUPPORT_RECALL else PARTIAL, problem, recall, "negation")
+        problems.append((rule, problem))
     # The rules of meaning first: they name the most telling difference.
     problems = meaning_problems(raw_claim, raw_evidence) + problems
     if problems:
         reasons = list(dict.fromkeys(p for _, p in problems))
         return Verdict(PARTIAL, "; ".join(reasons), recall, problems[0][0], tuple(dict.fromkeys(r for r, _ in problems)))
     return Verdict(SUPPORTS, None, recall)
+
+
+def states(claim: str, evidence: str) -> bool:
+    """check(claim, evidence).verdict == SUPPORTS, without the reasons: it ends at the first rule that fails (merge
+    asks only whether each sentence states a claim, thousands of times a day's briefing)."""
+    read = _read_pair(claim, evidence)
+    if isinstance(read, Verdict):
+        return False  # the claim states nothing, the source asks, or too few of the claim's words: none
+    raw_claim, claim, c_set, raw_evidence, evidence, e_set, recall = read
+    if raw_claim == raw_evidence:
+        # A sentence held against itself (merge's check of a claim against its own sentence): the rules that compare
+        # one reading of each side (names, numbers, dates, days, hedges, negation, recall) find nothing, and of the
+        # speaker rule only a speaker named by a plain word is left to read (a name of the claim is in the text; an
+        # attribution word ATTRIBUTION finds, ATTRIBUTED finds too). tests/test_fast_paths.py holds it to check().
+        who = _speaker_word(claim)
+        if who and not _attributes_to(evidence, who):
+            return False
+        return next(_meaning(raw_claim, raw_evidence), None) is None
+    if recall < SUPPORT_RECALL:
+        return False  # check() gives a partial (the recall rule) or none (the negation rule)
+    if next(_rule_problems(raw_claim, claim, c_set, raw_evidence, evidence, e_set, recall), None) is not None:
+        return False
+    return next(_meaning(raw_claim, raw_evidence), None) is None
+
+
+def _read_pair(claim: str, evidence: str):
+    """check()'s readings of a claim and a source before the rules: (the claim without an editor's insertions, the
+    same with its clock times as one value, its stems; the source as given, with its clock times as one value, its
+    stems; the share of the claim's stems the source states), or the Verdict when that ends the check."""
+    raw_claim, claim, c_set, claim_asks = _claim_side(claim)
+    raw_evidence = evidence
+    evidence, e_set, evidence_asks = _evidence_side(evidence)
+    if not c_set:
+        return Verdict(NONE, "the claim states nothing checkable", 0.0, "recall")
+    if evidence_asks and not claim_asks:
+        # "Is a blue moon actually blue?" states nothing ("The moon is a blue moon", Gemma 3 270M on a Giveme5W1H
+        # event, rested on it)
+        return Verdict(NONE, "the source asks, it does not state", 0.0, "recall", ("recall",))
+    recall = len(e_set.intersection(c_set)) / len(c_set)  # the claim's stems are each once in c_set
+    if recall < PARTIAL_RECALL:
+        return Verdict(NONE, None, recall, "recall")
+    return raw_claim, claim, c_set, raw_evidence, evidence, e_set, recall
+
+
+def _rule_problems(raw_claim: str, claim: str, c_set: tuple[str, ...], raw_evidence: str, evidence: str,
+                   e_set: frozenset[str], recall: float):
+    """(rule, reason) for each of check()'s own rules that fails, in check()'s order, each read only when the one
+    before it is done with; ("negation", reason) ends the check."""
+    # Names: every person, place or body the claim names must be named.
+    e_names = _names(evidence)
+    e_low = factlib.fold(evidence).lower()
+    missing_names = _missing_names(claim, e_low)
+    if missing_names:
+        yield "names", "no " + ", ".join(missing_names[:3])
+    # Numbers as values: a claim's number must be given; a different one is a different fact.
+    c_vals, e_vals = _values(claim), _values(evidence)
+    missing_vals = sorted(c_vals - e_vals)
+    if missing_vals:
+        other = sorted(e_vals - c_vals)
+        shown = ", ".join(f"{v:g}" for v in missing_vals[:3])
+        yield "numbers", (f"{shown} where the source says {', '.join(f'{v:g}' for v in other[:3])}"
+                          if other else f"no {shown}")
+    cf, ef = factlib.facts(claim), factlib.facts(evidence)
+    missing_dates = cf.dates - ef.dates
+    if missing_dates:
+        yield "dates", "not the date " + ", ".join(f"{factlib.MONTHS[m - 1].capitalize()} {d}"
+                                                   for m, d in sorted(missing_dates))
+    missing_days = cf.weekdays - ef.weekdays
+    if missing_days:
+        yield "days", "no " + ", ".join(d.capitalize() for d in sorted(missing_days))
+    # Certainty: "may sign" neither states nor is stated by "signed".
+    # A hedge counts where it governs the claim's words: "arrived ... and is expected to sign" hedges the
+    # signing, not the arrival.
+    ch, eh = _hedges(claim), _hedges(evidence)
+    if ch and not eh:
+        yield "certainty", "the source states it as certain"
+    elif (moved := _only_hedged(raw_claim, raw_evidence)):
+        yield "certainty", "the source hedges what the claim states as done (" + ", ".join(sorted(moved)[:3]) + ")"
+    # Negation: "did not sign" against "signed"; and a claim that negates at all ("neither side refused
+    # to talk", two negations) needs a source that negates too.
+    if _negated(claim) != _negated(evidence) or (_negates(claim) and not _negates(evidence)):
+        yield "negation", "one of them negates it"
+        return
+    # Speaker: a quote without "X said" does not confirm that X said it.
+    speaker = _speaker(claim)
+    if speaker and not (speaker & e_names or any(s in e_low for s in speaker)):
+        yield "speaker", "not said by " + ", ".join(_title(s) for s in sorted(speaker))
+    elif _attributes(claim) and not _attributed(evidence):
+        yield "speaker", "does not say who said it"
+    elif (who := _speaker_word(claim)) and not _attributes_to(evidence, who):
+        yield "speaker", f"not said by the {who}"
+    if recall < SUPPORT_RECALL:
+        missing = [w for w in c_set if w not in e_set]
+        words = _surface(claim, missing[:4])
+        yield "recall", "no " + ", ".join(words) if words else "only part of it"
 
 
 def _question(text: str) -> bool:
@@ -307,23 +372,38 @@ def meaning_problems(claim: str, evidence: str) -> list[tuple[str, str]]:
     that contradicts itself. The rules that read
     sentences (roles, attribution) read each evidence sentence on its own. Certainty is `check`'s
     hedge rule (may sign is not signed; an added aim or plan is not stated)."""
-    sents = sentlib.split(evidence) or [evidence]
-    out = []
-    for rule, problem in (("chatter", lambda: chatter_problem(claim)),
-                          ("time", lambda: time_problem(claim, evidence)),
-                          ("time", lambda: until_problem(claim, evidence)),
-                          ("quantity", lambda: quantity_problem(claim, evidence)),
-                          ("quantity", lambda: count_problem(claim, evidence)),
-                          ("roles", lambda: roles_problem(claim, sents)),
-                          ("roles", lambda: slot_problem(claim, sents)),
-                          ("roles", lambda: owner_problem(claim, sents)),
-                          ("attribution", lambda: attribution_problem(claim, sents)),
-                          ("place", lambda: place_problem(claim, sents)),
-                          ("contradiction", lambda: contradiction_problem(claim, evidence)),
-                          ("contradiction", lambda: opposite_problem(claim, evidence))):
+    return list(_meaning(claim, evidence))
+
+
+def _meaning(claim: str, evidence: str):
+    """meaning_problems, one rule at a time (each read only when the one before it is done with)."""
+    sents = _sentences(evidence)
+    # A sentence held against itself (merge's check of a claim against its own sentence): the rules that compare
+    # one reading of each side (a time, an until, a quantity, a count, a word and its negation, a word and its
+    # opposite) find nothing when both sides are one text, and are not read (tests/test_fast_paths.py).
+    same = claim == evidence
+    for rule, problem, pairwise in (("chatter", lambda: chatter_problem(claim), False),
+                                    ("time", lambda: time_problem(claim, evidence), True),
+                                    ("time", lambda: until_problem(claim, evidence), True),
+                                    ("quantity", lambda: quantity_problem(claim, evidence), True),
+                                    ("quantity", lambda: count_problem(claim, evidence), True),
+                                    ("roles", lambda: roles_problem(claim, sents), False),
+                                    ("roles", lambda: slot_problem(claim, sents), False),
+                                    ("roles", lambda: owner_problem(claim, sents), False),
+                                    ("attribution", lambda: attribution_problem(claim, sents), False),
+                                    ("place", lambda: place_problem(claim, sents), False),
+                                    ("contradiction", lambda: contradiction_problem(claim, evidence), True),
+                                    ("contradiction", lambda: opposite_problem(claim, evidence), True)):
+        if same and pairwise:
+            continue
         if (p := problem()):
-            out.append((rule, p))
-    return out
+            yield rule, p
+
+
+@lru_cache(maxsize=65536)
+def _sentences(text: str) -> tuple[str, ...]:
+    """The text's sentences (itself when the splitter finds none): what the rules that read sentences read."""
+    return tuple(sentlib.split(text) or [text])
 
 
 def _name_groups(text: str) -> list[list[str]]:
@@ -347,11 +427,9 @@ def _name_groups(text: str) -> list[list[str]]:
 def _missing_names(claim: str, evidence_low: str) -> list[str]:
     """Names of the claim the evidence does not give: a many-word name is given by its last word
     (a surname: "Bell" for "Le'Veon Bell") or by most of its words."""
-    have = set(_WORD.findall(evidence_low))
+    have, flat = _name_words(evidence_low)
     missing = []
-    for g in _name_groups(claim):
-        keys = [re.sub(r"[^a-z0-9]", "", w) for w in g]
-        flat = re.sub(r"[^a-z0-9]", "", evidence_low)
+    for g, keys in _name_keys(claim):
         got = [k for k in keys if k in have or k in flat]
         if keys[-1] in have or keys[-1] in flat or 2 * len(got) >= len(keys) or (len(keys) == 1 and got):
             continue
@@ -360,15 +438,33 @@ def _missing_names(claim: str, evidence_low: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
+def _name_keys(claim: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """The claim's name groups (_name_groups), each with its words as letters and digits only."""
+    return tuple((tuple(g), tuple(re.sub(r"[^a-z0-9]", "", w) for w in g)) for g in _name_groups(claim))
+
+
+@lru_cache(maxsize=65536)
+def _name_words(evidence_low: str) -> tuple[frozenset[str], str]:
+    """The words of a lower-case text, and the text as letters and digits only: what a name is looked up in."""
+    return frozenset(_WORD.findall(evidence_low)), re.sub(r"[^a-z0-9]", "", evidence_low)
+
+
+@lru_cache(maxsize=65536)
 def _hedges(text: str) -> frozenset:
     return frozenset(m.group(0).lower() for m in HEDGE.finditer(factlib.fold(text)))
+
+
+@lru_cache(maxsize=65536)
+def _modal(text: str) -> bool:
+    """Whether the text has a hedge, plan or future of its own (MODAL)."""
+    return MODAL.search(text) is not None
 
 
 def _only_hedged(claim: str, evidence: str) -> set[str]:
     """The words of a plain claim (no hedge, plan or future of its own) that the evidence gives only under
     one (in a hedged clause), never outside one."""
     claim, evidence = fold(claim), fold(evidence)
-    if MODAL.search(claim):
+    if _modal(claim):
         return set()
     _, sure = _words_split(claim, MODAL, HEDGE_END, False)
     inside, outside = _words_split(evidence, MODAL, HEDGE_END, False)
@@ -380,6 +476,24 @@ def _negated(text: str) -> bool:
     return len(NEGATION.findall(factlib.fold(text))) % 2 == 1
 
 
+@lru_cache(maxsize=65536)
+def _negates(text: str) -> bool:
+    """Whether the text has any negating word ("nor" and "neither" too: NEGATES)."""
+    return NEGATES.search(fold(text)) is not None
+
+
+@lru_cache(maxsize=65536)
+def _attributes(text: str) -> bool:
+    """Whether a claim says who said it (ATTRIBUTION)."""
+    return ATTRIBUTION.search(text) is not None
+
+
+@lru_cache(maxsize=65536)
+def _attributed(text: str) -> bool:
+    """Whether an evidence sentence names a source in any way (ATTRIBUTED)."""
+    return ATTRIBUTED.search(text) is not None
+
+
 def _title(key: str) -> str:
     return key[:1].upper() + key[1:]
 
@@ -387,12 +501,16 @@ def _title(key: str) -> str:
 def _surface(text: str, stem_list: list[str]) -> list[str]:
     """The words of `text` that the stems came from, as written."""
     out = []
-    for w in re.findall(r"[\w'’-]+", text):
-        s = factlib.fold(w).lower()
-        s = re.sub(r"[^a-z0-9]", "", s)[:STEM]
+    for w, s in _surface_words(text):
         if s in stem_list and w not in out:
             out.append(w)
     return out
+
+
+@lru_cache(maxsize=65536)
+def _surface_words(text: str) -> tuple[tuple[str, str], ...]:
+    """Each word of a text as written, with its stem as stems() cuts it."""
+    return tuple((w, re.sub(r"[^a-z0-9]", "", factlib.fold(w).lower())[:STEM]) for w in re.findall(r"[\w'’-]+", text))
 
 
 # -- rules of meaning (issue 14: what small models got wrong) ------------------------------------------
@@ -518,14 +636,16 @@ def quantity_problem(claim: str, evidence: str) -> str | None:
 _COUNTED = re.compile(rf"\b({_NUM}|{_WORDNUM})\s+([a-z]{{3,}})\b")
 
 
-def _counts(text: str) -> dict[str, set[float]]:
-    """Counted noun -> the values written right before it: "216 passengers and 12 crew" -> passengers: 216."""
+@lru_cache(maxsize=65536)
+def _counts(text: str) -> MappingProxyType:
+    """Counted noun -> the values written right before it: "216 passengers and 12 crew" -> passengers: 216
+    (read-only, frozen sets)."""
     out: dict[str, set[float]] = {}
     for m in _COUNTED.finditer(TIME.sub(" ", fold(text).lower())):
         value, noun = _value(m.group(1)), m.group(2)
         if value is not None and noun not in STOPWORDS and noun not in UNIT_KIND:  # units: quantity_problem
             out.setdefault(noun[:STEM], set()).add(value)
-    return out
+    return MappingProxyType({k: frozenset(v) for k, v in out.items()})
 
 
 def count_problem(claim: str, evidence: str) -> str | None:
@@ -547,11 +667,16 @@ UNTIL = re.compile(r"\b(until|till|since|from)\s+(?:(after|before)\s+)?(?:the\s+
                    r"(\w[\w.'’-]*)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=65536)
+def _untils(text: str) -> tuple[tuple[str, str, str], ...]:
+    """(until | till | since | from, after | before | '', what) for each UNTIL of a text, in order, lower case."""
+    return tuple((m.group(1).lower(), (m.group(2) or "").lower(), m.group(3).lower()) for m in UNTIL.finditer(fold(text)))
+
+
 def until_problem(claim: str, evidence: str) -> str | None:
     """The claim's "until X" where the evidence has only "until after X" (or before), or the other way round."""
-    have = {(m.group(1).lower(), (m.group(2) or "").lower(), m.group(3).lower()) for m in UNTIL.finditer(fold(evidence))}
-    for m in UNTIL.finditer(fold(claim)):
-        word, rel, what = m.group(1).lower(), (m.group(2) or "").lower(), m.group(3).lower()
+    have = set(_untils(evidence))
+    for word, rel, what in _untils(claim):
         others = {r for w, r, x in have if w == word and x == what}
         if others and rel not in others:
             told = " ".join(x for x in (word, sorted(others)[0]) if x)
@@ -594,31 +719,47 @@ CLAUSE_BREAK = re.compile(r"[\"“”:;]")
 def roles_problem(claim: str, evidence: list[str]) -> str | None:
     """Two names joined by a verb in the claim, found in one evidence sentence the other way round
     around the same verb, in the same voice: the roles are swapped."""
-    claim = fold(claim)
+    for a, b, verbs, passive in _claim_roles(fold(claim)):
+        for e in evidence:
+            for words, e_passive in _name_pairs(fold(e)).get((b, a), ()):
+                if verbs & words and passive == e_passive:
+                    return f"{a} and {b} swap places around {sorted(verbs & words)[0]}"
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _claim_roles(claim: str) -> tuple[tuple[str, str, frozenset[str], bool], ...]:
+    """(name, later name, the verbs between them, passive) for each two names of a folded claim that one verb
+    may join, in order."""
     names = _name_spans(claim)
+    out = []
     for i, (a, _sa, ea) in enumerate(names):
         for b, sb, _eb in names[i + 1:]:
             if a == b:
                 continue
             between = claim[ea:sb].lower()
+            if CLAUSE_BREAK.search(between):
+                continue  # a quote and its speaker, or two clauses: no one verb joins them
             verbs = content_words(between) - {n[:5] for n in (a, b)}
             if not verbs:
                 continue  # "Putin and Kim": no verb between them, nothing to swap
-            if CLAUSE_BREAK.search(between):
-                continue  # a quote and its speaker, or two clauses: no one verb joins them
-            for e in evidence:
-                e = fold(e)
-                en = _name_spans(e)
-                for j, (x, _sx, ex) in enumerate(en):
-                    for y, sy, _ey in en[j + 1:]:
-                        if (x, y) != (b, a):
-                            continue
-                        e_between = e[ex:sy].lower()
-                        if CLAUSE_BREAK.search(e_between):
-                            continue
-                        if verbs & content_words(e_between) and _passive(between) == _passive(e_between):
-                            return f"{a} and {b} swap places around {sorted(verbs & content_words(e_between))[0]}"
-    return None
+            out.append((a, b, frozenset(verbs), _passive(between)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def _name_pairs(sentence: str) -> MappingProxyType:
+    """(name, later name) -> (the content words between them, passive) for each such pair of a folded evidence
+    sentence with no clause break between them, in order (read-only)."""
+    en = _name_spans(sentence)
+    out: dict[tuple[str, str], list] = {}
+    for j, (x, _sx, ex) in enumerate(en):
+        for y, sy, _ey in en[j + 1:]:
+            e_between = sentence[ex:sy].lower()
+            if CLAUSE_BREAK.search(e_between):
+                continue
+            out.setdefault((x, y), []).append((frozenset(content_words(e_between)), _passive(e_between)))
+    return MappingProxyType({k: tuple(v) for k, v in out.items()})
 
 
 # "the hands of X": a noun that takes a name after "of"; the same noun with another name in the source is
@@ -627,14 +768,15 @@ def roles_problem(claim: str, evidence: list[str]) -> str | None:
 _OF_SLOT = re.compile(r"\b([a-z]{3,})\s+of\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+)?$")
 
 
-def _of_slots(text: str) -> dict[str, set[str]]:
-    """Noun (stem) -> the names that follow it with "of" in `text`."""
+@lru_cache(maxsize=65536)
+def _of_slots(text: str) -> MappingProxyType:
+    """Noun (stem) -> the names that follow it with "of" in `text` (read-only, frozen sets)."""
     out: dict[str, set[str]] = {}
     for name, start, _end in _name_spans(text):
         m = _OF_SLOT.search(text, 0, start)
         if m and m.group(1) not in STOPWORDS:
             out.setdefault(m.group(1)[:STEM], set()).add(name)
-    return out
+    return MappingProxyType({k: frozenset(v) for k, v in out.items()})
 
 
 def slot_problem(claim: str, evidence: list[str]) -> str | None:
@@ -719,12 +861,24 @@ def _spans(text: str, marker: re.Pattern, clause_end: re.Pattern = CLAUSE_END,
 def _split_words(text: str, spans: list[tuple[int, int]]) -> tuple[set[str], set[str]]:
     """Content words inside the spans, and those outside them."""
     inside, outside = set(), set()
-    for m in re.finditer(r"[A-Za-z0-9']+", text):
+    for m in _TOKEN.finditer(text):
         w = m.group(0).lower().strip("'").removesuffix("'s")  # "'super'" in quotes is "super"
-        if w in STOPWORDS or not content_words(w):
+        if not _is_content(w):
             continue
-        (inside if any(s <= m.start() < e for s, e in spans) else outside).add(w[:5])
+        at = m.start()
+        (inside if spans and any(s <= at < e for s, e in spans) else outside).add(w[:5])
     return inside, outside
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9']+")
+
+
+@lru_cache(maxsize=65536)
+def _is_content(word: str) -> bool:
+    """Whether a word of _split_words (ASCII letters, digits and apostrophes, lower case: its own fold) counts:
+    no stopword, and a piece between its apostrophes that is none (what content_words(word) reads), so that a
+    text's words are no entries of content_words' memo."""
+    return word not in STOPWORDS and any(p and p not in STOPWORDS for p in word.split("'"))
 
 
 @lru_cache(maxsize=65536)
@@ -760,20 +914,23 @@ def dropped_speaker(claim: str, evidence: str) -> str | None:
     return attribution_problem(claim, [evidence], ANY_ACCOUNT)
 
 
-def attribution_problem(claim: str, evidence: list[str], marker: re.Pattern = ACCOUNT) -> str | None:
-    """Most of a claim's words (or of one of its clauses) sit in what the evidence gives as someone's account
-    ("X insisted ...", "X stated that ..."), and the claim says no one said it."""
-    claim = fold(claim)
+@lru_cache(maxsize=65536)
+def _clause_words(claim: str) -> tuple[frozenset[str], ...]:
+    """The content words of each part of a folded claim that one account of the evidence may hold (the claim, then
+    its clauses), those with any; none when the claim says who said it."""
     if REPORTING.search(claim) and ATTRIBUTION.search(claim):
-        return None
+        return ()
     clauses = [claim] + ([c for c in CLAIM_CLAUSE.split(claim) if not REPORTING.search(c)]
                          if CLAIM_CLAUSE.search(claim) else [])
     if REPORTING.search(claim):
         clauses = clauses[1:]  # "was described as ...": that clause names a view; the others may not
-    for clause in clauses:
-        words = content_words(clause)
-        if not words:
-            continue
+    return tuple(words for words in (frozenset(content_words(c)) for c in clauses) if words)
+
+
+def attribution_problem(claim: str, evidence: list[str], marker: re.Pattern = ACCOUNT) -> str | None:
+    """Most of a claim's words (or of one of its clauses) sit in what the evidence gives as someone's account
+    ("X insisted ...", "X stated that ..."), and the claim says no one said it."""
+    for words in _clause_words(fold(claim)):
         for e in evidence:
             e = fold(e)
             inside, outside = _words_split(e, marker, REPORT_END, True)
@@ -792,6 +949,7 @@ CHATTER = re.compile(r"\b(?:th(?:e|is|at)\s+(?:sentence|article|passage|summary|
                      r"^[^\"“:]{0,40}:\s*[\"“]", re.IGNORECASE)
 
 
+@lru_cache(maxsize=65536)
 def chatter_problem(claim: str) -> str | None:
     m = CHATTER.search(claim)
     return f"a model's talk about its task ({m.group(0).strip()!r})" if m else None
@@ -880,28 +1038,37 @@ CLAIM_PLACE = re.compile(_LOCATIVE + _PLACE)
 _CLAUSE = re.compile(r"[,;:]|\b(?:and|but|while|whereas|after|before|when)\b")
 
 
-def _places(text: str) -> dict[str, set[str]]:
-    """Word (stem) -> the places (lower case) it is put in or at: "project in Athens" -> project: athens."""
+@lru_cache(maxsize=65536)
+def _places(text: str) -> MappingProxyType:
+    """Word (stem) -> the places (lower case) it is put in or at: "project in Athens" -> project: athens
+    (read-only, frozen sets)."""
     out: dict[str, set[str]] = {}
     for m in PLACED.finditer(text):
         if m.group(1) not in STOPWORDS:
             out.setdefault(m.group(1)[:STEM], set()).add(m.group(2).lower())
-    return out
+    return MappingProxyType({k: frozenset(v) for k, v in out.items()})
+
+
+@lru_cache(maxsize=65536)
+def _claim_places(claim: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """(place, the (stem, word) of its clause's words before it) for each place a folded claim puts something in."""
+    out = []
+    for m in CLAIM_PLACE.finditer(claim):
+        start = max([c.end() for c in _CLAUSE.finditer(claim, 0, m.start())], default=0)
+        words = {w[:STEM]: w for w in re.findall(r"[a-z]{3,}", claim[start:m.start()]) if w not in STOPWORDS}
+        out.append((m.group(1).lower(), tuple(words.items())))
+    return tuple(out)
 
 
 def place_problem(claim: str, evidence: list[str]) -> str | None:
     """A place the claim gives a thing that the evidence places elsewhere, each evidence sentence on its own."""
-    claim = fold(claim)
-    for m in CLAIM_PLACE.finditer(claim):
-        place = m.group(1).lower()
-        start = max([c.end() for c in _CLAUSE.finditer(claim, 0, m.start())], default=0)
-        words = {w[:STEM]: w for w in re.findall(r"[a-z]{3,}", claim[start:m.start()]) if w not in STOPWORDS}
+    for place, words in _claim_places(fold(claim)):
         for e in evidence:
             e = fold(e)
             if place.split()[0] not in e.lower():
                 continue  # another rule reads a place the evidence lacks
             slots = _places(e)
-            for stem, word in words.items():
+            for stem, word in words:
                 others = slots.get(stem, set())
                 if others and not any(place in o or o in place for o in others):
                     return f"the evidence puts the {word} in {', '.join(sorted(others))}, not {place}"
@@ -915,15 +1082,16 @@ _NEGATED_WORD = re.compile(r"\b(?:not|never|no|un)\s+([a-z]{3,})\b")
 _CONTRAST = re.compile(r"\b(?:but|while|whereas|although|though|however|instead|than|rather|despite|yet)\b")
 
 
-def _self_contradictions(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _self_contradictions(text: str) -> frozenset[str]:
     text = fold(text).lower()
     if _CONTRAST.search(text):
-        return set()
+        return frozenset()
     negated = {m.group(1) for m in _NEGATED_WORD.finditer(text)} - STOPWORDS
     plain = text
     for m in _NEGATED_WORD.finditer(text):
         plain = plain.replace(m.group(0), " ")
-    return {w for w in negated if re.search(rf"\b{re.escape(w)}\b", plain)}
+    return frozenset(w for w in negated if re.search(rf"\b{re.escape(w)}\b", plain))
 
 
 def contradiction_problem(claim: str, evidence: str) -> str | None:
@@ -957,15 +1125,25 @@ def _opposite_words(text: str) -> set[str]:
     return set(words) | {f"{w} {n}" for w, n in zip(words, words[1:]) if w in place}
 
 
+@lru_cache(maxsize=65536)
+def _opposite_reading(text: str) -> tuple[frozenset[str], tuple[tuple[bool, bool], ...], tuple[str, ...]]:
+    """_opposite_words, which side of each of OPPOSITES the text has (one, other), and its place phrases
+    ("outside iraqi"), sorted."""
+    words = frozenset(_opposite_words(text))
+    return words, tuple((bool(words & one), bool(words & other)) for one, other in OPPOSITES), \
+        tuple(sorted(w for w in words if " " in w))
+
+
 def opposite_problem(claim: str, evidence: str) -> str | None:
-    c, e = _opposite_words(claim), _opposite_words(evidence)
-    for one, other in OPPOSITES:
-        for a, b in ((one, other), (other, one)):
-            if c & a and not c & b and e & b and not e & a:
+    (c, c_sides, c_phrases), (e, e_sides, _) = _opposite_reading(claim), _opposite_reading(evidence)
+    for (one, other), (c_one, c_other), (e_one, e_other) in zip(OPPOSITES, c_sides, e_sides):
+        for a, b, ca, cb, eb, ea in ((one, other, c_one, c_other, e_other, e_one),
+                                     (other, one, c_other, c_one, e_one, e_other)):
+            if ca and not cb and eb and not ea:
                 return f"{sorted(c & a)[0]!r} where the evidence says {sorted(e & b)[0]!r}"
     for (a,), (b,) in PLACE_OPPOSITES:
         for x, y in ((a, b), (b, a)):
-            for phrase in sorted(w for w in c if w.startswith(x + " ")):
+            for phrase in (w for w in c_phrases if w.startswith(x + " ")):
                 after = phrase.split()[1]
                 if f"{y} {after}" in e and phrase not in e:
                     return f"{phrase!r} where the evidence says '{y} {after}'"

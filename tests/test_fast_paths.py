@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from briefing import conflicts, merge, support, triage
+from briefing import conflicts, facts, merge, support, triage
 from briefing.types import Article, Sentence, Story
 
 from tests.briefings import SEED_FILES as SEEDS
@@ -185,6 +185,22 @@ def test_find_finds_what_compare_on_every_pair_finds():
     sentences[99] = ["Putin arrived in Pyongyang on Thursday with 300 guards in 2023.",
                      "Kim Jong Un met Vladimir Putin in Moscow on June 20.",
                      "The pact might be signed by Putin and Kim."]
+    # Pairs of articles 97 and 98 that share one only of what find() looks for before compare() (conflicts._slots),
+    # one pair for each: a day, a date, a clock time, a title of office, a place, a sea, a year, a full date with
+    # its year, a count, a hedge. find() must skip no pair that compare() finds a disagreement in.
+    pairs = [("The team trained on Friday.", "The team trained on Thursday."),
+             ("The vote was held on June 20.", "The vote was held on June 21."),
+             ("The rocket lifted off at 10:15 p.m.", "The rocket lifted off at 6:15 a.m."),
+             ("Foreign Minister Sergei Lavrov met Kim Jong Un.", "Foreign Minister Andrei Gromyko met Kim Jong Un."),
+             ("Putin met Kim in Vladivostok in September.", "Putin met Kim in Moscow in September."),
+             ("The drone ship Of Course I Still Love You left the Atlantic Ocean.",
+              "The drone ship Of Course I Still Love You left the Pacific Ocean."),
+             ("Smith moved to Cincinnati in 2014.", "Smith moved to Cincinnati in 2015."),
+             ("The ship sank on April 14, 2014, and the port closed on May 1, 2010.",
+              "The ship sank on April 14, 2016, and the port closed on May 1, 2010."),
+             ("The company sold 300 cars last week.", "The company sold 500 cars last week."),
+             ("Putin signed the defence pact with Kim Jong Un.", "Putin may sign the defence pact with Kim Jong Un.")]
+    sentences[97], sentences[98] = [a for a, _ in pairs], [b for _, b in pairs]
     rng = np.random.default_rng(7)
     # Every pair close enough for every rule (one shared direction), then a spread of cosines around the gates.
     base = rng.normal(size=16)
@@ -198,6 +214,45 @@ def test_find_finds_what_compare_on_every_pair_finds():
         assert [(p.a, p.b, p.finding) for p in fast] == [(p.a, p.b, p.finding) for p in slow]
         np.testing.assert_allclose([p.cosine for p in fast], [p.cosine for p in slow], atol=1e-12)
         assert len(fast) >= 3
+    # every kind of slot the sentences above can disagree on, found on the vectors that make every pair close
+    assert {p.finding.slot for p in fast} >= {"day", "date", "time", "number", "name", "place", "other"}
+
+
+def test_facts_skip_no_weekday_date_or_number_a_full_scan_finds(monkeypatch):
+    texts = [s.text for a in _seed_articles() for s in a.sentences]
+    texts += ["On FRIDAY, June 20, 2024, 1,600 officers came.", "Monday's vote", "no digits, no days here",
+              "Sunday\u2019s 40% drop on 5 May", "\u0661\u0662 people", "fr\u0131day", "FR\u0130DAY at 10"]
+    read = [facts.facts.__wrapped__(t) for t in texts]
+    monkeypatch.setattr(facts, "_scans", lambda text: (True, True))  # every text scanned for everything
+    assert read == [facts.facts.__wrapped__(t) for t in texts]
+    assert all(any(getattr(f, k) for f in read) for k in ("weekdays", "dates", "years", "numbers"))
+
+
+def test_a_measure_or_a_market_move_has_a_digit():
+    """conflicts reads a sentence's measures and moves only when it has a digit."""
+    texts = [merge.claim_text(s.text) for a in _seed_articles() for s in a.sentences]
+    texts += ["The 450-pound gorilla escaped.", "a 19-ton delivery truck", "the 80m-deep well", "the \uff18\uff10m-deep well",
+              "Qualcomm shares fell 1.5 percent.", "Qualcomm (QCOM) shares fell \u0666.\u0666%.", "five-ton trucks"]
+    read = [t for t in texts if conflicts._measures(t) or conflicts._moves(t)]
+    assert len(read) >= 5
+    assert all(conflicts._has_digit(t) for t in read)
+
+
+def test_a_sentence_without_a_tally_word_has_no_tally():
+    """conflicts._tallies reads a sentence's counts only when TALLY_HINT finds a word a tally needs."""
+    texts = [merge.claim_text(s.text) for a in _seed_articles() for s in a.sentences]
+    texts += ["At least 84 people, including 10 children, were killed in Nice.", "The death toll rose to 85 on Friday.",
+              "Gunmen opened fire, killing at least 50.", "Police said 12 people were HOSPITALISED.",
+              "The number of the dead stood at 40.", "A toll of 12 was given.", "Three were Wounded and 7 are missing.",
+              "The blast left 40 injured.", "Some 300 people were evacuated and 20 rescued.", "Ten arrests were made.",
+              "Fatalities reached 9, with 14 casualties and 3 victims.", "5 bodies and 6 deaths were counted.",
+              "The 450-pound gorilla weighed 400 pounds.", "Shares fell 4.3 percent on Monday.",
+              "At least 84 people, including 10 children, were KİLLED.", "At least 84 people, including ten, were kılled."]
+    found = 0
+    for t in texts:
+        assert conflicts._tallies(t) == conflicts._tally_reading(t), t
+        found += bool(conflicts._tally_reading(t))
+    assert found >= 10
 
 
 def test_shingles_are_every_run_of_five_words_and_a_short_text_is_one():
@@ -236,6 +291,51 @@ def test_the_support_check_with_remembered_readings_gives_the_fresh_answers():
         fresh.append(support.check(c, e))
     assert warm == fresh
     assert {v.verdict for v in warm} >= {support.SUPPORTS, support.PARTIAL, support.NONE}
+
+
+def test_a_word_counts_in_the_clause_split_as_content_words_reads_it():
+    words = {m.group(0).lower().strip("'").removesuffix("'s")
+             for a in _seed_articles() for m in support._TOKEN.finditer(a.text)}
+    words |= {"don't", "it's", "'", "o'", "the'the", "9", "a'b", "it'the", "''x''"}
+    assert len(words) > 500
+    for w in words:
+        assert support._is_content(w) == (w not in support.STOPWORDS and bool(support.content_words(w))), w
+
+
+def test_the_rules_that_compare_two_readings_find_nothing_in_one_text():
+    """support.meaning_problems does not read them for a sentence held against itself."""
+    rules = (support.time_problem, support.until_problem, support.quantity_problem, support.count_problem,
+             support.contradiction_problem, support.opposite_problem)
+    differ = [("They met at 5 p.m. and again at 17:40.", "They met at 6 p.m."),
+              ("Talks wait until after the summit.", "Talks wait until the summit."),
+              ("It cost $40 million, 24 months and 3 percent.", "It cost 40 million euros."),
+              ("216 passengers and 12 crew, 228 people, were on board.", "216 people were on board."),
+              ("The guilty men were found not guilty.", "The men were found guilty."),
+              ("The ship was outside Iraqi waters and the vote rose.", "The ship was inside Iraqi waters.")]
+    for rule, (a, b) in zip(rules, differ):
+        assert rule(a, b) is not None, rule.__name__  # each finds something in two texts
+    texts = [s.text for a in _seed_articles() for s in a.sentences] + [t for pair in differ for t in pair]
+    texts += ["At 10 and at 10:30 p.m., noon or midnight, 12 and twelve and 1,200 and 1200 people.",
+              "Since before May and until after June, not here and not there, higher or lower."]
+    for t in texts:
+        for rule in rules:
+            assert rule(t, t) is None, (rule.__name__, t)
+
+
+def test_states_is_the_checks_supports():
+    texts = [s.text for a in _seed_articles() for s in a.sentences][:60]
+    texts += ["Putin may sign the pact at 5 p.m. on Thursday, Ushakov insisted.",
+              "Putin signed the pact at 5 p.m. on Thursday.", "Kim greeted Putin.", "Putin greeted Kim.",
+              "The toll rose to 40 people, officials said.", "The toll did not rise to 40 people.",
+              "Is the pact signed?", "The pact [with Kim] was signed.", "A military court has announced the verdict.",
+              "According to officials, the ship sank.", "Washington, June 19 : Additionally, the pact was signed."]
+    # each text against itself too (support.states reads fewer rules there), some of which refuse it (test below)
+    verdicts = [(support.states(c, e), support.check(c, e).verdict) for c in texts for e in texts]
+    assert all(said == (verdict == support.SUPPORTS) for said, verdict in verdicts)
+    assert {v for _, v in verdicts} == {support.SUPPORTS, support.PARTIAL, support.NONE}
+    assert sum(said for said, _ in verdicts) > len(texts) // 2
+    refused = [t for t in texts if support.check(t, t).verdict != support.SUPPORTS]
+    assert refused and len(refused) < len(texts) // 2  # a sentence its own rules refuse (a place, an attribution)
 
 
 def test_a_remembered_reading_is_handed_out_as_a_copy():

@@ -44,3 +44,14 @@ def test_a_long_list_of_figures_costs_the_support_check_linear_time():
     out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=8)
     assert out.returncode == 0, out.stderr[-500:]
     assert out.stdout.strip() == "done"
+
+
+def test_a_tally_word_in_letters_that_match_only_case_blind_is_no_crash():
+    """'KİLLED' and 'kılled' match the aside's case-blind 'killed' (re takes 'İ' and 'ı' for 'i'), and their lower
+    case is no key of facts' tally words: once a KeyError that ended the whole briefing."""
+    from briefing import conflicts, facts
+
+    for text in ("At least 84 people, including 10 children, were KİLLED.",
+                 "At least 84 people, including ten, were kılled."):
+        assert not [q for q in facts.quantities(text) if q.grows]
+        assert not conflicts._tallies(text)
