@@ -108,6 +108,7 @@ def stages_in_process(cfg: Path, folder: Path, embedder: str, env: dict) -> None
         def advance(self, n):
             pass
 
+    benchmark.forget_readings()  # the stages' readings of an earlier run in this process are not this run's
     parts: dict[str, float] = {}
     restore = benchmark.merging_parts(parts)
     marks.append(("start", cpu()))

@@ -82,7 +82,8 @@ def test_brief_make_runs_a_scripted_condenser_and_a_hash_embedder_by_name(seeds,
     out = json.loads(r.stdout)
     assert out["model"] == "scripted"
     assert len(fakes) == 1 and fakes[0].calls == 1
-    assert fakes[0].options == {"device": "auto", "prompts": None, "rewrite": "articles"}  # the CLI's settings reach the factory
+    # the CLI's settings reach the factory (rewrite "auto": the condenser's own default; a generative one's is claims)
+    assert fakes[0].options == {"device": "auto", "prompts": None, "rewrite": "auto"}
     assert out["stats"]["generation"] == {"scripted": 10}  # the report travels to the stats untouched
     claims = [c for s in out["stories"] for c in s["claims"]]
     assert claims
