@@ -2,13 +2,14 @@
 """Quality, speed and memory of `brief`, beside the peers, all measured in this one run.
 
     python bench/benchmark.py [--shared ../shared] [--limit N] [--skip-quality] [--feeds torch:own,onnx:own,static]
-                              [--embedders onnx,int8,torch,static,hybrid] [--parts quality,cold,warm,feeds]
+                              [--embedders onnx,int8,torch,static,hybrid,hybrid-int8] [--parts quality,cold,warm,feeds]
 
 Prints:
   - ROUGE on multiling2011_en at 250 words: brief (through ../shared/tools/brief_on_dataset.py, i.e.
     the real CLI, one cold process per cluster) beside Lead, sumy LexRank and TextRank (peers.py);
-  - cold `brief make` on the five example articles (wall seconds, best and median of 5; CPU seconds; peak RSS),
-    with each embedder of the embedded model (BRIEF_EMBEDDER: onnx, int8, torch, static, hybrid);
+  - cold `brief make` on the five example articles and on the first of them alone (wall seconds, best and median
+    of 5; CPU seconds; peak RSS), with each embedder of the embedded model (BRIEF_EMBEDDER: onnx, int8, torch, static, hybrid,
+    hybrid-int8);
   - pipeline seconds per 10-article cluster with the model loaded (in-process; neither embeddings nor the stages'
     readings of sentences reused across clusters or embedders), each embedder beside sumy LexRank on the same
     clusters, by stage; then the merging stage by part (conflict pairs, candidates, support checks...), in a pass
@@ -83,8 +84,17 @@ def quality(shared: Path, limit: int):
 
 
 def cold_start():
+    # The five example articles (142 sentences), and the first of them alone (18 sentences: below the hybrid's
+    # FOCUS_MIN_SENTENCES, where its transformer reads them all and the table is never loaded).
+    folder = ROOT / "examples" / "state-visit"
+    for what, path in (("5 example articles", folder), ("1 example article", sorted(folder.glob("*.txt"))[0])):
+        cold_make(what, path)
+    print(f"  ({load()})", flush=True)
+
+
+def cold_make(what: str, path: Path):
     brief = str(Path(sys.executable).with_name("brief"))
-    make = [brief, "make", str(ROOT / "examples" / "state-visit"), "-q", "-f", "json"]
+    make = [brief, "make", str(path), "-q", "-f", "json"]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     for emb in EMBEDDERS:
         # the first use builds the embedder's graph (and the bytecode caches): not a cold start's cost
@@ -102,10 +112,9 @@ def cold_start():
             cpu[emb].append(usage.ru_utime + usage.ru_stime)
             rss[emb].append(usage.ru_maxrss / 1024)
     for emb in EMBEDDERS:
-        print(f"cold brief make (5 example articles), {emb} embedder{' (default)' if emb == EMBEDDERS[0] else ''}: "
+        print(f"cold brief make ({what}), {emb} embedder{' (default)' if emb == EMBEDDERS[0] else ''}: "
               f"best {min(times[emb]):.2f} s, median {statistics.median(times[emb]):.2f} s; "
               f"CPU median {statistics.median(cpu[emb]):.2f} s; peak RSS {max(rss[emb]):.0f} MB", flush=True)
-    print(f"  ({load()})", flush=True)
 
 
 def forget_readings() -> None:
@@ -180,6 +189,7 @@ def warm_pipeline(shared: Path, limit: int):
 
     models = {"onnx": OnnxMiniLM(), "int8": Int8MiniLM(), "torch": MiniLM(), "static": StaticMiniLM()}
     models["hybrid"] = HybridMiniLM(OnnxMiniLM(), StaticMiniLM())  # its own two: their memos are its own
+    models["hybrid-int8"] = HybridMiniLM(Int8MiniLM(), StaticMiniLM())
     models = {emb: models[emb] for emb in EMBEDDERS}
     for m in models.values():
         m.embed(["warm up"])

@@ -115,8 +115,9 @@ def make(
                                            help="The sentence embedder, by name. Default: minilm (the embedded "
                                                 "all-MiniLM-L6-v2). Also minilm-int8, minilm-torch, minilm-static, "
                                                 "and minilm-hybrid: the static table reads every sentence, MiniLM "
-                                                "only those that compete for claims (less CPU, a few claims "
-                                                "differ: models.md)."),
+                                                "only those that compete for claims or could disagree (less "
+                                                "CPU, a few claims differ: models.md); minilm-hybrid-int8 the "
+                                                "same with int8 weights."),
     device: Optional[str] = typer.Option(None, "--device", metavar="DEVICE",
                                          help="Where a generative model runs: auto, cpu, cuda or mps. Default: auto."),
     prompts: Optional[Path] = typer.Option(None, "--prompts", metavar="DIR",

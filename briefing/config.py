@@ -287,7 +287,8 @@ single_source = true
 # id in the local cache, a folder, a .gguf file: see `brief models`) shortens the chosen claims instead.
 model = "minilm"
 # The sentence embedder, by its registered name (a wrong name lists the others). "minilm-hybrid": a static table
-# reads every sentence and MiniLM only those that compete for claims (less CPU; a few claims differ).
+# reads every sentence and MiniLM only those that compete for claims or could disagree (less CPU; a few claims
+# differ); "minilm-hybrid-int8": the same with MiniLM's int8 weights.
 embedder = "minilm"
 # What reads each article's lead in the first pass that picks the day's likely stories. "auto": with the embedded
 # model, a static table distilled once from it (next to no CPU), its vectors averaged with the leads' words; ""

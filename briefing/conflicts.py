@@ -456,6 +456,53 @@ def find(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray]) -> lis
     return out
 
 
+def contestable(sentences: dict[int, list[str]], hedges: bool = False) -> dict[int, set[int]]:
+    """The sentences find() could pair into a disagreement however close their vectors were: each article's rows
+    (`sentences` as find() takes them) that share with some sentence of another article what one of compare()'s
+    findings needs (_slots; the hedge finding, where one side is hedged and the other not, only with `hedges`,
+    since nearly every sentence has a partner there) and pass the names gate, or that tell a tally, a measure or a
+    market move another article tells too. No vectors are read: the hybrid embedder (focus.py) reads these with
+    the transformer, so that find() can then compare them there. A sentence outside the answer is in no pair
+    find() reports (the closeness only ever narrows what this lets through)."""
+    ids = sorted(sentences)
+    out: dict[int, set[int]] = {i: set() for i in ids}
+    names = {i: [_names(t, first_word=False) for t in sentences[i]] for i in ids}
+    bits = {i: np.array([_slots(t) for t in sentences[i]], dtype=np.int64) for i in ids}
+    # A count is read by its things, as _quantity_finding pairs them (one value of one thing on each side), not by
+    # the count bit alone (any figure: most sentences of a story would have a partner).
+    counted = {i: [bool(b & _COUNT_BIT) for b in bits[i]] for i in ids}
+    bits = {i: b & ~(_COUNT_BIT | (0 if hedges else _HEDGE_BIT)) for i, b in bits.items()}
+    readings = [(lambda t: _tallies(t)), (lambda t: None if _other_time(t) else _measures(t)),
+                (lambda t: None if _other_time(t) else _moves(t))]  # as _tally_pairs, _measure_pairs, _move_pairs
+    keys = {i: [frozenset((n, k) for n, read in enumerate(readings) for k in (read(t) or {}))
+                | (_counted_once(t) if count else frozenset()) for t, count in zip(sentences[i], counted[i])]
+            for i in ids}
+    for n, i in enumerate(ids):
+        for j in ids[n + 1:]:
+            if not len(sentences[i]) or not len(sentences[j]):
+                continue
+            close = np.ones((len(sentences[i]), len(sentences[j])))  # as if every pair were the closest
+            for r, c in zip(*np.nonzero(_may_differ(bits[i], bits[j], close))):
+                na, nb = names[i][r], names[j][c]
+                if not (na and nb and not na & nb):
+                    out[i].add(int(r))
+                    out[j].add(int(c))
+            for r, ka in enumerate(keys[i]):
+                if ka and any(ka & kb for kb in keys[j]):
+                    out[i].add(r)
+                    out[j].update(c for c, kb in enumerate(keys[j]) if ka & kb)
+    return out
+
+
+def _counted_once(text: str) -> frozenset:
+    """The things a sentence counts once (facts.quantities' keys with one value), as contestable's keys: only two
+    sentences that count one thing once each can differ in a count (_quantity_finding)."""
+    by: dict[str, int] = {}
+    for q in factlib.quantities(text):
+        by[q.key] = by.get(q.key, 0) + 1
+    return frozenset(("count", k) for k, n in by.items() if n == 1)
+
+
 def contested(p: Pair) -> tuple[tuple[int, int], ...]:
     """The sentences of a pair that can't stand as a plain claim: both sides of a contradiction; of an update the
     superseded figure (a tally grows: the lower one), of a hedge the hedged side (the certain one wins the claim)."""

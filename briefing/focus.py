@@ -8,6 +8,9 @@ reads only:
   - the best of those, until they hold COMPETE times the story's share of the words: the candidates that compete
     for claims, and the only ones that do;
   - the sentences of other articles that the support check accepted for them there (their likely citations);
+  - every sentence the conflicts' own text test could pair with a sentence of another article of its story
+    (conflicts.contestable: the slots compare()'s findings need, the names gate, the things counted once,
+    tallies, measures and market moves; no vectors), so that merging's conflict pairs are those the transformer would find reading everything;
   - for each competing statement, its NEIGHBOURS closest sentences (by the table's cosines) in every other article
     of its story (0: none beyond the citations).
 Merging then runs again on the competing statements alone, in the transformer's space, among these sentences
@@ -20,11 +23,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from briefing import merge, tuning
+from briefing import conflicts, merge, tuning
 from briefing.types import Article, Statement, Vectors
 
 COMPETE, NEIGHBOURS = tuning.FOCUS_COMPETE, tuning.FOCUS_NEIGHBOURS
-STORY_SIMILAR = tuning.FOCUS_STORY_SIMILAR
+STORY_SIMILAR, MIN_SENTENCES = tuning.FOCUS_STORY_SIMILAR, tuning.FOCUS_MIN_SENTENCES
 
 
 def story_groups(articles: list[Article], coarse: Vectors) -> list[list[int]]:
@@ -62,6 +65,11 @@ def focus(articles: list[Article], statements: dict[int, list[Statement]], coars
                 at = where.get((cit.source, cit.evidence))
                 if at is not None:
                     read[at[0]].add(at[1])
+        # The sentences a disagreement could be found between, by the conflicts' own text test (no vectors): the
+        # transformer reads them, so that merging's conflict pairs are compared in its space as with `minilm`.
+        texts = {a.id: [merge.claim_text(s.text) for s in a.sentences] for a in story}  # as story_conflicts
+        for a, rows in conflicts.contestable(texts).items():
+            read[a].update(rows)
         for a in story:
             kept[a.id] = [st for st in statements[a.id] if id(st) in chosen]
             rows = [st.support[0] for st in kept[a.id]]

@@ -102,8 +102,10 @@ def brief(articles: list[Article], skipped: list[Skipped], settings: Settings, e
     texts = [s.text for a in articles for s in a.sentences]
     # The hybrid embedder (models/hybrid_minilm.py): its static table reads every sentence, to condense and group
     # by, and its transformer only what focus.py picks. A generative condenser compares its sentences with the
-    # sources' in one space (ground.py): with it, the transformer reads every sentence, as with `minilm`.
-    coarse = models.coarse_of(embedder) if isinstance(backend, condense.ExtractiveBackend) else None
+    # sources' in one space (ground.py): with it, the transformer reads every sentence, as with `minilm`. So it does
+    # for a few sentences (FOCUS_MIN_SENTENCES): reading them all costs less than loading the table, never loaded then.
+    coarse = models.coarse_of(embedder) if isinstance(backend, condense.ExtractiveBackend) \
+        and len(texts) >= focus.MIN_SENTENCES else None
     progress.stage("embedding sentences", len(texts))
     flat = (coarse or embedder).embed(texts)
     progress.advance(len(texts))

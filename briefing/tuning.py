@@ -385,6 +385,9 @@ OUTBOX_MAX_AGE_DAYS = 7
 # the words R2-R@100 falls under fp32's 13.40 (12.54, 12.64); at 5 it is 13.72 / 20.53 at 250 (fp32 20.39), the
 # transformer reading 33% of the sentences, and the seeds keep the default path's 9 claims; one neighbour finds the
 # seeds' third disagreement (and 11 real ones on the labelled set instead of 7; the default finds 15) but reads 51%.
+# (Those figures were read before the transformer also read every sentence conflicts.contestable names, session 7;
+# with it, at 5 : 0: 14.18 / 20.73, the transformer reading 48 %, the labelled set's disagreements the default's,
+# the seeds' three among them. The setting was not tuned again.)
 # Effect: python bench/hybrid_uses.py --variants hybrid:3:0,hybrid:4:0,hybrid:5:0,hybrid:5:1 (models.md, "A hybrid")
 FOCUS_COMPETE, FOCUS_NEIGHBOURS = 5, 0
 # make_stories' threshold (MERGE_STORY_SIMILAR's) over the static table's article vectors (the same mix with the
@@ -394,6 +397,14 @@ FOCUS_COMPETE, FOCUS_NEIGHBOURS = 5, 0
 # Effect: BRIEF_EMBEDDER=static python bench/cluster_eval.py ../shared/eval/giveme5w1h_events.jsonl
 #   --story-thresholds 0.45,0.5,0.55 (the same with ../shared/eval/multiling2011_en.jsonl)
 FOCUS_STORY_SIMILAR = 0.50
+# Below this many sentences the hybrid's transformer reads them all and its table is never loaded (pipeline.brief):
+# loading the table costs about 0.3 CPU s (model2vec's import and the table), fp32 MiniLM about 6.5 ms a sentence
+# on these 2 cores, and the hybrid leaves about half the sentences unread (MultiLing 2011: 52 %; the seeds: 46 %),
+# so the table would pay for itself from about 0.3 / (0.0065 * 0.5) = 92 sentences. Not tuned on quality: a cost
+# estimate (read by hand in session 7), and an optimistic one: in a cold run of the five examples (142 sentences)
+# the hybrid still cost 1.58 CPU s against fp32's 1.52 (hybrid-int8 1.12). Effect: python bench/benchmark.py
+# --embedders onnx,hybrid,hybrid-int8 --parts cold (the one-article line: 18 sentences; the five articles: 142).
+FOCUS_MIN_SENTENCES = 100
 
 # -- standalone.py: when a claim reads on its own ---------------------------------------------------------
 # A headline is in sentence case (so a capitalised word in it is a name) when at most this share of its words are

@@ -265,9 +265,19 @@ def _minilm_hybrid(**_options) -> Embedder:
 
 
 embedders.register("minilm-hybrid", _minilm_hybrid, aliases=("hybrid",))
+
+
+def _minilm_hybrid_int8(**_options) -> Embedder:
+    from briefing.models import minilm
+
+    return minilm.shared("hybrid-int8")
+
+
+embedders.register("minilm-hybrid-int8", _minilm_hybrid_int8, aliases=("hybrid-int8",))
 # The embedders of the packaged MiniLM (the static table is distilled from it): the daily job's first pass reads
 # their leads with the static table ([briefing] lead_embedder = "auto").
-EMBEDDED_MINILM = ("minilm", "minilm-fp32", "minilm-int8", "minilm-torch", "minilm-static", "minilm-hybrid")
+EMBEDDED_MINILM = ("minilm", "minilm-fp32", "minilm-int8", "minilm-torch", "minilm-static", "minilm-hybrid",
+                   "minilm-hybrid-int8")
 
 
 class LocalEngine:

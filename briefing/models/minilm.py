@@ -187,8 +187,9 @@ class MiniLM:
 # within cosine 0.98 of fp32, and a few claims change: models.md, "int8"), torch itself, for comparison and where
 # onnxruntime is missing, and a static table distilled from the model (next to no CPU, weaker briefings: models.md,
 # "A static embedding"), and the hybrid of the table and fp32 (the table reads every sentence, fp32 only those that
-# compete for claims and what they are compared with: models/hybrid_minilm.py, focus.py). BRIEF_EMBEDDER picks one.
-EMBEDDERS = ("onnx", "int8", "torch", "static", "hybrid")
+# compete for claims and what they are compared with: models/hybrid_minilm.py, focus.py), and the same hybrid with
+# the int8 graph for its transformer. BRIEF_EMBEDDER picks one.
+EMBEDDERS = ("onnx", "int8", "torch", "static", "hybrid", "hybrid-int8")
 _shared: dict[str, MiniLM] = {}
 
 
@@ -209,10 +210,11 @@ def shared(kind: str | None = None) -> MiniLM:
             from briefing.models.static_minilm import StaticMiniLM
 
             _shared[kind] = StaticMiniLM(threads=threads)
-        elif kind == "hybrid":
+        elif kind in ("hybrid", "hybrid-int8"):
             from briefing.models.hybrid_minilm import HybridMiniLM
 
-            _shared[kind] = HybridMiniLM(shared("onnx"), shared("static"))  # the shared two: nothing loads twice
+            # the shared two: nothing loads twice
+            _shared[kind] = HybridMiniLM(shared("int8" if kind == "hybrid-int8" else "onnx"), shared("static"))
         else:
             _shared[kind] = MiniLM(threads=threads)
     return _shared[kind]
