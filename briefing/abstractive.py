@@ -426,8 +426,8 @@ class AbstractiveBackend:
 def _generative(key: str, device: str = "auto", prompts: str | None = None, rewrite: str = "auto",
                 **options) -> AbstractiveBackend:
     """A condenser for a generative model that locate.py found under `key`: transformers, loaded on first use.
-    `rewrite` "auto" is claims: the only mode whose rewrites were read fresh and held to the bar (models.md
-    "Read-through": 1 of 40 and 1 of 32 unfaithful); articles mode's rewrites were not read fresh."""
+    `rewrite` "auto" is claims: the only mode whose rewrites were read fresh (models.md, "Rewriting claims by
+    whole units only": 1 or 2 of 40 and 1 or 2 of 32 unfaithful, by two readers); articles mode's were not."""
     from briefing.models.generate import HFGenerator
     from briefing.models.locate import resolve
 

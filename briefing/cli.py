@@ -126,7 +126,7 @@ def make(
     rewrite: Optional[str] = typer.Option(None, "--rewrite", metavar="WHAT",
                                           help="What a generative --model rewrites: claims (the default: only "
                                                "the claims the briefing chose, each kept only as its own "
-                                               "sentence less whole parts; read and found faithful, models.md) "
+                                               "sentence less whole parts; the more faithful, models.md) "
                                                "or articles (each article, then grounded: paraphrases kept, "
                                                "less faithful)."),
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR",

@@ -62,8 +62,8 @@ class Config:
     support: str = "default"  # the support check, by its registered name (models.support_checks); no key yet
     device: str = "auto"  # for a generative model: auto | cpu | cuda | mps
     prompts: str = ""  # a folder whose prompt templates replace the built-in ones
-    # What a generative model rewrites: articles | claims (abstractive.UNITS), or auto: claims (the mode whose
-    # rewrites were read fresh and found faithful: models.md "Read-through"); pipeline.named resolves it.
+    # What a generative model rewrites: articles | claims (abstractive.UNITS), or auto: claims (the only mode whose
+    # rewrites were read fresh: models.md, "Rewriting claims by whole units only"); abstractive._generative reads it.
     rewrite: str = "auto"
     # [output]
     dir: str = "out"
