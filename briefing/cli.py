@@ -126,9 +126,9 @@ def make(
     rewrite: Optional[str] = typer.Option(None, "--rewrite", metavar="WHAT",
                                           help="What a generative --model rewrites: claims (the default: only "
                                                "the claims the briefing chose, each kept only as its own "
-                                               "sentence less whole parts; the more faithful, models.md) "
-                                               "or articles (each article, then grounded: paraphrases kept, "
-                                               "less faithful)."),
+                                               "sentence less whole parts; read fresh, models.md) or "
+                                               "articles (each article, then grounded: paraphrases kept; its "
+                                               "faithfulness not read fresh)."),
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR",
                                              help="A folder whose templates replace the built-in ones of the same name."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar."),
