@@ -177,8 +177,12 @@ def _align(s: list[str], r: list[str], loose_s: set[int], loose_r: set[int], str
     def same(i: int, j: int) -> bool:
         return s[i] == r[j] or ((i in loose_s or j in loose_r) and s[i].lower() == r[j].lower())
 
+    held: dict[tuple[int, int], str] = {}  # each unit read once a call: the search visits it once for each j
+
     def ok(start: int, stop: int, j: int) -> bool:
-        problem = _unit_problem(s, quoted, start, stop)
+        if (start, stop) not in held:
+            held[start, stop] = _unit_problem(s, quoted, start, stop)
+        problem = held[start, stop]
         if not problem and stop >= len(s) and j and r[j - 1].lower() in DANGLING:
             problem = "dangling"
         if problem:
