@@ -59,13 +59,23 @@ def _bytecode_cache(kind: str):
     from briefing.config import home
 
     class Quiet(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket):
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # a file cut short or damaged (a full disk, another tool): compile afresh
+                bucket.reset()
+
         def dump_bytecode(self, bucket):
             try:
                 super().dump_bytecode(bucket)
             except OSError:
                 pass
 
-    folder = home() / "cache" / "templates" / kind
+    from briefing import __version__
+
+    # Jinja checks a template's source, not the options it was compiled with, nor its own version or ours: those
+    # name the folder, so an upgrade never runs code compiled by another.
+    folder = home() / "cache" / "templates" / f"{kind}-{jinja2.__version__}-{__version__}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
