@@ -124,7 +124,7 @@ def make(
                                            help="A folder whose prompt templates (condense.j2, fuse.j2) replace "
                                                 "the built-in ones."),
     rewrite: Optional[str] = typer.Option(None, "--rewrite", metavar="WHAT",
-                                          help="What a generative --model rewrites: claims (the default: only "
+                                          help="What a generative --model rewrites: claims (auto, the default, is claims: only "
                                                "the claims the briefing chose, each kept only as its own "
                                                "sentence less whole parts; read fresh, models.md) or "
                                                "articles (each article, then grounded: paraphrases kept; its "
