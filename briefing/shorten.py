@@ -41,6 +41,23 @@ NUMBER = re.compile(r"\d|\b(?:" + "|".join(sorted(supportlib.SMALL_NUMBERS, key=
 # ("The deal stands, unless parliament objects." is not "The deal stands.").
 CONDITION = re.compile(r"\b(?:if|unless|provided|providing|except|excepting|excluding|barring|assuming|"
                        r"whether|or|otherwise|only)\b", re.IGNORECASE)
+# A stance: someone's belief, suspicion, doubt or denial. Without it what they hold reads as fact ("The mayor took
+# bribes, police suspect." is not "The mayor took bribes."; "..., the opposition disputed." reverses the sentence).
+STANCE = re.compile(r"\b(?:suspect|believe|think|allege|assert|contend|maintain|fear|hope|doubt|dispute|deny|"
+                    r"den(?:y|ies|ied)|deni\w*|claim|seem|appear|suggest|estimate|reckon|guess|presume|assume|"
+                    r"accuse|charge)\w*|\b(?:reportedly|allegedly|apparently|supposedly|purportedly|seemingly|"
+                    r"it seems|it appears|in (?:their|his|her|its|our|my) (?:view|opinion))\b", re.IGNORECASE)
+# A restriction: a frequency, degree, exception, stage or scope. Without it the claim says more than the sentence
+# ("In rare cases, the vaccine causes ..."; "... cancelled, apart from those to Paris"; "The bridges, mostly,
+# collapsed"; "At first, the police denied ..."; "For now, the plant remains open").
+RESTRICTION = re.compile(r"\b(?:rare|rarely|seldom|sometimes|occasionally|often|usually|generally|typically|"
+                         r"mostly|largely|mainly|partly|partially|chiefly|primarily|nearly|almost|about|around|"
+                         r"roughly|some|several|few|many|most|certain|initially|first|at first|for now|so far|"
+                         r"yet|still|until|temporarily|in theory|in principle|in part|in some|apart|aside|save|"
+                         r"but for|other than|besides|including|especially|particularly|at least|at most|"
+                         r"longer term|short term|long run|in the end|eventually)\b", re.IGNORECASE)
+# A leading place: "In France, the drug is legal." is not "The drug is legal." (a capitalised name after "in").
+LEADING_PLACE = re.compile(r"^(?i:in|across|inside|outside|within|throughout)\s+(?:the\s+)?[A-Z]")
 # A word that cannot end a sentence: a trailing unit left out after it leaves half a phrase ("talks between").
 DANGLING = frozenset("""the a an and or but of to in on at for with by from about between among into onto over
 under than as that which who whose whom their his her its our your my this these those""".split())
@@ -71,11 +88,13 @@ def _is_word(tok: str) -> bool:
 
 
 def _quoted(tokens: list[str]) -> list[bool]:
-    """Which tokens stand inside quotation marks (a straight mark opens, then closes; curly ones say which)."""
+    """Which tokens stand inside quotation marks (a straight mark opens, then closes; curly ones say which). A
+    single mark standing as a token of its own counts too (British outlets quote with them; an apostrophe inside a
+    word is part of the word's token, _tokens)."""
     inside, out = False, []
     for t in tokens:
-        if t in {'"', "“", "”"}:
-            inside = t == "“" or (t == '"' and not inside)
+        if t in {'"', "“", "”", "'"}:
+            inside = t == "“" or (t in {'"', "'"} and not inside)
             out.append(True)
             continue
         out.append(inside)
@@ -147,6 +166,10 @@ def _unit_problem(tokens: list[str], quoted: list[bool], start: int, stop: int) 
         return "attribution"
     if CONDITION.search(words):
         return "condition"
+    if STANCE.search(words):
+        return "attribution"
+    if RESTRICTION.search(words) or (start == 0 and LEADING_PLACE.search(words)):
+        return "restriction"
     return ""
 
 

@@ -230,6 +230,26 @@ def test_the_first_line_stop_ends_a_row_at_its_first_line_of_text():
     # a main clause taken for a leading phrase, an aside left without the clause it hangs on
     ("Killing the driver.", "The bus crashed, killing the driver.", "not a shortening"),
     ("The bus, which carried tourists.", "The bus, which carried tourists, crashed.", "not a shortening"),
+    # a stance dropped, so what someone suspects, believes or disputes reads as fact (the review of session 7)
+    ("The mayor of the city took bribes from the construction company.",
+     "The mayor of the city took bribes from the construction company, police suspect.", "attribution"),
+    ("The mayor of the city took bribes.", "The mayor of the city took bribes, it seems.", "attribution"),
+    ("The election in the province was free and fair.",
+     "The election in the province was free and fair, the opposition disputed.", "attribution"),
+    # a restriction dropped, so the claim says more: a frequency, a place, an exception, a stage, a degree
+    ("The new vaccine causes heart inflammation in young men.",
+     "In rare cases, the new vaccine causes heart inflammation in young men.", "restriction"),
+    ("The drug is legal for adults.", "In France, the drug is legal for adults.", "restriction"),
+    ("All flights from the airport were cancelled on the day.",
+     "All flights from the airport were cancelled on the day, apart from those to Paris.", "restriction"),
+    ("The plant remains open to visitors.", "The plant, for now, remains open to visitors.", "restriction"),
+    ("The old bridges in the town collapsed in the flood.",
+     "The old bridges in the town, mostly, collapsed in the flood.", "restriction"),
+    ("The police denied the report.", "At first, the police denied the report.", "restriction"),
+    ("A lower tax rate is expected to help business.", "Longer term, a lower tax rate is expected to help business.",
+     "restriction"),
+    # a quotation in single marks is someone's own words too
+    ("'We will cut taxes,' he said.", "'We will cut taxes, for the rich,' he said.", "quotation"),
     # half a phrase left
     ("The talks were held between.", "The talks were held between, among others, the ministers.", "dangling"),
     ("The talks were held in.", "The talks were held in, as it happens, Rome.", "dangling"),
