@@ -27,11 +27,16 @@ print("done")
 """
 
 
-@pytest.mark.parametrize("program", [RUN], ids=["conflicts+facts+sentences+standalone+support"])
-def test_long_runs_of_one_token_cost_linear_time(program):
-    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=20)
+def runs_within(program: str, seconds: float) -> None:
+    """`program` (which prints "done" at its end) in a fresh interpreter, finished within `seconds`."""
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=seconds)
     assert out.returncode == 0, out.stderr[-500:]
     assert out.stdout.strip() == "done"
+
+
+@pytest.mark.parametrize("program", [RUN], ids=["conflicts+facts+sentences+standalone+support"])
+def test_long_runs_of_one_token_cost_linear_time(program):
+    runs_within(program, 20)
 
 
 def test_a_long_list_of_figures_costs_the_support_check_linear_time():
@@ -41,9 +46,7 @@ def test_a_long_list_of_figures_costs_the_support_check_linear_time():
                "text = '1, 600 ' * 15000\n"
                "support.check(text, text + ' said.')\n"
                "print('done')")
-    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=8)
-    assert out.returncode == 0, out.stderr[-500:]
-    assert out.stdout.strip() == "done"
+    runs_within(program, 8)
 
 
 def test_a_tally_word_in_letters_that_match_only_case_blind_is_no_crash():
@@ -72,9 +75,7 @@ def test_a_sentence_of_hundreds_of_names_costs_the_roles_rule_neither_time_nor_m
                "grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024\n"
                "assert grown < 100, f'{grown:.0f} MB'\n"
                "print('done')")
-    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=8)
-    assert out.returncode == 0, out.stderr[-500:]
-    assert out.stdout.strip() == "done"
+    runs_within(program, 8)
 
 
 def test_a_shortening_of_a_long_list_at_the_token_bound_is_judged_in_bounded_time():
@@ -91,6 +92,4 @@ def test_a_shortening_of_a_long_list_at_the_token_bound_is_judged_in_bounded_tim
                "    rewrite = 'The visitors included ' + ', '.join(items[:k] + [f'the {names[k]} mayor']) + '.'\n"
                "    assert shorten.problem(rewrite, sentence) == 'not a shortening'\n"
                "print('done')")
-    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=4)
-    assert out.returncode == 0, out.stderr[-500:]
-    assert out.stdout.strip() == "done"
+    runs_within(program, 4)

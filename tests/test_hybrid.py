@@ -139,16 +139,6 @@ def test_make_with_the_hybrid_embedder_loads_no_torch(embedder, static_embedder,
     assert sum(len(s["claims"]) for s in data["stories"]) >= 5
 
 
-def test_without_model2vec_the_hybrid_embedder_is_a_one_line_error(embedder, tmp_path):
-    out = _make_in_a_subprocess(tmp_path, "import sys; sys.modules['model2vec'] = None; ",
-                                env={"BRIEF_EMBEDDER": "hybrid"})
-    lines = out.stdout.strip().splitlines()
-    assert lines[0] == "2", out.stdout + out.stderr
-    assert "model2vec is not installed" in lines[1] and "Traceback" not in out.stdout + out.stderr
-    assert ".[static]" in out.stdout
-    assert not (tmp_path / "out.json").exists()
-
-
 def test_the_daily_job_with_the_hybrid_embedder_reads_with_the_table_first(tmp_path, seeds, embedder, static_embedder):
     # The state's cache (store.CachedEmbedder) keeps the transformer's vectors and hands the table on: the daily
     # job's transformer reads only what competes, as `brief make` does.

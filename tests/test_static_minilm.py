@@ -85,9 +85,10 @@ def test_building_the_table_without_model2vec_is_a_one_line_error(tmp_path):
     assert not list((tmp_path / "empty").rglob("*.safetensors"))  # no half-built table left behind
 
 
-def test_without_model2vec_the_static_embedder_is_a_one_line_error_naming_the_extra(tmp_path):
+@pytest.mark.parametrize("name", ["static", "hybrid"])  # the hybrid embedder's table is the static one
+def test_without_model2vec_the_static_embedder_is_a_one_line_error_naming_the_extra(tmp_path, name):
     out = _make_in_a_subprocess(tmp_path, "import sys; sys.modules['model2vec'] = None; ",
-                                env={"BRIEF_EMBEDDER": "static"})
+                                env={"BRIEF_EMBEDDER": name})
     lines = out.stdout.strip().splitlines()
     assert lines[0] == "2", out.stdout + out.stderr
     assert "model2vec is not installed" in lines[1] and "Traceback" not in out.stdout + out.stderr
