@@ -389,7 +389,6 @@ class Pair:
 # one sea (_water_finding). At any closeness (compare() reads the years first): a full date with its year, or one
 # year (_year_finding). Within SAME_COUNT: a count (_quantity_finding). Within SAME_HEDGED: a hedge (_hedge_finding).
 _ACTION_BITS, _YEAR_BITS, _COUNT_BIT, _HEDGE_BIT = 0b111111, 0b11000000, 1 << 8, 1 << 9
-_DIGIT = re.compile(r"\d")
 _WATER_WORDS = ("Ocean", "Sea", "Gulf", "Bay")  # every match of WATER has one (it is case-sensitive)
 
 
@@ -401,7 +400,7 @@ def _slots(text: str) -> int:
     # same pattern), a clock time and a full date's year need a digit, a sea one of the words WATER names. A count
     # (quantities) is only looked for: a figure QUANTITY finds, read as a count only in the pairs that need one.
     folded = factlib.fold(text)
-    digit = _DIGIT.search(folded) is not None
+    digit = _has_digit(text)
     bits = (bool(f.weekdays) and len(factlib.day_mentions(text)) == 1, len(f.dates) == 1,
             digit and len(factlib.clock_times(text)) == 1, bool(factlib._roles(text)), bool(factlib.places(text)),
             any(w in folded for w in _WATER_WORDS) and len(_seas(text)) == 1, digit and bool(_dated_years(text)),
@@ -472,8 +471,7 @@ def contestable(sentences: dict[int, list[str]], hedges: bool = False) -> dict[i
     # the count bit alone (any figure: most sentences of a story would have a partner).
     counted = {i: [bool(b & _COUNT_BIT) for b in bits[i]] for i in ids}
     bits = {i: b & ~(_COUNT_BIT | (0 if hedges else _HEDGE_BIT)) for i, b in bits.items()}
-    readings = [(lambda t: _tallies(t)), (lambda t: None if _other_time(t) else _measures(t)),
-                (lambda t: None if _other_time(t) else _moves(t))]  # as _tally_pairs, _measure_pairs, _move_pairs
+    readings = [_tallies, _measure_reading, _move_reading]  # as _tally_pairs, _measure_pairs, _move_pairs read
     keys = {i: [frozenset((n, k) for n, read in enumerate(readings) for k in (read(t) or {}))
                 | (_counted_once(t) if count else frozenset()) for t, count in zip(sentences[i], counted[i])]
             for i in ids}
@@ -602,7 +600,7 @@ UNSURE = re.compile(r"\b(?:could|might|may|would|expected|feared|thought to|beli
 
 @lru_cache(maxsize=65536)
 def _has_digit(text: str) -> bool:
-    return _DIGIT.search(factlib.fold(text)) is not None
+    return factlib.DIGIT.search(factlib.fold(text)) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -762,14 +760,22 @@ def _measures(text: str) -> MappingProxyType:
     return MappingProxyType({k: v[0] for k, v in found.items() if len(v) == 1})
 
 
+def _measure_reading(text: str):
+    """A sentence's measures as _measure_pairs reads them: None beside another time. A measure has a digit
+    (MEASURE): a sentence without one has none, whatever its time."""
+    return None if not _has_digit(text) or _other_time(text) else _measures(text)
+
+
+def _move_reading(text: str):
+    """A sentence's market moves as _move_pairs reads them: None beside another time. A move has a digit (MOVE:
+    its percent): a sentence without one has none, whatever its time."""
+    return None if not _has_digit(text) or _other_time(text) else _moves(text)
+
+
 def _measure_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
     """The statements that give one thing's weight, size or speed, compared slot first (as tallies are): two
     sources' "450-pound gorilla" and "400-pound gorilla" differ in all but the measure. The same year, a place in
     common where both say where, and no other time ('last year', 'ago') still hold."""
-    def read(text):
-        # A measure has a digit (MEASURE): a sentence without one has none, whatever its time (None: no reading).
-        return None if not _has_digit(text) or _other_time(text) else _measures(text)
-
     def compare(key, ma, mb):
         (x, ta, approx_a, thing), (y, tb, approx_b, _) = ma, mb
         big = max(x, y) or 1.0
@@ -779,7 +785,7 @@ def _measure_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarra
             return None  # "the 7.9 km time trial", "the 54 km time trial": two things of a kind
         return Finding("number", "contradiction", f"the {key[0]} of the {thing}", ta, tb)
 
-    return _slot_pairs(sentences, vectors, seen, read, _same_happening, compare)
+    return _slot_pairs(sentences, vectors, seen, _measure_reading, _same_happening, compare)
 
 
 # A market move: "Qualcomm shares fell 1.5 percent", "Qualcomm (QCOM) shares fell 6.6%". A price moves all day:
@@ -812,10 +818,6 @@ def _moves(text: str) -> MappingProxyType:
 def _move_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray], seen: set) -> list[Pair]:
     """Two sources' moves of one company's shares on one day: an update (the later figure revises the earlier).
     Moves dated to two different days, or beside another time ('last year'), are two moves."""
-    def read(text):
-        # A move has a digit (MOVE: its percent): a sentence without one has none, whatever its time.
-        return None if not _has_digit(text) or _other_time(text) else _moves(text)
-
     def gate(a, b):
         days_a, days_b = set(factlib.facts(a).weekdays), set(factlib.facts(b).weekdays)
         return not (days_a and days_b and days_a != days_b) and _same_time(a, b)
@@ -826,4 +828,4 @@ def _move_pairs(sentences: dict[int, list[str]], vectors: dict[int, np.ndarray],
             return None  # "fell 4.3%" and "fell 4.4%": one move, rounded
         return Finding("number", "update", MOVE_ABOUT.format(name), ta, tb)
 
-    return _slot_pairs(sentences, vectors, seen, read, gate, compare)
+    return _slot_pairs(sentences, vectors, seen, _move_reading, gate, compare)

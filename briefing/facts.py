@@ -87,13 +87,13 @@ def month_key(m: str) -> int:
     return [x[:3] for x in MONTHS].index(m) + 1
 
 
-_DIGIT = re.compile(r"\d")
+DIGIT = re.compile(r"\d")  # every date and number has one (and conflicts' readings that need a figure)
 
 
 def _scans(text: str) -> tuple[bool, bool]:
     """Whether a folded text may name a weekday (every name ends in "day", whatever its case), and whether it has a
     digit (every date and number has one): facts() scans only for what can be there (most sentences have no digit)."""
-    return "day" in text.lower(), _DIGIT.search(text) is not None
+    return "day" in text.lower(), DIGIT.search(text) is not None
 
 
 @lru_cache(maxsize=65536)

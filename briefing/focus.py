@@ -67,8 +67,7 @@ def focus(articles: list[Article], statements: dict[int, list[Statement]], coars
                     read[at[0]].add(at[1])
         # The sentences a disagreement could be found between, by the conflicts' own text test (no vectors): the
         # transformer reads them, so that merging's conflict pairs are compared in its space as with `minilm`.
-        texts = {a.id: [merge.claim_text(s.text) for s in a.sentences] for a in story}  # as story_conflicts
-        for a, rows in conflicts.contestable(texts).items():
+        for a, rows in conflicts.contestable(merge.story_sentences(story)).items():
             read[a].update(rows)
         for a in story:
             kept[a.id] = [st for st in statements[a.id] if id(st) in chosen]

@@ -729,10 +729,14 @@ MAX_CONFLICTS, CONFLICT_SHARE, SIDE_WORDS = tuning.MERGE_MAX_CONFLICTS, tuning.M
 MAX_SIDES = tuning.MERGE_MAX_SIDES
 
 
+def story_sentences(articles: list[Article]) -> dict[int, list[str]]:
+    """Each article's sentences as the conflicts read them (conflicts.find, conflicts.contestable): datelines
+    ("Washington, June 19 :") give when the piece was filed, not a fact of the story."""
+    return {a.id: [claim_text(s.text) for s in a.sentences] for a in articles}
+
+
 def story_conflicts(articles: list[Article], sent_vecs: dict[int, np.ndarray]) -> list[conflictlib.Pair]:
-    # Datelines ("Washington, June 19 :") give when the piece was filed, not a fact of the story.
-    sentences = {a.id: [claim_text(s.text) for s in a.sentences] for a in articles}
-    return conflictlib.find(sentences, {a.id: sent_vecs[a.id] for a in articles})
+    return conflictlib.find(story_sentences(articles), {a.id: sent_vecs[a.id] for a in articles})
 
 
 def _order(g: conflictlib.Group, by_id: dict[int, Article]) -> tuple[str, list[int]]:

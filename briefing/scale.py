@@ -425,12 +425,9 @@ class RayEngine:
         # (a thread waiting for a core). One BLAS thread here while the run lasts, as Ray gives its workers
         # (OMP_NUM_THREADS=1); the digests stayed the local engine's (tests/test_scale.py, and every run of
         # python bench/scale_bench.py, which shows the effect).
-        try:
-            from threadpoolctl import threadpool_limits
+        from briefing import merge
 
-            self._blas = threadpool_limits(limits=1, user_api="blas")
-        except ImportError:  # the ray extra brings it; without it, numpy keeps its threads
-            self._blas = None
+        self._blas = merge.one_blas_thread()  # in force from here (threadpoolctl's limit, or nothing without it)
 
     def behind(self, step: Callable[[], bool]) -> None:
         """Have `step` called while the workers work: whenever every worker has a call and none has come back,
@@ -630,7 +627,7 @@ class RayEngine:
             self.ray.kill(a)
         self._actors = []
         if self._blas is not None:
-            self._blas.restore_original_limits()
+            self._blas.__exit__(None, None, None)  # the limits of before (threadpoolctl), or nothing
             self._blas = None
         if self._frozen:
             gc.unfreeze()
