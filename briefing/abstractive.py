@@ -367,7 +367,8 @@ class AbstractiveBackend:
         vecs = embedder.embed([t for _, t in written] + [c.text for c, _ in written]) if written else None
         reasons: Counter = Counter()
         reasons["empty"] = len(claims) - len(written)
-        refused = []  # (claim, its sentence less the units the model left out, why the model's own words failed)
+        # (claim, its cited sentences, its sentence less the units the model left out, why the model's words failed)
+        refused = []
         for k, (c, text) in enumerate(written):
             if " ".join(text.split()) == " ".join(c.text.split()):
                 report["unchanged"] += 1  # the model copied its claim: nothing was rewritten
@@ -379,7 +380,7 @@ class AbstractiveBackend:
                 # (shorten.project) is a shortening in the sentence's own words, checked by the same rules.
                 projected = shorten.project(text, cited[0]) if len(cited) == 1 else None
                 if projected:
-                    refused.append((c, projected, problem))
+                    refused.append((c, cited, projected, problem))
                 else:
                     reasons[problem] += 1
             else:
@@ -387,9 +388,8 @@ class AbstractiveBackend:
                 report["kept"] += 1
         report["projected"] = 0
         if refused:
-            pv = embedder.embed([p for _, p, _ in refused] + [c.text for c, _, _ in refused])
-            for k, (c, projected, problem) in enumerate(refused):
-                cited = list(dict.fromkeys(x.evidence for x in c.citations))
+            pv = embedder.embed([p for _, _, p, _ in refused] + [c.text for c, _, _, _ in refused])
+            for k, (c, cited, projected, problem) in enumerate(refused):
                 if ground.rewrite_problem(projected, cited, float(pv[k] @ pv[len(refused) + k])):
                     reasons[problem] += 1
                 else:

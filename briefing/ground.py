@@ -191,7 +191,8 @@ def rewrite_only_shortens(text: str, sentence: str) -> str:
     keeps the sentence's words in their order and leaves out only whole units that punctuation sets off (an aside,
     a parenthesis, a leading phrase, a trailing clause) holding no negation, number, hedge, speaker, quotation or
     condition (shorten.py). Word rules written after reading each failure did not converge (session 6: 6 of 22
-    held-out rewrites unfaithful); a shortening this strict says less than its sentence, never something else."""
+    held-out rewrites unfaithful). Punctuation is no parser: a unit may still be a clause's object or reason
+    (models.md, "Rewriting claims by whole units only")."""
     return shorten.problem(text, sentence)
 
 
