@@ -282,8 +282,7 @@ def can_shorten(sentence: str) -> bool:
     if _front_attribution(s) is not None:
         return True
     quoted = _quoted(s)
-    return any(len([t for t in s[:stop] if _is_word(t)]) > len([t for t in s[:start] if _is_word(t)])
-               and not _unit_problem(s, quoted, start, stop)
+    return any(any(_is_word(t) for t in s[start:stop]) and not _unit_problem(s, quoted, start, stop)
                for start, stops in _units(s).items() for stop in stops)
 
 
